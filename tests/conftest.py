@@ -1,0 +1,66 @@
+"""Test-wide fixtures. The network guard keeps every test on loopback."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+_real_sendto = socket.socket.sendto
+
+
+class OffLoopbackError(ConnectionRefusedError):
+    """Raised when a test tries to reach an address outside 127.0.0.0/8 or ::1."""
+
+
+def _check_address(sock: socket.socket, address: Any) -> None:
+    if sock.family == socket.AF_UNIX:
+        return
+    if not isinstance(address, tuple) or not address:
+        return
+    host = str(address[0])
+    try:
+        ip = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        # A name: resolve it the way connect would and check every address it maps to.
+        try:
+            infos = socket.getaddrinfo(host, None)
+        except OSError:
+            raise OffLoopbackError(f"network guard: cannot vet host {host!r}") from None
+        ips = {ipaddress.ip_address(info[4][0]) for info in infos}
+        if ips and all(i.is_loopback for i in ips):
+            return
+        raise OffLoopbackError(f"network guard: {host!r} is not loopback") from None
+    if ip.is_loopback or (ip.version == 6 and ip.ipv4_mapped and ip.ipv4_mapped.is_loopback):
+        return
+    raise OffLoopbackError(f"network guard: refused traffic to {host} (tests stay on loopback)")
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> None:
+    _check_address(self, address)
+    _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
+    _check_address(self, address)
+    return _real_connect_ex(self, address)
+
+
+def _guarded_sendto(self: socket.socket, data: Any, *args: Any) -> int:
+    address = args[-1]
+    _check_address(self, address)
+    return _real_sendto(self, data, *args)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def network_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Refuse TCP connects and UDP sends to anything but loopback, in every test."""
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+    monkeypatch.setattr(socket.socket, "sendto", _guarded_sendto)
+    yield
