@@ -1,0 +1,69 @@
+"""Entry point: parse, dispatch, and turn every user-caused failure into one clear line."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from launch_tui.cli.context import CliEnv
+from launch_tui.cli.exit_codes import Exit
+from launch_tui.cli.parser import build_parser
+from launch_tui.core.errors import (
+    LaunchError,
+    PlaybookError,
+    SessionError,
+    UsageError,
+)
+
+#: command name → module under launch_tui.cli that has ``run(args, env) -> int``.
+COMMANDS = {
+    "new": "cmd_new",
+    "list": "cmd_list",
+    "show": "cmd_show",
+}
+
+
+def exit_code_for(error: LaunchError) -> Exit:
+    if isinstance(error, UsageError):
+        return Exit.USAGE
+    if isinstance(error, SessionError | PlaybookError):
+        return Exit.FILE
+    return Exit.TOOL
+
+
+def main(argv: Sequence[str] | None = None, env: CliEnv | None = None) -> int:
+    env = env or CliEnv()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors exit from argparse
+        return int(exc.code) if isinstance(exc.code, int) else Exit.USAGE
+    if args.command is None:
+        parser.print_help(env.stdout)
+        return Exit.OK
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    module = importlib.import_module(f"launch_tui.cli.{COMMANDS[args.command]}")
+    try:
+        code: int = module.run(args, env)
+    except LaunchError as error:
+        env.stderr.write(f"launch-tui: {error.one_line()}\n")
+        return exit_code_for(error)
+    except KeyboardInterrupt:
+        env.stderr.write("launch-tui: interrupted\n")
+        return Exit.INTERRUPTED
+    except Exception as error:  # a bug: say so in one line; the traceback only on request
+        if os.environ.get("LAUNCH_TUI_DEBUG"):
+            raise
+        env.stderr.write(
+            f"launch-tui: internal error: {type(error).__name__}: {error} "
+            "(set LAUNCH_TUI_DEBUG=1 for a traceback and please report it)\n"
+        )
+        return Exit.TOOL
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

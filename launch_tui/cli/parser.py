@@ -1,0 +1,134 @@
+"""The command-line grammar: one parser, one sub-parser per command.
+
+Each command module exposes ``run(args, env) -> int``; this module only declares arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from launch_tui import __version__
+
+DESCRIPTION = (
+    "launch-tui runs a 48-hour launch-readiness sprint: checks against the client's real hosts, "
+    "decisions with owners and due dates, and the handover, kept in a TOML session file."
+)
+
+EPILOG = (
+    "exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, 3 session or playbook "
+    "file error, 4 tool error, 130 interrupted"
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that says what went wrong in one line and exits with the usage code."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: usage error: {message} (see --help)\n")
+
+
+def _add_common(p: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # On sub-commands the default is SUPPRESS so that `launch-tui --sessions-dir X list` keeps X.
+    default = None if top else argparse.SUPPRESS
+    p.add_argument(
+        "--sessions-dir",
+        type=Path,
+        default=default,
+        metavar="DIR",
+        help="where session files live (default: $LAUNCH_TUI_SESSIONS, ./sessions in a checkout, "
+        "else the XDG data folder)",
+    )
+    p.add_argument(
+        "--playbook",
+        type=Path,
+        default=default,
+        metavar="FILE",
+        help="use your own playbook TOML instead of the built-in seven stages",
+    )
+
+
+def _add_network(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("network overrides (also storable in the session's [network] table)")
+    g.add_argument(
+        "--nameserver",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="ask this DNS server instead of the system resolver (repeatable)",
+    )
+    g.add_argument(
+        "--resolve",
+        action="append",
+        default=[],
+        metavar="HOST=IP[:PORT]",
+        help="connect to IP[:PORT] for HOST, keeping HOST for SNI and Host (repeatable)",
+    )
+    g.add_argument("--ca-bundle", type=Path, metavar="PEM", help="extra CA certificates to trust")
+    g.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="total deadline per network operation"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="launch-tui", description=DESCRIPTION, epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"launch-tui {__version__}")
+    _add_common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser(
+        "new",
+        help="start a new sprint session file",
+        description="Create a commented session file for a new sprint. Hosts and routes can be "
+        "added now or later by editing the file.",
+        epilog="example: launch-tui new --client 'Acme Freight' --apex acme.example "
+        "--engineer 'Dana Reyes' --host www --host app --route 'home=https://www.acme.example/' "
+        "--route 'login:auth:POST=https://app.acme.example/login'",
+    )
+    _add_common(p)
+    p.add_argument("--client", required=True, help="the client's company name")
+    p.add_argument("--apex", required=True, metavar="DOMAIN", help="apex domain, e.g. acme.example")
+    p.add_argument("--engineer", required=True, metavar="NAME", help="who runs the sprint")
+    p.add_argument("--engineer-email", default="", metavar="EMAIL")
+    p.add_argument("--product", default="", help="the product's name")
+    p.add_argument(
+        "--id", dest="session_id", default="", metavar="SLUG", help="session id (default: from client)"
+    )
+    p.add_argument(
+        "--host",
+        action="append",
+        default=[],
+        metavar="NAME[:ROLE]",
+        help="a hostname, or a label relative to the apex (www, app, api...); repeatable",
+    )
+    p.add_argument(
+        "--route",
+        action="append",
+        default=[],
+        metavar="NAME[:KIND[:METHOD]]=URL",
+        help="a route to measure; KIND is read|write|auth|webhook|health|admin; repeatable",
+    )
+    p.add_argument("--deadline-hours", type=int, default=48, metavar="N")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead")
+
+    p = sub.add_parser("list", help="list saved sessions with progress and verdict")
+    _add_common(p)
+
+    p = sub.add_parser(
+        "show",
+        help="print a plain-text summary of a session",
+        description="Stage by stage progress, open decisions with owners and due dates, and the "
+        "nine minimum-bar items. Never prints secret values.",
+    )
+    _add_common(p)
+    p.add_argument("file", metavar="FILE", help="session file, or a session id in the sessions dir")
+
+    return parser
+
+
+NETWORK_COMMANDS = ("check", "sandbox", "demo", "open")
+
+
+def add_network_options(p: argparse.ArgumentParser) -> None:
+    """For commands that touch the network; kept public for commands added later."""
+    _add_network(p)

@@ -1,0 +1,486 @@
+"""The stage playbook: the seven stages, their checks and the minimum bar, as validated data.
+
+The playbook lives in ``playbook.toml`` beside this module so that titles, rationale and
+remediation hints can be read and edited without touching check code, and so that a team can run
+with its own playbook file (see ``store/playbook_file.py``). Parsing is strict: a typo in a
+hand-written playbook is a :class:`~launch_tui.core.errors.PlaybookError` naming the source and
+the key path (``stages[delivery].checks[tls.certificate].severity``), never a key silently
+ignored. TOML syntax errors carry ``source:line:column``.
+
+Prose fields may wrap over several lines in the file; runs of whitespace are folded into single
+spaces, so every title, goal and hint is one line of text once parsed.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Any, NoReturn, TypeVar
+
+from launch_tui.core.errors import PlaybookError, UsageError
+from launch_tui.core.model import STAGE_IDS, RouteKind, Severity
+
+#: The playbook format this parser understands (the file's top-level ``version``).
+PLAYBOOK_VERSION = 1
+
+#: The ``source`` of the playbook shipped with the package, as shown in errors and reports.
+BUILTIN_SOURCE = "builtin playbook (launch_tui/core/playbook.toml)"
+
+
+class CheckMode(StrEnum):
+    """Who decides a check: the app measures it, or the engineer confirms it by hand."""
+
+    AUTO = "auto"
+    MANUAL = "manual"
+
+
+class AppliesTo(StrEnum):
+    """What one result of a check is about, and so what its ``CheckResult.target`` names."""
+
+    SESSION = "session"  # one result for the whole sprint; target ""
+    HOST = "host"  # one result per hostname; target is the hostname
+    ROUTE = "route"  # one result per configured route; target is the route name
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """What a check is, as the playbook declares it. Check code implements the ``auto`` ones."""
+
+    id: str
+    """Stable dotted id (``dns.records``) used by check modules, session files and reports."""
+    stage: str
+    """Id of the stage the check belongs to."""
+    title: str
+    """A few words naming what must hold."""
+    mode: CheckMode
+    severity: Severity
+    """Launch impact when the check fails."""
+    applies_to: AppliesTo
+    why: str
+    """One line: why it matters."""
+    fix: str
+    """Remediation hint, one or two sentences."""
+    look_at: str = ""
+    """For manual checks: what the engineer should look at before confirming."""
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    """The client-facing artefact a stage produces."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """One stage of the sprint."""
+
+    id: str
+    """One of ``model.STAGE_IDS``."""
+    number: int
+    """1 to 7, the position in the sprint."""
+    title: str
+    goal: str
+    why: str
+    """A paragraph on why the stage matters."""
+    deliverable: Deliverable
+    failure_signal: str
+    """What it looks like when this stage was skipped or done badly."""
+    checks: tuple[CheckSpec, ...]
+
+
+@dataclass(frozen=True)
+class BarItem:
+    """One line of the minimum bar and the checks whose results decide it."""
+
+    id: str
+    title: str
+    checks: tuple[str, ...]
+    """Ids of the checks that must all hold (or be accepted as risks) for the item to hold."""
+    route_kinds: tuple[RouteKind, ...] = ()
+    """When set, only results on configured routes of these kinds count (per-route checks)."""
+
+
+@dataclass(frozen=True)
+class Playbook:
+    """The validated playbook, with lookups by stage and check id."""
+
+    stages: tuple[StageSpec, ...]
+    """The seven stages in sprint order."""
+    minimum_bar: tuple[BarItem, ...]
+    source: str = field(default="", compare=False)
+    """Where the playbook came from (a path, or :data:`BUILTIN_SOURCE`)."""
+    _stage_index: Mapping[str, StageSpec] = field(init=False, repr=False, compare=False)
+    _check_index: Mapping[str, CheckSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Indexes are derived once; the dataclass is frozen, hence object.__setattr__.
+        object.__setattr__(self, "_stage_index", {s.id: s for s in self.stages})
+        object.__setattr__(self, "_check_index", {c.id: c for s in self.stages for c in s.checks})
+
+    def stage(self, stage_id: str) -> StageSpec:
+        """The stage with this id; ``KeyError`` when there is none."""
+        return self._stage_index[stage_id]
+
+    def check(self, check_id: str) -> CheckSpec:
+        """The check with this id; ``KeyError`` when there is none (test with ``in`` first)."""
+        return self._check_index[check_id]
+
+    def __contains__(self, check_id: object) -> bool:
+        """``"dns.records" in playbook``: whether the playbook declares this check."""
+        return check_id in self._check_index
+
+    def stage_of(self, check_id: str) -> StageSpec:
+        """The stage a check belongs to; ``KeyError`` for an unknown check."""
+        return self._stage_index[self._check_index[check_id].stage]
+
+    def checks(self, mode: CheckMode | None = None) -> tuple[CheckSpec, ...]:
+        """Every check in sprint order, or only the ``auto`` or ``manual`` ones."""
+        return tuple(c for c in self._check_index.values() if mode is None or c.mode == mode)
+
+    def stage_by_number(self, number: int) -> StageSpec:
+        """The stage at position ``number`` (1-based); ``KeyError`` when out of range."""
+        if not 1 <= number <= len(self.stages):
+            raise KeyError(number)
+        return self.stages[number - 1]
+
+    def resolve_stage(self, text: str) -> StageSpec:
+        """The stage a person meant by ``"3"``, ``"delivery"`` or ``"Harden delivery"``.
+
+        Raises :class:`UsageError` listing the valid choices when nothing matches.
+        """
+        wanted = " ".join(text.split()).casefold()
+        if wanted.isdecimal():
+            number = int(wanted)
+            if 1 <= number <= len(self.stages):
+                return self.stages[number - 1]
+        for stage in self.stages:
+            if wanted in (stage.id, stage.title.casefold()):
+                return stage
+        choices = ", ".join(s.id for s in self.stages)
+        raise UsageError(
+            f"unknown stage {text!r}: give a number from 1 to {len(self.stages)} "
+            f"or one of {choices}"
+        )
+
+    @property
+    def bar_item_ids(self) -> tuple[str, ...]:
+        """Ids of the minimum-bar items, in order."""
+        return tuple(item.id for item in self.minimum_bar)
+
+    def bar_item(self, item_id: str) -> BarItem:
+        """The minimum-bar item with this id; ``KeyError`` when there is none."""
+        for item in self.minimum_bar:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+_CHECK_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+_SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
+# Only ids this tame are used as labels in key paths; anything else is shown by position.
+_LABEL = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_TOML_POSITION = re.compile(r"^(?P<reason>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
+_TOML_AT_END = " (at end of document)"
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def parse_playbook(text: str, source: str) -> Playbook:
+    """Parse and validate a playbook from TOML ``text``; ``source`` names it in errors.
+
+    Raises :class:`PlaybookError` for TOML syntax errors (``source:line:column: ...``) and for
+    any content that does not validate (``source: key.path: reason``).
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, column, reason = _syntax_position(str(exc), text)
+        raise PlaybookError(f"{source}:{line}:{column}: invalid TOML: {reason}") from None
+    return _parse_root(_Node(data, "", source))
+
+
+@cache
+def builtin_playbook() -> Playbook:
+    """The playbook shipped with the package (parsed once, then cached)."""
+    text = resources.files("launch_tui.core").joinpath("playbook.toml").read_text(encoding="utf-8")
+    return parse_playbook(text, BUILTIN_SOURCE)
+
+
+def _syntax_position(message: str, text: str) -> tuple[int, int, str]:
+    """Line, column and reason from a ``TOMLDecodeError`` message (3.11 has no attributes)."""
+    match = _TOML_POSITION.match(message)
+    if match:
+        return int(match["line"]), int(match["col"]), match["reason"]
+    reason = message.removesuffix(_TOML_AT_END)
+    lines = text.split("\n")
+    return len(lines), len(lines[-1]) + 1, reason
+
+
+def _parse_root(root: _Node) -> Playbook:
+    root.only("version", "stages", "minimum_bar")
+    version = root.integer("version")
+    if version != PLAYBOOK_VERSION:
+        root.fail(
+            f"this launch-tui reads playbook version {PLAYBOOK_VERSION}, found {version}",
+            "version",
+        )
+
+    stages: list[StageSpec] = []
+    check_stage: dict[str, str] = {}
+    for node in root.tables("stages"):
+        stage = _parse_stage(node, check_stage)
+        if any(s.id == stage.id for s in stages):
+            node.fail(f"duplicate stage id {stage.id!r}", "id")
+        stages.append(stage)
+    ids = tuple(s.id for s in stages)
+    for expected in STAGE_IDS:
+        if expected not in ids:
+            root.fail(f"stage {expected!r} is missing", "stages")
+    if ids != STAGE_IDS:
+        root.fail(
+            f"stages must appear in sprint order ({', '.join(STAGE_IDS)}), found {', '.join(ids)}",
+            "stages",
+        )
+    checks = {c.id: c for s in stages for c in s.checks}
+
+    bar: list[BarItem] = []
+    for node in root.tables("minimum_bar"):
+        item = _parse_bar_item(node, checks)
+        if any(b.id == item.id for b in bar):
+            node.fail(f"duplicate minimum-bar item id {item.id!r}", "id")
+        bar.append(item)
+    return Playbook(stages=tuple(stages), minimum_bar=tuple(bar), source=root.source)
+
+
+def _parse_stage(node: _Node, check_stage: dict[str, str]) -> StageSpec:
+    node.only("id", "number", "title", "goal", "why", "deliverable", "failure_signal", "checks")
+    stage_id = node.text("id")
+    if stage_id not in STAGE_IDS:
+        node.fail(f"unknown stage id {stage_id!r}; expected one of {', '.join(STAGE_IDS)}", "id")
+    number = node.integer("number")
+    expected_number = STAGE_IDS.index(stage_id) + 1
+    if number != expected_number:
+        node.fail(f"stage {stage_id!r} is number {expected_number}, found {number}", "number")
+    title = node.text("title")
+    goal = node.text("goal")
+    why = node.text("why")
+    deliverable_node = node.table("deliverable")
+    deliverable_node.only("name", "description")
+    deliverable = Deliverable(
+        name=deliverable_node.text("name"), description=deliverable_node.text("description")
+    )
+    failure_signal = node.text("failure_signal")
+    checks: list[CheckSpec] = []
+    for check_node in node.tables("checks"):
+        check = _parse_check(check_node, stage_id)
+        if check.id in check_stage:
+            check_node.fail(
+                f"duplicate check id {check.id!r} (already in stage {check_stage[check.id]!r})",
+                "id",
+            )
+        check_stage[check.id] = stage_id
+        checks.append(check)
+    return StageSpec(
+        id=stage_id,
+        number=number,
+        title=title,
+        goal=goal,
+        why=why,
+        deliverable=deliverable,
+        failure_signal=failure_signal,
+        checks=tuple(checks),
+    )
+
+
+def _parse_check(node: _Node, stage_id: str) -> CheckSpec:
+    node.only("id", "title", "mode", "severity", "applies_to", "why", "fix", "look_at")
+    check_id = node.text("id")
+    if not _CHECK_ID.match(check_id):
+        node.fail(
+            f"{check_id!r} is not a check id (lower-case words joined by dots, like dns.records)",
+            "id",
+        )
+    title = node.text("title")
+    mode = node.choice("mode", CheckMode)
+    severity = node.choice("severity", Severity)
+    applies_to = node.choice("applies_to", AppliesTo)
+    why = node.text("why")
+    fix = node.text("fix")
+    if mode is CheckMode.MANUAL:
+        if "look_at" not in node.data:
+            node.fail("required for a manual check (what the engineer should look at)", "look_at")
+        look_at = node.text("look_at")
+    else:
+        look_at = node.text("look_at") if "look_at" in node.data else ""
+    return CheckSpec(
+        id=check_id,
+        stage=stage_id,
+        title=title,
+        mode=mode,
+        severity=severity,
+        applies_to=applies_to,
+        why=why,
+        fix=fix,
+        look_at=look_at,
+    )
+
+
+def _parse_bar_item(node: _Node, checks: Mapping[str, CheckSpec]) -> BarItem:
+    node.only("id", "title", "checks", "route_kinds")
+    item_id = node.text("id")
+    if not _SLUG.match(item_id):
+        node.fail(f"{item_id!r} is not an id (lower-case words joined by hyphens)", "id")
+    title = node.text("title")
+    check_ids = node.strings("checks")
+    for check_id in check_ids:
+        if check_id not in checks:
+            node.fail(f"unknown check {check_id!r}", "checks")
+    route_kinds: tuple[RouteKind, ...] = ()
+    if "route_kinds" in node.data:
+        allowed = ", ".join(k.value for k in RouteKind)
+        kinds: list[RouteKind] = []
+        for value in node.strings("route_kinds"):
+            try:
+                kinds.append(RouteKind(value))
+            except ValueError:
+                node.fail(
+                    f"{value!r} is not a route kind; expected one of {allowed}", "route_kinds"
+                )
+        route_kinds = tuple(kinds)
+        for check_id in check_ids:
+            applies_to = checks[check_id].applies_to
+            if applies_to is not AppliesTo.ROUTE:
+                node.fail(
+                    f"only per-route checks can be narrowed by route kind, "
+                    f"but {check_id!r} applies to {applies_to.value}",
+                    "route_kinds",
+                )
+    return BarItem(id=item_id, title=title, checks=check_ids, route_kinds=route_kinds)
+
+
+class _Node:
+    """A table being validated, with its key path for error messages."""
+
+    def __init__(self, data: Mapping[str, Any], path: str, source: str) -> None:
+        self.data = data
+        self.path = path
+        self.source = source
+
+    def key_path(self, key: str | None) -> str:
+        if key is None:
+            return self.path or "(top level)"
+        return f"{self.path}.{key}" if self.path else key
+
+    def fail(self, reason: str, key: str | None = None) -> NoReturn:
+        raise PlaybookError(f"{self.source}: {self.key_path(key)}: {reason}")
+
+    def only(self, *allowed: str) -> None:
+        """Reject keys the format does not know: in a hand-written file they are typos."""
+        for key in self.data:
+            if key not in allowed:
+                self.fail(f"unknown key; expected one of {', '.join(allowed)}", _printable(key))
+
+    def _get(self, key: str) -> Any:
+        if key not in self.data:
+            self.fail("required key is missing", key)
+        return self.data[key]
+
+    def _expect(self, key: str, value: Any, kind: type, article: str) -> None:
+        # bool is an int subclass in Python, but `number = true` is not a number.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.fail(f"expected {article}, found {_toml_type(value)}", key)
+
+    def text(self, key: str) -> str:
+        """A required, non-blank string with whitespace folded."""
+        value = self._get(key)
+        self._expect(key, value, str, "a string")
+        folded = " ".join(value.split())
+        if not folded:
+            self.fail("must not be empty", key)
+        return folded
+
+    def integer(self, key: str) -> int:
+        value = self._get(key)
+        self._expect(key, value, int, "an integer")
+        result: int = value
+        return result
+
+    def choice(self, key: str, enum: type[_E]) -> _E:
+        value = self._get(key)
+        self._expect(key, value, str, "a string")
+        try:
+            return enum(value)
+        except ValueError:
+            allowed = ", ".join(member.value for member in enum)
+            self.fail(f"{value!r} is not one of {allowed}", key)
+
+    def table(self, key: str) -> _Node:
+        value = self._get(key)
+        self._expect(key, value, dict, "a table")
+        return _Node(value, self.key_path(key), self.source)
+
+    def tables(self, key: str) -> Iterator[_Node]:
+        """The tables of a non-empty array of tables, each labelled by its id when it has one."""
+        value = self._get(key)
+        self._expect(key, value, list, "an array of tables")
+        if not value:
+            self.fail("must list at least one entry", key)
+        for position, element in enumerate(value, start=1):
+            if not isinstance(element, dict):
+                self.fail(f"expected a table, found {_toml_type(element)}", f"{key}[#{position}]")
+            element_id = element.get("id")
+            label = (
+                element_id
+                if isinstance(element_id, str) and _LABEL.match(element_id)
+                else f"#{position}"
+            )
+            yield _Node(element, f"{self.key_path(key)}[{label}]", self.source)
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        """A non-empty array of distinct strings."""
+        value = self._get(key)
+        self._expect(key, value, list, "an array of strings")
+        if not value:
+            self.fail("must list at least one entry", key)
+        seen: list[str] = []
+        for element in value:
+            if not isinstance(element, str):
+                self.fail(f"expected strings only, found {_toml_type(element)}", key)
+            if element in seen:
+                self.fail(f"{element!r} is listed twice", key)
+            seen.append(element)
+        return tuple(seen)
+
+
+def _toml_type(value: object) -> str:
+    """How TOML calls the type of ``value``, with an article, for error messages."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a float"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, datetime | date | time):
+        return "a date or time"
+    return type(value).__name__
+
+
+def _printable(key: str) -> str:
+    """A key from the file made safe to print: quoted when it is not a plain bare key."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else repr(key)

@@ -1,0 +1,122 @@
+"""A plain-text summary of a session, for ``launch-tui show`` and for pasting into chat.
+
+Every value that came from a file or the network passes through ``clean`` so a hostile string
+cannot move the cursor or retitle the terminal. Secret values are never in a session, so they
+cannot appear here; secrets are listed by name only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from launch_tui.core.model import Action, Session, Severity, Status
+from launch_tui.core.playbook import Playbook
+from launch_tui.core.readiness import BarState, Verdict, compute_readiness, stage_progress
+from launch_tui.core.sanitize import clean
+
+_VERDICT_TEXT = {
+    Verdict.READY: "READY",
+    Verdict.READY_WITH_ACCEPTED_RISKS: "READY WITH ACCEPTED RISKS",
+    Verdict.NOT_READY: "NOT READY",
+}
+_BAR_MARK = {
+    BarState.MET: "[x]",
+    BarState.ACCEPTED: "[~]",
+    BarState.NOT_MET: "[!]",
+    BarState.PENDING: "[ ]",
+}
+
+
+def _elapsed(session: Session, now: datetime) -> str:
+    hours = max(0.0, (now - session.sprint.started_at).total_seconds() / 3600)
+    return f"{hours:.1f} h of {session.sprint.deadline_hours} h"
+
+
+def _person(session: Session, person_id: str) -> str:
+    if not person_id:
+        return "no owner"
+    person = session.person(person_id)
+    return clean(person.name if person else person_id)
+
+
+def _due(due: date | None, today: date) -> str:
+    if due is None:
+        return "no due date"
+    days = (due - today).days
+    if days < 0:
+        return f"due {due.isoformat()} (overdue by {-days} d)"
+    return f"due {due.isoformat()} (in {days} d)"
+
+
+def render_summary(session: Session, playbook: Playbook, now: datetime) -> str:
+    """The whole summary as text lines joined by newlines (no trailing newline)."""
+    s = session.sprint
+    readiness = compute_readiness(session, playbook)
+    progress = stage_progress(session, playbook)
+    lines: list[str] = []
+    title = clean(s.client) + (f" — {clean(s.product)}" if s.product else "")
+    lines.append(title)
+    lines.append("=" * min(len(title), 78))
+    lines.append(f"apex       {clean(session.targets.apex) or '(not set)'}")
+    lines.append(f"engineer   {_person(session, s.engineer)}")
+    lines.append(f"started    {s.started_at.isoformat()}  ({_elapsed(session, now)})")
+    lines.append(f"verdict    {_VERDICT_TEXT[readiness.verdict]}")
+    lines.append("")
+
+    lines.append("Stages")
+    for spec in playbook.stages:
+        state = session.stage(spec.id)
+        p = progress[spec.id]
+        owner = f", owner {_person(session, state.owner)}" if state.owner else ""
+        counts = f"{p.with_result}/{p.total} checks run, {p.failing} failing"
+        lines.append(
+            f"  {spec.number}. {clean(spec.title):<28} {state.status.value:<12} {counts}{owner}"
+        )
+    lines.append("")
+
+    lines.append("Minimum bar")
+    for item_state in readiness.items:
+        mark = _BAR_MARK[item_state.state]
+        lines.append(f"  {mark} {clean(item_state.item.title)} — {clean(item_state.reason)}")
+    lines.append("  ([x] met  [~] accepted risk  [!] not met  [ ] not checked yet)")
+    lines.append("")
+
+    failing = [
+        r
+        for r in session.results
+        if r.status in (Status.FAIL, Status.ERROR)
+        and r.severity.at_least(Severity.HIGH)
+    ]
+    failing.sort(key=lambda r: (r.severity.rank, r.check_id, r.target))
+    lines.append(f"Failing checks at high or worse ({len(failing)})")
+    for r in failing[:20]:
+        target = f" [{clean(r.target)}]" if r.target else ""
+        lines.append(f"  {r.severity.value:<8} {r.check_id}{target}: {clean(r.summary, max_len=100)}")
+    if len(failing) > 20:
+        lines.append(f"  ... and {len(failing) - 20} more")
+    lines.append("")
+
+    today = now.date()
+    open_decisions = [d for d in session.decisions if d.action is not Action.ACCEPT_RISK]
+    accepted = [d for d in session.decisions if d.action is Action.ACCEPT_RISK]
+    lines.append(f"Open decisions ({len(open_decisions)})")
+    for d in sorted(open_decisions, key=lambda d: (d.due or date.max, d.id)):
+        about = f" on {d.check_id}" if d.check_id else ""
+        lines.append(
+            f"  {clean(d.id)} {d.action.value}{about}: {clean(d.text, max_len=80)} — "
+            f"{_person(session, d.owner)}, {_due(d.due, today)}"
+        )
+    lines.append(f"Accepted risks ({len(accepted)})")
+    for d in accepted:
+        about = f" on {d.check_id}" if d.check_id else ""
+        lines.append(
+            f"  {clean(d.id)}{about}: {clean(d.text, max_len=80)} — "
+            f"{_person(session, d.owner)}, review {_due(d.due, today)}"
+        )
+    if session.secrets:
+        lines.append("")
+        lines.append(f"Secrets inventory ({len(session.secrets)}, names only)")
+        for secret in session.secrets:
+            where = clean(secret.stored_in) or "location unknown"
+            lines.append(f"  {clean(secret.name)}: {where}, exposure {secret.exposure.value}")
+    return "\n".join(lines)
