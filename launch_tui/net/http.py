@@ -1,0 +1,194 @@
+"""HTTP requests that always come back as a value, within a deadline, with bounded memory.
+
+:func:`make_http_client` builds an :class:`HttpClient` (its own connection pool each time) on
+httpx with an explicit SSL context and our resolver. :meth:`HttpClient.fetch` then:
+
+* follows redirects itself and records every hop: URL, status, Location, timing, HTTP version
+  and the address it talked to. It drives httpx's transport layer directly (not
+  ``httpx.AsyncClient``), so nothing parses or follows a Location behind our back;
+* runs the whole exchange, redirects and body included, under one ``asyncio.timeout`` — httpx
+  timeouts are per operation, so a server dripping a byte a second would otherwise never time out;
+* counts the body cap on the raw bytes off the wire and never decompresses while reading: a
+  gzip bomb costs its compressed size. :meth:`FetchResult.decoded` inflates on request, capped;
+* caps the response head (bytes and header count) and the number of redirects;
+* turns every transport exception into :attr:`FetchResult.failure` (see ``failures.py``).
+
+Cookies set during a redirect chain are sent on its later hops, as a browser would, but nothing
+is kept between two fetches: checks must not influence each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections.abc import Callable, Iterable, Mapping
+from types import TracebackType
+
+from launch_tui.net.exchange import Exchange
+from launch_tui.net.failures import FailureKind
+from launch_tui.net.resolver import Resolver
+from launch_tui.net.results import FetchResult
+from launch_tui.net.settings import NetConfig, NetLimits
+from launch_tui.net.ssl_contexts import make_ssl_context
+from launch_tui.net.transport import ResolvingBackend, ResolvingTransport
+
+Clock = Callable[[], float]
+
+DEFAULT_USER_AGENT = "launch-tui/0.1 (launch-readiness checker)"
+
+# What we ask for: only codings decode_body can undo, so page weight and text both work.
+_DEFAULT_HEADERS = {
+    "User-Agent": DEFAULT_USER_AGENT,
+    "Accept": "*/*",
+    "Accept-Encoding": "gzip, deflate",
+}
+
+
+class HttpClient:
+    """Fetches URLs through our resolver and SSL context. Close it (``async with`` or aclose)."""
+
+    def __init__(
+        self,
+        config: NetConfig,
+        resolver: Resolver,
+        *,
+        limits: NetLimits,
+        ssl_context: ssl.SSLContext,
+        clock: Clock,
+        max_connections: int,
+        user_agent: str,
+    ) -> None:
+        self._config = config
+        self._resolver = resolver
+        self._limits = limits
+        self._ssl_context = ssl_context
+        self._clock = clock
+        self._max_connections = max_connections
+        self._user_agent = user_agent
+        backend = ResolvingBackend(config, resolver, clock=clock)
+        # The transport is used directly, not through httpx.AsyncClient: the client would parse
+        # every Location header itself (and raise on odd ones) even with redirects off, keep
+        # cookies between fetches, and read proxy settings that would bypass our resolver.
+        self._transport = ResolvingTransport(backend, ssl_context, max_connections=max_connections)
+        self._headers = dict(_DEFAULT_HEADERS, **{"User-Agent": user_agent})
+
+    @property
+    def limits(self) -> NetLimits:
+        return self._limits
+
+    @property
+    def ssl_context(self) -> ssl.SSLContext:
+        return self._ssl_context
+
+    def with_own_pool(self, *, max_connections: int | None = None) -> HttpClient:
+        """A client like this one with its own connection pool (e.g. one per sampler worker).
+
+        Shares the SSL context and resolver, which are the expensive parts to build.
+        """
+        return HttpClient(
+            self._config,
+            self._resolver,
+            limits=self._limits,
+            ssl_context=self._ssl_context,
+            clock=self._clock,
+            max_connections=max_connections or self._max_connections,
+            user_agent=self._user_agent,
+        )
+
+    def _request_headers(
+        self, headers: Mapping[str, str] | Iterable[tuple[str, str]] | None
+    ) -> list[tuple[str, str]]:
+        given = _header_pairs(headers)
+        names = {name.lower() for name, _ in given}
+        defaults = [(k, v) for k, v in self._headers.items() if k.lower() not in names]
+        return [*defaults, *given]
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> HttpClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def fetch(
+        self,
+        url: str,
+        method: str = "GET",
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        *,
+        follow: bool = True,
+        body: bytes | None = None,
+        limits: NetLimits | None = None,
+    ) -> FetchResult:
+        """Request ``url``; follow redirects when ``follow``; never raise on transport trouble.
+
+        ``limits`` overrides the client's for this call. The total deadline covers DNS,
+        connecting, TLS, every hop and the body.
+        """
+        run = Exchange(self._transport, self._clock, limits or self._limits, url, method.upper())
+        timeout = asyncio.timeout(run.limits.total_deadline)
+        try:
+            async with timeout:
+                await run.execute(self._request_headers(headers), follow=follow, body=body)
+        except TimeoutError as exc:
+            if timeout.expired():
+                run.fail_deadline()
+            else:  # not ours: still a result, never an exception
+                run.fail(FailureKind.ERROR, run.probe.phase, f"{url} timed out: {exc!r}")
+        except Exception as exc:
+            # Transport errors are handled inside; this is the backstop that keeps the promise
+            # "fetch never raises", naming the bug rather than hiding it.
+            run.fail(
+                FailureKind.ERROR,
+                run.probe.phase,
+                f"Request to {url} failed unexpectedly: {type(exc).__name__}: {exc}",
+            )
+        return run.result()
+
+
+def make_http_client(
+    config: NetConfig,
+    resolver: Resolver,
+    *,
+    limits: NetLimits | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    clock: Clock = time.perf_counter,
+    max_connections: int = 10,
+    user_agent: str = DEFAULT_USER_AGENT,
+) -> HttpClient:
+    """A new :class:`HttpClient` with its own connection pool.
+
+    ``limits`` defaults to ``config.limits``. ``ssl_context`` defaults to a new one from
+    :func:`make_ssl_context` (system trust + ``config.ca_bundle``); pass one to share it
+    between clients, since building it reads the system store. Raises ``UsageError`` if the
+    CA bundle cannot be loaded.
+    """
+    if ssl_context is None:
+        ssl_context = make_ssl_context(config.ca_bundle)
+    return HttpClient(
+        config,
+        resolver,
+        limits=limits or config.limits,
+        ssl_context=ssl_context,
+        clock=clock,
+        max_connections=max_connections,
+        user_agent=user_agent,
+    )
+
+
+def _header_pairs(
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | None,
+) -> list[tuple[str, str]]:
+    if headers is None:
+        return []
+    if isinstance(headers, Mapping):
+        return list(headers.items())
+    return list(headers)

@@ -1,0 +1,574 @@
+"""The one DNS resolver every check and the HTTP client go through.
+
+:class:`Resolver` wraps dnspython's async resolver with our nameservers (or the system's), sane
+timeouts and no cache (a checker wants fresh answers). A lookup never raises: it returns a
+:class:`DnsAnswer` or a :class:`DnsFailure` whose ``kind`` says what happened and whose
+``message`` says it to a person.
+
+dnspython already retries over TCP when a UDP answer comes back truncated; each nameserver here
+is a thin subclass that notes which transport answered, so an answer can say it was truncated.
+CNAME chains are followed across responses (an authoritative server only answers for its own
+zone), up to ``NetLimits.max_cname_chain`` hops, and a name seen twice is reported as a loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import time
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from enum import StrEnum
+
+import dns._asyncbackend
+import dns.asyncresolver
+import dns.exception
+import dns.message
+import dns.name
+import dns.nameserver
+import dns.rdata
+import dns.rdatatype
+import dns.resolver
+import dns.rrset
+
+from launch_tui.core.sanitize import clean
+from launch_tui.net.failures import seconds_text
+from launch_tui.net.settings import Nameserver, NetLimits, join_host_port
+
+Clock = Callable[[], float]
+
+#: Seconds to keep waiting for AAAA records once A records have arrived.
+_AAAA_GRACE = 0.25
+
+
+class DnsFailureKind(StrEnum):
+    """Why a lookup produced no records."""
+
+    NXDOMAIN = "nxdomain"
+    """The name does not exist."""
+    NODATA = "nodata"
+    """The name exists but has no records of that type."""
+    SERVFAIL = "servfail"
+    """The nameserver failed (often broken DNSSEC or an unreachable authoritative server)."""
+    TIMEOUT = "timeout"
+    """No answer within the lookup lifetime."""
+    REFUSED = "refused"
+    """The nameserver refused to answer (REFUSED rcode: not authoritative, not recursive for us)."""
+    LOOP = "loop"
+    """A CNAME chain loops or is longer than the limit."""
+    ERROR = "error"
+    """Anything else: bad name, unreachable nameserver, malformed answer."""
+
+
+@dataclass(frozen=True)
+class DnsAnswer:
+    """Records found for one name and type."""
+
+    name: str
+    """The name asked for, without the trailing dot."""
+    rdtype: str
+    """Record type asked for, e.g. ``A``, ``TXT``."""
+    records: tuple[str, ...]
+    """Each record in DNS presentation format (``10 mx.example.com.``, ``"v=spf1 -all"``)."""
+    ttl: int
+    """TTL of the answer record set, in seconds."""
+    canonical_name: str
+    """The name the records belong to: ``name`` itself, or the end of the CNAME chain."""
+    cname_chain: tuple[str, ...] = ()
+    """Names reached through CNAMEs, in order, ending with ``canonical_name``; empty if none."""
+    nameserver: str = ""
+    """``IP:PORT`` of the nameserver that gave the final answer."""
+    via_tcp: bool = False
+    """The final answer came over TCP."""
+    truncated: bool = False
+    """A UDP answer came back truncated (TC) and the query was retried over TCP."""
+    elapsed_ms: float = 0.0
+    txt: tuple[str, ...] = ()
+    """For TXT records: each record's strings joined (as SPF/DMARC readers do), UTF-8 decoded."""
+
+
+@dataclass(frozen=True)
+class DnsFailure:
+    """A lookup that produced no records, and why."""
+
+    name: str
+    rdtype: str
+    kind: DnsFailureKind
+    message: str
+    """One line for a person, e.g. ``app.example.com does not exist (NXDOMAIN)``. Sanitized."""
+    elapsed_ms: float = 0.0
+    nameserver: str = ""
+    """``IP:PORT`` of the nameserver that answered, when one did."""
+    cname_chain: tuple[str, ...] = ()
+    """CNAMEs followed before the failure (a chain ending in NXDOMAIN is a dangling CNAME)."""
+
+    @property
+    def is_negative(self) -> bool:
+        """True when DNS answered that there is nothing (NXDOMAIN or NODATA), not an error."""
+        return self.kind in (DnsFailureKind.NXDOMAIN, DnsFailureKind.NODATA)
+
+
+DnsResult = DnsAnswer | DnsFailure
+
+
+@dataclass
+class _Transport:
+    """What happened on the wire during one lookup (mutable, private to a lookup)."""
+
+    truncated: bool = False
+    via_tcp: bool = False
+
+
+_TRANSPORT: ContextVar[_Transport | None] = ContextVar("launch_tui_dns_transport", default=None)
+
+
+class _TrackingNameserver(dns.nameserver.Do53Nameserver):
+    """A Do53 nameserver that notes truncation and TCP use for the lookup in progress."""
+
+    async def async_query(
+        self,
+        request: dns.message.QueryMessage,
+        timeout: float,  # noqa: ASYNC109 - dnspython's signature
+        source: str | None,
+        source_port: int,
+        max_size: bool,
+        backend: dns._asyncbackend.Backend,
+        one_rr_per_rrset: bool = False,
+        ignore_trailing: bool = False,
+    ) -> dns.message.Message:
+        record = _TRANSPORT.get()
+        try:
+            response = await super().async_query(
+                request,
+                timeout,
+                source,
+                source_port,
+                max_size,
+                backend,
+                one_rr_per_rrset,
+                ignore_trailing,
+            )
+        except dns.message.Truncated:
+            if record is not None:
+                record.truncated = True
+            raise
+        if record is not None:
+            # max_size is dnspython's way of saying "this attempt is over TCP".
+            record.via_tcp = max_size
+        return response
+
+
+class Resolver:
+    """Async DNS lookups that return values, never raise. One per app, injected everywhere."""
+
+    def __init__(
+        self,
+        nameservers: Sequence[Nameserver] = (),
+        *,
+        limits: NetLimits | None = None,
+        clock: Clock = time.perf_counter,
+    ) -> None:
+        """Ask ``nameservers`` (``IP:PORT`` each), or the system's configured ones when empty."""
+        self._limits = limits or NetLimits()
+        self._clock = clock
+        self._setup_error = ""
+        if nameservers:
+            inner = dns.asyncresolver.Resolver(configure=False)
+            servers: list[dns.nameserver.Nameserver] = [
+                _TrackingNameserver(ns.address, ns.port) for ns in nameservers
+            ]
+        else:
+            try:
+                inner = dns.asyncresolver.Resolver(configure=True)
+            except dns.resolver.NoResolverConfiguration:
+                inner = dns.asyncresolver.Resolver(configure=False)
+                self._setup_error = "no nameservers are configured on this system"
+            servers = [
+                ns
+                if not isinstance(ns, str)
+                else _TrackingNameserver(ns, inner.nameserver_ports.get(ns, inner.port))
+                for ns in inner.nameservers
+            ]
+        if servers:
+            inner.nameservers = list(servers)
+        inner.cache = None
+        inner.timeout = self._limits.dns_timeout
+        inner.lifetime = self._limits.dns_lifetime
+        # A SERVFAIL is an answer worth reporting, not a reason to hammer the server.
+        inner.retry_servfail = False
+        self._inner = inner
+        # dnspython names servers in its error lists by str(nameserver); map those to IP:PORT.
+        self._labels = {
+            str(s): join_host_port(s.address, s.port)
+            if isinstance(s, dns.nameserver.Do53Nameserver)
+            else str(s)
+            for s in servers
+        }
+        self._servers = tuple(self._labels.values())
+
+    @property
+    def nameservers(self) -> tuple[str, ...]:
+        """The nameservers asked, as ``IP:PORT`` text."""
+        return self._servers
+
+    @property
+    def limits(self) -> NetLimits:
+        return self._limits
+
+    async def resolve(self, name: str, rdtype: str = "A") -> DnsResult:
+        """Look up ``name``'s ``rdtype`` records, following CNAMEs across responses."""
+        start = self._clock()
+        rdtype = rdtype.upper()
+        shown = name.rstrip(".")
+        if self._setup_error or not self._servers:
+            return self._failure(
+                shown,
+                rdtype,
+                DnsFailureKind.ERROR,
+                self._setup_error or "no nameservers to ask",
+                start,
+            )
+        try:
+            dns.rdatatype.from_text(rdtype)
+            current = dns.name.from_text(name)
+        except (dns.exception.DNSException, ValueError) as exc:
+            return self._failure(
+                shown, rdtype, DnsFailureKind.ERROR, f"{shown!r} cannot be looked up: {exc}", start
+            )
+        deadline = start + self._limits.dns_lifetime
+        chain: list[str] = []
+        seen = {current}
+        truncated = False
+        while True:
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                return self._timeout(shown, rdtype, start, chain)
+            transport = _Transport()
+            token = _TRANSPORT.set(transport)
+            try:
+                # dnspython checks its lifetime between attempts but not across its backoff
+                # sleeps; our own timeout makes the lifetime a hard deadline.
+                async with asyncio.timeout(remaining):
+                    answer = await self._inner.resolve(
+                        current, rdtype, raise_on_no_answer=False, lifetime=remaining, search=False
+                    )
+            except TimeoutError:
+                return self._timeout(shown, rdtype, start, chain)
+            except dns.exception.DNSException as exc:
+                return self._classify(shown, rdtype, exc, start, chain)
+            finally:
+                _TRANSPORT.reset(token)
+            truncated = truncated or transport.truncated
+            server = join_host_port(str(answer.nameserver), int(answer.port or 53))
+            for cname in answer.chaining_result.cnames:
+                for rdata in cname:
+                    chain.append(_text_name(rdata.target))
+            if len(chain) > self._limits.max_cname_chain:
+                return self._loop(shown, rdtype, start, chain, server, "is longer than")
+            if answer.rrset is not None:
+                return self._answer(
+                    shown,
+                    rdtype,
+                    answer.rrset,
+                    answer.canonical_name,
+                    chain,
+                    server,
+                    transport.via_tcp,
+                    truncated,
+                    start,
+                )
+            canonical = answer.canonical_name
+            if canonical == current or not answer.chaining_result.cnames:
+                return DnsFailure(
+                    shown,
+                    rdtype,
+                    DnsFailureKind.NODATA,
+                    clean(f"{_describe(shown, chain)} has no {rdtype} records"),
+                    self._elapsed(start),
+                    server,
+                    tuple(chain),
+                )
+            if canonical in seen:
+                return self._loop(shown, rdtype, start, chain, server, "loops back on itself")
+            seen.add(canonical)
+            current = canonical
+
+    async def resolve_address(self, host: str) -> list[str] | DnsFailure:
+        """IP addresses for ``host`` (IPv4 first, then IPv6); an IP literal is returned as is."""
+        literal = host.strip("[]")
+        try:
+            ipaddress.ip_address(literal)
+        except ValueError:
+            pass
+        else:
+            return [literal]
+        aaaa = asyncio.create_task(self.resolve(host, "AAAA"))
+        v6: DnsResult | None = None
+        try:
+            v4 = await self.resolve(host, "A")
+            if isinstance(v4, DnsAnswer):
+                # Don't let a server that never answers AAAA hold up every connection: once
+                # IPv4 addresses are known, IPv6 gets a short grace and is otherwise skipped.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(_AAAA_GRACE):
+                        v6 = await asyncio.shield(aaaa)
+            else:
+                v6 = await aaaa
+        finally:
+            if not aaaa.done():
+                aaaa.cancel()
+                await asyncio.gather(aaaa, return_exceptions=True)
+        addresses = [r for res in (v4, v6) if isinstance(res, DnsAnswer) for r in res.records]
+        if addresses:
+            return addresses
+        assert isinstance(v4, DnsFailure)
+        assert isinstance(v6, DnsFailure)
+        # "No A records" says less than whatever went wrong with AAAA, unless that is NODATA too.
+        if v4.kind is DnsFailureKind.NODATA and v6.kind is not DnsFailureKind.NODATA:
+            return v6
+        if v4.kind is DnsFailureKind.NODATA:
+            return DnsFailure(
+                v4.name,
+                "A/AAAA",
+                DnsFailureKind.NODATA,
+                clean(
+                    f"{_describe(v4.name, v4.cname_chain)} has no addresses (no A or AAAA records)"
+                ),
+                max(v4.elapsed_ms, v6.elapsed_ms),
+                v4.nameserver,
+                v4.cname_chain,
+            )
+        return v4
+
+    # -- building results ---------------------------------------------------------------------
+
+    def _elapsed(self, start: float) -> float:
+        return (self._clock() - start) * 1000.0
+
+    def _failure(
+        self,
+        name: str,
+        rdtype: str,
+        kind: DnsFailureKind,
+        message: str,
+        start: float,
+        server: str = "",
+        chain: Sequence[str] = (),
+    ) -> DnsFailure:
+        return DnsFailure(
+            name,
+            rdtype,
+            kind,
+            clean(message, max_len=300),
+            self._elapsed(start),
+            server,
+            tuple(chain),
+        )
+
+    def _answer(
+        self,
+        name: str,
+        rdtype: str,
+        rrset: dns.rrset.RRset,
+        canonical: dns.name.Name,
+        chain: list[str],
+        server: str,
+        via_tcp: bool,
+        truncated: bool,
+        start: float,
+    ) -> DnsAnswer:
+        records = tuple(rdata.to_text() for rdata in rrset)
+        txt: tuple[str, ...] = ()
+        if rrset.rdtype == dns.rdatatype.TXT:
+            txt = tuple(
+                b"".join(rdata.strings).decode("utf-8", errors="replace") for rdata in rrset
+            )
+        return DnsAnswer(
+            name=name,
+            rdtype=rdtype,
+            records=records,
+            ttl=int(rrset.ttl),
+            canonical_name=_text_name(canonical),
+            cname_chain=tuple(chain),
+            nameserver=server,
+            via_tcp=via_tcp,
+            truncated=truncated,
+            elapsed_ms=self._elapsed(start),
+            txt=txt,
+        )
+
+    def _timeout(self, name: str, rdtype: str, start: float, chain: Sequence[str]) -> DnsFailure:
+        servers = ", ".join(self._servers)
+        return self._failure(
+            name,
+            rdtype,
+            DnsFailureKind.TIMEOUT,
+            f"No answer for {name} {rdtype} from {servers} within "
+            f"{seconds_text(self._limits.dns_lifetime)}",
+            start,
+            chain=chain,
+        )
+
+    def _loop(
+        self, name: str, rdtype: str, start: float, chain: Sequence[str], server: str, how: str
+    ) -> DnsFailure:
+        path = " → ".join([name, *chain[: self._limits.max_cname_chain + 1]])
+        limit = self._limits.max_cname_chain
+        message = (
+            f"The CNAME chain of {name} {how} {limit} hops: {path}"
+            if how.startswith("is")
+            else f"The CNAME chain of {name} {how}: {path}"
+        )
+        return self._failure(name, rdtype, DnsFailureKind.LOOP, message, start, server, chain)
+
+    def _classify(
+        self,
+        name: str,
+        rdtype: str,
+        exc: dns.exception.DNSException,
+        start: float,
+        chain: list[str],
+    ) -> DnsFailure:
+        if isinstance(exc, dns.resolver.NXDOMAIN):
+            responses: dict[dns.name.Name, dns.message.QueryMessage] = exc.kwargs.get(
+                "responses", {}
+            )
+            for response in responses.values():
+                try:
+                    cnames = response.resolve_chaining().cnames
+                except dns.exception.DNSException:
+                    continue
+                chain.extend(_text_name(rd.target) for rrset in cnames for rd in rrset)
+                break
+            what = _describe(name, chain)
+            if chain:
+                message = f"{what} does not exist (NXDOMAIN): a dangling CNAME"
+            else:
+                message = f"{name} does not exist (NXDOMAIN)"
+            return self._failure(name, rdtype, DnsFailureKind.NXDOMAIN, message, start, chain=chain)
+        if isinstance(exc, dns.exception.Timeout):
+            return self._timeout(name, rdtype, start, chain)
+        if isinstance(exc, dns.message.ChainTooLong):
+            return self._loop(name, rdtype, start, chain, "", "is longer than")
+        if isinstance(exc, dns.resolver.NoNameservers):
+            return self._classify_server_errors(name, rdtype, exc, start, chain)
+        if isinstance(exc, dns.resolver.YXDOMAIN):
+            return self._failure(
+                name,
+                rdtype,
+                DnsFailureKind.ERROR,
+                f"{name} is too long after DNAME substitution (YXDOMAIN)",
+                start,
+                chain=chain,
+            )
+        return self._failure(
+            name,
+            rdtype,
+            DnsFailureKind.ERROR,
+            f"Lookup of {name} {rdtype} failed: {exc}",
+            start,
+            chain=chain,
+        )
+
+    def _classify_server_errors(
+        self,
+        name: str,
+        rdtype: str,
+        exc: dns.resolver.NoNameservers,
+        start: float,
+        chain: list[str],
+    ) -> DnsFailure:
+        errors = exc.kwargs.get("errors") or []
+        server = ""
+        kinds: list[tuple[DnsFailureKind, str]] = []
+        for entry in errors:
+            address, _tcp, port, error = entry[0], entry[1], entry[2], entry[3]
+            server = self._labels.get(str(address)) or join_host_port(str(address), int(port))
+            if isinstance(error, dns.message.ChainTooLong):
+                if isinstance(entry[4], dns.message.Message):
+                    chain[:] = _walk_cnames(entry[4])
+                kinds.append((DnsFailureKind.LOOP, ""))
+            elif error == "SERVFAIL":
+                kinds.append(
+                    (
+                        DnsFailureKind.SERVFAIL,
+                        f"{server} could not answer for {name} {rdtype} (SERVFAIL)",
+                    )
+                )
+            elif error == "REFUSED":
+                kinds.append(
+                    (
+                        DnsFailureKind.REFUSED,
+                        f"{server} refused to answer for {name} {rdtype} (REFUSED)",
+                    )
+                )
+            elif isinstance(error, ConnectionRefusedError):
+                kinds.append(
+                    (
+                        DnsFailureKind.ERROR,
+                        f"Nameserver {server} is not reachable (connection refused)",
+                    )
+                )
+            elif isinstance(error, OSError):
+                kinds.append(
+                    (
+                        DnsFailureKind.ERROR,
+                        f"Nameserver {server} is not reachable: {error.strerror or error}",
+                    )
+                )
+            else:
+                kinds.append(
+                    (
+                        DnsFailureKind.ERROR,
+                        f"Nameserver {server} gave a bad answer for {name} {rdtype}: {error}",
+                    )
+                )
+        for wanted in (DnsFailureKind.LOOP, DnsFailureKind.SERVFAIL, DnsFailureKind.REFUSED):
+            for kind, message in kinds:
+                if kind is wanted:
+                    if kind is DnsFailureKind.LOOP:
+                        looped = len(set(chain)) < len(chain)
+                        how = "loops back on itself" if looped else "is longer than"
+                        return self._loop(name, rdtype, start, chain, server, how)
+                    return self._failure(name, rdtype, kind, message, start, server, chain)
+        if kinds:
+            return self._failure(name, rdtype, kinds[-1][0], kinds[-1][1], start, server, chain)
+        return self._failure(
+            name,
+            rdtype,
+            DnsFailureKind.ERROR,
+            f"No nameserver answered for {name} {rdtype}",
+            start,
+            chain=chain,
+        )
+
+
+def _text_name(name: dns.name.Name) -> str:
+    return name.to_text(omit_final_dot=True)
+
+
+def _walk_cnames(response: dns.message.Message) -> list[str]:
+    """The CNAME targets in one response from its question name, stopping at the first repeat."""
+    if not response.question:
+        return []
+    current = response.question[0].name
+    by_owner = {
+        rrset.name: rrset[0].target
+        for rrset in response.answer
+        if rrset.rdtype == dns.rdatatype.CNAME and len(rrset)
+    }
+    seen = {current}
+    chain: list[str] = []
+    while current in by_owner:
+        current = by_owner[current]
+        chain.append(_text_name(current))
+        if current in seen:
+            break
+        seen.add(current)
+    return chain
+
+
+def _describe(name: str, chain: Sequence[str]) -> str:
+    return name if not chain else f"{name} (via {' → '.join(chain)})"
