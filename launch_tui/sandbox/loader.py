@@ -1,0 +1,759 @@
+"""Load a world from TOML, strictly: unknown keys, wrong types and bad values are errors that
+name the file and the key (``demo.toml: hosts[2].routes[0].latency.kind: ...``).
+
+Built-in worlds live in ``worlds/`` next to this module: :func:`builtin_world` loads one by
+name, :func:`load_world` a file, :func:`parse_world` a string. Keys map one to one onto the
+dataclasses in :mod:`launch_tui.sandbox.world`, whose field docstrings say what each means.
+The shape, in brief (``worlds/demo.toml`` uses every part)::
+
+    name = "demo"                  # required; plus description, seed
+    [sprint]                       # required: id, client, product; engineer, deadline_hours
+    [targets]                      # apex, canonical_url, staging_url, dkim_selectors
+    [stack]                        # hosting, database, email_provider, auth_provider, ...
+    [[people]]                     # id, name, role, org = "client" | "contractor", email
+    [[services]]                   # name, purpose, owner, admins, monthly_cost = "20.00", ...
+
+    [[hosts]]                      # name; role, address, port, tls, http, redirect_to, hsts,
+                                   # cloudflare, cert_names, headers = { Name = "v" | ["v", ..] }
+    [[hosts.routes]]               # path; method, status, headers, gzip, redirect,
+                                   # echo_request_id, require_auth, require_signature
+    body = "text" | json = {...} | page = { title = "...", head_scripts = [...], ... }
+    latency = { kind = "fixed", ms = 20 }          # or normal (mean_ms, sd_ms),
+                                                   # lognormal (median_ms, sigma),
+                                                   # long-tail (fast_ms, slow_ms, p, jitter_ms)
+    behaviour = { kind = "slow-drip", interval_ms = 200 }   # or huge-body, gzip-bomb,
+                                                            # many-headers, hang
+    target = { name = "home", kind = "read" }      # publish in the session's routes
+
+    [[dns.zones]]                  # origin; soa; records = [[name, type, value, ttl?], ...]
+    [dns]                          # servfail = [names], timeout = [names], port
+    [rdap] / [[rdap.domains]]      # host, address / name, registrar, expires_in_days, ...
+    [repo]                         # leaked_secret, migration_without_down, webhook_unverified,
+                                   # admin_unprotected
+    [build]                        # source_maps, leaked_env, debug_flag, ci_log_leak
+    [[expected]]                   # area, target, finding, severity, status, check
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from launch_tui.core.model import HostRole, JSONValue, Organisation, RouteKind, Severity, Status
+from launch_tui.sandbox.dns_server import Zones
+from launch_tui.sandbox.latency import (
+    LATENCY_KINDS,
+    FixedDelay,
+    Latency,
+    LogNormalDelay,
+    LongTailDelay,
+    NoDelay,
+    NormalDelay,
+)
+from launch_tui.sandbox.world import (
+    BEHAVIOUR_KINDS,
+    Behaviour,
+    BuildSpec,
+    DnsSpec,
+    ExpectedFinding,
+    GzipBomb,
+    Hang,
+    HostSpec,
+    HugeBody,
+    ManyHeaders,
+    Page,
+    PersonSpec,
+    PlainHttp,
+    RdapDomain,
+    RdapSpec,
+    Record,
+    RepoSpec,
+    RouteSpec,
+    RouteTarget,
+    ServiceSpec,
+    SlowDrip,
+    SprintSpec,
+    StackSpec,
+    TargetsSpec,
+    TlsCase,
+    World,
+    WorldError,
+    Zone,
+)
+
+#: Names of the worlds shipped in ``launch_tui/sandbox/worlds``.
+BUILTIN_WORLDS: tuple[str, ...] = ("demo", "clean", "hostile", "tls_cases", "bench")
+
+_E = TypeVar("_E")
+_LABEL = r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?"
+_DNS_NAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
+_RECORD_TYPES = ("A", "AAAA", "CNAME", "MX", "TXT", "NS", "CAA", "SOA", "SRV", "PTR")
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
+@functools.cache  # worlds are frozen values; parsing and validating one takes ~20 ms
+def builtin_world(name: str) -> World:
+    """Load one of :data:`BUILTIN_WORLDS` by name."""
+    if name not in BUILTIN_WORLDS:
+        raise WorldError(
+            f"no built-in world called {name!r}; choose one of {', '.join(BUILTIN_WORLDS)}"
+        )
+    folder = resources.files("launch_tui.sandbox").joinpath("worlds")
+    text = folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    return parse_world(text, source=f"{name}.toml")
+
+
+def load_world(path: Path | str) -> World:
+    """Load a world file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise WorldError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise WorldError(f"{path}: not UTF-8 text") from None
+    return parse_world(text, source=str(path))
+
+
+def resolve_world(world: World | str | Path) -> World:
+    """A world value from a world, a built-in name, or a path to a ``.toml`` file."""
+    if isinstance(world, World):
+        return world
+    text = str(world)
+    if isinstance(world, Path) or text.endswith(".toml") or "/" in text:
+        return load_world(text)
+    return builtin_world(text)
+
+
+def parse_world(text: str, source: str = "<world>") -> World:
+    """Parse and validate world TOML; errors are :class:`WorldError` naming ``source``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise WorldError(f"{source}: not valid TOML: {exc}") from None
+    return _world(_Table(data, source, ""))
+
+
+# --- the strict reader ------------------------------------------------------------------------
+
+
+class _Table:
+    """A TOML table being read: every key must be consumed, every value has its type checked."""
+
+    def __init__(self, data: Mapping[str, Any], source: str, path: str) -> None:
+        self._data = data
+        self._source = source
+        self._path = path
+        self._used: set[str] = set()
+
+    def error(self, key: str, reason: str) -> WorldError:
+        where = f"{self._path}.{key}" if self._path and key else (key or self._path or "(top)")
+        return WorldError(f"{self._source}: {where}: {reason}")
+
+    def has(self, key: str) -> bool:
+        return key in self._data
+
+    def _get(self, key: str, kinds: tuple[type, ...], what: str, default: Any) -> Any:
+        self._used.add(key)
+        if key not in self._data:
+            if default is _REQUIRED:
+                raise self.error(key, f"missing; expected {what}")
+            return default
+        value = self._data[key]
+        if isinstance(value, bool) and bool not in kinds:
+            raise self.error(key, f"expected {what}, got {_describe(value)}")
+        if not isinstance(value, kinds):
+            raise self.error(key, f"expected {what}, got {_describe(value)}")
+        return value
+
+    def text(self, key: str, default: Any = "") -> str:
+        value: str = self._get(key, (str,), "a string", default)
+        return value
+
+    def integer(self, key: str, default: Any = 0, minimum: int | None = None) -> int:
+        value: int = self._get(key, (int,), "an integer", default)
+        if minimum is not None and value < minimum:
+            raise self.error(key, f"must be at least {minimum}, got {value}")
+        return value
+
+    def opt_int(self, key: str) -> int | None:
+        value: int | None = self._get(key, (int,), "an integer", None)
+        return value
+
+    def number(self, key: str, default: Any = 0.0, minimum: float | None = None) -> float:
+        value = float(self._get(key, (int, float), "a number", default))
+        if minimum is not None and value < minimum:
+            raise self.error(key, f"must be at least {minimum}, got {value}")
+        return value
+
+    def flag(self, key: str, default: bool = False) -> bool:
+        value: bool = self._get(key, (bool,), "true or false", default)
+        return value
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        items = self._get(key, (list,), "a list of strings", [])
+        for i, item in enumerate(items):
+            if not isinstance(item, str):
+                raise self.error(f"{key}[{i}]", f"expected a string, got {_describe(item)}")
+        return tuple(items)
+
+    def enum(self, key: str, kind: Callable[[str], _E], choices: Iterable[str], default: Any) -> _E:
+        choices = tuple(choices)
+        value = self._get(key, (str,), "a string", default)
+        if isinstance(value, str):
+            if value not in choices:
+                raise self.error(key, f"expected one of {', '.join(choices)}, got {value!r}")
+            return kind(value)
+        result: _E = value
+        return result
+
+    def any(self, key: str) -> Any:
+        self._used.add(key)
+        return self._data.get(key)
+
+    def table(self, key: str) -> _Table | None:
+        value = self._get(key, (dict,), "a table", None)
+        if value is None:
+            return None
+        return _Table(value, self._source, self._child(key))
+
+    def tables(self, key: str) -> list[_Table]:
+        items = self._get(key, (list,), "an array of tables", [])
+        out = []
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise self.error(f"{key}[{i}]", f"expected a table, got {_describe(item)}")
+            out.append(_Table(item, self._source, f"{self._child(key)}[{i}]"))
+        return out
+
+    def headers(self, key: str) -> tuple[tuple[str, str], ...]:
+        """A table of header name -> value or list of values (for repeated headers)."""
+        table = self._get(key, (dict,), "a table of headers", {})
+        out: list[tuple[str, str]] = []
+        for name, value in table.items():
+            where = f"{key}.{name}"
+            if not _TOKEN.match(name):
+                raise self.error(where, "not a valid header name")
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                if not isinstance(item, str):
+                    raise self.error(where, f"expected a string or strings, got {_describe(item)}")
+                if "\r" in item or "\n" in item:
+                    raise self.error(where, "header values cannot contain CR or LF")
+                out.append((name, item))
+        return tuple(out)
+
+    def done(self) -> None:
+        """Raise on the first key nobody asked for (a typo, or a key from a newer schema)."""
+        for key in self._data:
+            if key not in self._used:
+                raise self.error(key, "unknown key")
+
+    def _child(self, key: str) -> str:
+        return f"{self._path}.{key}" if self._path else key
+
+
+_REQUIRED: Any = object()
+
+
+def _describe(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    names |= {list: "an array", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+# --- sections ---------------------------------------------------------------------------------
+
+
+def _world(t: _Table) -> World:
+    name = t.text("name", _REQUIRED)
+    description = t.text("description")
+    seed = t.integer("seed", 1)
+    sprint = _sprint(_need(t, "sprint"))
+    targets = _targets(t.table("targets"))
+    hosts = tuple(_host(h) for h in t.tables("hosts"))
+    dns = _dns(t.table("dns"))
+    rdap_t = t.table("rdap")
+    rdap = _rdap(rdap_t) if rdap_t else None
+    repo_t = t.table("repo")
+    repo = _repo(repo_t) if repo_t else None
+    build_t = t.table("build")
+    build = _build(build_t) if build_t else None
+    stack = _stack(t.table("stack"))
+    people = tuple(_person(p) for p in t.tables("people"))
+    services = tuple(_service(s) for s in t.tables("services"))
+    expected = tuple(_expected(e) for e in t.tables("expected"))
+    t.done()
+    world = World(
+        name=name,
+        description=description,
+        seed=seed,
+        sprint=sprint,
+        targets=targets,
+        hosts=hosts,
+        dns=dns,
+        rdap=rdap,
+        repo=repo,
+        build=build,
+        stack=stack,
+        people=people,
+        services=services,
+        expected=expected,
+    )
+    world = assign_addresses(world)
+    _cross_check(world, t)
+    return world
+
+
+def _need(t: _Table, key: str) -> _Table:
+    table = t.table(key)
+    if table is None:
+        raise t.error(key, "missing; expected a table")
+    return table
+
+
+def _sprint(t: _Table) -> SprintSpec:
+    spec = SprintSpec(
+        id=t.text("id", _REQUIRED),
+        client=t.text("client", _REQUIRED),
+        product=t.text("product", _REQUIRED),
+        engineer=t.text("engineer"),
+        deadline_hours=t.integer("deadline_hours", 48, minimum=1),
+    )
+    t.done()
+    return spec
+
+
+def _targets(t: _Table | None) -> TargetsSpec:
+    if t is None:
+        return TargetsSpec()
+    spec = TargetsSpec(
+        apex=_name(t, "apex", t.text("apex")) if t.has("apex") else "",
+        canonical_url=t.text("canonical_url"),
+        staging_url=t.text("staging_url"),
+        dkim_selectors=t.texts("dkim_selectors"),
+    )
+    t.done()
+    return spec
+
+
+def _host(t: _Table) -> HostSpec:
+    name = _name(t, "name", t.text("name", _REQUIRED))
+    tls = t.enum("tls", TlsCase, (c.value for c in TlsCase), TlsCase.VALID)
+    http = t.enum("http", PlainHttp, (c.value for c in PlainHttp), PlainHttp.REDIRECT)
+    if tls is TlsCase.NONE:
+        http = PlainHttp.SERVE
+    address = t.text("address")
+    if address:
+        _loopback(t, "address", address)
+    spec = HostSpec(
+        name=name,
+        role=t.enum("role", HostRole, (r.value for r in HostRole), HostRole.OTHER),
+        address=address,
+        port=_port(t),
+        tls=tls,
+        http=http,
+        cert_names=tuple(_cert_name(t, n) for n in t.texts("cert_names")),
+        redirect_to=_origin(t, "redirect_to", t.text("redirect_to")),
+        hsts=t.text("hsts"),
+        cloudflare=t.flag("cloudflare"),
+        headers=t.headers("headers"),
+        routes=tuple(_route(r) for r in t.tables("routes")),
+        dns=t.flag("dns", True),
+        publish=t.flag("publish", True),
+    )
+    t.done()
+    seen: set[tuple[str, str]] = set()
+    for route in spec.routes:
+        key = (route.method, route.path)
+        if key in seen:
+            raise t.error("routes", f"{route.method} {route.path} is defined twice")
+        seen.add(key)
+    return spec
+
+
+def _route(t: _Table) -> RouteSpec:
+    path = t.text("path", _REQUIRED)
+    if not path.startswith("/"):
+        raise t.error("path", f"must start with '/', got {path!r}")
+    method = t.text("method", "GET").upper()
+    if not _TOKEN.match(method):
+        raise t.error("method", f"not an HTTP method: {method!r}")
+    redirect = t.text("redirect")
+    status = t.integer("status", 302 if redirect else 200)
+    if not 100 <= status <= 599:
+        raise t.error("status", f"must be an HTTP status (100-599), got {status}")
+    bodies = [k for k in ("body", "json", "page") if t.has(k)]
+    if len(bodies) > 1:
+        raise t.error(bodies[1], f"a route has one body; {' and '.join(bodies)} both given")
+    page_t = t.table("page")
+    latency_t = t.table("latency")
+    behaviour_t = t.table("behaviour")
+    target_t = t.table("target")
+    json_value: JSONValue = _json(t, "json", t.any("json")) if t.has("json") else None
+    spec = RouteSpec(
+        path=path,
+        method=method,
+        status=status,
+        headers=t.headers("headers"),
+        body=t.text("body"),
+        json=json_value,
+        page=_page(page_t) if page_t else None,
+        content_type=t.text("content_type"),
+        gzip=t.flag("gzip"),
+        redirect=redirect,
+        latency=_latency(latency_t) if latency_t else NoDelay(),
+        echo_request_id=t.flag("echo_request_id"),
+        require_auth=t.flag("require_auth"),
+        require_signature=t.text("require_signature"),
+        behaviour=_behaviour(behaviour_t) if behaviour_t else None,
+        target=_route_target(target_t) if target_t else None,
+    )
+    t.done()
+    return spec
+
+
+def _page(t: _Table) -> Page:
+    page = Page(
+        title=t.text("title", _REQUIRED),
+        head_scripts=t.texts("head_scripts"),
+        scripts=t.texts("scripts"),
+        stylesheets=t.texts("stylesheets"),
+        images=t.texts("images"),
+        text=t.text("text"),
+        padding_kb=t.integer("padding_kb", 0, minimum=0),
+    )
+    t.done()
+    return page
+
+
+def _latency(t: _Table) -> Latency:
+    kind = t.enum("kind", str, LATENCY_KINDS, _REQUIRED)
+    result: Latency
+    if kind == "none":
+        result = NoDelay()
+    elif kind == "fixed":
+        result = FixedDelay(ms=t.number("ms", _REQUIRED, minimum=0))
+    elif kind == "normal":
+        result = NormalDelay(t.number("mean_ms", _REQUIRED), _positive(t, "sd_ms"))
+    elif kind == "lognormal":
+        result = LogNormalDelay(_positive(t, "median_ms"), _positive(t, "sigma"))
+    else:
+        p = t.number("p", _REQUIRED)
+        if not 0 < p < 1:
+            raise t.error("p", f"must be between 0 and 1 (exclusive), got {p}")
+        result = LongTailDelay(
+            fast_ms=t.number("fast_ms", _REQUIRED, minimum=0),
+            slow_ms=t.number("slow_ms", _REQUIRED, minimum=0),
+            p=p,
+            jitter_ms=t.number("jitter_ms", 0.0, minimum=0),
+        )
+    t.done()
+    return result
+
+
+def _positive(t: _Table, key: str) -> float:
+    value = t.number(key, _REQUIRED)
+    if value <= 0:
+        raise t.error(key, f"must be greater than 0, got {value}")
+    return value
+
+
+def _behaviour(t: _Table) -> Behaviour:
+    kind = t.enum("kind", str, BEHAVIOUR_KINDS, _REQUIRED)
+    result: Behaviour
+    if kind == "slow-drip":
+        interval = t.number("interval_ms", 200.0)
+        if interval <= 0:
+            raise t.error("interval_ms", f"must be greater than 0, got {interval}")
+        result = SlowDrip(
+            interval_ms=interval,
+            length=t.integer("length", 0, minimum=0),
+            headers=t.flag("headers"),
+        )
+    elif kind == "huge-body":
+        result = HugeBody(size=t.integer("size", HugeBody().size, minimum=1))
+    elif kind == "gzip-bomb":
+        result = GzipBomb(size=t.integer("size", GzipBomb().size, minimum=1 << 20))
+    elif kind == "many-headers":
+        result = ManyHeaders(count=t.integer("count", ManyHeaders().count, minimum=1))
+    else:
+        result = Hang()
+    t.done()
+    return result
+
+
+def _route_target(t: _Table) -> RouteTarget:
+    target = RouteTarget(
+        name=t.text("name", _REQUIRED),
+        kind=t.enum("kind", RouteKind, (k.value for k in RouteKind), RouteKind.READ),
+        expect_status=t.opt_int("expect_status"),
+        safe_to_repeat=t.flag("safe_to_repeat"),
+        p95_budget_ms=t.opt_int("p95_budget_ms"),
+    )
+    t.done()
+    return target
+
+
+def _dns(t: _Table | None) -> DnsSpec:
+    if t is None:
+        return DnsSpec()
+    zones = tuple(_zone(z) for z in t.tables("zones"))
+    spec = DnsSpec(
+        zones=zones,
+        servfail=tuple(_name(t, "servfail", n) for n in t.texts("servfail")),
+        timeout=tuple(_name(t, "timeout", n) for n in t.texts("timeout")),
+        port=_port(t),
+    )
+    t.done()
+    return spec
+
+
+def _zone(t: _Table) -> Zone:
+    origin = _name(t, "origin", t.text("origin", _REQUIRED))
+    raw = t.any("records") or []
+    if not isinstance(raw, list):
+        raise t.error(
+            "records", f"expected an array of [name, type, value, ttl?], got {_describe(raw)}"
+        )
+    records = []
+    for i, item in enumerate(raw):
+        where = f"records[{i}]"
+        if not isinstance(item, list) or len(item) not in (3, 4):
+            raise t.error(where, "expected [name, type, value] or [name, type, value, ttl]")
+        if not all(isinstance(x, str) for x in item[:3]):
+            raise t.error(where, "name, type and value must be strings")
+        if len(item) == 4 and (not isinstance(item[3], int) or isinstance(item[3], bool)):
+            raise t.error(where, "ttl must be an integer")
+        owner, rtype, value = item[0], item[1].upper(), item[2]
+        if rtype not in _RECORD_TYPES:
+            raise t.error(where, f"record type {rtype!r} is not one of {', '.join(_RECORD_TYPES)}")
+        absolute = _absolute(owner, origin)
+        if absolute != origin and not absolute.endswith("." + origin):
+            raise t.error(where, f"{owner!r} is outside the zone {origin}")
+        _name(t, where, absolute)
+        ttl = int(item[3]) if len(item) == 4 else 300
+        records.append(Record(name=absolute, type=rtype, value=value, ttl=ttl))
+    zone = Zone(origin=origin, records=tuple(records), soa=t.text("soa"))
+    t.done()
+    return zone
+
+
+def _absolute(owner: str, origin: str) -> str:
+    owner = owner.strip().lower()
+    if owner == "@":
+        return origin
+    if owner.endswith("."):
+        return owner.rstrip(".")
+    return f"{owner}.{origin}"
+
+
+def _rdap(t: _Table) -> RdapSpec:
+    address = t.text("address")
+    if address:
+        _loopback(t, "address", address)
+    domains = []
+    for d in t.tables("domains"):
+        domains.append(
+            RdapDomain(
+                name=_name(d, "name", d.text("name", _REQUIRED)),
+                registrar=d.text("registrar", _REQUIRED),
+                registrar_iana_id=d.integer("registrar_iana_id", 9999),
+                registered_days_ago=d.integer("registered_days_ago", 730),
+                expires_in_days=d.integer("expires_in_days", 365),
+                status=d.texts("status") or ("client transfer prohibited",),
+                nameservers=tuple(_name(d, "nameservers", n) for n in d.texts("nameservers")),
+            )
+        )
+        d.done()
+    spec = RdapSpec(
+        host=_name(t, "host", t.text("host", "rdap.registry.test")),
+        address=address,
+        domains=tuple(domains),
+    )
+    t.done()
+    return spec
+
+
+def _repo(t: _Table) -> RepoSpec:
+    spec = RepoSpec(
+        template=t.enum("template", str, ("marketplace-nextjs",), "marketplace-nextjs"),
+        leaked_secret=t.flag("leaked_secret"),
+        migration_without_down=t.flag("migration_without_down"),
+        webhook_unverified=t.flag("webhook_unverified"),
+        admin_unprotected=t.flag("admin_unprotected"),
+    )
+    t.done()
+    return spec
+
+
+def _build(t: _Table) -> BuildSpec:
+    spec = BuildSpec(
+        source_maps=t.flag("source_maps"),
+        leaked_env=t.flag("leaked_env"),
+        debug_flag=t.flag("debug_flag"),
+        ci_log_leak=t.flag("ci_log_leak"),
+    )
+    t.done()
+    return spec
+
+
+def _stack(t: _Table | None) -> StackSpec:
+    if t is None:
+        return StackSpec()
+    spec = StackSpec(**{key: t.text(key) for key in StackSpec.__dataclass_fields__})
+    t.done()
+    return spec
+
+
+def _person(t: _Table) -> PersonSpec:
+    spec = PersonSpec(
+        id=t.text("id", _REQUIRED),
+        name=t.text("name", _REQUIRED),
+        role=t.text("role"),
+        org=t.enum("org", Organisation, (o.value for o in Organisation), Organisation.CLIENT),
+        email=t.text("email"),
+    )
+    t.done()
+    return spec
+
+
+def _service(t: _Table) -> ServiceSpec:
+    cost = t.text("monthly_cost")
+    if cost and not re.fullmatch(r"\d+(\.\d+)?", cost):
+        raise t.error("monthly_cost", f'expected a decimal like "20.00", got {cost!r}')
+    spec = ServiceSpec(
+        name=t.text("name", _REQUIRED),
+        purpose=t.text("purpose"),
+        owner=t.text("owner"),
+        admins=t.texts("admins"),
+        monthly_cost=cost,
+        currency=t.text("currency", "USD"),
+        renewal_in_days=t.opt_int("renewal_in_days"),
+    )
+    t.done()
+    return spec
+
+
+def _expected(t: _Table) -> ExpectedFinding:
+    spec = ExpectedFinding(
+        area=t.text("area", _REQUIRED),
+        target=t.text("target"),
+        finding=t.text("finding", _REQUIRED),
+        severity=t.enum("severity", Severity, (s.value for s in Severity), Severity.MEDIUM),
+        status=t.enum("status", Status, (s.value for s in Status), Status.FAIL),
+        check=t.text("check"),
+    )
+    t.done()
+    return spec
+
+
+def _json(t: _Table, key: str, value: Any) -> JSONValue:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list):
+        return [_json(t, key, v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json(t, key, v) for k, v in value.items()}
+    raise t.error(key, f"{_describe(value)} cannot be sent as JSON")
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def _name(t: _Table, key: str, value: str) -> str:
+    name = value.strip().rstrip(".").lower()
+    if not _DNS_NAME.match(name):
+        raise t.error(key, f"not a DNS name: {value!r}")
+    return name
+
+
+def _cert_name(t: _Table, value: str) -> str:
+    """A certificate name: a DNS name, optionally with a leading ``*.`` wildcard label."""
+    if value.startswith("*."):
+        return "*." + _name(t, "cert_names", value[2:])
+    return _name(t, "cert_names", value)
+
+
+def _loopback(t: _Table, key: str, value: str) -> None:
+    try:
+        ip = ipaddress.IPv4Address(value)
+    except ValueError:
+        raise t.error(key, f"not an IPv4 address: {value!r}") from None
+    if not ip.is_loopback:
+        raise t.error(key, f"the sandbox stays on loopback; {value} is not in 127.0.0.0/8")
+
+
+def _port(t: _Table) -> int:
+    port = t.integer("port", 0)
+    if not 0 <= port <= 65535:
+        raise t.error("port", f"must be 0-65535, got {port}")
+    return port
+
+
+def _origin(t: _Table, key: str, value: str) -> str:
+    if value and not re.fullmatch(r"https?://[a-z0-9.-]+(:\d+)?/?", value):
+        raise t.error(key, f"expected an origin like https://www.example.test, got {value!r}")
+    return value.rstrip("/")
+
+
+def _cross_check(world: World, t: _Table) -> None:
+    """Checks that span sections: unique names and addresses, CNAME rules."""
+    names = [h.name for h in world.hosts] + ([world.rdap.host] if world.rdap else [])
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise t.error("hosts", f"host {dupes[0]} is defined twice")
+    addresses = [h.address for h in world.hosts] + ([world.rdap.address] if world.rdap else [])
+    taken = sorted({a for a in addresses if addresses.count(a) > 1})
+    if taken:
+        raise t.error("hosts", f"address {taken[0]} is used by two hosts")
+    origins = [z.origin for z in world.dns.zones]
+    if len(set(origins)) != len(origins):
+        raise t.error("dns.zones", "a zone origin is defined twice")
+    for zone in world.dns.zones:
+        owners_with_cname = {r.name for r in zone.records if r.type == "CNAME"}
+        for record in zone.records:
+            if record.name in owners_with_cname and record.type != "CNAME":
+                raise t.error(
+                    "dns.zones", f"{record.name} has a CNAME and a {record.type} (RFC 1034 3.6.2)"
+                )
+            if record.value.startswith("host:") and record.value[5:] not in names:
+                raise t.error("dns.zones", f"{record.name}: no host called {record.value[5:]!r}")
+    # Build the zones once with the assigned addresses: every record value gets parsed now,
+    # so a typo is reported at load time with the file name, not when the world starts.
+    by_name = {h.name: h.address for h in world.hosts}
+    if world.rdap:
+        by_name[world.rdap.host] = world.rdap.address
+    try:
+        Zones(world.dns, by_name, [h.name for h in world.hosts if h.dns])
+    except WorldError as exc:
+        raise t.error("dns.zones", exc.message) from None
+
+
+def assign_addresses(world: World) -> World:
+    """Give every host (and the RDAP host) without an address the next free 127.0.0.x."""
+    used = {h.address for h in world.hosts if h.address}
+    if world.rdap and world.rdap.address:
+        used.add(world.rdap.address)
+    counter = iter(range(2, 255))
+
+    def next_free() -> str:
+        for n in counter:
+            candidate = f"127.0.0.{n}"
+            if candidate not in used:
+                used.add(candidate)
+                return candidate
+        raise WorldError(f"world {world.name}: more hosts than 127.0.0.2-254 can hold")
+
+    hosts = tuple(h if h.address else replace(h, address=next_free()) for h in world.hosts)
+    rdap = world.rdap
+    if rdap is not None and not rdap.address:
+        rdap = replace(rdap, address=next_free())
+    return replace(world, hosts=hosts, rdap=rdap)
