@@ -123,6 +123,99 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("file", metavar="FILE", help="session file, or a session id in the sessions dir")
 
+    p = sub.add_parser("open", help="resume a session in the terminal UI")
+    _add_common(p)
+    p.add_argument("file", metavar="FILE", help="session file, or a session id")
+    _add_network(p)
+
+    p = sub.add_parser(
+        "demo",
+        help="start the loopback sandbox and open a demo sprint in the terminal UI",
+        description="Runs a fake but realistic client infrastructure on 127.0.0.x (DNS, HTTPS hosts, "
+        "a git repository) and opens a session against it. Needs no network and no configuration.",
+    )
+    _add_common(p)
+
+    p = sub.add_parser(
+        "report",
+        help="render the handover and stage deliverables (Markdown, HTML or PDF)",
+        description="Render the client's documents from the session alone (no network).",
+    )
+    _add_common(p)
+    p.add_argument("file", metavar="FILE", help="session file, or a session id")
+    p.add_argument("--format", choices=("md", "html", "pdf"), default="md")
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="SECTION",
+        help="render only this document or section (repeatable)",
+    )
+    p.add_argument(
+        "-o", "--output", type=Path, metavar="PATH", help="file to write (default stdout for md)"
+    )
+    p.add_argument(
+        "--templates", type=Path, metavar="DIR", help="your own templates, overriding ours by name"
+    )
+
+    p = sub.add_parser(
+        "check",
+        help="run checks headless, save the results, exit non-zero on findings (for CI)",
+        description="Run the session's automated checks, save their results into the session "
+        "file and print them. Exits 1 when a check at or above --fail-on fails (or could not "
+        "run) and no accept-risk decision with an owner covers it.",
+        epilog="example: launch-tui check sessions/acme.toml --stage 1 --format json "
+        "--fail-on medium",
+    )
+    _add_common(p)
+    p.add_argument("file", metavar="FILE", help="session file, or a session id")
+    p.add_argument(
+        "--stage", metavar="N", help="only this stage: a number (1-7) or an id such as delivery"
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="IDS",
+        help="only these checks: comma-separated ids such as dns.records,tls.certificate",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--fail-on",
+        choices=("critical", "high", "medium", "low", "info"),
+        default="high",
+        metavar="SEVERITY",
+        help="lowest severity whose failures fail the run: critical|high|medium|low|info "
+        "(default: high)",
+    )
+    _add_network(p)
+
+    p = sub.add_parser(
+        "sandbox",
+        help="run a loopback sandbox world in the foreground and write a session for it",
+        description="Start a fake client infrastructure on 127.0.0.x (DNS, HTTPS hosts with "
+        "good and bad certificates, a git repository), print its nameserver, CA bundle and hosts, "
+        "and write a ready session file pointed at it. Runs until Ctrl-C.",
+        epilog="worlds: demo (default), clean, hostile, tls_cases, bench, or a world .toml file",
+    )
+    _add_common(p)
+    p.add_argument("world", nargs="?", default="demo", metavar="WORLD", help="world to run")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="session file to write (default: sandbox-<world>.toml in the sessions dir)",
+    )
+    p.add_argument(
+        "--dns-port", type=int, metavar="PORT", help="serve DNS on this port (default: any free)"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="network deadline stored in the written session (default: 5)",
+    )
+
     return parser
 
 

@@ -84,14 +84,15 @@ def render_summary(session: Session, playbook: Playbook, now: datetime) -> str:
     failing = [
         r
         for r in session.results
-        if r.status in (Status.FAIL, Status.ERROR)
-        and r.severity.at_least(Severity.HIGH)
+        if r.status in (Status.FAIL, Status.ERROR) and r.severity.at_least(Severity.HIGH)
     ]
     failing.sort(key=lambda r: (r.severity.rank, r.check_id, r.target))
     lines.append(f"Failing checks at high or worse ({len(failing)})")
     for r in failing[:20]:
         target = f" [{clean(r.target)}]" if r.target else ""
-        lines.append(f"  {r.severity.value:<8} {r.check_id}{target}: {clean(r.summary, max_len=100)}")
+        lines.append(
+            f"  {r.severity.value:<8} {r.check_id}{target}: {clean(r.summary, max_len=100)}"
+        )
     if len(failing) > 20:
         lines.append(f"  ... and {len(failing) - 20} more")
     lines.append("")

@@ -1,0 +1,229 @@
+"""The domain map (stage 3's deliverable), assembled from whatever host results exist. Pure.
+
+One row per hostname: the configured hosts, plus any hostname that only appears as the target of
+a host check. Each column comes from one family of checks and says "not checked" when that check
+has no result for the host, so a half-run sprint still gives a useful map:
+
+* destination — ``dns.records``: evidence ``cname`` / ``target`` / ``destination`` (a name), else
+  ``a`` / ``aaaa`` / ``addresses`` (lists), else ``records`` (strings like ``"CNAME x.y"`` or
+  ``"A 203.0.113.10"``);
+* proxy — ``edge.cloudflare``: evidence ``proxied`` (bool) or the status; ``edge.origin_exposed``
+  adds a warning when the origin answers directly;
+* TLS — ``tls.certificate``: the status plus ``not_after`` / ``expires`` / ``valid_until`` (date)
+  or ``days_left``, and ``issuer``;
+* redirect — ``http.https_forced`` and ``http.redirects``: evidence ``final_url`` / ``location``,
+  or the last entry of ``chain`` / ``hops``; ``http.hsts`` adds whether HSTS is set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from launch_tui.core.model import CheckResult, HostRole, JSONValue, Session, Status
+from launch_tui.report import evidence as ev
+from launch_tui.report.cleaning import clean
+
+__all__ = ["DomainRow", "domain_map", "host_targets"]
+
+_ROLE_ORDER = tuple(role.value for role in HostRole)
+_HOST_CHECK_PREFIXES = ("dns.", "tls.", "edge.", "http.")
+_RECORD_TYPES = ("CNAME", "ALIAS", "ANAME", "A", "AAAA")
+NOT_CHECKED = "not checked"
+
+
+@dataclass(frozen=True)
+class DomainRow:
+    """One hostname's line in the domain map; every text is cleaned and one line."""
+
+    host: str
+    role: str
+    """The configured role (``apex``, ``www``...), or ``"unlisted"`` for a result-only host."""
+    destination: str
+    proxy: str
+    tls: str
+    tls_status: Status | None
+    """``tls.certificate``'s status, for colouring; ``None`` when not checked."""
+    redirect: str
+    warnings: tuple[str, ...]
+    """Short problems worth a flag (origin exposed, certificate expiring, no HSTS...)."""
+    checked: bool
+    """Whether any host check has a result for this host."""
+
+
+def host_targets(session: Session) -> tuple[tuple[str, str], ...]:
+    """``(hostname, role)`` for configured hosts, then result-only hosts; sorted, no repeats."""
+    hosts: dict[str, str] = {}
+    for host in session.targets.hosts:
+        hosts.setdefault(host.name, host.role.value)
+    route_names = {r.name for r in session.targets.routes}
+    for result in session.results:
+        if (
+            result.target
+            and result.target not in route_names
+            and result.check_id.startswith(_HOST_CHECK_PREFIXES)
+        ):
+            hosts.setdefault(result.target, "unlisted")
+
+    def order(item: tuple[str, str]) -> tuple[int, str]:
+        name, role = item
+        rank = _ROLE_ORDER.index(role) if role in _ROLE_ORDER else len(_ROLE_ORDER)
+        return (rank, name)
+
+    return tuple(sorted(hosts.items(), key=order))
+
+
+def domain_map(session: Session, today: date) -> tuple[DomainRow, ...]:
+    """The domain map rows, in role order (apex, www, app, api...) then by name."""
+    by_key = {(r.check_id, r.target): r for r in session.results}
+    rows = []
+    for host, role in host_targets(session):
+
+        def get(check_id: str, host: str = host) -> CheckResult | None:
+            return by_key.get((check_id, host))
+
+        warnings: list[str] = []
+        dns = get("dns.records")
+        edge = get("edge.cloudflare")
+        origin = get("edge.origin_exposed")
+        tls = get("tls.certificate")
+        forced = get("http.https_forced")
+        redirects = get("http.redirects")
+        hsts = get("http.hsts")
+        if origin is not None and origin.status is Status.FAIL:
+            warnings.append("origin reachable directly")
+        tls_text = _tls(tls, today, warnings)
+        if hsts is not None and hsts.status in (Status.FAIL, Status.WARN):
+            warnings.append("HSTS missing or weak")
+        if dns is not None and dns.status is Status.FAIL:
+            warnings.append(clean(dns.summary, max_len=80) or "DNS records fail")
+        checked = any(
+            r is not None for r in (dns, edge, origin, tls, forced, redirects, hsts)
+        ) or any(r.target == host for r in session.results)
+        rows.append(
+            DomainRow(
+                host=clean(host, max_len=253),
+                role=role,
+                destination=_destination(dns),
+                proxy=_proxy(edge),
+                tls=tls_text,
+                tls_status=tls.status if tls is not None else None,
+                redirect=_redirect(forced, redirects),
+                warnings=tuple(warnings),
+                checked=checked,
+            )
+        )
+    return tuple(rows)
+
+
+def _destination(result: CheckResult | None) -> str:
+    if result is None:
+        return NOT_CHECKED
+    e = result.evidence
+    name = ev.text_of(e, "cname", "target", "destination", "alias")
+    if name:
+        return name
+    addresses = ev.texts_of(e, "addresses", "a") + ev.texts_of(e, "aaaa")
+    if not addresses:
+        addresses = _from_records(ev.texts_of(e, "records"))
+    if addresses:
+        shown = ", ".join(addresses[:3])
+        return shown + (f" (+{len(addresses) - 3} more)" if len(addresses) > 3 else "")
+    if result.status is Status.ERROR:
+        return "could not resolve"
+    return clean(result.summary, max_len=80) or "no address records"
+
+
+def _from_records(records: tuple[str, ...]) -> tuple[str, ...]:
+    """Values of the most telling record type among ``"TYPE value"`` strings."""
+    parsed = []
+    for record in records:
+        kind, _, value = record.strip().partition(" ")
+        if value:
+            parsed.append((kind.upper(), value.strip()))
+    for wanted in _RECORD_TYPES:
+        values = tuple(value for kind, value in parsed if kind == wanted)
+        if values:
+            return tuple(
+                f"{wanted} {v}" if wanted in ("CNAME", "ALIAS", "ANAME") else v for v in values
+            )
+    return ()
+
+
+def _proxy(result: CheckResult | None) -> str:
+    if result is None:
+        return NOT_CHECKED
+    proxied = result.evidence.get("proxied")
+    if isinstance(proxied, bool):
+        return "Cloudflare (proxied)" if proxied else "not proxied (DNS only)"
+    provider = ev.text_of(result.evidence, "cdn", "provider", limit=60)
+    if result.status is Status.PASS:
+        return provider or "Cloudflare (proxied)"
+    if result.status in (Status.FAIL, Status.WARN):
+        return f"not proxied ({provider})" if provider else "not proxied"
+    if result.status is Status.ERROR:
+        return "could not check"
+    return result.status.value
+
+
+def _tls(result: CheckResult | None, today: date, warnings: list[str]) -> str:
+    if result is None:
+        return NOT_CHECKED
+    e = result.evidence
+    expires = ev.day_of(e, "not_after", "expires", "valid_until", "expiry")
+    days = (expires - today).days if expires is not None else None
+    if days is None:
+        left = ev.number_of(e, "days_left", "days_to_expiry", "days_remaining")
+        days = int(left) if left is not None else None
+    if days is not None and days < 0:
+        warnings.append("certificate expired")
+        when = f" on {expires.isoformat()}" if expires is not None else ""
+        return f"expired{when} ({-days} d ago)"
+    if days is not None and days < 30:
+        warnings.append("certificate expires within 30 days")
+    if result.status is Status.PASS:
+        state = "valid"
+    elif result.status is Status.ERROR:
+        state = "could not check"
+    else:
+        state = clean(result.summary, max_len=80) or result.status.value
+    until = f" until {expires.isoformat()}" if expires is not None else ""
+    left_text = f" ({days} d left)" if days is not None else ""
+    return f"{state}{until}{left_text}"
+
+
+def _redirect(forced: CheckResult | None, redirects: CheckResult | None) -> str:
+    if forced is None and redirects is None:
+        return NOT_CHECKED
+    parts = []
+    if forced is not None:
+        if forced.status is Status.PASS:
+            parts.append("http → https")
+        elif forced.status is Status.ERROR:
+            parts.append("http → https not checked (error)")
+        else:
+            parts.append("http not forced to https")
+    if redirects is not None:
+        final = _final_url(redirects.evidence)
+        if final:
+            parts.append(f"→ {final}")
+        elif redirects.status in (Status.FAIL, Status.ERROR):
+            parts.append(clean(redirects.summary, max_len=80) or "redirects fail")
+        elif not parts:
+            parts.append("no redirect")
+    return "; ".join(parts)
+
+
+def _final_url(evidence: Mapping[str, JSONValue]) -> str:
+    direct = ev.text_of(evidence, "final_url", "location", "redirects_to", limit=120)
+    if direct:
+        return direct
+    chain = ev.first(evidence, "chain", "hops")
+    if isinstance(chain, list) and chain:
+        last = chain[-1]
+        if isinstance(last, str):
+            return clean(last, max_len=120)
+        if isinstance(last, Mapping):
+            return ev.text_of(last, "url", "location", limit=120)
+    return ""

@@ -1,0 +1,219 @@
+"""The email deliverability checklist and the exact DNS records to paste (stage 4). Pure.
+
+For SPF, DKIM and DMARC the record shown is, in order of preference: the published record when
+its check passed (evidence ``record``); a record the check recommends (evidence ``recommended``);
+otherwise a template with the apex filled in and the sending provider's SPF include when the
+stack names a provider we know. A published record that failed is still shown, as "currently
+published", beside the record to paste instead.
+
+Evidence read: ``email.spf`` / ``email.dmarc`` — ``record`` (or ``records``, first entry),
+``recommended``; ``email.dkim`` — ``selectors`` as a table ``{selector: record}`` or a list of
+``{selector, record}`` tables, or a single ``selector`` + ``record``; ``email.mx`` — ``records``
+or ``mx``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from launch_tui.core.model import CheckResult, JSONValue, Session, StackComponent, Status
+from launch_tui.report import evidence as ev
+from launch_tui.report.cleaning import clean
+
+__all__ = ["EmailCheck", "EmailRecord", "email_checks", "email_records", "spf_include"]
+
+#: SPF ``include:`` domains of sending providers, matched against the declared/detected provider.
+SPF_INCLUDES: tuple[tuple[str, str], ...] = (
+    ("google", "_spf.google.com"),
+    ("gmail", "_spf.google.com"),
+    ("microsoft", "spf.protection.outlook.com"),
+    ("office 365", "spf.protection.outlook.com"),
+    ("outlook", "spf.protection.outlook.com"),
+    ("sendgrid", "sendgrid.net"),
+    ("mailgun", "mailgun.org"),
+    ("postmark", "spf.mtasv.net"),
+    ("amazon ses", "amazonses.com"),
+    ("ses", "amazonses.com"),
+    ("mandrill", "spf.mandrillapp.com"),
+    ("mailchimp", "servers.mcsv.net"),
+    ("sparkpost", "sparkpostmail.com"),
+    ("brevo", "spf.brevo.com"),
+    ("sendinblue", "spf.sendinblue.com"),
+    ("zoho", "zoho.com"),
+    ("fastmail", "spf.messagingengine.com"),
+)
+_RECORD_LIMIT = 1000
+_CHECKS = (
+    ("email.spf", "SPF"),
+    ("email.dkim", "DKIM"),
+    ("email.dmarc", "DMARC"),
+    ("email.mx", "MX"),
+    ("email.transactional_test", "Inbox test"),
+)
+
+
+@dataclass(frozen=True)
+class EmailRecord:
+    """One DNS record the client should have; every text cleaned and one line."""
+
+    kind: str
+    """``SPF``, ``DKIM`` or ``DMARC``."""
+    name: str
+    """The DNS name to create the record at (``_dmarc.acme.example``)."""
+    type: str
+    """The record type (``TXT``)."""
+    value: str
+    """The value to paste."""
+    source: str
+    """Where ``value`` came from: published and verified, recommended by the check, or template."""
+    published: str
+    """What is published now when that differs from ``value``; ``""`` otherwise."""
+    status: Status | None
+    """The check's status, ``None`` when it has not run."""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class EmailCheck:
+    """One line of the deliverability checklist."""
+
+    check_id: str
+    label: str
+    status: Status | None
+    summary: str
+
+
+def spf_include(session: Session) -> str:
+    """The SPF include domain of the client's sending provider, ``""`` when unknown."""
+    item = session.stack.get(StackComponent.EMAIL_PROVIDER)
+    for provider in (item.detected, item.declared):
+        text = f" {provider.casefold()} "
+        for needle, include in SPF_INCLUDES:
+            if f" {needle} " in text or (len(needle) > 3 and needle in text):
+                return include
+    return ""
+
+
+def email_checks(session: Session) -> tuple[EmailCheck, ...]:
+    """The checklist: one line per email check, in a fixed order, run or not."""
+    lines = []
+    for check_id, label in _CHECKS:
+        result = session.result(check_id)
+        lines.append(
+            EmailCheck(
+                check_id=check_id,
+                label=label,
+                status=result.status if result is not None else None,
+                summary=clean(result.summary, max_len=200) if result is not None else "",
+            )
+        )
+    return tuple(lines)
+
+
+def email_records(session: Session) -> tuple[EmailRecord, ...]:
+    """SPF, the DKIM record of each selector, and DMARC, for the session's apex."""
+    apex = clean(session.targets.apex, max_len=253).strip().rstrip(".").lower()
+    domain = apex or "example.com"
+    records = [_spf(session, domain)]
+    records.extend(_dkim(session, domain))
+    records.append(_dmarc(session, domain))
+    return tuple(records)
+
+
+def _spf(session: Session, domain: str) -> EmailRecord:
+    include = spf_include(session)
+    template = f"v=spf1 include:{include or '<your-sending-provider>'} ~all"
+    note = (
+        "" if include else "Replace the placeholder with the include your email provider documents."
+    )
+    return _choose("SPF", domain, session.result("email.spf"), template, note)
+
+
+def _dmarc(session: Session, domain: str) -> EmailRecord:
+    template = f"v=DMARC1; p=none; rua=mailto:dmarc-reports@{domain}; adkim=r; aspf=r; fo=1"
+    note = "Start with p=none (monitoring); move to p=quarantine once the reports look clean."
+    return _choose("DMARC", f"_dmarc.{domain}", session.result("email.dmarc"), template, note)
+
+
+def _choose(
+    kind: str, name: str, result: CheckResult | None, template: str, note: str
+) -> EmailRecord:
+    published = recommended = ""
+    status = None
+    if result is not None:
+        status = result.status
+        published = ev.text_of(result.evidence, "record", limit=_RECORD_LIMIT)
+        if not published:
+            listed = ev.texts_of(result.evidence, "records", limit=_RECORD_LIMIT)
+            published = listed[0] if listed else ""
+        recommended = ev.text_of(result.evidence, "recommended", "suggested", limit=_RECORD_LIMIT)
+    if published and status is Status.PASS:
+        return EmailRecord(kind, name, "TXT", published, "published, verified", "", status)
+    if recommended:
+        source = "recommended by the check"
+        return EmailRecord(kind, name, "TXT", recommended, source, published, status, note)
+    return EmailRecord(kind, name, "TXT", template, "template", published, status, note)
+
+
+def _dkim(session: Session, domain: str) -> list[EmailRecord]:
+    result = session.result("email.dkim")
+    found = _dkim_evidence(result.evidence) if result is not None else {}
+    selectors = [clean(s, max_len=63) for s in session.targets.dkim_selectors if s.strip()]
+    for selector in found:
+        if selector not in selectors:
+            selectors.append(selector)
+    status = result.status if result is not None else None
+    provider = clean(session.stack.get(StackComponent.EMAIL_PROVIDER).declared, max_len=60)
+    template = f"v=DKIM1; k=rsa; p=<public key from {provider or 'your email provider'}>"
+    note = "Copy the key from the provider's domain settings; it signs outgoing mail."
+    if not selectors:
+        return [
+            EmailRecord(
+                "DKIM",
+                f"<selector>._domainkey.{domain}",
+                "TXT",
+                template,
+                "template",
+                "",
+                status,
+                "The selector comes from the email provider; add it to targets.dkim_selectors.",
+            )
+        ]
+    records = []
+    for selector in selectors:
+        name = f"{selector}._domainkey.{domain}"
+        published = found.get(selector, "")
+        if published and status in (Status.PASS, Status.WARN):
+            records.append(
+                EmailRecord("DKIM", name, "TXT", published, "published, verified", "", status)
+            )
+        else:
+            records.append(
+                EmailRecord("DKIM", name, "TXT", template, "template", published, status, note)
+            )
+    return records
+
+
+def _dkim_evidence(evidence: Mapping[str, JSONValue]) -> dict[str, str]:
+    """``{selector: record}`` from the shapes ``email.dkim`` evidence may take."""
+    found: dict[str, str] = {}
+    selectors = evidence.get("selectors")
+    if isinstance(selectors, Mapping):
+        for selector, value in selectors.items():
+            record = value if isinstance(value, str) else ""
+            if isinstance(value, Mapping):
+                record = ev.text_of(value, "record", "value", limit=_RECORD_LIMIT)
+            found[clean(selector, max_len=63)] = clean(record, max_len=_RECORD_LIMIT)
+    elif isinstance(selectors, list):
+        for entry in selectors:
+            if isinstance(entry, Mapping):
+                selector = ev.text_of(entry, "selector", "name", limit=63)
+                if selector:
+                    found[selector] = ev.text_of(entry, "record", "value", limit=_RECORD_LIMIT)
+            elif isinstance(entry, str) and entry.strip():
+                found.setdefault(clean(entry, max_len=63), "")
+    selector = ev.text_of(evidence, "selector", limit=63)
+    if selector and selector not in found:
+        found[selector] = ev.text_of(evidence, "record", limit=_RECORD_LIMIT)
+    return found

@@ -1,0 +1,161 @@
+"""Per-route latency, uptime and error rate from whatever results exist. Pure.
+
+Feeds the fix list (stage 2: slowest routes against their budgets) and the monitoring summary
+(stage 6). Evidence read, on results whose target is the route's name:
+
+* ``perf.latency`` (else ``perf.first_response``) — ``p50_ms``, ``p95_ms``, ``p99_ms`` (or
+  ``p50`` / ``p95`` / ``p99``), ``budget_ms``, ``samples`` (or ``count``), ``errors``,
+  ``error_rate`` (a fraction 0–1) or ``error_rate_pct``; ``perf.first_response`` may give only
+  ``ms`` / ``total_ms`` / ``ttfb_ms``;
+* any ``monitor.*`` result on the route — ``uptime_pct`` (percent) or ``uptime`` (a fraction
+  0–1, or a percent when above 1), plus the same error fields;
+* ``monitor.coverage`` (session-wide) — ``routes``: a table ``{route name: {uptime..., ...}}``.
+
+Budgets: the evidence's ``budget_ms``, else the route's ``p95_budget_ms``, else the minimum bar's
+500 ms for reads and 800 ms for writes and sign-in; other kinds have none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from launch_tui.core.model import JSONValue, Route, RouteKind, Session, Status
+from launch_tui.report import evidence as ev
+from launch_tui.report.cleaning import clean
+
+__all__ = ["RouteStats", "default_budget_ms", "route_stats", "slowest"]
+
+_READ_BUDGET_MS = 500
+_WRITE_BUDGET_MS = 800
+
+
+@dataclass(frozen=True)
+class RouteStats:
+    """What is known about one configured route."""
+
+    name: str
+    url: str
+    kind: str
+    method: str
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    budget_ms: int | None
+    samples: int | None
+    uptime_pct: float | None
+    error_rate_pct: float | None
+    latency_status: Status | None
+    """Status of ``perf.latency`` on this route (``None`` when it has not run)."""
+    monitored: bool
+    """Whether any ``monitor.*`` check has a result on this route."""
+
+    @property
+    def over_budget(self) -> bool | None:
+        """True when p95 exceeds the budget; ``None`` when either is unknown."""
+        if self.p95_ms is None or self.budget_ms is None:
+            return None
+        return self.p95_ms > self.budget_ms
+
+    @property
+    def measured(self) -> bool:
+        return self.p95_ms is not None or self.p50_ms is not None or self.uptime_pct is not None
+
+
+def default_budget_ms(route: Route) -> int | None:
+    """The route's p95 budget: its own, or the minimum bar's for its kind."""
+    if route.p95_budget_ms is not None:
+        return route.p95_budget_ms
+    if route.kind is RouteKind.READ:
+        return _READ_BUDGET_MS
+    if route.kind in (RouteKind.WRITE, RouteKind.AUTH):
+        return _WRITE_BUDGET_MS
+    return None
+
+
+def route_stats(session: Session) -> tuple[RouteStats, ...]:
+    """One entry per configured route, in the session's order."""
+    coverage = session.result("monitor.coverage")
+    per_route: Mapping[str, JSONValue] = {}
+    if coverage is not None:
+        routes = coverage.evidence.get("routes")
+        if isinstance(routes, Mapping):
+            per_route = routes
+    stats = []
+    for route in session.targets.routes:
+        latency = session.result("perf.latency", route.name)
+        first = session.result("perf.first_response", route.name)
+        monitors = [
+            r
+            for r in session.results
+            if r.target == route.name and r.check_id.startswith("monitor.")
+        ]
+        timing = latency or first
+        e: Mapping[str, JSONValue] = timing.evidence if timing is not None else {}
+        p95 = ev.number_of(e, "p95_ms", "p95")
+        p50 = ev.number_of(e, "p50_ms", "p50", "median_ms")
+        if timing is first and first is not None and p50 is None and p95 is None:
+            p50 = ev.number_of(e, "ms", "total_ms", "ttfb_ms", "elapsed_ms")
+        budget = ev.number_of(e, "budget_ms")
+        samples = ev.number_of(e, "samples", "count", "n")
+        sources: list[Mapping[str, JSONValue]] = [m.evidence for m in monitors]
+        extra = per_route.get(route.name)
+        if isinstance(extra, Mapping):
+            sources.append(extra)
+        if timing is not None:
+            sources.append(timing.evidence)
+        stats.append(
+            RouteStats(
+                name=clean(route.name, max_len=80),
+                url=clean(route.url, max_len=300),
+                kind=route.kind.value,
+                method=clean(route.method, max_len=10),
+                p50_ms=p50,
+                p95_ms=p95,
+                p99_ms=ev.number_of(e, "p99_ms", "p99"),
+                budget_ms=int(budget) if budget is not None else default_budget_ms(route),
+                samples=int(samples) if samples is not None else None,
+                uptime_pct=_uptime(sources),
+                error_rate_pct=_error_rate(sources),
+                latency_status=latency.status if latency is not None else None,
+                monitored=bool(monitors) or isinstance(extra, Mapping),
+            )
+        )
+    return tuple(stats)
+
+
+def slowest(stats: tuple[RouteStats, ...], count: int = 5) -> tuple[RouteStats, ...]:
+    """The ``count`` routes with the highest measured p95 (ties by name)."""
+    measured = [s for s in stats if s.p95_ms is not None]
+    measured.sort(key=lambda s: (-(s.p95_ms or 0.0), s.name))
+    return tuple(measured[:count])
+
+
+def _uptime(sources: list[Mapping[str, JSONValue]]) -> float | None:
+    for e in sources:
+        pct = ev.number_of(e, "uptime_pct", "uptime_percent")
+        if pct is not None:
+            return _clamp(pct)
+        value = ev.number_of(e, "uptime")
+        if value is not None:
+            return _clamp(value * 100 if value <= 1 else value)
+    return None
+
+
+def _error_rate(sources: list[Mapping[str, JSONValue]]) -> float | None:
+    for e in sources:
+        pct = ev.number_of(e, "error_rate_pct", "error_pct")
+        if pct is not None:
+            return _clamp(pct)
+        fraction = ev.number_of(e, "error_rate")
+        if fraction is not None:
+            return _clamp(fraction * 100 if fraction <= 1 else fraction)
+        errors = ev.number_of(e, "errors")
+        samples = ev.number_of(e, "samples", "count")
+        if errors is not None and samples:
+            return _clamp(errors / samples * 100)
+    return None
+
+
+def _clamp(pct: float) -> float:
+    return min(100.0, max(0.0, pct))
