@@ -3,32 +3,40 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 
 from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
+from launch_tui.core.readiness import Verdict, compute_readiness
 from launch_tui.core.sanitize import clean
 from launch_tui.store import list_sessions
+
+VERDICT_WORDS = {
+    Verdict.READY: "ready",
+    Verdict.READY_WITH_ACCEPTED_RISKS: "ready*",
+    Verdict.NOT_READY: "not ready",
+}
 
 
 def run(args: argparse.Namespace, env: CliEnv) -> int:
     folder = env.sessions_dir(args)
+    playbook = env.playbook(args)
     summaries = list_sessions(folder)
     if not summaries:
         env.print(f"No sessions in {folder}. Start one with `launch-tui new --help`.")
         return Exit.OK
-    env.print(f"Sessions in {folder}")
-    header = f"{'session':<24} {'client':<22} {'stages':<8} {'verdict':<12} {'last saved':<17} note"
-    env.print(header)
+    env.print(f"Sessions in {folder}  (ready* = ready with accepted risks)")
+    env.print(f"{'session':<24} {'client':<22} {'done':<6} {'verdict':<10} {'last saved':<17} note")
     for item in summaries:
-        saved = datetime.fromtimestamp(item.mtime, UTC).strftime("%Y-%m-%d %H:%M")
-        if item.error is not None:
-            env.print(f"{item.path.name:<24} {'':<22} {'':<8} {'':<12} {saved:<17} "
-                      f"unreadable: {clean(item.error, max_len=80)}")
+        saved = item.saved_at.strftime("%Y-%m-%d %H:%M") if item.saved_at else "?"
+        name = clean(item.path.stem)
+        if item.error is not None or item.session is None:
+            reason = clean(item.error.message if item.error else "unreadable", max_len=80)
+            env.print(f"{name:<24.24} {'':<22} {'':<6} {'':<10} {saved:<17} unreadable: {reason}")
             continue
-        note = f"open in pid {item.locked_by}" if item.locked_by else ""
+        verdict = VERDICT_WORDS[compute_readiness(item.session, playbook).verdict]
+        note = f"open in {item.locked_by}" if item.locked and item.locked_by else ""
+        done = f"{item.stages_done}/{item.stages_total}"
         env.print(
-            f"{item.path.stem:<24.24} {clean(item.client):<22.22} "
-            f"{item.stages_done}/{item.stages_total:<6} {item.verdict:<12} {saved:<17} {note}"
+            f"{name:<24.24} {clean(item.client):<22.22} {done:<6} {verdict:<10} {saved:<17} {note}"
         )
     return Exit.OK

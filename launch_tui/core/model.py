@@ -320,7 +320,7 @@ class CredentialRef:
     purpose: str = ""
 
     def __post_init__(self) -> None:
-        if not KEYRING_REF.match(self.ref):
+        if not KEYRING_REF.fullmatch(self.ref):
             raise ValueError(
                 f"credential reference {self.ref!r} is not of the form "
                 "keyring:launch-tui/<session>/<name>"

@@ -1,0 +1,905 @@
+"""Session <-> plain data, the schema of a session file, with strict validation. No I/O.
+
+:func:`session_to_data` turns a :class:`~launch_tui.core.model.Session` into plain values TOML can
+hold (``str``, ``int``, ``float``, ``bool``, ``date``, ``datetime``, lists and dicts); ``None``
+values are left out because TOML has no null. :func:`session_from_data` does the reverse and
+refuses anything that does not fit, raising :class:`CodecError` with the dotted key path of the
+offending value (``people[2].id``, ``stages.deliverz``) and a reason that says what was expected
+and what was found. Unknown keys are ignored here; the store keeps them in the file.
+
+:data:`ARRAYS` and :data:`STAGE_DEFAULTS` describe the arrays of tables for the store's in-place
+updates: how entries are identified (people by ``id``, results by ``(check, target)``...) and
+which values a new entry can leave out because they are the defaults.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any, TypeVar, cast
+
+from launch_tui.core.model import (
+    KEYRING_REF,
+    SCHEMA_VERSION,
+    STAGE_IDS,
+    Action,
+    CheckResult,
+    CredentialRef,
+    Decision,
+    Exposure,
+    Host,
+    HostRole,
+    JSONValue,
+    NetworkSettings,
+    Organisation,
+    Person,
+    Route,
+    RouteKind,
+    Secret,
+    Service,
+    Session,
+    Severity,
+    Sprint,
+    Stack,
+    StackComponent,
+    StackItem,
+    StageState,
+    StageStatus,
+    Status,
+    Targets,
+    UiState,
+)
+
+__all__ = [
+    "ARRAYS",
+    "STAGE_DEFAULTS",
+    "ArraySpec",
+    "CodecError",
+    "join_key",
+    "result_from_data",
+    "result_to_data",
+    "session_from_data",
+    "session_to_data",
+]
+
+E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_PLAIN_SCALARS = frozenset({str, int, float, bool})
+
+
+class CodecError(ValueError):
+    """A value in session data does not fit the schema.
+
+    ``key`` is the dotted path of the value (``people[2].id``); ``reason`` says what was expected
+    and what was found. The store turns this into a ``SessionValidationError`` with a line and
+    column; it is not a ``LaunchError`` itself because the codec knows nothing of files.
+    """
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"{key}: {reason}")
+        self.key = key
+        self.reason = reason
+
+
+def join_key(prefix: str, part: str | int) -> str:
+    """Extend a dotted key path: ``join_key("people", 2)`` is ``people[2]``.
+
+    Key segments that are not bare TOML keys are quoted (``evidence."content-type"``), so the
+    path can be matched against the text of the file.
+    """
+    if isinstance(part, int):
+        return f"{prefix}[{part}]"
+    segment = part if _BARE_KEY.fullmatch(part) else _quote(part)
+    return f"{prefix}.{segment}" if prefix else segment
+
+
+def _quote(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
+    return f'"{escaped}"'
+
+
+# ---------------------------------------------------------------------------------------------
+# The shape of arrays of tables, for in-place updates.
+
+
+@dataclass(frozen=True)
+class ArraySpec:
+    """How entries of one array of tables are matched between two versions of a session."""
+
+    identity: tuple[str, ...]
+    """Keys whose values identify an entry (``("id",)`` for people)."""
+    defaults: Mapping[str, Any]
+    """Values a newly written entry may leave out, because reading fills them in."""
+
+
+ARRAYS: Mapping[str, ArraySpec] = {
+    "targets.hosts": ArraySpec(("name",), {"role": HostRole.OTHER.value}),
+    "targets.routes": ArraySpec(
+        ("name",),
+        {
+            "kind": RouteKind.READ.value,
+            "method": "GET",
+            "expect_status": 200,
+            "safe_to_repeat": False,
+        },
+    ),
+    "people": ArraySpec(("id",), {"role": "", "org": Organisation.CLIENT.value, "email": ""}),
+    "results": ArraySpec(("check", "target"), {"evidence": {}, "duration_ms": 0}),
+    "decisions": ArraySpec(("id",), {"check": "", "target": "", "owner": ""}),
+    "services": ArraySpec(
+        ("name",),
+        {"purpose": "", "owner": "", "admins": [], "currency": "USD", "access_notes": ""},
+    ),
+    "secrets": ArraySpec(
+        ("name",),
+        {
+            "stored_in": "",
+            "environments": [],
+            "owner": "",
+            "exposure": Exposure.UNKNOWN.value,
+            "found_in": [],
+        },
+    ),
+    "credentials": ArraySpec(("name",), {"purpose": ""}),
+}
+"""Arrays of tables by dotted path, with how their entries are identified."""
+
+STAGE_DEFAULTS: Mapping[str, Any] = {
+    "status": StageStatus.TODO.value,
+    "owner": "",
+    "notes": "",
+    "minutes_spent": 0,
+}
+"""Values a newly written ``[stages.<id>]`` table may leave out."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Encoding: Session -> plain data.
+
+
+def session_to_data(session: Session) -> dict[str, Any]:
+    """Plain, TOML-ready data for ``session``: every field, except those that are ``None``.
+
+    Timestamps come out as timezone-aware UTC datetimes, enums as their string values, tuples as
+    lists, ``monthly_cost`` as a float when a float holds it exactly and as a string otherwise.
+    ``None`` values inside evidence are dropped.
+    """
+    return {
+        "schema_version": session.schema_version,
+        "sprint": _sprint_data(session.sprint),
+        "targets": _targets_data(session.targets),
+        "stack": {c.value: _stack_item_data(session.stack.get(c)) for c in StackComponent},
+        "people": [_person_data(p) for p in session.people],
+        "stages": {sid: _stage_data(s) for sid, s in session.stages.items()},
+        "results": [_result_data(r) for r in session.results],
+        "decisions": [_decision_data(d) for d in session.decisions],
+        "services": [_service_data(s) for s in session.services],
+        "secrets": [_secret_data(s) for s in session.secrets],
+        "credentials": [_credential_data(c) for c in session.credentials],
+        "network": _network_data(session.network),
+        "ui": {"stage": session.ui.stage, "selection": session.ui.selection},
+    }
+
+
+def result_to_data(result: CheckResult) -> dict[str, Any]:
+    """One ``[[results]]`` entry, as :func:`session_to_data` writes it.
+
+    With :func:`result_from_data`, lets a caller re-encode only the results that changed.
+    """
+    return _result_data(result)
+
+
+def result_from_data(data: Mapping[str, Any], index: int) -> CheckResult:
+    """One ``[[results]]`` entry read strictly; errors name ``results[<index>]...``."""
+    return _result(_Table(data, _Table({}, _Table({}), "results"), index))
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _put(out: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None:
+        out[key] = value
+
+
+def _sprint_data(s: Sprint) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "client": s.client,
+        "product": s.product,
+        "engineer": s.engineer,
+        "started_at": _utc(s.started_at),
+        "deadline_hours": s.deadline_hours,
+    }
+
+
+def _targets_data(t: Targets) -> dict[str, Any]:
+    return {
+        "apex": t.apex,
+        "canonical_url": t.canonical_url,
+        "staging_url": t.staging_url,
+        "repo_path": t.repo_path,
+        "build_path": t.build_path,
+        "ci_logs": list(t.ci_logs),
+        "dkim_selectors": list(t.dkim_selectors),
+        "hosts": [{"name": h.name, "role": h.role.value} for h in t.hosts],
+        "routes": [_route_data(r) for r in t.routes],
+    }
+
+
+def _route_data(r: Route) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": r.name,
+        "url": r.url,
+        "kind": r.kind.value,
+        "method": r.method,
+        "expect_status": r.expect_status,
+        "safe_to_repeat": r.safe_to_repeat,
+    }
+    _put(out, "p95_budget_ms", r.p95_budget_ms)
+    return out
+
+
+def _stack_item_data(item: StackItem) -> dict[str, Any]:
+    return {"declared": item.declared, "detected": item.detected}
+
+
+def _person_data(p: Person) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "role": p.role, "org": p.org.value, "email": p.email}
+
+
+def _stage_data(s: StageState) -> dict[str, Any]:
+    out: dict[str, Any] = {"status": s.status.value, "owner": s.owner, "notes": s.notes}
+    _put(out, "started_at", s.started_at and _utc(s.started_at))
+    _put(out, "finished_at", s.finished_at and _utc(s.finished_at))
+    out["minutes_spent"] = s.minutes_spent
+    return out
+
+
+def _result_data(r: CheckResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "check": r.check_id,
+        "target": r.target,
+        "status": r.status.value,
+        "severity": r.severity.value,
+        "summary": r.summary,
+    }
+    _put(out, "measured_at", r.measured_at and _utc(r.measured_at))
+    out["duration_ms"] = r.duration_ms
+    _put(out, "previous_status", r.previous_status and r.previous_status.value)
+    out["evidence"] = _evidence_data(r.evidence)
+    return out
+
+
+def _evidence_data(value: Mapping[str, JSONValue]) -> dict[str, Any]:
+    return {
+        str(k): v if type(v) in _PLAIN_SCALARS else _json_data(v)
+        for k, v in value.items()
+        if v is not None
+    }
+
+
+def _json_data(value: Any) -> Any:
+    # Evidence can be large (a scan's list of paths): plain scalars take the fast path.
+    if isinstance(value, Mapping):
+        return _evidence_data(value)
+    if isinstance(value, list | tuple):
+        return [v if type(v) in _PLAIN_SCALARS else _json_data(v) for v in value if v is not None]
+    return value
+
+
+def _decision_data(d: Decision) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": d.id,
+        "stage": d.stage,
+        "check": d.check_id,
+        "target": d.target,
+        "action": d.action.value,
+        "text": d.text,
+        "owner": d.owner,
+    }
+    _put(out, "due", d.due)
+    _put(out, "decided_at", d.decided_at and _utc(d.decided_at))
+    return out
+
+
+def _service_data(s: Service) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": s.name,
+        "purpose": s.purpose,
+        "owner": s.owner,
+        "admins": list(s.admins),
+    }
+    _put(out, "renewal", s.renewal)
+    _put(out, "monthly_cost", None if s.monthly_cost is None else _money_data(s.monthly_cost))
+    out["currency"] = s.currency
+    out["access_notes"] = s.access_notes
+    return out
+
+
+def _money_data(amount: Decimal) -> float | str:
+    """A float when the float reads back as the same amount, else the exact decimal string."""
+    if amount.is_finite():
+        as_float = float(amount)
+        if math.isfinite(as_float) and Decimal(repr(as_float)) == amount:
+            return as_float
+    return str(amount)
+
+
+def _secret_data(s: Secret) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": s.name,
+        "stored_in": s.stored_in,
+        "environments": list(s.environments),
+        "owner": s.owner,
+    }
+    _put(out, "last_rotated", s.last_rotated)
+    out["exposure"] = s.exposure.value
+    out["found_in"] = list(s.found_in)
+    return out
+
+
+def _credential_data(c: CredentialRef) -> dict[str, Any]:
+    return {"name": c.name, "ref": c.ref, "purpose": c.purpose}
+
+
+def _network_data(n: NetworkSettings) -> dict[str, Any]:
+    return {
+        "nameservers": list(n.nameservers),
+        "resolve": list(n.resolve),
+        "ca_bundle": n.ca_bundle,
+        "timeout": float(n.timeout),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding: plain data -> Session, strictly.
+
+
+def session_from_data(data: Mapping[str, Any]) -> Session:
+    """Build a :class:`Session` from plain data (a parsed TOML file), validating every value.
+
+    Accepts TOML dates and datetimes or ISO strings for them (naive datetimes are taken as UTC;
+    all datetimes come back in UTC), and ``monthly_cost`` as an int, float or decimal string.
+    Keys the schema does not know are ignored. Raises :class:`CodecError` naming the first
+    offending key.
+    """
+    root = _Table(data)
+    version = root.integer("schema_version", SCHEMA_VERSION)
+    sprint_t = root.table("sprint", required=True)
+    sprint = Sprint(
+        id=sprint_t.string("id", required=True),
+        client=sprint_t.string("client", required=True),
+        product=sprint_t.string("product"),
+        engineer=sprint_t.string("engineer"),
+        started_at=sprint_t.required_moment("started_at"),
+        deadline_hours=sprint_t.integer("deadline_hours", 48, minimum=1, unit="hours"),
+    )
+    targets = _targets(root.table("targets"))
+    stack_t = root.table("stack")
+    stack = Stack(**{c.value: _stack_item(stack_t.table(c.value)) for c in StackComponent})
+    people = tuple(_person(t) for t in root.tables("people"))
+    _no_duplicates(people, lambda p: p.id, lambda: "people", "id", "person id")
+    stages = _stages(root.table("stages"))
+    results = tuple(_result(t) for t in root.tables("results"))
+    decisions = tuple(_decision(t) for t in root.tables("decisions"))
+    _no_duplicates(decisions, lambda d: d.id, lambda: "decisions", "id", "decision id")
+    services = tuple(_service(t) for t in root.tables("services"))
+    secrets = tuple(_secret(t) for t in root.tables("secrets"))
+    credentials = tuple(_credential(t) for t in root.tables("credentials"))
+    network_t = root.table("network")
+    network = NetworkSettings(
+        nameservers=network_t.strings("nameservers"),
+        resolve=network_t.strings("resolve"),
+        ca_bundle=network_t.string("ca_bundle"),
+        timeout=network_t.number("timeout", 10.0, unit="seconds"),
+    )
+    ui_t = root.table("ui")
+    ui = UiState(stage=ui_t.string("stage", default="audit"), selection=ui_t.string("selection"))
+    return Session(
+        sprint=sprint,
+        targets=targets,
+        stack=stack,
+        people=people,
+        stages=stages,
+        results=results,
+        decisions=decisions,
+        services=services,
+        secrets=secrets,
+        credentials=credentials,
+        network=network,
+        ui=ui,
+        schema_version=version,
+    )
+
+
+def _targets(t: _Table) -> Targets:
+    hosts = tuple(
+        Host(name=h.string("name", required=True), role=h.choice("role", HostRole, HostRole.OTHER))
+        for h in t.tables("hosts")
+    )
+    routes = tuple(_route(r) for r in t.tables("routes"))
+    _no_duplicates(routes, lambda r: r.name, lambda: t.child("routes"), "name", "route name")
+    return Targets(
+        apex=t.string("apex"),
+        canonical_url=t.string("canonical_url"),
+        staging_url=t.string("staging_url"),
+        hosts=hosts,
+        routes=routes,
+        repo_path=t.string("repo_path"),
+        build_path=t.string("build_path"),
+        ci_logs=t.strings("ci_logs"),
+        dkim_selectors=t.strings("dkim_selectors"),
+    )
+
+
+def _route(t: _Table) -> Route:
+    return Route(
+        name=t.string("name", required=True),
+        url=t.string("url", required=True),
+        kind=t.choice("kind", RouteKind, RouteKind.READ),
+        method=t.string("method", default="GET"),
+        expect_status=t.integer("expect_status", 200, minimum=100, maximum=599, unit="HTTP status"),
+        safe_to_repeat=t.boolean("safe_to_repeat", False),
+        p95_budget_ms=t.optional_integer("p95_budget_ms", minimum=1, unit="milliseconds"),
+    )
+
+
+def _stack_item(t: _Table) -> StackItem:
+    return StackItem(declared=t.string("declared"), detected=t.string("detected"))
+
+
+def _person(t: _Table) -> Person:
+    return Person(
+        id=t.string("id", required=True),
+        name=t.string("name", required=True),
+        role=t.string("role"),
+        org=t.choice("org", Organisation, Organisation.CLIENT),
+        email=t.string("email"),
+    )
+
+
+def _stages(t: _Table) -> dict[str, StageState]:
+    stages: dict[str, StageState] = {}
+    for stage_id in t.names():
+        if stage_id not in STAGE_IDS:
+            raise CodecError(
+                t.child(stage_id),
+                f"unknown stage id {_show(stage_id)}; expected one of {', '.join(STAGE_IDS)}",
+            )
+        s = t.table(stage_id, required=True)
+        stages[stage_id] = StageState(
+            status=s.choice("status", StageStatus, StageStatus.TODO),
+            owner=s.string("owner"),
+            notes=s.string("notes"),
+            started_at=s.moment("started_at"),
+            finished_at=s.moment("finished_at"),
+            minutes_spent=s.integer("minutes_spent", 0, minimum=0, unit="minutes"),
+        )
+    return stages
+
+
+def _result(t: _Table) -> CheckResult:
+    return CheckResult(
+        check_id=t.string("check", required=True),
+        target=t.string("target"),
+        status=t.required_choice("status", Status),
+        severity=t.required_choice("severity", Severity),
+        summary=t.string("summary"),
+        evidence=t.evidence("evidence"),
+        measured_at=t.moment("measured_at"),
+        duration_ms=t.integer("duration_ms", 0, unit="milliseconds"),
+        previous_status=t.optional_choice("previous_status", Status),
+    )
+
+
+def _decision(t: _Table) -> Decision:
+    stage = t.string("stage", required=True)
+    if stage not in STAGE_IDS:
+        raise CodecError(
+            t.child("stage"),
+            f"unknown stage id {_show(stage)}; expected one of {', '.join(STAGE_IDS)}",
+        )
+    return Decision(
+        id=t.string("id", required=True),
+        stage=stage,
+        action=t.required_choice("action", Action),
+        text=t.string("text"),
+        check_id=t.string("check"),
+        target=t.string("target"),
+        owner=t.string("owner"),
+        due=t.day("due"),
+        decided_at=t.moment("decided_at"),
+    )
+
+
+def _service(t: _Table) -> Service:
+    return Service(
+        name=t.string("name", required=True),
+        purpose=t.string("purpose"),
+        owner=t.string("owner"),
+        admins=t.strings("admins"),
+        renewal=t.day("renewal"),
+        monthly_cost=t.money("monthly_cost"),
+        currency=t.string("currency", default="USD"),
+        access_notes=t.string("access_notes"),
+    )
+
+
+def _secret(t: _Table) -> Secret:
+    return Secret(
+        name=t.string("name", required=True),
+        stored_in=t.string("stored_in"),
+        environments=t.strings("environments"),
+        owner=t.string("owner"),
+        last_rotated=t.day("last_rotated"),
+        exposure=t.choice("exposure", Exposure, Exposure.UNKNOWN),
+        found_in=t.strings("found_in"),
+    )
+
+
+def _credential(t: _Table) -> CredentialRef:
+    name = t.string("name", required=True)
+    ref = t.string("ref", required=True)
+    try:
+        # fullmatch: the model's pattern ends in "$", which lets a trailing newline through.
+        if not KEYRING_REF.fullmatch(ref):
+            raise ValueError(ref)
+        return CredentialRef(name=name, ref=ref, purpose=t.string("purpose"))
+    except ValueError:
+        # The value is not echoed: a person may have pasted the secret itself here.
+        raise CodecError(
+            t.child("ref"),
+            "expected a keyring reference like keyring:launch-tui/<session>/<name>, "
+            "got a value that is not one (not shown, in case it is a secret)",
+        ) from None
+
+
+def _no_duplicates(
+    entries: Sequence[T], key: Callable[[T], str], where: Callable[[], str], field: str, what: str
+) -> None:
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        value = key(entry)
+        if value in seen:
+            path = where()
+            raise CodecError(
+                join_key(join_key(path, index), field),
+                f"duplicate {what} {_show(value)} (already used by {join_key(path, seen[value])})",
+            )
+        seen[value] = index
+
+
+class _Table:
+    """A mapping being read, with the dotted path it was found at, for error messages."""
+
+    __slots__ = ("_key", "_parent", "data")
+
+    def __init__(
+        self, data: Mapping[str, Any], parent: _Table | None = None, key: str | int = ""
+    ) -> None:
+        self.data = data
+        self._parent = parent
+        self._key = key
+
+    @property
+    def path(self) -> str:
+        # Built only for error messages: most tables are read without ever needing it.
+        if self._parent is None:
+            return ""
+        return join_key(self._parent.path, self._key)
+
+    def child(self, key: str) -> str:
+        return join_key(self.path, key)
+
+    def names(self) -> list[str]:
+        return [str(k) for k in self.data]
+
+    def _get(self, key: str, required: bool, expected: str) -> Any:
+        value = self.data.get(key)
+        if value is None and required:
+            raise CodecError(self.child(key), f"missing; expected {expected}")
+        return value
+
+    def table(self, key: str, required: bool = False) -> _Table:
+        value = self._get(key, required, "a table")
+        if value is None:
+            return _Table({}, self, key)
+        if not isinstance(value, Mapping):
+            raise CodecError(self.child(key), f"expected a table, got {_describe(value)}")
+        return _Table(value, self, key)
+
+    def tables(self, key: str) -> list[_Table]:
+        value = self._get(key, False, "")
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            path = self.child(key)
+            raise CodecError(
+                path, f"expected an array of tables ([[{path}]]), got {_describe(value)}"
+            )
+        array = _Table({}, self, key)
+        out = []
+        for index, item in enumerate(value):
+            if not isinstance(item, Mapping):
+                raise CodecError(
+                    join_key(array.path, index), f"expected a table, got {_describe(item)}"
+                )
+            out.append(_Table(item, array, index))
+        return out
+
+    def string(self, key: str, required: bool = False, default: str = "") -> str:
+        value = self._get(key, required, "a string")
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            raise CodecError(self.child(key), f"expected a string, got {_describe(value)}")
+        return _plain_str(value)
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self._get(key, False, "")
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise CodecError(
+                self.child(key), f"expected an array of strings, got {_describe(value)}"
+            )
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                raise CodecError(
+                    join_key(self.child(key), index), f"expected a string, got {_describe(item)}"
+                )
+        return tuple(_plain_str(item) for item in value)
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self._get(key, False, "")
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise CodecError(self.child(key), f"expected true or false, got {_describe(value)}")
+        return bool(value)
+
+    def integer(
+        self,
+        key: str,
+        default: int,
+        minimum: int | None = None,
+        maximum: int | None = None,
+        unit: str = "",
+    ) -> int:
+        value = self.optional_integer(key, minimum, maximum, unit)
+        return default if value is None else value
+
+    def optional_integer(
+        self,
+        key: str,
+        minimum: int | None = None,
+        maximum: int | None = None,
+        unit: str = "",
+    ) -> int | None:
+        value = self._get(key, False, "")
+        if value is None:
+            return None
+        what = f"an integer ({unit})" if unit else "an integer"
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise CodecError(self.child(key), f"expected {what}, got {_describe(value)}")
+        number = int(value)
+        if minimum is not None and number < minimum:
+            raise CodecError(
+                self.child(key), f"expected {what} of at least {minimum}, got {number}"
+            )
+        if maximum is not None and number > maximum:
+            raise CodecError(self.child(key), f"expected {what} of at most {maximum}, got {number}")
+        return number
+
+    def number(self, key: str, default: float, unit: str) -> float:
+        value = self._get(key, False, "")
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise CodecError(self.child(key), f"expected a number ({unit}), got {_describe(value)}")
+        number = float(value)
+        if not math.isfinite(number) or number <= 0:
+            raise CodecError(
+                self.child(key), f"expected a positive number ({unit}), got {_describe(value)}"
+            )
+        return number
+
+    def choice(self, key: str, kind: type[E], default: E) -> E:
+        found = self.optional_choice(key, kind)
+        return default if found is None else found
+
+    def required_choice(self, key: str, kind: type[E]) -> E:
+        found = self.optional_choice(key, kind, required=True)
+        assert found is not None
+        return found
+
+    def optional_choice(self, key: str, kind: type[E], required: bool = False) -> E | None:
+        value = self.data.get(key)
+        if value is None and not required:
+            return None
+        if isinstance(value, str):
+            member = kind._value2member_map_.get(value)
+            if member is None:
+                member = kind._value2member_map_.get(value.strip().casefold())
+            if member is not None:
+                return cast(E, member)
+        allowed = ", ".join(member.value for member in kind)
+        if value is None:
+            raise CodecError(self.child(key), f"missing; expected one of {allowed}")
+        raise CodecError(self.child(key), f"expected one of {allowed}; got {_describe(value)}")
+
+    def day(self, key: str) -> date | None:
+        value = self._get(key, False, "")
+        if value is None:
+            return None
+        expected = "expected a date like 2026-12-01"
+        if isinstance(value, datetime | time):
+            raise CodecError(self.child(key), f"{expected}, got {_describe(value)}")
+        if isinstance(value, date):
+            return date(value.year, value.month, value.day)
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise CodecError(self.child(key), f"{expected}, got {_describe(value)}")
+
+    def required_moment(self, key: str) -> datetime:
+        self._get(key, True, "a date and time like 2026-12-01T09:30:00Z")
+        found = self.moment(key)
+        assert found is not None
+        return found
+
+    def moment(self, key: str) -> datetime | None:
+        value = self._get(key, False, "")
+        if value is None:
+            return None
+        expected = "expected a date and time like 2026-12-01T09:30:00Z"
+        if isinstance(value, datetime):
+            return _utc(_plain_datetime(value))
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                parsed = datetime.fromisoformat(text)
+            except ValueError:
+                parsed = None
+            # A bare date string parses as midnight; refuse it like a TOML date, for symmetry.
+            if parsed is not None and ("T" in text.upper() or " " in text):
+                return _utc(parsed)
+        raise CodecError(self.child(key), f"{expected}, got {_describe(value)}")
+
+    def money(self, key: str) -> Decimal | None:
+        value = self._get(key, False, "")
+        if value is None:
+            return None
+        expected = "expected an amount like 12.50"
+        amount: Decimal | None = None
+        if isinstance(value, bool):
+            amount = None
+        elif isinstance(value, int):
+            amount = Decimal(int(value))
+        elif isinstance(value, float):
+            amount = Decimal(repr(float(value))) if math.isfinite(value) else None
+        elif isinstance(value, str):
+            try:
+                amount = Decimal(value.strip())
+            except InvalidOperation:
+                amount = None
+        if amount is None or not amount.is_finite():
+            raise CodecError(self.child(key), f"{expected}, got {_describe(value)}")
+        return amount
+
+    def evidence(self, key: str) -> dict[str, JSONValue]:
+        value = self._get(key, False, "")
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise CodecError(
+                self.child(key), f"expected a table of plain values, got {_describe(value)}"
+            )
+        return _json_table(value, lambda: self.child(key))
+
+
+def _json_table(value: Mapping[str, Any], where: Callable[[], str]) -> dict[str, JSONValue]:
+    out: dict[str, JSONValue] = {}
+    for k, v in value.items():
+        key = str(k)
+        # Plain scalars (from tomllib, or from the codec itself) need no conversion; the path
+        # of a value is only worked out when it is needed.
+        if type(v) in _PLAIN_SCALARS:
+            out[key] = v
+        else:
+            out[key] = _json_value(v, _Path(where, key))
+    return out
+
+
+class _Path:
+    """A dotted path computed only when asked for (``str(path)``)."""
+
+    __slots__ = ("_key", "_where")
+
+    def __init__(self, where: Callable[[], str], key: str | int) -> None:
+        self._where = where
+        self._key = key
+
+    def __call__(self) -> str:
+        return join_key(self._where(), self._key)
+
+
+def _json_value(value: Any, path: _Path) -> JSONValue:
+    if isinstance(value, str):
+        return _plain_str(value)
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, datetime | date | time):
+        # Evidence is JSON-like data; a date written by hand is kept as its ISO text.
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return _json_table(value, path)
+    if isinstance(value, list):
+        return [
+            v if type(v) in _PLAIN_SCALARS else _json_value(v, _Path(path, i))
+            for i, v in enumerate(value)
+        ]
+    raise CodecError(path(), f"expected plain data, got {_describe(value)}")
+
+
+def _plain_str(value: str) -> str:
+    # tomlkit hands out str subclasses tied to the document; the model holds plain strings.
+    return value if type(value) is str else str.__str__(value)
+
+
+def _plain_datetime(value: datetime) -> datetime:
+    return datetime(
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+        tzinfo=value.tzinfo,
+    )
+
+
+def _show(text: str, limit: int = 60) -> str:
+    """A string quoted for an error message: escaped, and cut when long."""
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return repr(shown)
+
+
+def _describe(value: Any) -> str:
+    """What a value is, for "expected X, got Y" messages."""
+    if isinstance(value, str):
+        return f"string {_show(value)}"
+    if isinstance(value, bool):
+        return f"boolean {'true' if value else 'false'}"
+    if isinstance(value, int):
+        return f"integer {int(value)}"
+    if isinstance(value, float):
+        return f"number {float(value)!r}"
+    if isinstance(value, datetime):
+        return f"date and time {value.isoformat()}"
+    if isinstance(value, date):
+        return f"date {value.isoformat()}"
+    if isinstance(value, time):
+        return f"time {value.isoformat()}"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return type(value).__name__
