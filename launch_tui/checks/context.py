@@ -11,13 +11,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from launch_tui.core.model import CheckResult, Evidence, Host, Route, Session, Severity, Status
 
 if TYPE_CHECKING:
     from launch_tui.checks.registry import CheckDef
     from launch_tui.checks.targets import WorkItem
+    from launch_tui.net import HttpClient, Resolver, TlsReport
 
 
 def utc_now() -> datetime:
@@ -25,19 +26,32 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
-class CheckServices:
-    """The outside world a check may use. Typed loosely until ``net/`` lands.
+class TlsInspector(Protocol):
+    """Inspects one host's TLS: ``net.inspect_tls`` with the session's network settings bound.
 
-    Every field defaults to ``None`` so a unit test passes only what its check touches.
+    The implementation applies the ``--resolve`` override for ``host:port`` (so the sandbox's
+    ports are honoured), trusts the extra CA bundle and keeps within the network deadline.
     """
 
-    resolver: Any = None
-    """DNS resolver from ``net/`` (one configured dnspython resolver)."""
-    http: Any = None
-    """HTTP client (or factory) from ``net/``: explicit SSL context, own redirect handling."""
-    tls: Any = None
-    """TLS inspector from ``net/``: handshake a host and describe its certificate chain."""
+    async def __call__(self, host: str, port: int = 443, *, now: datetime) -> TlsReport:
+        """Handshake ``host:port`` and describe its chain and protocols, relative to ``now``."""
+        ...
+
+
+@dataclass(frozen=True)
+class CheckServices:
+    """The outside world a check may use, built by ``checks.services.open_check_services``.
+
+    Every field defaults to ``None`` so a unit test passes only what its check touches; a check
+    whose service is missing returns an ``error`` result saying so.
+    """
+
+    resolver: Resolver | None = None
+    """The one DNS resolver (configured nameservers, no cache), from ``net``."""
+    http: HttpClient | None = None
+    """HTTP client from ``net``: explicit SSL context, own redirect handling, capped bodies."""
+    tls: TlsInspector | None = None
+    """TLS inspector: handshake a host and describe its certificate chain and protocols."""
     deadline_s: float = 10.0
     """Total deadline for one network operation, in seconds (``NetworkSettings.timeout``)."""
 

@@ -51,8 +51,18 @@ F = TypeVar("F", bound=CheckFunc)
 # What a check declares that the playbook declares too; the two must agree.
 _DECLARED = ("stage", "title", "severity", "applies_to")
 
-#: Modules holding checks, each with a module-level ``CHECKS: Registry``. None exist yet.
-CHECK_MODULES: tuple[str, ...] = ()
+#: Modules holding checks, each with a module-level ``CHECKS: Registry``.
+CHECK_MODULES: tuple[str, ...] = (
+    "launch_tui.checks.dns",
+    "launch_tui.checks.tls",
+    "launch_tui.checks.redirects",
+    "launch_tui.checks.hsts",
+    "launch_tui.checks.cookies",
+    "launch_tui.checks.headers",
+    "launch_tui.checks.access",
+    "launch_tui.checks.edge",
+    "launch_tui.checks.perf",
+)
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,15 @@ from launch_tui.core.errors import (
 
 #: command name → module under launch_tui.cli that has ``run(args, env) -> int``.
 COMMANDS = {
+    "home": "cmd_home",
     "new": "cmd_new",
     "list": "cmd_list",
     "show": "cmd_show",
+    "report": "cmd_report",
+    "open": "cmd_open",
+    "demo": "cmd_demo",
+    "check": "cmd_check",
+    "sandbox": "cmd_sandbox",
 }
 
 
@@ -41,11 +47,9 @@ def main(argv: Sequence[str] | None = None, env: CliEnv | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors exit from argparse
         return int(exc.code) if isinstance(exc.code, int) else Exit.USAGE
-    if args.command is None:
-        parser.print_help(env.stdout)
-        return Exit.OK
+    command = args.command or "home"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    module = importlib.import_module(f"launch_tui.cli.{COMMANDS[args.command]}")
+    module = importlib.import_module(f"launch_tui.cli.{COMMANDS[command]}")
     try:
         code: int = module.run(args, env)
     except LaunchError as error:

@@ -1,0 +1,207 @@
+"""A full audit's concurrency: every implemented check on the demo world, alone and together.
+
+Run: ``uv run python bench/audit.py`` (``--repeat N``, ``--world NAME``).
+
+Measures, on the sandbox's demo world (DNS, HTTPS hosts with good and bad certificates):
+  * sandbox start: wall time of ``SandboxThread.start()`` and the world's own startup figure;
+  * services: building the resolver, HTTP client, SSL context and TLS inspector once;
+  * solo: each (check, target) run alone, ``--repeat`` times; the slowest single check is the
+    largest of their medians;
+  * concurrent: the whole selection run at once through ``run_session_checks`` (what
+    ``launch-tui check`` does), ``--repeat`` times: wall time, and the slowest check inside it.
+
+Target (DESIGN.md §6): concurrent wall time <= 1.3 x the slowest single check.
+
+The sandbox runs in a thread of this process, so its servers' CPU (TLS handshakes on both
+sides) shares the interpreter with the checks: the figures are pessimistic compared with an
+audit of remote hosts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from launch_tui.checks import (
+    CheckServices,
+    RunEvent,
+    RunFinished,
+    Selection,
+    default_registry,
+    expand_selection,
+)
+from launch_tui.checks.services import open_check_services
+from launch_tui.checks.session_run import DEFAULT_PARALLELISM, run_session_checks
+from launch_tui.cli.cmd_sandbox import sandbox_session
+from launch_tui.core.model import Session
+from launch_tui.sandbox import SandboxThread
+from launch_tui.store import load_session
+
+TARGET_RATIO = 1.3
+
+
+@dataclass
+class Figures:
+    solo_ms: dict[tuple[str, str], list[float]]
+    wall_ms: list[float]
+    slowest_in_run_ms: list[float]
+    cpu_ms: list[float]
+    """Process CPU time during each concurrent run (this process: checks, and the sandbox's
+    servers when they run in a thread here)."""
+    services_ms: float
+
+
+async def run_once(
+    session: Session, selection: Selection, services: CheckServices, parallelism: int
+) -> RunFinished:
+    events: list[RunEvent] = []
+    await run_session_checks(
+        session, selection, services, on_event=events.append, parallelism=parallelism
+    )
+    finished = events[-1]
+    assert isinstance(finished, RunFinished)
+    return finished
+
+
+async def measure(
+    session: Session, repeat: int, parallelism: int, only: frozenset[str] | None
+) -> Figures:
+    registry = default_registry()
+    everything = Selection(check_ids=only)
+    items = expand_selection(registry, session, everything)
+    began = time.perf_counter()
+    async with open_check_services(session.network) as services:
+        services_ms = (time.perf_counter() - began) * 1000
+        await run_once(
+            session, everything, services, parallelism
+        )  # warm-up: imports, first handshakes
+        solo: dict[tuple[str, str], list[float]] = {item.key: [] for item in items}
+        walls: list[float] = []
+        slowest: list[float] = []
+        cpu: list[float] = []
+        for _ in range(repeat):
+            for item in items:
+                alone = Selection(
+                    check_ids=frozenset({item.check.id}), targets=frozenset({item.target})
+                )
+                finished = await run_once(session, alone, services, parallelism)
+                solo[item.key].append(finished.wall_s * 1000)
+            cpu_began = time.process_time()
+            finished = await run_once(session, everything, services, parallelism)
+            cpu.append((time.process_time() - cpu_began) * 1000)
+            walls.append(finished.wall_s * 1000)
+            slowest.append(max(r.duration_ms for r in finished.results))
+    return Figures(solo, walls, slowest, cpu, services_ms)
+
+
+@contextlib.contextmanager
+def sandbox_in_thread(world: str) -> Iterator[tuple[Session, float, float]]:
+    """The world on a thread of this process: (session, start ms, world's own startup ms)."""
+    began = time.perf_counter()
+    with SandboxThread(world) as running:
+        start_ms = (time.perf_counter() - began) * 1000
+        yield sandbox_session(running), start_ms, running.startup_seconds * 1000
+
+
+@contextlib.contextmanager
+def sandbox_in_process(world: str) -> Iterator[tuple[Session, float, float]]:
+    """``launch-tui sandbox`` in a child process, as a user runs it: start ms is spawn to ready
+    (interpreter start and imports included)."""
+    with tempfile.TemporaryDirectory(prefix="launch-tui-bench-") as folder:
+        path = Path(folder) / "session.toml"
+        began = time.perf_counter()
+        with subprocess.Popen(
+            [sys.executable, "-m", "launch_tui", "sandbox", world, "-o", str(path)],
+            stdout=subprocess.PIPE,
+            text=True,
+        ) as process:
+            assert process.stdout is not None
+            own = 0.0
+            try:
+                for line in process.stdout:
+                    if line.strip().startswith("started in"):
+                        own = float(line.split()[2])
+                    if line.startswith("Serving until"):
+                        break
+                else:
+                    raise SystemExit("the sandbox process exited before it was ready")
+                start_ms = (time.perf_counter() - began) * 1000
+                yield load_session(path), start_ms, own
+            finally:
+                process.send_signal(signal.SIGTERM)
+                process.communicate(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each measurement")
+    parser.add_argument("--world", default="demo", help="sandbox world (default: demo)")
+    parser.add_argument(
+        "--parallelism",
+        type=int,
+        default=DEFAULT_PARALLELISM,
+        help=f"checks run at once (default: {DEFAULT_PARALLELISM}, as launch-tui check)",
+    )
+    parser.add_argument(
+        "--only",
+        default="",
+        metavar="IDS",
+        help="comma-separated check ids (default: every implemented check)",
+    )
+    parser.add_argument(
+        "--process",
+        action="store_true",
+        help="run the sandbox as a separate `launch-tui sandbox` process (servers' CPU elsewhere)",
+    )
+    args = parser.parse_args()
+
+    only = frozenset(i.strip() for i in args.only.split(",") if i.strip()) or None
+    start = sandbox_in_process if args.process else sandbox_in_thread
+    with start(args.world) as (session, start_ms, own_ms):
+        figures = asyncio.run(measure(session, args.repeat, args.parallelism, only))
+
+    items = len(figures.solo_ms)
+    where = "a separate process" if args.process else "a thread of this process"
+    print(f"audit benchmark — world {args.world!r}, {items} checks, repeat {args.repeat}")
+    print(f"sandbox in {where}")
+    print(f"sandbox start          {start_ms:7.1f} ms  (world's own startup {own_ms:.1f} ms)")
+    print(f"services open          {figures.services_ms:7.1f} ms  (resolver, HTTP, SSL context)")
+    medians = {key: statistics.median(values) for key, values in figures.solo_ms.items()}
+    ranked = sorted(medians.items(), key=lambda kv: kv[1], reverse=True)
+    print("slowest checks, each run alone (median):")
+    for (check_id, target), ms in ranked[:5]:
+        print(f"  {ms:7.1f} ms  {check_id:<16} {target}")
+    slowest_key, slowest_ms = ranked[0]
+    total_solo = sum(medians.values())
+    wall = statistics.median(figures.wall_ms)
+    in_run = statistics.median(figures.slowest_in_run_ms)
+    print(f"sum of solo medians    {total_solo:7.1f} ms  (what a sequential audit would take)")
+    print(
+        f"concurrent wall        {wall:7.1f} ms  median "
+        f"(min {min(figures.wall_ms):.1f}, max {max(figures.wall_ms):.1f}; "
+        f"parallelism {args.parallelism})"
+    )
+    print(f"slowest check in run   {in_run:7.1f} ms  median")
+    cpu = statistics.median(figures.cpu_ms)
+    print(
+        f"CPU during the run     {cpu:7.1f} ms  median ({cpu / wall:.0%} of the wall time: "
+        "the share spent computing rather than waiting)"
+    )
+    print(f"slowest single check   {slowest_ms:7.1f} ms  ({slowest_key[0]} on {slowest_key[1]})")
+    ratio = wall / slowest_ms if slowest_ms else float("inf")
+    verdict = "OK" if ratio <= TARGET_RATIO else "OVER TARGET"
+    print(f"wall / slowest single  {ratio:7.2f}     target <= {TARGET_RATIO}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,630 @@
+"""The latency sampler: many requests to one route, timed honestly, summarized as quantiles.
+
+::
+
+    target = SampleTarget.from_url("https://app.example.com/login", "203.0.113.7", 443,
+                                   ssl_context=context)
+    run = await sample_latency(target, SamplePlan(samples=200, concurrency=10))
+    run.summary.p95_ms, run.client_bound, run.evidence()
+
+Why not the HTTP client from ``net``: httpx's connection pool costs a few hundred microseconds
+of CPU per request (several milliseconds on a busy machine), and under concurrency on one core
+that cost queues up and lands in the numbers (``bench/latency.py`` shows it). The sampler
+therefore speaks minimal HTTP/1.1 itself: one kept-alive connection per worker, a prebuilt
+request, and an ``asyncio.Protocol`` that parses only the status line and the headers that frame
+the body, drops the body as it arrives, and stamps the answer's end inside the I/O callback
+(not a loop turn later, when a waiting task would resume). Addresses and TLS come from the
+caller, who resolves them the way ``net`` does (overrides, resolver, SSL context; SNI and Host
+keep the URL's name).
+
+Two modes:
+
+* **closed loop** (``rate_per_s=None``): ``concurrency`` workers each send a request, wait for
+  the answer, send the next. A request's latency is from writing it to reading the last body
+  byte. Workers start spread over the first answer's latency, so they do not stay in lockstep.
+* **open loop** (``rate_per_s`` set): requests are *intended* at a constant rate, spread
+  round-robin over the connections, as wrk2 does. When the server stalls, a connection's later
+  requests cannot be sent on time; their latency counts from when they were intended to be
+  sent, not from when they could be (the correction for *coordinated omission*). Precisely::
+
+      latency = (done - sent) + max(0, ready - intended)
+      send_lag = sent - max(ready, intended)
+
+  where ``ready`` is when the connection became free (its previous answer read). The wait for
+  a busy connection is the server's doing and is counted; the lag between "free and due" and
+  "actually sent" is the client's own scheduling and is not counted, but reported.
+
+Honesty about the client: the run records the client's CPU (``time.process_time``) and how late
+the event loop runs a timer (a probe every 5 ms: callbacks queued ahead, code blocking the loop,
+the process waiting for a CPU all delay it, and would delay noticing an answer just as much). A
+run is flagged ``client_bound`` when the client used most of a core, or when the loop's or the
+sends' lag (p95) is large next to what is measured: over ``max(2 ms, 5 %)`` of the median, the
+accuracy the sampler aims for. Such numbers describe the client, not the server.
+
+Quantiles are **nearest-rank** (:func:`quantile`): the q-quantile of n values is the
+``ceil(q * n)``-th smallest, so every reported percentile is a latency some request really had.
+Failed requests (transport errors, timeouts, an unexpected status) are counted, not timed:
+their latency would describe the failure, not the route.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import ssl
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from launch_tui.checks.latency_wire import Connection, RequestFailed
+from launch_tui.core.errors import UsageError
+from launch_tui.core.model import JSONValue
+from launch_tui.net import DEFAULT_USER_AGENT
+
+__all__ = [
+    "CLIENT_CPU_LIMIT",
+    "LatencySummary",
+    "Sample",
+    "SamplePlan",
+    "SampleRun",
+    "SampleTarget",
+    "client_bound_reasons",
+    "lag_limit_ms",
+    "quantile",
+    "sample_latency",
+    "summarize",
+]
+
+Clock = Callable[[], float]
+
+#: Share of one core above which the client, not the server, is the likely bottleneck.
+CLIENT_CPU_LIMIT = 0.90
+#: Floor of the lag that flags a run as client-bound (the accuracy target's absolute part).
+LAG_FLOOR_MS = 2.0
+#: ... and its relative part, against the run's median latency.
+LAG_SHARE = 0.05
+#: How often the event-loop probe measures timer lateness.
+_PROBE_PERIOD_S = 0.005
+
+
+# --- quantiles ------------------------------------------------------------------------------
+
+
+def _rank(n: int, q: float) -> int:
+    """0-based index of the nearest-rank q-quantile among ``n`` sorted values."""
+    if not 0.0 <= q <= 1.0:
+        raise ValueError(f"quantile must be within [0, 1], got {q}")
+    # q * n in floating point can land a hair above a whole number (0.07 * 100 is 7.000...01);
+    # the tolerance keeps ceil() on the rank a person means.
+    return min(n, max(1, math.ceil(q * n - 1e-9))) - 1
+
+
+def quantile(values: Iterable[float], q: float) -> float:
+    """The nearest-rank ``q``-quantile of ``values``: the ``ceil(q * n)``-th smallest.
+
+    ``q = 0`` gives the minimum, ``q = 1`` the maximum. Raises ``ValueError`` for no values or
+    ``q`` outside [0, 1].
+    """
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("quantile of no values")
+    return ordered[_rank(len(ordered), q)]
+
+
+@dataclass(frozen=True)
+class LatencySummary:
+    """Quantiles of the successful requests' latencies, in milliseconds (``None``: none)."""
+
+    count: int
+    """Requests timed (successful ones)."""
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    min_ms: float | None = None
+    max_ms: float | None = None
+    mean_ms: float | None = None
+
+
+def summarize(latencies_ms: Sequence[float]) -> LatencySummary:
+    """Nearest-rank p50/p95/p99, min, max and mean of ``latencies_ms``."""
+    ordered = sorted(latencies_ms)
+    n = len(ordered)
+    if n == 0:
+        return LatencySummary(count=0)
+    return LatencySummary(
+        count=n,
+        p50_ms=ordered[_rank(n, 0.50)],
+        p95_ms=ordered[_rank(n, 0.95)],
+        p99_ms=ordered[_rank(n, 0.99)],
+        min_ms=ordered[0],
+        max_ms=ordered[-1],
+        mean_ms=math.fsum(ordered) / n,
+    )
+
+
+def lag_limit_ms(p50_ms: float | None) -> float:
+    """Client lag above which a run is client-bound: ``max(2 ms, 5 % of the median)``."""
+    return max(LAG_FLOOR_MS, LAG_SHARE * (p50_ms or 0.0))
+
+
+# --- what to sample and how -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SamplePlan:
+    """How many requests, how concurrently, at what rate, within what time."""
+
+    samples: int = 30
+    """Requests to send (the run stops earlier when ``time_budget_s`` runs out)."""
+    concurrency: int = 5
+    """Connections, each with one request in flight at a time."""
+    rate_per_s: float | None = None
+    """Open loop at this many requests per second in total; ``None`` for closed loop."""
+    time_budget_s: float = 10.0
+    """No request is started after this many seconds; answers in flight are still awaited."""
+    request_timeout_s: float = 10.0
+    """One request's deadline, from sending it to its last body byte."""
+    max_head_bytes: int = 64 * 1024
+    """Cap on a response's status line and headers."""
+    max_body_bytes: int = 5 * 1024 * 1024
+    """Cap on a response's body (read and discarded); a longer one is a failed request."""
+
+    def __post_init__(self) -> None:
+        if self.samples < 1:
+            raise UsageError(f"samples must be at least 1, not {self.samples}")
+        if self.concurrency < 1:
+            raise UsageError(f"concurrency must be at least 1, not {self.concurrency}")
+        if self.rate_per_s is not None and not self.rate_per_s > 0:
+            raise UsageError(f"rate must be a positive number per second, not {self.rate_per_s}")
+        for name in ("time_budget_s", "request_timeout_s"):
+            if not getattr(self, name) > 0:
+                raise UsageError(f"{name} must be a positive number of seconds")
+
+    @property
+    def mode(self) -> str:
+        """``"open"`` (constant rate) or ``"closed"`` (send on answer)."""
+        return "closed" if self.rate_per_s is None else "open"
+
+    @property
+    def workers(self) -> int:
+        """Connections actually used: never more than requests."""
+        return min(self.concurrency, self.samples)
+
+
+@dataclass(frozen=True)
+class SampleTarget:
+    """Where and what to send: an address to connect to and the exact request bytes."""
+
+    url: str
+    """The route's URL, for messages and the Host header."""
+    address: str
+    """IP address to connect to (already resolved, overrides applied)."""
+    port: int
+    request: bytes
+    """The full HTTP/1.1 request, head and body."""
+    server_hostname: str = ""
+    """SNI and certificate name for TLS."""
+    ssl_context: ssl.SSLContext | None = None
+    """``None`` for plain http."""
+    method: str = "GET"
+    ok_statuses: frozenset[int] | None = None
+    """Statuses that count as success; ``None`` means any status below 400."""
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        address: str,
+        port: int | None = None,
+        *,
+        method: str = "GET",
+        headers: Iterable[tuple[str, str]] = (),
+        body: bytes = b"",
+        ssl_context: ssl.SSLContext | None = None,
+        ok_statuses: Iterable[int] | None = None,
+        user_agent: str = DEFAULT_USER_AGENT,
+    ) -> SampleTarget:
+        """Build the request for ``url``; connect to ``address:port`` (default: the URL's).
+
+        Raises :class:`UsageError` for a URL that is not plain http(s) or that holds
+        characters a request line cannot carry.
+        """
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"{url!r} is not an http:// or https:// URL with a host")
+        if scheme == "https" and ssl_context is None:
+            raise UsageError(f"{url!r} is https but no SSL context was given")
+        default_port = 443 if scheme == "https" else 80
+        url_port = parts.port or default_port
+        host = parts.hostname
+        host_header = f"[{host}]" if ":" in host else host
+        if url_port != default_port:
+            host_header += f":{url_port}"
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        method = method.upper()
+        lines = [
+            f"{method} {target} HTTP/1.1",
+            f"Host: {host_header}",
+            f"User-Agent: {user_agent}",
+            "Accept: */*",
+            "Accept-Encoding: gzip, deflate",
+        ]
+        lines += [f"{name}: {value}" for name, value in headers]
+        if body or method in ("POST", "PUT", "PATCH"):
+            lines.append(f"Content-Length: {len(body)}")
+        if any(_unsendable(line) for line in lines) or " " in method + target:
+            raise UsageError(
+                f"{url!r} or one of its headers holds characters a request line cannot carry "
+                "(percent-encode spaces and non-ASCII characters)"
+            )
+        return cls(
+            url=url,
+            address=address,
+            port=url_port if port is None else port,
+            request=("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + body,
+            server_hostname=host if scheme == "https" else "",
+            ssl_context=ssl_context if scheme == "https" else None,
+            method=method,
+            ok_statuses=None if ok_statuses is None else frozenset(ok_statuses),
+        )
+
+    def is_ok(self, status: int) -> bool:
+        """Whether ``status`` counts as a successful answer."""
+        return status < 400 if self.ok_statuses is None else status in self.ok_statuses
+
+
+# --- what a run found -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One request: when it was meant to go, how long it took, how it ended."""
+
+    index: int
+    """Order in the plan (0-based); open-loop request ``i`` was intended at ``i / rate``."""
+    worker: int
+    latency_ms: float
+    """See the module docstring; for a failure, the time until it failed."""
+    status: int | None
+    """HTTP status, or ``None`` when no complete answer arrived."""
+    ok: bool
+    failure: str = ""
+    """Short reason when not ok: ``timeout``, ``closed``, ``protocol``, ``status 503``..."""
+    send_lag_ms: float = 0.0
+    """Delay between "connection free and request due" and sending it: the client's own."""
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    """A finished run: the plan, every sample, the summary and what the client was doing."""
+
+    url: str
+    plan: SamplePlan
+    samples: tuple[Sample, ...]
+    summary: LatencySummary
+    wall_s: float
+    """From the first request's intended start to the last answer."""
+    client_cpu_s: float
+    """Process CPU time used meanwhile (``time.process_time``)."""
+    loop_lag_p95_ms: float
+    """95th percentile of how long a ready callback waited on the event loop."""
+    send_lag_mean_ms: float
+    send_lag_p95_ms: float
+    connects: int
+    """Connections opened (more than ``plan.workers`` means the server closed some)."""
+    budget_exhausted: bool
+    """The time budget ran out before every planned request was sent."""
+    client_bound_reasons: tuple[str, ...] = field(default_factory=tuple)
+    """Why the numbers may describe the client; empty when they describe the server."""
+
+    @property
+    def client_bound(self) -> bool:
+        return bool(self.client_bound_reasons)
+
+    @property
+    def sent(self) -> int:
+        return len(self.samples)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for s in self.samples if not s.ok)
+
+    @property
+    def error_rate(self) -> float:
+        """Failed share of the requests sent (0-1)."""
+        return self.errors / self.sent if self.samples else 0.0
+
+    @property
+    def requests_per_s(self) -> float:
+        return self.sent / self.wall_s if self.wall_s > 0 else 0.0
+
+    @property
+    def client_cpu_share(self) -> float:
+        """Client CPU as a share of one core over the run (0-1, may exceed 1 with threads)."""
+        return self.client_cpu_s / self.wall_s if self.wall_s > 0 else 0.0
+
+    @property
+    def failures(self) -> dict[str, int]:
+        """How many requests failed, by reason."""
+        return dict(Counter(s.failure for s in self.samples if not s.ok))
+
+    def evidence(self) -> dict[str, JSONValue]:
+        """The run as plain data, with the key names the reports read (``p95_ms``...)."""
+        s = self.summary
+        return {
+            "p50_ms": _ms(s.p50_ms),
+            "p95_ms": _ms(s.p95_ms),
+            "p99_ms": _ms(s.p99_ms),
+            "min_ms": _ms(s.min_ms),
+            "max_ms": _ms(s.max_ms),
+            "mean_ms": _ms(s.mean_ms),
+            "samples": s.count,
+            "sent": self.sent,
+            "errors": self.errors,
+            "error_rate": round(self.error_rate, 4),
+            "failures": dict(sorted(self.failures.items())),
+            "mode": self.plan.mode,
+            "concurrency": self.plan.workers,
+            "rate_per_s": self.plan.rate_per_s,
+            "requests_per_s": round(self.requests_per_s, 1),
+            "duration_s": round(self.wall_s, 3),
+            "budget_exhausted": self.budget_exhausted,
+            "connects": self.connects,
+            "client_cpu_pct": round(self.client_cpu_share * 100, 1),
+            "loop_lag_p95_ms": _ms(self.loop_lag_p95_ms),
+            "send_lag_mean_ms": _ms(self.send_lag_mean_ms),
+            "send_lag_p95_ms": _ms(self.send_lag_p95_ms),
+            "client_bound": self.client_bound,
+            "client_bound_reasons": list(self.client_bound_reasons),
+            "quantile_method": "nearest-rank",
+        }
+
+
+def _unsendable(line: str) -> bool:
+    """Control characters (header injection) or non-ASCII text in a request head line."""
+    return any(not (" " <= ch <= "~") and ch != "\t" for ch in line)
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+# --- measuring the client -------------------------------------------------------------------
+
+
+class _LoopProbe:
+    """How late the event loop runs a timer: a tick every few milliseconds, its lateness kept.
+
+    Lateness covers everything that would also delay noticing an answer: callbacks queued
+    ahead, code blocking the loop, and the process waiting for a CPU. On Linux a timer is
+    also up to 1 ms late by design (epoll's millisecond timeout), well under the flag's floor.
+    """
+
+    def __init__(self) -> None:
+        self.lags_ms: list[float] = []
+        self._handle: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._schedule()
+
+    def stop(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def _schedule(self) -> None:
+        assert self._loop is not None
+        when = self._loop.time() + _PROBE_PERIOD_S
+        self._handle = self._loop.call_at(when, self._tick, when)
+
+    def _tick(self, when: float) -> None:
+        assert self._loop is not None
+        self.lags_ms.append(max(0.0, self._loop.time() - when) * 1000.0)
+        self._schedule()
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+class _Run:
+    """One sampling run's shared state; workers pull request indexes from it."""
+
+    def __init__(self, target: SampleTarget, plan: SamplePlan, clock: Clock) -> None:
+        self.target = target
+        self.plan = plan
+        self.clock = clock
+        self.results: list[tuple[int, int, float, int | None, str, float]] = []
+        self.next_index = 0
+        self.t0 = 0.0
+        self.deadline = 0.0
+        self.budget_exhausted = False
+        self.first_answer = asyncio.Event()
+        self.first_latency_s = 0.0
+        self.connections = [Connection(target, plan, clock) for _ in range(plan.workers)]
+
+    def take(self) -> int | None:
+        """The next request index to send, or ``None`` when the plan or the budget is done."""
+        if self.next_index >= self.plan.samples:
+            return None
+        if self.clock() >= self.deadline:
+            self.budget_exhausted = True
+            return None
+        index = self.next_index
+        self.next_index += 1
+        return index
+
+    async def one(self, worker: int, index: int, intended: float, ready: float) -> float:
+        """Send request ``index`` on ``worker``'s connection; record it; return when done."""
+        conn = self.connections[worker]
+        clock = self.clock
+        status: int | None = None
+        failure = ""
+        if not conn.is_open:
+            try:
+                await conn.open()
+            except RequestFailed as exc:
+                failure = exc.reason
+            ready = max(ready, clock())
+        sent = done = clock()
+        if not failure:
+            try:
+                answer = await conn.send(sent)
+                status, done = answer.status, answer.done
+            except RequestFailed as exc:
+                failure = exc.reason
+                done = clock()
+            if not conn.is_open:
+                await conn.close()
+        if status is not None and not self.target.is_ok(status):
+            failure = f"status {status}"
+        latency = (done - sent) + max(0.0, ready - intended)
+        lag = max(0.0, sent - max(ready, intended))
+        # A plain tuple per request: the Sample values are built once the clock has stopped.
+        self.results.append((index, worker, latency * 1000.0, status, failure, lag * 1000.0))
+        return done
+
+    async def closed_worker(self, worker: int) -> None:
+        if worker:
+            # Spread the workers over one answer's time so they do not stay in lockstep.
+            await self.first_answer.wait()
+            offset = self.first_latency_s * worker / self.plan.workers
+            await asyncio.sleep(max(0.0, self.t0 + self.first_latency_s + offset - self.clock()))
+        while (index := self.take()) is not None:
+            ready = self.clock()
+            done = await self.one(worker, index, ready, ready)
+            if not self.first_answer.is_set():
+                self.first_latency_s = done - ready
+                self.first_answer.set()
+        self.first_answer.set()  # worker 0 may have sent nothing: do not strand the others
+
+    async def open_worker(self, worker: int, rate: float) -> None:
+        index = worker
+        ready = self.clock()
+        while index < self.plan.samples:
+            intended = self.t0 + index / rate
+            if intended >= self.deadline:
+                self.budget_exhausted = True
+                return
+            wait = intended - self.clock()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            ready = await self.one(worker, index, intended, ready)
+            index += self.plan.workers
+
+    async def watch_timeouts(self) -> None:
+        """Fail requests older than the request timeout (one task, not a timer per request)."""
+        limit = self.plan.request_timeout_s
+        period = min(0.1, limit / 4)
+        while True:
+            await asyncio.sleep(period)
+            now = self.clock()
+            for conn in self.connections:
+                conn.expire(now - limit)
+
+    def samples(self) -> tuple[Sample, ...]:
+        return tuple(
+            Sample(
+                index=index,
+                worker=worker,
+                latency_ms=latency,
+                status=status,
+                ok=not failure,
+                failure=failure,
+                send_lag_ms=lag,
+            )
+            for index, worker, latency, status, failure, lag in sorted(self.results)
+        )
+
+
+async def sample_latency(
+    target: SampleTarget,
+    plan: SamplePlan,
+    *,
+    clock: Clock = time.perf_counter,
+    cpu_clock: Clock = time.process_time,
+) -> SampleRun:
+    """Sample ``target`` according to ``plan``; never raises on transport trouble.
+
+    Connections are opened before the clock starts (connect and TLS time are not latency).
+    Every connection is closed before returning, also when the caller is cancelled.
+    """
+    run = _Run(target, plan, clock)
+    probe = _LoopProbe()
+    watchdog: asyncio.Task[None] | None = None
+    try:
+        # Open every connection up front; one that fails is retried by its first request.
+        await asyncio.gather(*(_open_quietly(c) for c in run.connections))
+        watchdog = asyncio.get_running_loop().create_task(run.watch_timeouts())
+        probe.start()
+        cpu_start = cpu_clock()
+        run.t0 = clock()
+        run.deadline = run.t0 + plan.time_budget_s
+        if plan.rate_per_s is None:
+            workers = [run.closed_worker(i) for i in range(plan.workers)]
+        else:
+            workers = [run.open_worker(i, plan.rate_per_s) for i in range(plan.workers)]
+        await asyncio.gather(*workers)
+        wall = clock() - run.t0
+        cpu = cpu_clock() - cpu_start
+    finally:
+        probe.stop()
+        if watchdog is not None:
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
+        await asyncio.gather(*(c.close() for c in run.connections))
+    samples = run.samples()
+    summary = summarize([s.latency_ms for s in samples if s.ok])
+    loop_lag = quantile(probe.lags_ms, 0.95) if probe.lags_ms else 0.0
+    lags = [s.send_lag_ms for s in samples]
+    send_mean = math.fsum(lags) / len(lags) if lags else 0.0
+    send_p95 = quantile(lags, 0.95) if lags else 0.0
+    cpu_share = cpu / wall if wall > 0 else 0.0
+    return SampleRun(
+        url=target.url,
+        plan=plan,
+        samples=samples,
+        summary=summary,
+        wall_s=wall,
+        client_cpu_s=cpu,
+        loop_lag_p95_ms=loop_lag,
+        send_lag_mean_ms=send_mean,
+        send_lag_p95_ms=send_p95,
+        connects=sum(c.opened for c in run.connections),
+        budget_exhausted=run.budget_exhausted,
+        client_bound_reasons=client_bound_reasons(
+            summary, cpu_share=cpu_share, loop_lag_ms=loop_lag, send_lag_ms=send_p95
+        ),
+    )
+
+
+def client_bound_reasons(
+    summary: LatencySummary, *, cpu_share: float, loop_lag_ms: float, send_lag_ms: float
+) -> tuple[str, ...]:
+    """Why a run's numbers may describe the client rather than the server (empty: they don't).
+
+    ``loop_lag_ms`` and ``send_lag_ms`` are p95 figures; the limit is :func:`lag_limit_ms`.
+    """
+    reasons = []
+    if cpu_share >= CLIENT_CPU_LIMIT:
+        reasons.append(f"client CPU at {cpu_share:.0%} of one core")
+    limit = lag_limit_ms(summary.p50_ms)
+    if loop_lag_ms > limit:
+        reasons.append(
+            f"event loop late by {loop_lag_ms:.1f} ms (p95), over {limit:.1f} ms: "
+            "this process was busy or waiting for a CPU"
+        )
+    if send_lag_ms > limit:
+        reasons.append(f"requests sent {send_lag_ms:.1f} ms behind schedule (p95)")
+    return tuple(reasons)
+
+
+async def _open_quietly(conn: Connection) -> None:
+    with contextlib.suppress(RequestFailed):
+        await conn.open()

@@ -1,0 +1,357 @@
+"""One run's requests per route, shared by the perf checks: a first fetch, a latency sample.
+
+Five checks look at the same route (first response, latency, caching, page weight,
+Server-Timing) and one ranks every route by the latency sample. Each route is therefore fetched
+once and sampled once per run, whichever check asks first, and the others await the same task:
+the client's server sees one sample, not two, and ``perf.slowest`` ranks exactly the numbers
+``perf.latency`` judged.
+
+The memo lives as long as the run's HTTP client (a weak reference keys it) and is reset when a
+check arrives with a different session object, so a long-lived client never serves an earlier
+run's numbers. Checks get it from :func:`probes_for`.
+
+Budget: a check's network work must end within ``services.deadline_s`` of its start. The check
+that starts a shared request passes the time it has left; the fetch gets at most that as its
+total deadline and the sample stops sending at half of what is left after the fetch, each request
+having up to 45 % (see :func:`sampling_plan`), so one slow answer is still waited for.
+
+Load: the routes of a run are sampled at the same time, each on :data:`DEFAULT_CONCURRENCY`
+connections, so the client's server sees up to routes x 5 requests at once for a few seconds.
+Taking turns would keep that load lower, but a route waiting its turn would run out of its
+check's deadline.
+
+Which routes may be sent repeatedly: reads, health and admin pages fetched with a safe method;
+anything else (writes, sign-in, webhooks, or any POST) only when the session marks it
+``safe_to_repeat``. Budgets: the route's own ``p95_budget_ms``, else the seed's minimum bar —
+500 ms for reads, 800 ms for writes and sign-in (and webhooks, which are writes).
+
+Certificates: when TLS verification fails, the first fetch is retried without verifying and the
+route is sampled the same way (``Fetched.verified`` says so): browsers repair incomplete chains,
+and ``tls.certificate`` owns the certificate finding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import weakref
+from collections.abc import Coroutine
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from launch_tui.checks.context import CheckContext
+from launch_tui.checks.latency import SamplePlan, SampleRun, SampleTarget, sample_latency
+from launch_tui.core.errors import LaunchError
+from launch_tui.core.model import JSONValue, Route, RouteKind, Session
+from launch_tui.net import (
+    FailureKind,
+    FetchResult,
+    HttpClient,
+    NetFailure,
+    NetLimits,
+    Phase,
+    ResolveOverride,
+    Resolver,
+    make_http_client,
+    net_config,
+    parse_connect_to,
+)
+from launch_tui.net.ssl_contexts import probe_context
+
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "DEFAULT_SAMPLES",
+    "READ_BUDGET_MS",
+    "WRITE_BUDGET_MS",
+    "Fetched",
+    "RouteProbes",
+    "SampleFailure",
+    "budget_label",
+    "budget_ms",
+    "not_repeatable_reason",
+    "probes_for",
+    "repeatable",
+    "sampling_plan",
+    "time_left",
+]
+
+READ_BUDGET_MS = 500
+WRITE_BUDGET_MS = 800
+#: Requests per route in an audit: enough for a p95 that means something, few enough that the
+#: whole audit stays fast and the client's server barely notices.
+DEFAULT_SAMPLES = 30
+DEFAULT_CONCURRENCY = 5
+#: Below this many seconds left, a sample is not started.
+_MIN_SAMPLE_S = 0.3
+#: No fetch gets less than this, so a late start still produces a clear failure.
+_MIN_FETCH_S = 0.25
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READ_KINDS = frozenset({RouteKind.READ, RouteKind.HEALTH, RouteKind.ADMIN})
+_WRITE_KINDS = frozenset({RouteKind.WRITE, RouteKind.AUTH, RouteKind.WEBHOOK})
+#: Body cap and deadline for a script fetched only to learn its size.
+_ASSET_BODY_CAP = 2 * 1024 * 1024
+_ASSET_DEADLINE_S = 5.0
+
+T = TypeVar("T")
+
+
+def budget_ms(route: Route) -> int:
+    """The route's p95 budget: its own, else 800 ms for writes/sign-in/webhooks, 500 ms else."""
+    if route.p95_budget_ms is not None:
+        return route.p95_budget_ms
+    return WRITE_BUDGET_MS if route.kind in _WRITE_KINDS else READ_BUDGET_MS
+
+
+def budget_label(route: Route) -> str:
+    """``"the 500 ms read budget"``, ``"the route's 300 ms budget"``..."""
+    ms = budget_ms(route)
+    if route.p95_budget_ms is not None:
+        return f"the route's {ms} ms budget"
+    if route.kind is RouteKind.AUTH:
+        return f"the {ms} ms sign-in budget"
+    return f"the {ms} ms {'write' if route.kind in _WRITE_KINDS else 'read'} budget"
+
+
+def repeatable(route: Route) -> bool:
+    """Whether the route may be requested again and again (see the module docstring)."""
+    if route.safe_to_repeat:
+        return True
+    return route.kind in _READ_KINDS and route.method.upper() in _SAFE_METHODS
+
+
+def not_repeatable_reason(route: Route) -> str:
+    """Why ``route`` is not sent, for a ``skipped`` result's summary."""
+    method = route.method.upper()
+    noun = {
+        RouteKind.WRITE: "a write route",
+        RouteKind.AUTH: "a sign-in route",
+        RouteKind.WEBHOOK: "a webhook",
+    }.get(route.kind)
+    what = f"is {noun} ({method})" if noun else f"uses {method}, which may change data,"
+    return (
+        f"Not sent: {route.name} {what} and is not marked safe to repeat; "
+        "set safe_to_repeat once the client agrees"
+    )
+
+
+def sampling_plan(
+    seconds: float,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    rate_per_s: float | None = None,
+) -> SamplePlan:
+    """A plan that ends within about ``seconds``: sends stop at half of it and each request may
+    take 45 %, so a slow route yields fewer requests rather than overrunning."""
+    return SamplePlan(
+        samples=samples,
+        concurrency=concurrency,
+        rate_per_s=rate_per_s,
+        time_budget_s=max(0.1, 0.50 * seconds),
+        request_timeout_s=max(0.1, 0.45 * seconds),
+    )
+
+
+def time_left(ctx: CheckContext) -> float:
+    """Seconds left of the check's network deadline (measured from its start)."""
+    return ctx.services.deadline_s - (ctx.monotonic() - ctx.started)
+
+
+@dataclass(frozen=True)
+class SampleFailure:
+    """Why a route could not be sampled at all."""
+
+    message: str
+    evidence: dict[str, JSONValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A route's first fetch, and whether its certificate was verified."""
+
+    result: FetchResult
+    verified: bool = True
+    """False when TLS failed verification and the answer was read without verifying."""
+
+
+class RouteProbes:
+    """The shared requests of one run (see the module docstring). Get it via :func:`probes_for`."""
+
+    def __init__(
+        self,
+        http: HttpClient,
+        *,
+        session: Session,
+        resolver: Resolver | None,
+        samples: int = DEFAULT_SAMPLES,
+        concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> None:
+        self._http = http
+        self._resolver = resolver
+        self._session = weakref.ref(session)
+        self._network = session.network
+        self.samples = samples
+        self.concurrency = concurrency
+        # Strong references: a task nobody holds can be garbage-collected mid-flight.
+        self._fetches: dict[tuple[str, str], asyncio.Task[Fetched]] = {}
+        self._samples: dict[tuple[str, str, str], asyncio.Task[SampleRun | SampleFailure]] = {}
+        self._assets: dict[str, asyncio.Task[FetchResult]] = {}
+
+    def serves(self, session: Session) -> bool:
+        """True when this memo belongs to the run of ``session`` (the same object)."""
+        return self._session() is session
+
+    async def first(self, route: Route, within: float) -> Fetched:
+        """The route's first fetch (redirects followed), shared by every check of the run.
+
+        ``within`` is the caller's time left; a fetch this call starts gets no more.
+        """
+        key = (route.method.upper(), route.url)
+        task = self._fetches.get(key)
+        if task is None:
+            task = self._start(self._first(route, self._limits(within)))
+            self._fetches[key] = task
+        return await asyncio.shield(task)
+
+    async def again(self, route: Route, first: Fetched, within: float) -> FetchResult:
+        """Fetch the route once more, the way its first fetch succeeded (not shared)."""
+        limits = self._limits(within)
+        return await self._fetch(route.url, route.method, first, limits, verify=first.verified)
+
+    async def asset(self, url: str, within: float) -> FetchResult:
+        """A GET of ``url`` (a script) with a small body cap, shared across pages."""
+        task = self._assets.get(url)
+        if task is None:
+            limits = replace(
+                self._limits(min(within, _ASSET_DEADLINE_S)),
+                max_body_bytes=min(self._http.limits.max_body_bytes, _ASSET_BODY_CAP),
+            )
+            task = self._start(self._http.fetch(url, limits=limits))
+            self._assets[url] = task
+        return await asyncio.shield(task)
+
+    async def sample(self, route: Route, within: float) -> SampleRun | SampleFailure:
+        """The route's latency sample, shared by ``perf.latency`` and ``perf.slowest``."""
+        key = (route.name, route.method.upper(), route.url)
+        task = self._samples.get(key)
+        if task is None:
+            until = asyncio.get_running_loop().time() + within
+            task = self._start(self._sample(route, until))
+            self._samples[key] = task
+        return await asyncio.shield(task)
+
+    def _start(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        return asyncio.get_running_loop().create_task(work)
+
+    def _limits(self, within: float) -> NetLimits:
+        base = self._http.limits
+        total = round(max(_MIN_FETCH_S, min(base.total_deadline, within)), 2)
+        return replace(
+            base,
+            total_deadline=total,
+            connect_timeout=min(base.connect_timeout, total),
+            dns_timeout=min(base.dns_timeout, total),
+            dns_lifetime=min(base.dns_lifetime, total),
+        )
+
+    async def _first(self, route: Route, limits: NetLimits) -> Fetched:
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        result = await self._http.fetch(route.url, route.method, limits=limits)
+        failure = result.failure
+        if failure is None or failure.kind is not FailureKind.TLS or self._resolver is None:
+            return Fetched(result)
+        left = limits.total_deadline - (loop.time() - began)
+        retry = await self._fetch(
+            route.url, route.method, Fetched(result, False), self._limits(left), verify=False
+        )
+        return Fetched(retry, verified=False) if retry.status is not None else Fetched(result)
+
+    async def _fetch(
+        self, url: str, method: str, like: Fetched, limits: NetLimits, *, verify: bool
+    ) -> FetchResult:
+        """Fetch with the run's client, or (``verify=False``) a throwaway non-verifying one
+        that connects where ``like``'s first hop did, so the same server answers."""
+        if verify or self._resolver is None:
+            return await self._http.fetch(url, method, limits=limits)
+        try:
+            config = net_config(self._network, limits=limits)
+        except LaunchError as exc:
+            return _failed(url, method, exc)
+        remote = like.result.hops[0].remote if like.result.hops else like.result.remote
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        with contextlib.suppress(LaunchError):
+            ip, ip_port = parse_connect_to(remote, port)
+            host = (parts.hostname or "").lower()
+            # host_port makes this override win over any session entry for the same name.
+            override = ResolveOverride(host=host, ip=ip, port=ip_port, host_port=port)
+            config = replace(config, overrides=(override, *config.overrides))
+        client = make_http_client(
+            config, self._resolver, limits=limits, ssl_context=probe_context(), max_connections=2
+        )
+        async with client:
+            return await client.fetch(url, method)
+
+    async def _sample(self, route: Route, until: float) -> SampleRun | SampleFailure:
+        loop = asyncio.get_running_loop()
+        fetched = await self.first(route, until - loop.time())
+        first = fetched.result
+        if first.failure is not None or not first.hops or first.hops[0].status is None:
+            failure = first.failure
+            message = failure.message if failure is not None else "no answer"
+            return SampleFailure(
+                f"Could not sample {route.name}: its first request failed: {message}",
+                {"failure": failure.kind.value if failure is not None else "no-answer"},
+            )
+        hop = first.hops[0]
+        parts = urlsplit(route.url)
+        default_port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        try:
+            address, port = parse_connect_to(hop.remote, default_port)
+            ok = {route.expect_status}
+            if hop.status is not None and hop.status < 400:
+                ok.add(hop.status)
+            target = SampleTarget.from_url(
+                route.url,
+                address,
+                port,
+                method=route.method,
+                ssl_context=self._http.ssl_context if fetched.verified else probe_context(),
+                ok_statuses=ok,
+            )
+        except LaunchError as exc:
+            return SampleFailure(
+                f"Could not sample {route.name}: {exc.message}", {"failure": "bad-target"}
+            )
+        left = until - loop.time()
+        if left < _MIN_SAMPLE_S:
+            return SampleFailure(
+                f"Could not sample {route.name}: no time left within the check's deadline "
+                f"after its first request ({first.elapsed_ms / 1000:.2f} s)",
+                {"failure": "no-time-left"},
+            )
+        plan = sampling_plan(left, samples=self.samples, concurrency=self.concurrency)
+        return await sample_latency(target, plan)
+
+
+def _failed(url: str, method: str, exc: LaunchError) -> FetchResult:
+    failure = NetFailure(FailureKind.ERROR, Phase.URL, exc.message, 0.0)
+    return FetchResult(url=url, method=method, final_url=url, status=None, failure=failure)
+
+
+_PROBES: weakref.WeakKeyDictionary[HttpClient, RouteProbes] = weakref.WeakKeyDictionary()
+
+
+def probes_for(ctx: CheckContext) -> RouteProbes | None:
+    """The run's shared probes for ``ctx`` (``None`` when the run has no HTTP client)."""
+    http = ctx.services.http
+    if http is None:
+        return None
+    probes = _PROBES.get(http)
+    if probes is None or not probes.serves(ctx.session):
+        probes = RouteProbes(http, session=ctx.session, resolver=ctx.services.resolver)
+        _PROBES[http] = probes
+    return probes

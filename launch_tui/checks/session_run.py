@@ -1,0 +1,119 @@
+"""Run checks on a session and keep their results: the one path the CLI and the TUI share.
+
+::
+
+    with open_session(path, if_locked="raise") as handle:
+        async with open_check_services(handle.session.network, overrides) as services:
+            session = await run_session_checks(handle, Selection(stages=frozenset({"audit"})),
+                                               services, on_event=progress)
+
+Given a :class:`~launch_tui.store.SessionHandle`, the results are merged into the session *as it
+is when the run ends* (so decisions saved meanwhile, e.g. from the TUI, are kept) and saved
+through the store, on a worker thread (saving fsyncs). Given a bare :class:`Session`, the merged
+session is only returned. Results produced before a cancellation are kept and saved too.
+
+Deadlines: each check bounds its own network work by ``services.deadline_s``; the runner's
+per-check deadline is a backstop above that (twice the network deadline plus a second), and the
+run's total deadline allows every round of ``parallelism`` checks its backstop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from launch_tui.checks.context import CheckServices, context_factory, utc_now
+from launch_tui.checks.merge import merge_results
+from launch_tui.checks.registry import Registry, default_registry
+from launch_tui.checks.runner import RunEvent, RunFinished, run_all
+from launch_tui.checks.targets import Selection, WorkItem, expand_selection
+from launch_tui.core.errors import SessionReadOnlyError
+from launch_tui.core.model import Session
+from launch_tui.store import SessionHandle
+
+__all__ = ["DEFAULT_PARALLELISM", "RunLimits", "run_limits", "run_session_checks"]
+
+#: Checks run at once. They wait on the network, not the CPU, and a full audit of a typical
+#: client (a dozen hosts, a few host checks each) should run in one round.
+DEFAULT_PARALLELISM = 32
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    """The runner's deadlines for one run."""
+
+    check_deadline_s: float
+    """Backstop per check; a check normally stops itself at the network deadline."""
+    total_deadline_s: float
+    """Backstop for the whole run."""
+
+
+def run_limits(items: int, deadline_s: float, parallelism: int) -> RunLimits:
+    """Deadlines for ``items`` checks whose network operations each take at most ``deadline_s``."""
+    check = 2 * deadline_s + 1.0
+    rounds = max(1, math.ceil(items / max(1, parallelism)))
+    return RunLimits(check_deadline_s=check, total_deadline_s=rounds * check + 5.0)
+
+
+async def run_session_checks(
+    target: SessionHandle | Session,
+    selection: Selection | None,
+    services: CheckServices,
+    *,
+    registry: Registry | None = None,
+    on_event: Callable[[RunEvent], object] | None = None,
+    cancel: asyncio.Event | None = None,
+    parallelism: int = DEFAULT_PARALLELISM,
+    limits: RunLimits | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> Session:
+    """Expand ``selection``, run it with ``services``, merge the results, save, return.
+
+    ``target`` is an open handle (results are saved through it) or a session (nothing is
+    saved). ``registry`` defaults to every implemented check. ``on_event`` sees every runner
+    event, the final :class:`~launch_tui.checks.runner.RunFinished` included — that is where
+    the caller learns which results this run produced and whether it was cancelled.
+
+    Raises :class:`~launch_tui.core.errors.CheckError` for an unknown stage, check or target
+    (before anything runs), :class:`SessionReadOnlyError` for a read-only handle (before
+    anything runs) and the store's ``SessionSaveError`` when saving fails.
+    """
+    handle = target if isinstance(target, SessionHandle) else None
+    if handle is not None and handle.read_only:
+        why = f" ({handle.notice})" if handle.notice else ""
+        raise SessionReadOnlyError(
+            f"{handle.path} is open read-only{why}; check results could not be saved",
+            handle.path,
+        )
+    session = handle.session if handle is not None else target
+    assert isinstance(session, Session)
+    items: tuple[WorkItem, ...] = expand_selection(
+        registry if registry is not None else default_registry(), session, selection
+    )
+    chosen = limits or run_limits(len(items), services.deadline_s, parallelism)
+    finished: RunFinished = await run_all(
+        items,
+        context_factory(session, services, clock=clock, monotonic=monotonic),
+        on_event=on_event,
+        parallelism=parallelism,
+        check_deadline_s=chosen.check_deadline_s,
+        total_deadline_s=chosen.total_deadline_s,
+        cancel=cancel,
+        clock=clock,
+        monotonic=monotonic,
+    )
+    if handle is None:
+        return merge_results(session, finished.results)
+    if not finished.results:
+        return handle.session
+    # Merge into what the handle holds now, not what it held when the run started.
+    return await asyncio.to_thread(_merge_and_save, handle, finished)
+
+
+def _merge_and_save(handle: SessionHandle, finished: RunFinished) -> Session:
+    return handle.save(merge_results(handle.session, finished.results))

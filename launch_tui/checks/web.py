@@ -1,0 +1,447 @@
+"""Shared plumbing of the HTTP checks: fetching within the check's budget, and reading answers.
+
+The HTTP checks (``redirects``, ``hsts``, ``cookies``, ``headers``, ``access``, ``edge``) run
+concurrently and independently, so nothing here keeps state between them: each check fetches
+what it needs through these helpers and the answers are plain values.
+
+Budget: a check's network work shares one deadline, ``services.deadline_s`` from the moment the
+check started, however many requests it makes in a row (a fallback after a TLS failure, a
+probe after the edge's answer). Each fetch gets the time that is left as its total deadline, so
+a check never overruns the network deadline by more than a scheduling slip.
+
+Certificates: a host whose certificate does not verify (incomplete chain, expired, self-signed)
+still has headers, cookies and redirects worth judging — browsers repair incomplete chains, and
+``tls.certificate`` owns the certificate finding. :func:`fetch_https` therefore retries a TLS
+failure without verification and says so (:attr:`Answer.verified`).
+
+The retry (and the origin probes of ``edge.origin_exposed``) need a client like the run's but
+with another SSL context or another address for one name. ``HttpClient`` has no public way to
+derive one, so :func:`run_config` reads the run's effective configuration from the client —
+command-line ``--resolve`` entries included — and falls back to the session's ``[network]``
+settings when it cannot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import ssl
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+from launch_tui.checks.context import CheckContext
+from launch_tui.core.errors import LaunchError
+from launch_tui.core.model import (
+    CheckResult,
+    HostRole,
+    JSONValue,
+    Route,
+    Severity,
+    Status,
+)
+from launch_tui.core.sanitize import clean
+from launch_tui.net import (
+    DnsFailureKind,
+    FailureKind,
+    FetchResult,
+    HttpClient,
+    NetConfig,
+    NetFailure,
+    NetLimits,
+    Phase,
+    ResolveOverride,
+    make_http_client,
+    net_config,
+)
+from launch_tui.net.ssl_contexts import probe_context
+
+__all__ = [
+    "STATUS_ORDER",
+    "Answer",
+    "Finding",
+    "Roots",
+    "absent_reason",
+    "answer_evidence",
+    "combine",
+    "fetch",
+    "fetch_evidence",
+    "fetch_https",
+    "fetch_roots",
+    "fetch_via",
+    "headed",
+    "hops_evidence",
+    "host_get_routes",
+    "host_of",
+    "host_url",
+    "is_redirect",
+    "is_staging",
+    "limits_for",
+    "no_http_result",
+    "outcome",
+    "run_config",
+    "target_host",
+    "title_of",
+]
+
+#: Worst first: the order findings are ranked in when several meet in one result.
+STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.WARN, Status.PASS, Status.SKIPPED)
+#: The least time a fetch is given, so a late request fails fast instead of being refused.
+MIN_FETCH_S = 0.05
+#: Body bytes read when only the response head matters: a huge body ends the fetch early.
+HEAD_BODY_CAP = 64 * 1024
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+
+Headers = Mapping[str, str] | Iterable[tuple[str, str]] | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a check found; its result is the worst of them."""
+
+    status: Status
+    severity: Severity
+    summary: str
+    """One line for a person, untrusted parts already cleaned."""
+
+
+def combine(findings: Sequence[Finding]) -> tuple[Status, Severity, str]:
+    """The worst status, the worst severity among findings of that status, and every summary,
+    worst first, joined into one line."""
+    ordered = sorted(findings, key=lambda f: (STATUS_ORDER.index(f.status), f.severity.rank))
+    worst = ordered[0]
+    return worst.status, worst.severity, clean("; ".join(f.summary for f in ordered), max_len=400)
+
+
+def outcome(
+    ctx: CheckContext,
+    findings: Sequence[Finding],
+    evidence: Mapping[str, JSONValue],
+    pass_summary: str,
+) -> CheckResult:
+    """``pass`` with ``pass_summary`` when nothing was found, else the worst finding first."""
+    if not findings:
+        return ctx.result(Status.PASS, clean(pass_summary, max_len=400), evidence=evidence)
+    status, severity, summary = combine(findings)
+    return ctx.result(status, summary, evidence=evidence, severity=severity)
+
+
+def no_http_result(ctx: CheckContext) -> CheckResult:
+    """The ``error`` result of a check run without an HTTP client."""
+    return ctx.result(
+        Status.ERROR,
+        "No HTTP client is configured for this run",
+        evidence={"failure": "no-http-client"},
+    )
+
+
+# --- fetching within the budget ----------------------------------------------------------------
+
+
+def limits_for(ctx: CheckContext, *, head_only: bool = False) -> NetLimits:
+    """The HTTP client's limits with the total deadline cut to what is left of the budget.
+
+    ``head_only`` also caps the body at :data:`HEAD_BODY_CAP`, for checks that read headers.
+    """
+    http = ctx.services.http
+    base = http.limits if http is not None else NetLimits.from_timeout(ctx.services.deadline_s)
+    left = ctx.services.deadline_s - (ctx.monotonic() - ctx.started)
+    # Rounded so messages read "within 0.78 seconds", not a float's every digit.
+    total = round(max(MIN_FETCH_S, min(base.total_deadline, left)), 2)
+    return replace(
+        base,
+        total_deadline=total,
+        connect_timeout=min(base.connect_timeout, total),
+        dns_timeout=min(base.dns_timeout, total),
+        dns_lifetime=min(base.dns_lifetime, total),
+        max_body_bytes=min(base.max_body_bytes, HEAD_BODY_CAP)
+        if head_only
+        else base.max_body_bytes,
+    )
+
+
+async def fetch(
+    ctx: CheckContext,
+    url: str,
+    method: str = "GET",
+    *,
+    follow: bool = True,
+    headers: Headers = None,
+    body: bytes | None = None,
+    head_only: bool = False,
+) -> FetchResult:
+    """Fetch through the run's HTTP client within the check's remaining budget.
+
+    The caller has made sure ``ctx.services.http`` is set (:func:`no_http_result` otherwise).
+    """
+    http = ctx.services.http
+    assert http is not None
+    limits = limits_for(ctx, head_only=head_only)
+    return await http.fetch(url, method, headers, follow=follow, body=body, limits=limits)
+
+
+async def fetch_via(
+    ctx: CheckContext,
+    url: str,
+    method: str = "GET",
+    *,
+    verify: bool,
+    connect_to: tuple[str, int | None] | None = None,
+    follow: bool = True,
+    headers: Headers = None,
+    body: bytes | None = None,
+    head_only: bool = False,
+) -> FetchResult:
+    """Fetch with a client of our own: without certificate verification (``verify=False``)
+    and/or connecting to ``connect_to`` (``(ip, port)``; ``None`` port keeps the URL's).
+
+    The URL keeps its host name, so SNI and the Host header name the host being checked while
+    the connection goes where we choose: this is how an origin is probed around the edge.
+    """
+    http = ctx.services.http
+    resolver = ctx.services.resolver
+    if http is None or resolver is None:
+        return _failed(url, method, FailureKind.ERROR, "No HTTP client or resolver for this run")
+    limits = limits_for(ctx, head_only=head_only)
+    config = run_config(ctx)
+    if config is None:
+        return _failed(url, method, FailureKind.ERROR, "The session's network settings are invalid")
+    config = replace(config, limits=limits)
+    if connect_to is not None:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        ip, ip_port = connect_to
+        # host_port makes this override win over any session entry for the same name.
+        override = ResolveOverride(host=host, ip=ip, port=ip_port, host_port=port)
+        config = replace(config, overrides=(override, *config.overrides))
+    context: ssl.SSLContext = http.ssl_context if verify else probe_context()
+    client: HttpClient = make_http_client(
+        config, resolver, limits=limits, ssl_context=context, max_connections=2
+    )
+    async with client:
+        return await client.fetch(url, method, headers, follow=follow, body=body)
+
+
+def run_config(ctx: CheckContext) -> NetConfig | None:
+    """The network configuration this run's HTTP client was built with (overrides included).
+
+    Read from the client because command-line overrides never reach the session; ``None`` when
+    neither the client nor the session's settings give a valid one.
+    """
+    # HttpClient keeps its NetConfig private; a public accessor would make this getattr go.
+    config = getattr(ctx.services.http, "_config", None)
+    if isinstance(config, NetConfig):
+        return config
+    try:
+        return net_config(ctx.session.network)
+    except LaunchError:
+        return None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTPS fetch, possibly read without certificate verification."""
+
+    result: FetchResult
+    verified: bool = True
+    """False when the certificate did not verify and the answer was read without verifying."""
+    tls_failure: NetFailure | None = None
+    """The verifying attempt's TLS failure, when there was one."""
+
+    @property
+    def ok(self) -> bool:
+        """True when a whole response arrived (whatever its status)."""
+        return self.result.status is not None and self.result.failure is None
+
+    @property
+    def headed(self) -> bool:
+        """True when the response head arrived (see :func:`headed`)."""
+        return headed(self.result)
+
+
+def headed(result: FetchResult) -> bool:
+    """True when the last response's status and headers arrived, even if its body did not.
+
+    Header checks can judge such an answer: a slow or oversized body does not change them.
+    """
+    failure = result.failure
+    return result.status is not None and (failure is None or failure.phase is Phase.BODY)
+
+
+async def fetch_https(
+    ctx: CheckContext,
+    url: str,
+    method: str = "GET",
+    *,
+    follow: bool = True,
+    headers: Headers = None,
+    body: bytes | None = None,
+    head_only: bool = False,
+) -> Answer:
+    """Fetch ``url``; when TLS fails, try again without verifying the certificate.
+
+    Works for ``http://`` URLs too: their redirects to ``https://`` can meet the same failure.
+    """
+    first = await fetch(
+        ctx, url, method, follow=follow, headers=headers, body=body, head_only=head_only
+    )
+    if first.failure is None or first.failure.kind is not FailureKind.TLS:
+        return Answer(first)
+    second = await fetch_via(
+        ctx,
+        url,
+        method,
+        verify=False,
+        follow=follow,
+        headers=headers,
+        body=body,
+        head_only=head_only,
+    )
+    if headed(second):
+        return Answer(second, verified=False, tls_failure=first.failure)
+    return Answer(first, tls_failure=first.failure)
+
+
+@dataclass(frozen=True)
+class Roots:
+    """A host's ``https://host/`` and ``http://host/``, fetched side by side."""
+
+    https: Answer
+    http: Answer
+    """Also an :class:`Answer`: its redirect to ``https://`` may meet the same certificate."""
+
+
+async def fetch_roots(
+    ctx: CheckContext, host: str, *, follow: bool = True, head_only: bool = True
+) -> Roots:
+    """Fetch ``https://host/`` and ``http://host/`` concurrently (see :func:`fetch_https`)."""
+    https, plain = await asyncio.gather(
+        fetch_https(ctx, host_url("https", host), follow=follow, head_only=head_only),
+        fetch_https(ctx, host_url("http", host), follow=follow, head_only=head_only),
+    )
+    return Roots(https=https, http=plain)
+
+
+def _failed(url: str, method: str, kind: FailureKind, message: str) -> FetchResult:
+    return FetchResult(
+        url=url,
+        method=method,
+        final_url=url,
+        status=None,
+        failure=NetFailure(kind=kind, phase=Phase.URL, message=clean(message), elapsed_ms=0.0),
+    )
+
+
+# --- reading answers ---------------------------------------------------------------------------
+
+
+def host_url(scheme: str, host: str, path: str = "/") -> str:
+    """``scheme://host/path`` (IPv6 literals bracketed)."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}{path}"
+
+
+def target_host(ctx: CheckContext) -> str:
+    """The host being checked, lower case, without a trailing dot."""
+    return ctx.target.strip().rstrip(".").lower()
+
+
+def host_of(url: str) -> str:
+    """The lower-case host name of ``url``; ``""`` when it has none."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def is_redirect(status: int | None) -> bool:
+    """True for the statuses a client follows (301, 302, 303, 307, 308)."""
+    return status in REDIRECT_STATUSES
+
+
+def is_staging(ctx: CheckContext, host: str | None = None) -> bool:
+    """True for the staging host (by role, or named by the session's staging URL)."""
+    name = (host if host is not None else ctx.target).lower()
+    if host is None and ctx.host is not None and ctx.host.role is HostRole.STAGING:
+        return True
+    if any(h.name == name and h.role is HostRole.STAGING for h in ctx.session.targets.hosts):
+        return True
+    staging = ctx.session.targets.staging_url
+    return bool(staging) and host_of(staging) == name
+
+
+def absent_reason(result: FetchResult) -> str:
+    """Why nothing answered when the host is simply not there; ``""`` for any other outcome.
+
+    "Not there" is a name without an address (``dns.records`` reports it) or a refused
+    connection (nothing listens). Timeouts and TLS failures are not absence.
+    """
+    failure = result.failure
+    if failure is None:
+        return ""
+    if failure.kind is FailureKind.DNS:
+        dns = failure.dns
+        if dns is not None and (dns.is_negative or dns.kind is DnsFailureKind.LOOP):
+            return f"{clean(host_of(result.url))} has no address ({dns.kind.value})"
+        return ""
+    if failure.kind is FailureKind.CONNECT_REFUSED:
+        return failure.message
+    return ""
+
+
+def hops_evidence(result: FetchResult) -> list[JSONValue]:
+    """Each hop as ``{url, status, location}``, in order (raw values; outputs sanitize)."""
+    hops: list[JSONValue] = []
+    for hop in result.hops:
+        entry: dict[str, JSONValue] = {"url": hop.url, "status": hop.status}
+        if hop.location is not None:
+            entry["location"] = hop.location
+        hops.append(entry)
+    return hops
+
+
+def fetch_evidence(result: FetchResult) -> dict[str, JSONValue]:
+    """What a person needs to repeat a fetch: URL, final URL, status, hops, failure."""
+    evidence: dict[str, JSONValue] = {"url": result.url, "status": result.status}
+    if result.final_url != result.url:
+        evidence["final_url"] = result.final_url
+    if result.hops:
+        evidence["hops"] = hops_evidence(result)
+    if result.remote:
+        evidence["remote"] = result.remote
+    if result.failure is not None:
+        evidence["failure"] = result.failure.kind.value
+        evidence["message"] = result.failure.message
+    return evidence
+
+
+def answer_evidence(answer: Answer) -> dict[str, JSONValue]:
+    """:func:`fetch_evidence` plus whether the certificate verified."""
+    evidence = fetch_evidence(answer.result)
+    if not answer.verified:
+        evidence["certificate_verified"] = False
+        if answer.tls_failure is not None:
+            evidence["tls_failure"] = answer.tls_failure.message
+    return evidence
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def title_of(text: str) -> str:
+    """The page's ``<title>``, entities decoded and whitespace collapsed; ``""`` if none.
+
+    Unsanitized: clean it before showing it.
+    """
+    match = _TITLE.search(text[:200_000])
+    if match is None:
+        return ""
+    return " ".join(html.unescape(match.group(1)).split())
+
+
+def host_get_routes(routes: Iterable[Route], host: str) -> list[Route]:
+    """The session's GET routes on ``host``, in session order."""
+    return [r for r in routes if host_of(r.url) == host and r.method.upper() == "GET"]
