@@ -8,6 +8,7 @@ from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
 from launch_tui.core.errors import UsageError
 from launch_tui.core.factory import NewSessionRequest, build_session
+from launch_tui.core.sanitize import clean
 from launch_tui.store import create_session
 
 
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
     handle = create_session(path, session)
     handle.close()
     env.print(f"Created {path}")
-    env.print(f"  client   {session.sprint.client}")
+    env.print(f"  client   {clean(session.sprint.client)}")
     env.print(f"  apex     {session.targets.apex}")
     env.print(f"  hosts    {', '.join(h.name for h in session.targets.hosts)}")
     env.print(f"  routes   {len(session.targets.routes)}")

@@ -92,7 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engineer-email", default="", metavar="EMAIL")
     p.add_argument("--product", default="", help="the product's name")
     p.add_argument(
-        "--id", dest="session_id", default="", metavar="SLUG", help="session id (default: from client)"
+        "--id",
+        dest="session_id",
+        default="",
+        metavar="SLUG",
+        help="session id (default: from client)",
     )
     p.add_argument(
         "--host",
@@ -131,8 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "demo",
         help="start the loopback sandbox and open a demo sprint in the terminal UI",
-        description="Runs a fake but realistic client infrastructure on 127.0.0.x (DNS, HTTPS hosts, "
-        "a git repository) and opens a session against it. Needs no network and no configuration.",
+        description="Runs a fake but realistic client infrastructure on 127.0.0.x (DNS, HTTPS "
+        "hosts, a git repository) and opens a session against it. Needs no network and no "
+        "configuration.",
     )
     _add_common(p)
 

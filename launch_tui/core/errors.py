@@ -8,13 +8,13 @@ The tree::
     ├── SessionError            anything about one session file (``path``)
     │   ├── SessionParseError   not valid TOML (``line``, ``column``)
     │   ├── SessionValidationError  valid TOML, wrong content (``key``, ``line``, ``column``)
-    │   ├── SessionLockedError  another process holds the session's lock
-    │   ├── SessionReadOnlyError  a write was attempted on a session opened read-only
+    │   ├── SessionLockedError    another process holds the session's lock
+    │   ├── SessionReadOnlyError  a write on a session opened read-only
     │   └── SessionSaveError    the save failed (disk full, permissions); the old file is intact
-    ├── NetworkError            transport failures that escape a check (checks turn them into results)
-    ├── CheckError              the check engine itself was misused (unknown check id, bad selection)
+    ├── NetworkError            transport failures outside a check (checks make them results)
+    ├── CheckError              the check engine was misused (unknown check id, bad selection)
     ├── ReportError             a template failed to load or render
-    └── SecretStoreError        no usable keyring backend, or a credential reference that resolves to nothing
+    └── SecretStoreError        no usable keyring backend, or a reference that resolves to nothing
 
 The CLI maps each family to an exit code and prints ``title: message``; the TUI shows the same two
 strings in its error modal. No subclass ever carries a secret's value.

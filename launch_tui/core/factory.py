@@ -26,9 +26,7 @@ from launch_tui.core.model import (
     UiState,
 )
 
-_HOSTNAME = re.compile(
-    r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$"
-)
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
 _ROLE_BY_LABEL = {role.value: role for role in HostRole if role not in (HostRole.OTHER,)}
 
 
@@ -70,7 +68,8 @@ def parse_host(spec: str, apex: str) -> Host:
             role = HostRole(role_text.strip().lower())
         except ValueError:
             allowed = ", ".join(r.value for r in HostRole)
-            raise UsageError(f"host {spec!r}: unknown role {role_text!r} (one of {allowed})") from None
+            message = f"host {spec!r}: unknown role {role_text!r} (one of {allowed})"
+            raise UsageError(message) from None
     else:
         role = guess_role(host, apex)
     return Host(name=host, role=role)
@@ -91,7 +90,8 @@ def parse_route(spec: str) -> Route:
             kind = RouteKind(parts[1].strip().lower())
         except ValueError:
             allowed = ", ".join(k.value for k in RouteKind)
-            raise UsageError(f"route {spec!r}: unknown kind {parts[1]!r} (one of {allowed})") from None
+            message = f"route {spec!r}: unknown kind {parts[1]!r} (one of {allowed})"
+            raise UsageError(message) from None
     method = parts[2].strip().upper() if len(parts) > 2 and parts[2] else _default_method(kind)
     url = url.strip()
     if not re.match(r"^https?://[^/\s]+", url):
@@ -158,7 +158,9 @@ def build_session(request: NewSessionRequest, now: datetime) -> Session:
             started_at=now,
             deadline_hours=request.deadline_hours,
         ),
-        targets=Targets(apex=apex, canonical_url=canonical, hosts=tuple(hosts), routes=tuple(routes)),
+        targets=Targets(
+            apex=apex, canonical_url=canonical, hosts=tuple(hosts), routes=tuple(routes)
+        ),
         people=(person,),
         stages={stage: StageState() for stage in STAGE_IDS},
         ui=UiState(stage=STAGE_IDS[0]),

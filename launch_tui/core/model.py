@@ -22,9 +22,7 @@ from enum import StrEnum
 from typing import TypeAlias
 
 #: Evidence is plain data, so it can be written to TOML, JSON and reports unchanged.
-JSONValue: TypeAlias = (
-    str | int | float | bool | None | list["JSONValue"] | dict[str, "JSONValue"]
-)
+JSONValue: TypeAlias = str | int | float | bool | list["JSONValue"] | dict[str, "JSONValue"] | None
 Evidence: TypeAlias = Mapping[str, JSONValue]
 
 SCHEMA_VERSION = 1
@@ -44,11 +42,11 @@ STAGE_IDS: tuple[str, ...] = (
 class Status(StrEnum):
     """Outcome of one check on one target."""
 
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 - a verdict, not a password
     WARN = "warn"
     FAIL = "fail"
     ERROR = "error"  # the check could not decide: transport failure, timeout, crash
-    SKIPPED = "skipped"  # not applicable, or not safe to run (e.g. a write route not marked repeatable)
+    SKIPPED = "skipped"  # not applicable, or unsafe to run (a write route not marked repeatable)
     MANUAL = "manual"  # waiting for the engineer to confirm by hand
 
 
@@ -313,7 +311,10 @@ KEYRING_REF = re.compile(r"^keyring:launch-tui/[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$"
 
 @dataclass(frozen=True)
 class CredentialRef:
-    """A pointer to a credential kept in the OS keyring (``keyring:launch-tui/<session>/<name>``)."""
+    """A pointer to a credential kept in the OS keyring.
+
+    The reference has the form ``keyring:launch-tui/<session>/<name>``.
+    """
 
     name: str
     ref: str
