@@ -98,7 +98,7 @@ async def test_time_budget_stops_sending(bench_world: RunningWorld) -> None:
     plan = SamplePlan(samples=10_000, concurrency=1, time_budget_s=0.3)
     run = await sample_latency(target(bench_world, "/fixed-20"), plan)
     assert run.budget_exhausted
-    assert 5 <= run.sent <= 16  # about 0.3 s / 20 ms
+    assert 3 <= run.sent <= 16  # about 0.3 s / 20 ms, fewer when the machine is busy
     assert run.wall_s < 1.0
 
 
