@@ -6,6 +6,9 @@ empty non-terminals (``_domainkey.example.test``) are NODATA rather than NXDOMAI
 chains inside the served zones are followed (and a loop stops where it repeats), and UDP answers
 larger than 512 bytes (or the query's EDNS size) are truncated with TC set so the client retries
 over TCP. A world can also name hosts that always SERVFAIL or never get an answer.
+
+With ``rtt_ms`` set, every answer waits that long (and a TCP connection waits it once more
+after accept, for its handshake), so a resolver sees the round trips of a real network.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import dns.rdtypes.ANY.TXT
 import dns.rrset
 
 from launch_tui.sandbox.listener import Listener
+from launch_tui.sandbox.tasks import TaskSet
 from launch_tui.sandbox.world import DnsSpec, SandboxStartError, WorldError, Zone
 
 _IN = dns.rdataclass.IN
@@ -215,18 +219,25 @@ def _default_soa(zone: Zone) -> str:
 class DnsServer:
     """Serves :class:`Zones` on ``address:port`` over UDP and TCP (the same port number)."""
 
-    def __init__(self, zones: Zones, port: int = 0, address: str = "127.0.0.1") -> None:
+    def __init__(
+        self, zones: Zones, port: int = 0, address: str = "127.0.0.1", rtt_ms: float = 0.0
+    ) -> None:
+        """``rtt_ms`` is the emulated round trip waited before each answer (0: none)."""
         self.zones = zones
         self.address = address
         self._wanted_port = port
         self.port = 0
+        self.rtt = rtt_ms / 1000
+        """Seconds waited before each answer (and once after a TCP accept)."""
         self.log: deque[QueryLog] = deque(maxlen=10_000)
         self._udp: asyncio.DatagramTransport | None = None
         self._tcp: Listener | None = None
+        self._delayed = TaskSet()
+        """UDP answers waiting out the round trip; cancelled on close."""
 
     @property
     def errors(self) -> list[str]:
-        return self._tcp.tasks.errors if self._tcp else []
+        return [*self._delayed.errors, *(self._tcp.tasks.errors if self._tcp else [])]
 
     async def start(self) -> None:
         udp_sock, tcp_sock = _bind_pair(self.address, self._wanted_port)
@@ -245,6 +256,7 @@ class DnsServer:
         self._tcp.start()
 
     async def close(self) -> None:
+        await self._delayed.close()
         if self._udp is not None:
             self._udp.close()
             self._udp = None
@@ -277,8 +289,27 @@ class DnsServer:
         self.log.append(QueryLog(transport, name, rdtype, rcode, truncated))
         return wire_out
 
+    def send_udp(
+        self, transport: asyncio.DatagramTransport, answer: bytes, addr: tuple[str | bytes, int]
+    ) -> None:
+        """Send ``answer`` now, or after the emulated round trip when there is one."""
+        if not self.rtt:
+            transport.sendto(answer, addr)
+            return
+        # Each answer waits in its own task, so one query's round trip never delays another.
+        self._delayed.spawn(self._send_later(transport, answer, addr), name="DNS answer")
+
+    async def _send_later(
+        self, transport: asyncio.DatagramTransport, answer: bytes, addr: tuple[str | bytes, int]
+    ) -> None:
+        await asyncio.sleep(self.rtt)
+        if not transport.is_closing():
+            transport.sendto(answer, addr)
+
     async def _serve_tcp(self, conn: socket.socket) -> None:
         assert self._tcp is not None
+        if self.rtt:
+            await asyncio.sleep(self.rtt)  # the TCP handshake's round trip
         reader, writer = await self._tcp.streams(conn)
         try:
             while True:
@@ -287,6 +318,8 @@ class DnsServer:
                 answer = self.handle(wire, "tcp", 65535)
                 if answer is None:
                     continue  # the client waits for an answer that never comes
+                if self.rtt:
+                    await asyncio.sleep(self.rtt)
                 writer.write(len(answer).to_bytes(2, "big") + answer)
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -307,7 +340,7 @@ class _UdpProtocol(asyncio.DatagramProtocol):
     def datagram_received(self, data: bytes, addr: tuple[str | bytes, int]) -> None:
         answer = self._server.handle(data, "udp", 512)
         if answer is not None and self._transport is not None:
-            self._transport.sendto(answer, addr)
+            self._server.send_udp(self._transport, answer, addr)
 
     def error_received(self, exc: Exception) -> None:
         pass  # ICMP port unreachable from a client that went away: nothing to do

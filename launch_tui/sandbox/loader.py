@@ -6,7 +6,7 @@ name, :func:`load_world` a file, :func:`parse_world` a string. Keys map one to o
 dataclasses in :mod:`launch_tui.sandbox.world`, whose field docstrings say what each means.
 The shape, in brief (``worlds/demo.toml`` uses every part)::
 
-    name = "demo"                  # required; plus description, seed
+    name = "demo"                  # required; plus description, seed, rtt_ms
     [sprint]                       # required: id, client, product; engineer, deadline_hours
     [targets]                      # apex, canonical_url, staging_url, dkim_selectors
     [stack]                        # hosting, database, email_provider, auth_provider, ...
@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import math
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
@@ -276,6 +277,9 @@ def _world(t: _Table) -> World:
     name = t.text("name", _REQUIRED)
     description = t.text("description")
     seed = t.integer("seed", 1)
+    rtt_ms = t.number("rtt_ms", 0.0, minimum=0.0)
+    if not math.isfinite(rtt_ms):
+        raise t.error("rtt_ms", f"must be a finite number of milliseconds, got {rtt_ms}")
     sprint = _sprint(_need(t, "sprint"))
     targets = _targets(t.table("targets"))
     hosts = tuple(_host(h) for h in t.tables("hosts"))
@@ -306,6 +310,7 @@ def _world(t: _Table) -> World:
         people=people,
         services=services,
         expected=expected,
+        rtt_ms=rtt_ms,
     )
     world = assign_addresses(world)
     _cross_check(world, t)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import shutil
 import tempfile
 import threading
@@ -185,16 +186,23 @@ async def start_world(
     now: datetime | None = None,
     dns_port: int | None = None,
     temp_parent: Path | None = None,
+    rtt_ms: float | None = None,
 ) -> AsyncIterator[RunningWorld]:
     """Start ``world`` (a value, a built-in name, or a ``.toml`` path) on loopback.
 
     ``now`` fixes the clock for certificates and RDAP dates; ``dns_port`` overrides the
-    world's DNS port; ``temp_parent`` is where the temp folder goes (system default if None).
+    world's DNS port; ``temp_parent`` is where the temp folder goes (system default if None);
+    ``rtt_ms`` overrides the world's emulated network round trip (``World.rtt_ms``, 0 unless
+    the world file sets it).
     """
     began = time.perf_counter()
     spec = assign_addresses(resolve_world(world))
     if dns_port is not None:
         spec = replace(spec, dns=replace(spec.dns, port=dns_port))
+    if rtt_ms is not None:
+        if not (math.isfinite(rtt_ms) and rtt_ms >= 0):
+            raise ValueError(f"rtt_ms must be a finite number >= 0, got {rtt_ms}")
+        spec = replace(spec, rtt_ms=float(rtt_ms))
     started_at = (now or datetime.now(UTC)).astimezone(UTC)
     workdir = Path(tempfile.mkdtemp(prefix=f"launch-tui-{spec.name}-", dir=temp_parent))
     servers: dict[str, HostServer] = {}
@@ -215,7 +223,9 @@ async def start_world(
                 hosts[host.name] = replace(running_host, port=server.port)
             addresses = {name: h.address for name, h in hosts.items()}
             auto_a = [h.name for h, _ in _web_hosts(spec) if h.dns]
-            dns = DnsServer(Zones(spec.dns, addresses, auto_a), port=spec.dns.port)
+            dns = DnsServer(
+                Zones(spec.dns, addresses, auto_a), port=spec.dns.port, rtt_ms=spec.rtt_ms
+            )
             await dns.start()
         finally:
             # Even when a server failed to start, wait for the files before removing them.
@@ -295,7 +305,7 @@ def _host_server(
         context, note, leaf = tls.context, tls.unavailable, cert.leaf
         available = context is not None
     responder = Responder(host, world.seed, log, started_at, rdap=world.rdap if is_rdap else None)
-    server = HostServer(responder, context, host.address, host.port)
+    server = HostServer(responder, context, host.address, host.port, rtt_ms=world.rtt_ms)
     running = RunningHost(
         name=host.name,
         role=host.role,
@@ -327,11 +337,14 @@ class SandboxThread:
         now: datetime | None = None,
         dns_port: int | None = None,
         temp_parent: Path | None = None,
+        rtt_ms: float | None = None,
     ) -> None:
+        """The arguments are :func:`start_world`'s."""
         self._world = world
         self._now = now
         self._dns_port = dns_port
         self._temp_parent = temp_parent
+        self._rtt_ms = rtt_ms
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -398,7 +411,11 @@ class SandboxThread:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         async with start_world(
-            self._world, now=self._now, dns_port=self._dns_port, temp_parent=self._temp_parent
+            self._world,
+            now=self._now,
+            dns_port=self._dns_port,
+            temp_parent=self._temp_parent,
+            rtt_ms=self._rtt_ms,
         ) as running:
             self._running = running
             self._ready.set()

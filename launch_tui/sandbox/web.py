@@ -3,6 +3,13 @@
 The two are told apart by the first byte a client sends (a TLS ClientHello starts with 0x16),
 peeked without consuming it, so a host needs a single ``HOST=IP:PORT`` override whether a
 check asks for ``http://`` or ``https://``, just as a real host answers on 80 and 443.
+
+With ``rtt_ms`` set, the host waits one round trip where a real network costs one: after
+accepting (the TCP handshake; on loopback the kernel has already completed it, so the client
+sees the wait before its first answer rather than in ``connect``), before the TLS handshake
+(its server flight goes out one RTT late, as with TLS 1.3), and before every response (the
+request/response round trip). A fresh https request so costs 3 RTT, plain http 2, and a
+request on a kept-alive connection 1.
 """
 
 from __future__ import annotations
@@ -37,10 +44,18 @@ class HostServer:
     """Accepts connections for one host and hands requests to its :class:`Responder`."""
 
     def __init__(
-        self, responder: Responder, tls: ssl.SSLContext | None, address: str, port: int = 0
+        self,
+        responder: Responder,
+        tls: ssl.SSLContext | None,
+        address: str,
+        port: int = 0,
+        rtt_ms: float = 0.0,
     ) -> None:
+        """``rtt_ms`` is the emulated network round trip (0: loopback speed)."""
         self.responder = responder
         self.tls = tls
+        self.rtt = rtt_ms / 1000
+        """Seconds waited per emulated round trip."""
         self._versions = server_versions(tls) if tls is not None else frozenset()
         self.address = address
         self._wanted_port = port
@@ -66,10 +81,13 @@ class HostServer:
         loop = asyncio.get_running_loop()
         writer: asyncio.StreamWriter | None = None
         try:
+            await self._round_trip()  # the TCP handshake
             first = await _peek(loop, conn, FIRST_BYTE_TIMEOUT)
             if not first:
                 return
             use_tls = first[0] == _TLS_HANDSHAKE
+            if use_tls:
+                await self._round_trip()  # ClientHello to the server's first flight
             if use_tls and self.tls is None:
                 # What a plain-HTTP server does with a ClientHello: the client's TLS layer
                 # reports "wrong version number", the signature of http on an https URL.
@@ -94,6 +112,11 @@ class HostServer:
             if writer is not None:
                 writer.transport.abort()
 
+    async def _round_trip(self) -> None:
+        """Wait one emulated round trip; nothing at all (not even a yield) when there is none."""
+        if self.rtt:
+            await asyncio.sleep(self.rtt)
+
     def _versions_match(self, conn: socket.socket) -> bool:
         """False when the ClientHello offers no version this host accepts."""
         try:
@@ -113,6 +136,7 @@ class HostServer:
             except BadRequest as exc:
                 bad = Response(exc.status, [("Content-Type", "text/plain")], close=True)
                 bad.body = f"{exc}\n".encode()
+                await self._round_trip()
                 await write_response(writer, bad, head_only=False)
                 return
             except TimeoutError:
@@ -122,6 +146,7 @@ class HostServer:
             response = await self.responder.respond(request, scheme)
             if response is None:
                 return
+            await self._round_trip()  # the request/response round trip
             if response.raw is not None:
                 await response.raw(reader, writer)
                 return

@@ -434,6 +434,10 @@ class World:
     services: tuple[ServiceSpec, ...] = ()
     expected: tuple[ExpectedFinding, ...] = ()
     """What an expert finds here; empty for a world where everything is right."""
+    rtt_ms: float = 0.0
+    """Emulated network round-trip time (ms) every server adds: DNS waits it before each
+    answer; web hosts wait it after accepting (the TCP handshake), before a TLS handshake, and
+    before each response. 0 serves at loopback speed."""
 
     def host(self, name: str) -> HostSpec:
         """The host called ``name``; ``KeyError`` when there is none."""
