@@ -49,4 +49,6 @@ class CliEnv:
         candidate = self.sessions_dir(args) / f"{spec}.toml"
         if candidate.exists():
             return candidate
-        raise UsageError(f"no session file {spec!r} and no session with that id in {candidate.parent}")
+        raise UsageError(
+            f"no session file {spec!r} and no session with that id in {candidate.parent}"
+        )

@@ -140,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
         "configuration.",
     )
     _add_common(p)
+    p.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the demo session as <sessions>/demo-<date>.toml instead of a temporary file",
+    )
 
     p = sub.add_parser(
         "report",

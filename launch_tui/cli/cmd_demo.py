@@ -1,0 +1,100 @@
+"""``launch-tui demo``: the whole sprint on a realistic client, with no network and no set-up.
+
+Starts the sandbox's ``demo`` world (DNS, HTTPS hosts, a git repository and a build folder on
+127.0.0.x, in a thread of its own), writes a session pointed at it, and opens it in the TUI with
+a full audit running. Quitting stops the sandbox and removes its files.
+
+Where the demo session lives: a temporary folder, deleted on quit. The sandbox gets new ports,
+a new CA and new temp paths on every start, so a demo session kept between runs would point at
+servers that no longer exist; and a newcomer's sessions folder stays free of demo files. With
+``--keep`` the session is written to the sessions folder as ``demo-<date>.toml`` instead, and a
+later ``--keep`` the same day reopens it with its network settings re-pointed at the new
+sandbox, keeping the decisions and notes made in it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from launch_tui.cli.cmd_open import services_factory
+from launch_tui.cli.context import CliEnv
+from launch_tui.cli.exit_codes import Exit
+from launch_tui.core.model import STAGE_IDS, Session, StageState, UiState
+from launch_tui.store import create_session, open_session
+
+DEMO_WORLD = "demo"
+NOTICE = "Demo: Brightlane's servers run on 127.0.0.x; nothing leaves this machine."
+
+
+def demo_session(fresh: Session) -> Session:
+    """The sandbox's session with every stage to do and the audit selected."""
+    return replace(fresh, stages={s: StageState() for s in STAGE_IDS}, ui=UiState())
+
+
+def write_demo_session(fresh: Session, path: Path) -> Path:
+    """Create the demo session at ``path``, or re-point an existing one at the new sandbox."""
+    if path.exists():
+        with open_session(path, if_locked="raise") as handle:
+            kept = handle.session
+            handle.save(
+                replace(
+                    kept,
+                    targets=fresh.targets,
+                    network=fresh.network,
+                    services=kept.services or fresh.services,
+                    people=kept.people or fresh.people,
+                )
+            )
+        return path
+    create_session(path, demo_session(fresh)).close()
+    return path
+
+
+def run(args: argparse.Namespace, env: CliEnv) -> int:
+    from launch_tui.sandbox import SandboxThread, session_for
+
+    keep = bool(args.keep)
+    env.stderr.write("launch-tui: starting the demo sandbox on 127.0.0.x …\n")
+    sandbox = SandboxThread(DEMO_WORLD)
+    running = sandbox.start()
+    temp: Path | None = None
+    try:
+        fresh = session_for(running)
+        if keep:
+            folder = env.sessions_dir(args)
+            path = folder / f"demo-{env.clock().date().isoformat()}.toml"
+        else:
+            temp = Path(tempfile.mkdtemp(prefix="launch-tui-demo-"))
+            folder = temp
+            path = temp / "demo.toml"
+        write_demo_session(fresh, path)
+        launch = importlib.import_module("launch_tui.tui.launch")
+        app_module = importlib.import_module("launch_tui.tui.app")
+        options = app_module.AppOptions(
+            autorun=True,
+            default_network=fresh.network,
+            notice=NOTICE,
+            allow_demo=False,
+            sessions_label="a temporary folder (deleted when the demo ends)" if temp else None,
+        )
+        launch.run_app(
+            sessions_dir=folder,
+            playbook=env.playbook(args),
+            services_factory=services_factory(),
+            environ=env.environ,
+            clock=env.clock,
+            open_path=path,
+            options=options,
+        )
+    finally:
+        sandbox.stop()
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)
+    if keep:
+        env.print(f"Demo session kept in {path}")
+    return Exit.OK

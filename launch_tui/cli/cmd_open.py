@@ -1,0 +1,80 @@
+"""``launch-tui open FILE``: resume a session in the terminal UI where it was left.
+
+The network options (``--nameserver``, ``--resolve``, ``--ca-bundle``, ``--timeout``) apply to
+this run's checks only; they are not written into the session file.
+
+The TUI is loaded by module name: ``launch_tui.cli`` must not import textual (see the import
+contract), and a headless command should not pay for it either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from launch_tui.checks import CheckServices
+from launch_tui.cli.context import CliEnv
+from launch_tui.cli.exit_codes import Exit
+from launch_tui.core.errors import UsageError
+from launch_tui.core.model import Session
+
+ServicesFactory = Callable[[Session], contextlib.AbstractAsyncContextManager[CheckServices]]
+
+
+def network_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The network options given on the command line, as ``NetworkOverrides`` field values.
+
+    Plain values: the class (and the network stack behind it) is loaded on the first run, so
+    the first screen does not wait for httpx and dnspython.
+    """
+    overrides: dict[str, Any] = {}
+    nameservers: Sequence[str] = getattr(args, "nameserver", None) or ()
+    resolve: Sequence[str] = getattr(args, "resolve", None) or ()
+    if nameservers:
+        overrides["nameservers"] = tuple(nameservers)
+    if resolve:
+        overrides["resolve"] = tuple(resolve)
+    ca_bundle = getattr(args, "ca_bundle", None)
+    if ca_bundle is not None:
+        if not Path(ca_bundle).is_file():
+            raise UsageError(f"--ca-bundle {ca_bundle}: no such file")
+        overrides["ca_bundle"] = str(ca_bundle)
+    timeout = getattr(args, "timeout", None)
+    if timeout is not None:
+        if not timeout > 0:
+            raise UsageError("--timeout must be a positive number of seconds")
+        overrides["timeout"] = float(timeout)
+    return overrides
+
+
+def services_factory(overrides: dict[str, Any] | None = None) -> ServicesFactory:
+    """The checks' services for a session (``checks.services``), with ``overrides`` on top."""
+    extra = dict(overrides or {})
+
+    def factory(session: Session) -> contextlib.AbstractAsyncContextManager[CheckServices]:
+        from launch_tui.checks.services import NetworkOverrides, open_check_services
+
+        return open_check_services(session.network, NetworkOverrides(**extra))
+
+    return factory
+
+
+def run(args: argparse.Namespace, env: CliEnv) -> int:
+    path = env.session_file(args, args.file)
+    if not path.exists():
+        raise UsageError(f"{path}: no such session file")
+    factory = services_factory(network_overrides(args))
+    launch = importlib.import_module("launch_tui.tui.launch")
+    launch.run_app(
+        sessions_dir=env.sessions_dir(args),
+        playbook=env.playbook(args),
+        services_factory=factory,
+        environ=env.environ,
+        clock=env.clock,
+        open_path=path,
+    )
+    return Exit.OK

@@ -1,0 +1,582 @@
+"""The launch-tui Textual app: screens over one open session, checks run in workers.
+
+The app is handed everything it uses (sessions folder, clock, playbook, check registry, a factory
+of check services, the user's keymap), so tests run it against fakes or the loopback sandbox.
+It owns the open session (:class:`~launch_tui.tui.controller.SessionController`): every change
+goes through :meth:`LaunchApp.update_session`, which shows it at once, saves it in the background
+and tells the screens through the ``session_changed`` signal.
+
+Screen stack: the home screen at the bottom; a stage screen on top while a session is open
+(switching stages swaps it); help, readiness and people overlays pushed above; modals above all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.notifications import SeverityLevel
+from textual.signal import Signal
+from textual.worker import Worker, WorkerState
+
+from launch_tui.checks import Registry, Selection, utc_now
+from launch_tui.core.errors import LaunchError
+from launch_tui.core.model import STAGE_IDS, NetworkSettings, Session
+from launch_tui.core.playbook import CheckMode, Playbook
+from launch_tui.core.sanitize import clean
+from launch_tui.store import SessionHandle, create_session, load_session, open_session
+from launch_tui.tui import edits
+from launch_tui.tui.commands import APP, CommandsProvider, bindings
+from launch_tui.tui.controller import SessionController
+from launch_tui.tui.keymap import KeymapResult
+from launch_tui.tui.messages import ResultsArrived, RunEnded, RunProgress, SaveFailed
+from launch_tui.tui.workers import CancelToken, ServicesFactory, run_checks_in_thread
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    """How the app behaves, beyond its data sources."""
+
+    autorun: bool = False
+    """Start a full audit as soon as the session opens (the demo does)."""
+    cursor_blink: bool = True
+    """Snapshot tests turn blinking off so screenshots are stable."""
+    theme: str | None = None
+    """A Textual theme name; ``None`` keeps Textual's default."""
+    default_network: NetworkSettings = field(default_factory=NetworkSettings)
+    """Network settings given to sessions made by the wizard (the demo points them at the
+    sandbox)."""
+    notice: str = ""
+    """A line shown above every stage screen (the demo says what it is)."""
+    allow_demo: bool = True
+    """Whether the home screen offers the demo."""
+    sessions_label: str | None = None
+    """How the home screen names the sessions folder (default: its path)."""
+    parallelism: int = 32
+    """Checks run at once (``checks.session_run.DEFAULT_PARALLELISM``); the runner's
+    deadlines follow from it and the network deadline."""
+
+
+@dataclass(frozen=True)
+class SessionChange:
+    """What the ``session_changed`` signal carries."""
+
+    session: Session
+    keys: frozenset[str] | None = None
+    """Row keys of the results that changed, or ``None`` when anything may have."""
+
+
+@dataclass(frozen=True)
+class RunState:
+    """The check run, as the screens show it."""
+
+    active: bool = False
+    label: str = ""
+    done: int = 0
+    total: int = 0
+    running: tuple[str, ...] = ()
+    last: str = ""
+    """One line about the last finished run."""
+
+
+class LaunchApp(App[str | None]):
+    """The terminal face of launch-tui."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "launch-tui"
+    COMMANDS: ClassVar = App.COMMANDS | {CommandsProvider}
+    BINDINGS = bindings(APP)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 - Textual's API
+
+    def __init__(
+        self,
+        *,
+        sessions_dir: Path,
+        playbook: Playbook,
+        registry: Registry | Callable[[], Registry],
+        services_factory: ServicesFactory,
+        clock: Callable[[], datetime] = utc_now,
+        keymap: KeymapResult | None = None,
+        open_path: Path | None = None,
+        options: AppOptions | None = None,
+    ) -> None:
+        super().__init__()
+        self.sessions_dir = sessions_dir
+        self.playbook = playbook
+        # A callable is called in a thread after the first screen: check modules import the
+        # network stack (httpx, dnspython), which would otherwise delay the first paint.
+        self._check_registry: Registry | None = registry if isinstance(registry, Registry) else None
+        self._registry_source = registry
+        self.services_factory = services_factory
+        self.clock = clock
+        self.keymap_result = keymap or KeymapResult({})
+        self.user_keymap: dict[str, str] = dict(self.keymap_result.keymap)
+        self.open_path = open_path
+        self.options = options or AppOptions()
+        self.cursor_blink_enabled = self.options.cursor_blink
+        self.controller: SessionController | None = None
+        self.session_changed: Signal[SessionChange] = Signal(self, "session-changed")
+        self.run_changed: Signal[RunState] = Signal(self, "run-changed")
+        self.run_state = RunState()
+        self._run_id = 0
+        self._cancel = CancelToken()
+        self._stage_since: datetime | None = None
+        self._stage_timed = ""
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
+        if self.options.theme:
+            self.theme = self.options.theme
+
+    # --- start and stop ---------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from launch_tui.tui.screens.home import HomeScreen
+
+        if self._check_registry is None:
+            self._load_registry()
+
+        for warning in self.keymap_result.warnings:
+            self.say(warning, title="Keymap", severity="warning")
+        # With a session to open, its stage is the first screen; the home screen is only
+        # built if the engineer goes there.
+        if self.open_path is None or not self.open_session_path(self.open_path):
+            self.push_screen(HomeScreen())
+
+    def on_unmount(self) -> None:
+        # Whatever ended the app, the last change reaches the disk and the lock is released.
+        self._close_session()
+
+    @property
+    def registry(self) -> Registry | None:
+        """The check registry, once loaded."""
+        return self._check_registry
+
+    @property
+    def implemented_ids(self) -> frozenset[str]:
+        """Ids of the checks the registry can run (until it is loaded: every auto check)."""
+        if self._check_registry is None:
+            return frozenset(c.id for c in self.playbook.checks(CheckMode.AUTO))
+        return frozenset(self._check_registry.ids())
+
+    @work(thread=True, exclusive=True, group="registry", exit_on_error=False)
+    def _load_registry(self) -> None:
+        source = self._registry_source
+        registry = source if isinstance(source, Registry) else source()
+        self.call_from_thread(self._registry_loaded, registry)
+
+    def _registry_loaded(self, registry: Registry) -> None:
+        self._check_registry = registry
+        controller = self.controller
+        if controller is not None:
+            self.session_changed.publish(SessionChange(controller.session))
+
+    def now(self) -> datetime:
+        """The app's clock (injected; fixed in tests and snapshots)."""
+        return self.clock()
+
+    # --- the open session --------------------------------------------------------------------
+
+    def open_session_path(self, path: Path) -> bool:
+        """Open a session file and show it on the stage it was left at.
+
+        The file is read without its lock first (fast) and shown; the editable handle (lock,
+        comment-keeping parse) is opened on a thread and attached when ready.
+        """
+        try:
+            preview = load_session(path)
+        except LaunchError as exc:
+            self.show_error(exc.title, exc.message)
+            return False
+        self._close_session()
+        controller = SessionController(path, preview, self._on_save_error)
+        self._show_session(controller)
+        self._open_handle(controller)
+        return True
+
+    @work(thread=True, group="open", exit_on_error=False, description="opening the session")
+    def _open_handle(self, controller: SessionController) -> None:
+        try:
+            handle = open_session(controller.path)
+        except LaunchError as exc:
+            self.call_from_thread(self._handle_failed, controller, exc)
+            return
+        self.call_from_thread(self._handle_opened, controller, handle)
+
+    def _handle_opened(self, controller: SessionController, handle: SessionHandle) -> None:
+        if controller is not self.controller:
+            handle.close()  # the engineer went elsewhere meanwhile
+            return
+        controller.attach(handle)
+        self.session_changed.publish(SessionChange(controller.session))
+        if self.options.autorun and not controller.read_only and not self.run_state.active:
+            self.start_run(Selection(), "full audit")
+
+    def _handle_failed(self, controller: SessionController, error: LaunchError) -> None:
+        if controller is not self.controller:
+            return
+        controller.fail(error.message)
+        self.session_changed.publish(SessionChange(controller.session))
+        self.show_error(error.title, error.message)
+
+    async def wait_opened(self) -> None:
+        """Wait until the open session's editable handle is attached (tests use this)."""
+        await self.workers.wait_for_complete([w for w in self.workers if w.group == "open"])
+
+    def create_session_file(self, session: Session) -> Path | None:
+        """Write a new session file in the sessions folder and open it; ``None`` on failure."""
+        folder = self.sessions_dir
+        base = session.sprint.id or "session"
+        path = folder / f"{base}.toml"
+        counter = 2
+        while path.exists():
+            path = folder / f"{base}-{counter}.toml"
+            counter += 1
+        try:
+            handle = create_session(path, session)
+        except LaunchError as exc:
+            self.show_error(exc.title, exc.message)
+            return None
+        self._attach_handle(handle)
+        return path
+
+    def _attach_handle(self, handle: SessionHandle) -> None:
+        self._close_session()
+        controller = SessionController(
+            handle.path, handle.session, self._on_save_error, handle=handle
+        )
+        self._show_session(controller)
+
+    def _show_session(self, controller: SessionController) -> None:
+        self.controller = controller
+        self.run_state = RunState()
+        stage = controller.session.ui.stage
+        self.goto_stage(stage if stage in STAGE_IDS else STAGE_IDS[0], initial=True)
+        if self.options.autorun and not controller.read_only:
+            self.start_run(Selection(), "full audit")
+
+    def _on_save_error(self, error: LaunchError) -> None:
+        # Called on the saver's thread: hand it to the event loop as a message.
+        self.post_message(SaveFailed(error.title, error.message))
+
+    def on_save_failed(self, message: SaveFailed) -> None:
+        self.show_error(message.title, message.message)
+
+    def update_session(
+        self, session: Session, *, keys: frozenset[str] | None = None, edit: bool = True
+    ) -> bool:
+        """Make ``session`` the open session's value, save it and tell the screens.
+
+        ``edit`` marks a change the engineer made; on a read-only session those are refused
+        with a notice (check results and the UI position are kept in memory only).
+        """
+        controller = self.controller
+        if controller is None:
+            return False
+        if edit and self.refuse_edit():
+            return False
+        if not controller.apply(session, urgent=edit):
+            return False
+        self.session_changed.publish(SessionChange(session, keys))
+        return True
+
+    def refuse_edit(self) -> bool:
+        """True (after telling the engineer why) when the open session cannot be edited."""
+        controller = self.controller
+        if controller is None:
+            return True
+        if controller.opening:
+            self.say("The session file is still opening; try again in a moment.", title="Wait")
+            return True
+        if controller.read_only:
+            self.say(controller.banner, title="Read-only", severity="warning")
+            return True
+        return False
+
+    def remember_selection(self, stage: str, selection: str) -> None:
+        """Keep the stage and row on screen in the session (reopening returns here)."""
+        controller = self.controller
+        if controller is None:
+            return
+        updated = edits.set_ui(controller.session, stage, selection)
+        if updated is not controller.session:
+            # Where the cursor is matters, but not enough to write on every arrow key.
+            controller.apply(updated, urgent=False)
+
+    def _account_stage_time(self) -> None:
+        """Add the whole minutes spent on the current stage to its ``minutes_spent``."""
+        controller = self.controller
+        if controller is None or self._stage_since is None or not self._stage_timed:
+            return
+        now = self.clock()
+        minutes = int((now - self._stage_since).total_seconds() // 60)
+        if minutes > 0:
+            self._stage_since += timedelta(minutes=minutes)
+            controller.apply(
+                edits.add_stage_minutes(controller.session, self._stage_timed, minutes)
+            )
+
+    def _close_session(self) -> None:
+        controller = self.controller
+        if controller is None:
+            return
+        self._cancel.cancel()
+        self._account_stage_time()
+        self.controller = None
+        self._forget_stage_screens()
+        try:
+            controller.close()
+        except LaunchError as exc:  # pragma: no cover - the saver reports its own failures
+            self.log.error(exc.one_line())
+
+    def _forget_stage_screens(self) -> None:
+        """Drop the kept stage screens of a closed session (those not on screen now)."""
+        stack = set(self.screen_stack)
+        for stage_id in STAGE_IDS:
+            name = stage_screen_name(stage_id)
+            if self.is_screen_installed(name) and self.get_screen(name) not in stack:
+                self.uninstall_screen(name)
+
+    # --- navigation ------------------------------------------------------------------------
+
+    def goto_stage(self, stage_id: str, *, initial: bool = False) -> None:
+        """Show the stage screen of ``stage_id`` (replacing the current stage screen)."""
+        from launch_tui.tui.screens.home import HomeScreen
+        from launch_tui.tui.screens.stage import StageScreen
+
+        controller = self.controller
+        if controller is None or stage_id not in STAGE_IDS:
+            return
+        self._account_stage_time()
+        self._stage_since = self.clock()
+        self._stage_timed = stage_id
+        keep = controller.session.ui.selection if initial else ""
+        if controller.session.ui.stage != stage_id or initial:
+            self.remember_selection(stage_id, keep)
+        # Stage screens are built once per open session and kept (installed), so coming back
+        # to a stage is instant; each catches up with the session when it is shown again.
+        name = stage_screen_name(stage_id)
+        if not self.is_screen_installed(name):
+            self.install_screen(StageScreen(stage_id), name)
+        # Overlays and modals go; the stage screen is replaced; whatever is below stays.
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, StageScreen | HomeScreen):
+            self.pop_screen()
+        if self.screen is self.get_screen(name):
+            return
+        if isinstance(self.screen, StageScreen):
+            self.switch_screen(name)
+        else:
+            self.push_screen(name)
+
+    async def action_goto_stage(self, number: int) -> None:
+        if 1 <= number <= len(STAGE_IDS):
+            self.goto_stage(STAGE_IDS[number - 1])
+
+    def action_show_help(self) -> None:
+        from launch_tui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_show_readiness(self) -> None:
+        from launch_tui.tui.screens.readiness import ReadinessScreen
+
+        if self.controller is None:
+            self.say("Open a session first.", title="Readiness")
+            return
+        if not isinstance(self.screen, ReadinessScreen):
+            self.push_screen(ReadinessScreen())
+
+    def action_show_people(self) -> None:
+        from launch_tui.tui.screens.people import PeopleScreen
+
+        if self.controller is None:
+            self.say("Open a session first.", title="People")
+            return
+        if not isinstance(self.screen, PeopleScreen):
+            self.push_screen(PeopleScreen())
+
+    async def action_go_home(self) -> None:
+        from launch_tui.tui.screens.home import HomeScreen
+
+        await self._stop_run()
+        self._close_session()
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+        self._forget_stage_screens()
+        screen = self.screen
+        if isinstance(screen, HomeScreen):
+            screen.reload()
+        else:
+            # Opened straight into a session: the home screen is built now.
+            self.push_screen(HomeScreen())
+
+    async def action_quit_app(self) -> None:
+        await self._stop_run()
+        self._close_session()
+        self.exit()
+
+    # --- check runs ----------------------------------------------------------------------------
+
+    def start_run(self, selection: Selection, label: str) -> None:
+        """Run the checks ``selection`` picks, in a worker; a running one is replaced."""
+        if self.controller is None:
+            return
+        self._run_id += 1
+        self._cancel.cancel()  # a run still going stops; its late results are ignored
+        self._cancel = CancelToken()
+        for stage in selection.stages or ():
+            self.update_session(
+                edits.touch_stage(self.controller.session, stage, self.clock()), edit=False
+            )
+        self.run_state = RunState(active=True, label=label, last=self.run_state.last)
+        self.run_changed.publish(self.run_state)
+        self._run_worker(self._run_id, selection, label, self.controller.session)
+
+    @work(thread=True, group="checks", exit_on_error=False, description="check run")
+    def _run_worker(self, run_id: int, selection: Selection, label: str, session: Session) -> None:
+        # Its own thread and event loop: the checks' CPU work never stalls the screen's loop.
+        registry = self._registry_for_thread()
+        run_checks_in_thread(
+            run_id=run_id,
+            label=label,
+            session=session,
+            registry=registry,
+            selection=selection,
+            services_factory=self.services_factory,
+            post=self.post_message,
+            cancel=self._cancel,
+            clock=self.clock,
+            parallelism=self.options.parallelism,
+        )
+
+    def _registry_for_thread(self) -> Registry:
+        """The registry, from a worker thread: loaded here if the loader has not finished."""
+        registry = self._check_registry
+        if registry is not None:
+            return registry
+        source = self._registry_source
+        return source if isinstance(source, Registry) else source()
+
+    def cancel_run(self) -> bool:
+        """Ask the running checks to stop; False when nothing runs."""
+        if not self.run_state.active:
+            return False
+        self._cancel.cancel()
+        return True
+
+    async def _stop_run(self) -> None:
+        self._cancel.cancel()
+        await self.wait_for_run()
+
+    async def wait_for_run(self) -> None:
+        """Wait until the current check run (if any) has ended and its results are merged."""
+        await self.workers.wait_for_complete([w for w in self.workers if w.group == "checks"])
+
+    async def wait_saved(self) -> None:
+        """Wait until the last change is on disk (tests and the benchmark use this)."""
+        controller = self.controller
+        if controller is not None:
+            await asyncio.to_thread(controller.flush)
+
+    def on_run_progress(self, message: RunProgress) -> None:
+        if message.run_id != self._run_id:
+            return
+        self.run_state = replace(
+            self.run_state,
+            active=True,
+            label=message.label,
+            done=message.done,
+            total=message.total,
+            running=message.running,
+        )
+        self.run_changed.publish(self.run_state)
+
+    def on_results_arrived(self, message: ResultsArrived) -> None:
+        controller = self.controller
+        if controller is None or message.run_id != self._run_id:
+            return
+        from launch_tui.checks import merge_results
+
+        merged = merge_results(controller.session, message.results)
+        keys = frozenset(edits.row_key(r.check_id, r.target) for r in message.results)
+        self.update_session(merged, keys=keys, edit=False)
+
+    def on_run_ended(self, message: RunEnded) -> None:
+        if message.run_id != self._run_id:
+            return
+        if message.total == 0:
+            last = f"{message.label}: no automated checks to run here yet"
+        elif message.cancelled:
+            last = f"{message.label} cancelled after {message.done} of {message.total} checks"
+        else:
+            last = f"{message.label}: {message.done} checks"
+            if message.failed:
+                last += f", {message.failed} failing"
+            if message.timed_out:
+                last += " (run deadline reached)"
+        self.run_state = RunState(active=False, label=message.label, last=last)
+        self.run_changed.publish(self.run_state)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is not WorkerState.ERROR:
+            return
+        error = worker.error
+        if worker.group == "checks":
+            self.run_state = RunState(active=False, last="the check run failed")
+            self.run_changed.publish(self.run_state)
+        if worker.group == "registry":
+            self._check_registry = self._check_registry or _empty_registry()
+        if isinstance(error, LaunchError):
+            self.show_error(error.title, error.message)
+        else:
+            name = type(error).__name__ if error is not None else "Error"
+            self.show_error(
+                f"{worker.description or worker.name or 'A task'} failed",
+                f"{name}: {error}\n\nThe session is safe; nothing was lost. "
+                "Set LAUNCH_TUI_DEBUG=1 and see the log for details.",
+            )
+
+    # --- messages to the user ---------------------------------------------------------------
+
+    def say(
+        self, message: str, *, title: str = "", severity: SeverityLevel = "information"
+    ) -> None:
+        """A toast with literal, cleaned text (never markup)."""
+        self.notify(
+            clean(message, max_len=500),
+            title=clean(title, max_len=80),
+            severity=severity,
+            markup=False,
+        )
+
+    def show_error(self, title: str, message: str) -> None:
+        """A titled, escaped error dialog."""
+        from launch_tui.tui.screens.modals import ErrorModal
+
+        self.push_screen(ErrorModal(title, message))
+
+    def manual_specs(self) -> frozenset[str]:
+        """Ids of the checks the engineer may confirm by hand (manual, or not automated yet)."""
+        implemented = self.implemented_ids
+        return frozenset(
+            c.id
+            for c in self.playbook.checks()
+            if c.mode is CheckMode.MANUAL or c.id not in implemented
+        )
+
+
+def _empty_registry() -> Registry:
+    """Used when the check modules fail to load: the app still opens, nothing runs."""
+    return Registry()
+
+
+def stage_screen_name(stage_id: str) -> str:
+    """The name a stage's screen is installed under."""
+    return f"stage:{stage_id}"

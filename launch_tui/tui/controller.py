@@ -1,0 +1,215 @@
+"""The open session: its current value and the saving of every change, off the event loop.
+
+A change is applied to the in-memory session at once (the screen shows it) and handed to a
+:class:`Saver`, whose thread writes the latest value through the store's atomic save. A burst of
+changes (a check run finishing forty results) becomes as many writes as the disk can take, each
+with the newest session, never an older one after a newer one. Quitting flushes the last write.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from launch_tui.core.errors import LaunchError
+from launch_tui.core.model import Session
+from launch_tui.store import SessionHandle
+
+OnSaveError = Callable[[LaunchError], None]
+
+
+#: While check results stream in, at most one write per this many seconds (edits go at once).
+BATCH_SECONDS = 1.0
+
+
+class Saver:
+    """Writes the newest session handed to :meth:`request` on a thread of its own.
+
+    An edit is written at once. Results of a running check run may wait up to
+    :data:`BATCH_SECONDS` so that forty results make a few writes, not forty: a save renders the
+    TOML document, which is CPU work that competes with the screen for the interpreter.
+    """
+
+    def __init__(
+        self,
+        handle: SessionHandle,
+        on_error: OnSaveError,
+        *,
+        batch_seconds: float = BATCH_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._handle = handle
+        self._on_error = on_error
+        self._batch_seconds = batch_seconds
+        self._monotonic = monotonic
+        self._cond = threading.Condition()
+        self._pending: Session | None = None
+        self._urgent = False
+        self._last_write = -1e9
+        self._writing = False
+        self._stopping = False
+        self.saves = 0
+        """How many writes were made (for tests and the benchmark)."""
+        self._thread = threading.Thread(target=self._loop, name="launch-tui-saver", daemon=True)
+        self._thread.start()
+
+    def request(self, session: Session, *, urgent: bool = True) -> None:
+        """Save ``session`` (replacing any value not yet written): at once when ``urgent``,
+        else within :data:`BATCH_SECONDS`."""
+        with self._cond:
+            self._pending = session
+            self._urgent = self._urgent or urgent
+            self._cond.notify_all()
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Block until every requested value is written; False on timeout."""
+        with self._cond:
+            self._urgent = True
+            self._cond.notify_all()
+            return self._cond.wait_for(
+                lambda: self._pending is None and not self._writing, timeout=timeout
+            )
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Write what is pending, then stop the thread. Safe to call twice."""
+        self.flush(timeout)
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+
+    def _due(self) -> bool:
+        if self._pending is None:
+            return False
+        waited = self._monotonic() - self._last_write
+        return self._urgent or self._stopping or waited >= self._batch_seconds
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not (self._due() or (self._stopping and self._pending is None)):
+                    timeout = None
+                    if self._pending is not None:
+                        waited = self._monotonic() - self._last_write
+                        timeout = max(0.0, self._batch_seconds - waited)
+                    self._cond.wait(timeout)
+                if self._pending is None:
+                    return
+                session, self._pending = self._pending, None
+                self._urgent = False
+                self._writing = True
+            try:
+                self._handle.save(session)
+                self.saves += 1
+            except LaunchError as exc:
+                self._on_error(exc)
+            except Exception as exc:  # a bug in the store must not kill the saver
+                self._on_error(
+                    LaunchError(f"{type(exc).__name__}: {exc}", title="Could not save session")
+                )
+            finally:
+                with self._cond:
+                    self._last_write = self._monotonic()
+                    self._writing = False
+                    self._cond.notify_all()
+
+
+class SessionController:
+    """One open session file: the value on screen, and its saving.
+
+    It can start from a preview (the file read without its lock, which is fast) while the
+    editable handle is opened on a thread (the lock, and the comment-keeping TOML parse, which
+    for a big session takes long enough to be seen). Until :meth:`attach` the session is shown
+    but edits are refused; check results and the cursor position are kept and saved once the
+    handle is there.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        session: Session,
+        on_save_error: OnSaveError,
+        handle: SessionHandle | None = None,
+    ) -> None:
+        self.path = path
+        self.session = session
+        self._on_save_error = on_save_error
+        self.handle: SessionHandle | None = None
+        self._saver: Saver | None = None
+        self._failed = ""
+        self._edited = False
+        if handle is not None:
+            self.attach(handle)
+
+    @property
+    def opening(self) -> bool:
+        """True until the editable handle is attached (or failed to open)."""
+        return self.handle is None and not self._failed
+
+    @property
+    def read_only(self) -> bool:
+        return self.handle is None or self.handle.read_only
+
+    @property
+    def banner(self) -> str:
+        """Why the session is read-only, for the banner; ``""`` when it is writable."""
+        if self._failed:
+            return f"Read-only: {self._failed}"
+        if self.handle is None or not self.handle.read_only:
+            return ""
+        notice = self.handle.notice or f"{self.handle.path.name} is open read-only"
+        return f"Read-only: {notice}"
+
+    @property
+    def saves(self) -> int:
+        return 0 if self._saver is None else self._saver.saves
+
+    def attach(self, handle: SessionHandle) -> bool:
+        """Take the editable handle; True when the session on screen changed because of it.
+
+        Changes kept while opening (results, the cursor) are saved now; if the file changed
+        between the preview and the open, the file's content wins where nothing was changed.
+        """
+        self.handle = handle
+        if not handle.read_only:
+            self._saver = Saver(handle, self._on_save_error)
+        if self._edited:
+            # Results or the cursor moved while opening: the value in memory is the newer one.
+            if self._saver is not None:
+                self._saver.request(self.session)
+            return False
+        if self.session != handle.session:
+            self.session = handle.session
+            return True
+        return False
+
+    def fail(self, reason: str) -> None:
+        """The editable open failed: stay read-only and say why."""
+        self._failed = reason
+
+    def apply(self, session: Session, *, urgent: bool = True) -> bool:
+        """Make ``session`` current and save it; False when nothing changed.
+
+        ``urgent=False`` (check results during a run) lets the write wait up to a second.
+        """
+        if session is self.session:
+            return False
+        self.session = session
+        self._edited = True
+        if self._saver is not None:
+            self._saver.request(session, urgent=urgent)
+        return True
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Block until the last change is on disk (call from a thread, or at exit)."""
+        return True if self._saver is None else self._saver.flush(timeout)
+
+    def close(self) -> None:
+        """Flush, stop saving and release the session's lock."""
+        if self._saver is not None:
+            self._saver.close()
+        if self.handle is not None:
+            self.handle.close()

@@ -1,0 +1,65 @@
+"""Start the app from the command line: the one place the CLI reaches into the TUI.
+
+``launch_tui.cli`` must not import textual (an import contract says so), so the ``home``,
+``open`` and ``demo`` commands load this module by name when they need the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+
+from launch_tui.checks import Registry, default_registry
+from launch_tui.core.playbook import Playbook
+from launch_tui.tui.app import AppOptions, LaunchApp
+from launch_tui.tui.keymap import keymap_path, load_keymap
+from launch_tui.tui.workers import ServicesFactory
+
+THEME_ENV = "LAUNCH_TUI_THEME"
+"""Environment variable naming a Textual theme (``textual-dark``, ``ansi-dark``...)."""
+
+
+def pick_theme(environ: Mapping[str, str]) -> str:
+    """The theme that follows the terminal: its own ANSI palette, light or dark.
+
+    ``$LAUNCH_TUI_THEME`` wins. Otherwise ``COLORFGBG`` (set by many terminals as ``fg;bg``)
+    says whether the background is light; the ANSI themes then draw with the terminal's own
+    colours, so the app looks like the terminal it runs in.
+    """
+    chosen = environ.get(THEME_ENV, "").strip()
+    if chosen:
+        return chosen
+    background = environ.get("COLORFGBG", "").split(";")[-1].strip()
+    if background in {"7", "15"}:
+        return "ansi-light"
+    return "ansi-dark"
+
+
+def run_app(
+    *,
+    sessions_dir: Path,
+    playbook: Playbook,
+    services_factory: ServicesFactory,
+    environ: Mapping[str, str],
+    clock: Callable[[], datetime],
+    open_path: Path | None = None,
+    options: AppOptions | None = None,
+    registry: Registry | Callable[[], Registry] | None = None,
+) -> str | None:
+    """Run the app until it quits; returns ``"demo"`` when the user asked for the demo."""
+    base = options or AppOptions()
+    if base.theme is None:
+        base = AppOptions(**{**base.__dict__, "theme": pick_theme(environ)})
+    app = LaunchApp(
+        sessions_dir=sessions_dir,
+        playbook=playbook,
+        registry=registry if registry is not None else default_registry,
+        services_factory=services_factory,
+        clock=clock,
+        keymap=load_keymap(keymap_path(environ)),
+        open_path=open_path,
+        options=base,
+    )
+    result = app.run()
+    return result if isinstance(result, str) else None

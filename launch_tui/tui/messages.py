@@ -1,0 +1,84 @@
+"""Small messages that carry workers' results back to the app (Toolong style: dataclasses).
+
+Progress is collapsible (``can_replace``): when checks finish faster than the screen repaints, only
+the latest progress message is handled. Results are never collapsed; each one is merged and saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from launch_tui.core.model import CheckResult
+from launch_tui.tui.views import HomeRow
+
+
+@dataclass
+class RunProgress(Message):
+    """How far a check run has got."""
+
+    run_id: int
+    label: str
+    done: int
+    total: int
+    running: tuple[str, ...]
+    """``check on target`` for the checks running right now (at most a few)."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, RunProgress) and message.run_id == self.run_id
+
+
+@dataclass
+class ResultsArrived(Message):
+    """Results a run has produced since the last message."""
+
+    run_id: int
+    results: tuple[CheckResult, ...]
+
+
+@dataclass
+class RunEnded(Message):
+    """A run is over (finished, cancelled, timed out, or failed)."""
+
+    run_id: int
+    label: str
+    done: int
+    total: int
+    cancelled: bool = False
+    timed_out: bool = False
+    wall_s: float = 0.0
+    failed: int = 0
+    """Results with status ``fail`` or ``error``."""
+
+
+@dataclass
+class SessionsLoaded(Message):
+    """The saved sessions, read by a thread worker."""
+
+    rows: tuple[HomeRow, ...]
+    folder: str
+    error: str = ""
+
+
+@dataclass
+class HostProposals(Message):
+    """Which usual subdomains of an apex exist in DNS (for the wizard)."""
+
+    apex: str
+    found: tuple[tuple[str, bool, str], ...]
+    """``(hostname, exists, what DNS said)`` per candidate."""
+    error: str = ""
+
+
+@dataclass
+class SaveFailed(Message):
+    """A background save failed; the file on disk is unchanged."""
+
+    title: str
+    message: str
+
+
+@dataclass
+class PartReady(Message):
+    """A part of a screen mounted after the first paint (``Lazy``) wants its data."""

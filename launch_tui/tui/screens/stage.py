@@ -1,0 +1,534 @@
+"""One stage of the sprint: its checks live, the detail of one, decisions, notes, deliverable."""
+
+from __future__ import annotations
+
+from typing import ClassVar, TypeVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.lazy import Lazy
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, TabbedContent, TabPane, TextArea
+
+from launch_tui.checks import Selection
+from launch_tui.core.model import STAGE_IDS, StageStatus
+from launch_tui.core.sanitize import clean_multiline
+from launch_tui.tui import commands, edits
+from launch_tui.tui.app import RunState, SessionChange
+from launch_tui.tui.messages import PartReady
+from launch_tui.tui.screens.base import LaunchScreen
+from launch_tui.tui.screens.modals import (
+    DecisionDraft,
+    DecisionModal,
+    ManualDraft,
+    ManualModal,
+    PersonPicker,
+)
+from launch_tui.tui.text import ACTION_WORD
+from launch_tui.tui.views import (
+    decision_line,
+    deliverable_for,
+    detail_for,
+    fmt_minutes,
+    person_name,
+    stage_rows,
+)
+from launch_tui.tui.widgets.banner import Banner
+from launch_tui.tui.widgets.check_table import CheckTable
+from launch_tui.tui.widgets.deliverable import DeliverablePane
+from launch_tui.tui.widgets.detail import DetailPane
+from launch_tui.tui.widgets.fields import NotesArea
+from launch_tui.tui.widgets.plain import Plain
+from launch_tui.tui.widgets.sprint import SprintSidebar, SprintStrip, TitleBar, sprint_view
+
+W = TypeVar("W", bound=Widget)
+
+
+class DecisionsTable(DataTable[Text]):
+    """The stage's decisions; asks for its rows once mounted."""
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id, cursor_type="row")
+
+    def on_mount(self) -> None:
+        for label in ("Id", "Action", "About", "Owner", "Due", "Decision"):
+            self.add_column(Text(label, style="bold"), key=label)
+        self.post_message(PartReady())
+
+
+class StageNotes(NotesArea):
+    """The stage's notes; asks for its text once mounted."""
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.post_message(PartReady())
+
+
+class AboutPane(VerticalScroll):
+    """Goal, why, failure signal and deliverable of the stage."""
+
+    def compose(self) -> ComposeResult:
+        yield Plain("", id="about")
+
+    def on_mount(self) -> None:
+        self.post_message(PartReady())
+
+
+TABS = ("tab-checks", "tab-deliverable", "tab-decisions", "tab-notes", "tab-about")
+
+#: Each stage's deliverable, named short enough for a tab at 80 columns.
+TAB_NAMES = {
+    "audit": "Risk list",
+    "request-path": "Fix list",
+    "delivery": "Domain map",
+    "email-secrets": "Secrets & email",
+    "deploy": "Runbook",
+    "observe": "Monitoring",
+    "handover": "Handover",
+}
+
+#: Seconds of quiet typing after which notes are saved.
+NOTES_SAVE_DELAY = 0.6
+#: While results stream in, the screen catches up at most this often.
+RESULTS_REPAINT_SECONDS = 0.25
+
+
+class StageScreen(LaunchScreen):
+    """The screen of one stage."""
+
+    SCOPE: ClassVar[str] = commands.STAGE
+    BINDINGS = commands.bindings(commands.STAGE)
+
+    def __init__(self, stage_id: str) -> None:
+        super().__init__(classes="stage-screen")
+        self.stage_id = stage_id
+        self._refresh_queued = False
+        self._full_refresh = False
+        self._notes_timer: object | None = None
+        self._loaded_notes = False
+        self._notes_text: str | None = None
+
+    # --- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        spec = self.launch.playbook.stage(self.stage_id)
+        yield TitleBar("", id="title")
+        yield SprintStrip("", id="strip")
+        yield Banner("", id="banner")
+        yield Banner("", id="notice")
+        # What the first paint does not show (the sidebar on a narrow terminal, the other
+        # tabs) is mounted just after it: the check table appears sooner.
+        with Horizontal(id="body"):
+            yield Lazy(SprintSidebar(id="sidebar"))
+            with Vertical(id="main"):
+                with TabbedContent(id="tabs", initial="tab-checks"):
+                    with TabPane("Checks", id="tab-checks"):
+                        yield CheckTable(id="checks")
+                        yield DetailPane(id="detail")
+                    with TabPane(TAB_NAMES.get(spec.id, "Deliverable"), id="tab-deliverable"):
+                        yield Lazy(DeliverablePane(id="deliverable"))
+                    with TabPane("Decisions", id="tab-decisions"):
+                        yield Lazy(DecisionsTable(id="decisions"))
+                    with TabPane("Notes", id="tab-notes"):
+                        yield Lazy(StageNotes(id="notes", soft_wrap=True))
+                    with TabPane("About", id="tab-about"):
+                        yield Lazy(AboutPane(id="about-scroll"))
+                yield Plain("", id="run-status")
+        yield Footer(compact=True)
+
+    def _part(self, selector: str, kind: type[W]) -> W | None:
+        """A part that may not be mounted yet (see ``Lazy`` in :meth:`compose`)."""
+        found = self.query(selector)
+        return found.first(kind) if found else None
+
+    def on_part_ready(self, message: PartReady) -> None:
+        message.stop()
+        if self.launch.controller is not None:
+            self._on_session_changed(SessionChange(self.session))
+
+    def on_screen_resume(self) -> None:
+        """Shown (first time, or again from the app's cache): catch up with the session.
+
+        Stage screens are kept once built, so moving between stages is instant; a screen that
+        is not shown hears nothing (signals drop it), so it subscribes again here.
+        """
+        if self.launch.controller is None:
+            return
+        for signal, callback in (
+            (self.launch.session_changed, self._on_session_changed),
+            (self.launch.run_changed, self._on_run_changed),
+        ):
+            signal.unsubscribe(self)
+            signal.subscribe(self, callback)  # type: ignore[arg-type]
+        self.query_one("#notice", Banner).set_message(self.launch.options.notice, style="dim")
+        self._refresh_all()
+        selection = self.session.ui.selection
+        table = self.query_one("#checks", CheckTable)
+        if self.session.ui.stage == self.stage_id and selection:
+            table.select_key(selection)
+        table.focus()
+        self._show_detail()
+        self._on_run_changed(self.launch.run_state)
+        # Make sure the stored position matches what is on screen from the start.
+        self.launch.remember_selection(self.stage_id, table.selected_key)
+
+    # --- refreshing --------------------------------------------------------------------------
+
+    def _on_session_changed(self, change: SessionChange) -> None:
+        full = change.keys is None
+        self._full_refresh = self._full_refresh or full
+        if self._refresh_queued:
+            return
+        self._refresh_queued = True
+        if full:
+            self.call_later(self._refresh_all)  # an edit: show it now
+        else:
+            # Results stream in during a run: repaint a few times a second, not per result.
+            self.set_timer(RESULTS_REPAINT_SECONDS, self._refresh_results)
+
+    def _refresh_results(self) -> None:
+        """After new results: only what results change (table, overview, detail, deliverable)."""
+        if self._full_refresh:
+            self._refresh_all()
+            return
+        self._refresh_queued = False
+        if self.launch.controller is None:
+            return
+        self._refresh_overview()
+        self._show_detail()
+        if self.query_one("#tabs", TabbedContent).active == "tab-deliverable":
+            self._show_deliverable()
+
+    def _refresh_overview(self) -> None:
+        session = self.session
+        playbook = self.launch.playbook
+        spec = playbook.stage(self.stage_id)
+        view = sprint_view(session, playbook, self.launch.now(), self.stage_id)
+        heading = f"{spec.number}/{len(STAGE_IDS)} {spec.title}"
+        self.query_one("#title", TitleBar).show_view(view, heading)
+        self.query_one("#strip", SprintStrip).show_view(view)
+        sidebar = self._part("#sidebar", SprintSidebar)
+        if sidebar is not None:
+            sidebar.show_view(view)
+        rows = stage_rows(session, playbook, self.stage_id, self.launch.implemented_ids)
+        self.query_one("#checks", CheckTable).show_rows(rows)
+
+    def _refresh_all(self) -> None:
+        self._refresh_queued = False
+        self._full_refresh = False
+        if self.launch.controller is None:
+            return
+        session = self.session
+        controller = self.launch.controller
+        self.query_one("#banner", Banner).set_message(controller.banner, style="bold reverse")
+        notes = self._part("#notes", StageNotes)
+        if notes is not None:
+            notes.read_only = controller.read_only
+        self._refresh_overview()
+        self._show_detail()
+        self._fill_decisions()
+        self._fill_about()
+        if notes is not None and not self._loaded_notes:
+            self._loaded_notes = True
+            # Notes may come from a hand-edited file: never hand raw escapes to the terminal.
+            notes.load_text(clean_multiline(session.stage(self.stage_id).notes))
+        if self.query_one("#tabs", TabbedContent).active == "tab-deliverable":
+            self._show_deliverable()
+
+    def _show_deliverable(self) -> None:
+        """Build the deliverable; only while its tab is shown (it is the costliest view)."""
+        pane = self._part("#deliverable", DeliverablePane)
+        if pane is None:
+            return
+        view = deliverable_for(
+            self.session, self.launch.playbook, self.stage_id, self.launch.now().date()
+        )
+        self.run_worker(
+            pane.show_view(view), group="deliverable", exclusive=True, exit_on_error=False
+        )
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-deliverable" and self.launch.controller is not None:
+            self._show_deliverable()
+
+    def _show_detail(self) -> None:
+        key = self.query_one("#checks", CheckTable).selected_key
+        view = detail_for(self.session, self.launch.playbook, key) if key else None
+        self.query_one("#detail", DetailPane).show_detail(view)
+
+    def _fill_decisions(self) -> None:
+        table = self._part("#decisions", DecisionsTable)
+        if table is None:
+            return
+        table.clear()
+        session = self.session
+        for decision in session.decisions:
+            if decision.stage != self.stage_id:
+                continue
+            line = decision_line(session, decision)
+            table.add_row(
+                Text(line.id),
+                Text(ACTION_WORD[line.action], style="bold"),
+                Text(line.scope),
+                Text(line.owner or "—"),
+                Text(line.due.isoformat() if line.due else "—"),
+                Text(line.text),
+            )
+
+    def _fill_about(self) -> None:
+        session = self.session
+        spec = self.launch.playbook.stage(self.stage_id)
+        state = session.stage(self.stage_id)
+        text = Text()
+        text.append(f"{spec.number}. {spec.title}\n", style="bold")
+        text.append(f"Goal: {spec.goal}\n\n")
+        text.append("Why it matters\n", style="bold")
+        text.append(f"{spec.why}\n\n")
+        text.append("Failure signal\n", style="bold")
+        text.append(f"{spec.failure_signal}\n\n")
+        text.append(f"Deliverable: {spec.deliverable.name}\n", style="bold")
+        text.append(f"{spec.deliverable.description}\n\n")
+        text.append("Status ", style="dim")
+        text.append(state.status.value.replace("_", " "))
+        text.append("   Owner ", style="dim")
+        text.append(person_name(session, state.owner) or "—")
+        text.append("   Time spent ", style="dim")
+        text.append(fmt_minutes(state.minutes_spent))
+        about = self._part("#about", Plain)
+        if about is not None:
+            about.show(text)
+
+    def _on_run_changed(self, state: RunState) -> None:
+        status = self.query_one("#run-status", Plain)
+        if state.active:
+            running = f" · {state.running[0]}" if state.running else ""
+            line = Text(" ⟳ ", style="bold")
+            line.append(f"Running {state.label}: {state.done}/{state.total}{running}")
+            line.append("  (x cancels)", style="dim")
+            status.show(line)
+        elif state.last:
+            status.show(Text(f" {state.last}", style="dim"))
+        else:
+            hint = "r runs this stage's checks · A runs the full audit · ? help"
+            status.show(Text(f" {hint}", style="dim"))
+
+    # --- events ----------------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#checks")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+        key = str(event.row_key.value or "")
+        self.launch.remember_selection(self.stage_id, key)
+
+    @on(TextArea.Changed, "#notes")
+    def _notes_changed(self, event: TextArea.Changed) -> None:
+        notes = self.query_one("#notes", StageNotes)
+        self._notes_text = notes.text
+        if notes.read_only or self._notes_text == self._saved_notes():
+            return
+        timer = self._notes_timer
+        if timer is not None:
+            timer.stop()  # type: ignore[attr-defined]
+        self._notes_timer = self.set_timer(NOTES_SAVE_DELAY, self.save_notes)
+
+    def save_notes(self) -> None:
+        """Write the notes into the session (also called when leaving the screen)."""
+        self._notes_timer = None
+        text = self._notes_text
+        if self.launch.controller is None or text is None or text == self._saved_notes():
+            return
+        session = self.session
+        updated = edits.set_stage_notes(session, self.stage_id, text)
+        updated = edits.touch_stage(updated, self.stage_id, self.launch.now())
+        self.launch.update_session(updated)
+
+    def _saved_notes(self) -> str | None:
+        controller = self.launch.controller
+        if controller is None:
+            return None
+        return clean_multiline(controller.session.stage(self.stage_id).notes)
+
+    def on_screen_suspend(self) -> None:
+        self.save_notes()
+        self._loaded_notes = False
+
+    def on_unmount(self) -> None:
+        self.save_notes()
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def _selected(self) -> tuple[str, str] | None:
+        key = self.query_one("#checks", CheckTable).selected_key
+        return edits.parse_row_key(key) if key else None
+
+    def action_run_stage(self) -> None:
+        self.launch.start_run(Selection(stages=frozenset({self.stage_id})), self._stage_label())
+
+    def action_run_all(self) -> None:
+        self.launch.start_run(Selection(), "full audit")
+
+    def action_cancel_run(self) -> None:
+        if not self.launch.cancel_run():
+            self.launch.say("No checks are running.")
+
+    def _stage_label(self) -> str:
+        spec = self.launch.playbook.stage(self.stage_id)
+        return f"stage {spec.number}"
+
+    def action_confirm_manual(self) -> None:
+        selected = self._selected()
+        if selected is None:
+            return
+        check_id, target = selected
+        playbook = self.launch.playbook
+        spec = playbook.check(check_id)
+        if check_id not in self.launch.manual_specs():
+            self.launch.say(
+                f"{check_id} is measured by the app: run it with r.", title="Not a manual check"
+            )
+            return
+        if self.launch.refuse_edit():
+            return
+
+        def done(draft: ManualDraft | None) -> None:
+            if draft is None or self.launch.controller is None:
+                return
+            engineer = self.session.sprint.engineer
+            updated = edits.confirm_manual(
+                self.session,
+                spec,
+                holds=draft.holds,
+                note=draft.note,
+                link=draft.link,
+                by=engineer or "engineer",
+                now=self.launch.now(),
+                target=target,
+            )
+            updated = edits.touch_stage(updated, self.stage_id, self.launch.now())
+            self.launch.update_session(updated)
+
+        self.app.push_screen(ManualModal(spec.title, spec.look_at or spec.fix), done)
+
+    def action_decide(self) -> None:
+        selected = self._selected()
+        if self.launch.refuse_edit():
+            return
+        check_id, target = selected if selected is not None else ("", "")
+        playbook = self.launch.playbook
+        heading = playbook.stage(self.stage_id).title
+        if check_id:
+            heading = f"{check_id}" + (f" on {target}" if target else "")
+        owner_decision = edits.check_owner_decision(self.session, check_id, target)
+
+        def done(draft: DecisionDraft | None) -> None:
+            if draft is None or self.launch.controller is None:
+                return
+            updated, _ = edits.record_decision(
+                self.session,
+                stage=self.stage_id,
+                action=draft.action,
+                text=draft.text,
+                now=self.launch.now(),
+                check_id=check_id,
+                target="" if draft.whole_check else target,
+                owner=draft.owner,
+                due=draft.due,
+            )
+            updated = edits.touch_stage(updated, self.stage_id, self.launch.now())
+            self.launch.update_session(updated)
+
+        self.app.push_screen(
+            DecisionModal(
+                heading,
+                self.session.people,
+                self.launch.now().date(),
+                target=target,
+                default_owner=owner_decision.owner if owner_decision else "",
+            ),
+            done,
+        )
+
+    def action_assign_owner(self) -> None:
+        selected = self._selected()
+        if selected is None or self.launch.refuse_edit():
+            return
+        check_id, target = selected
+        spec = self.launch.playbook.check(check_id)
+        current = edits.check_owner_decision(self.session, check_id, target)
+
+        def done(person_id: str | None) -> None:
+            if person_id is None or self.launch.controller is None:
+                return
+            updated = edits.assign_owner(
+                self.session,
+                edits.OwnedKind.CHECK,
+                edits.row_key(check_id, target),
+                person_id,
+                now=self.launch.now(),
+                stage_of_check=self.stage_id,
+                check_title=spec.title,
+            )
+            self.launch.update_session(updated)
+
+        heading = check_id + (f" on {target}" if target else "")
+        self.app.push_screen(
+            PersonPicker(heading, self.session.people, current.owner if current else ""), done
+        )
+
+    def action_edit_notes(self) -> None:
+        self.show_tab("tab-notes")
+
+    def action_next_tab(self) -> None:
+        tabs = self.query_one("#tabs", TabbedContent)
+        current = tabs.active if tabs.active in TABS else TABS[0]
+        self.show_tab(TABS[(TABS.index(current) + 1) % len(TABS)])
+
+    def show_tab(self, tab_id: str) -> None:
+        """Switch to a tab and put the focus in it.
+
+        Focus leaves the old tab first: a focused widget in a hidden tab would hand focus to a
+        neighbour there, and the tabbed container follows focus back to the old tab.
+        """
+        self.set_focus(None)
+        self.query_one("#tabs", TabbedContent).active = tab_id
+        focus = {
+            "tab-checks": "#checks",
+            "tab-deliverable": "#deliverable",
+            "tab-decisions": "#decisions",
+            "tab-notes": "#notes",
+            "tab-about": "#about-scroll",
+        }[tab_id]
+
+        def focus_it() -> None:
+            found = self.query(focus)
+            if found:
+                found.first().focus()
+
+        self.call_after_refresh(focus_it)
+
+    def action_toggle_done(self) -> None:
+        if self.launch.refuse_edit():
+            return
+        state = self.session.stage(self.stage_id)
+        status = StageStatus.IN_PROGRESS if state.status is StageStatus.DONE else StageStatus.DONE
+        self.launch.update_session(
+            edits.set_stage_status(self.session, self.stage_id, status, self.launch.now())
+        )
+        self.launch.say(f"Stage marked {status.value.replace('_', ' ')}.", title="Stage")
+
+    def action_prev_stage(self) -> None:
+        index = STAGE_IDS.index(self.stage_id)
+        if index > 0:
+            self.launch.goto_stage(STAGE_IDS[index - 1])
+
+    def action_next_stage(self) -> None:
+        index = STAGE_IDS.index(self.stage_id)
+        if index + 1 < len(STAGE_IDS):
+            self.launch.goto_stage(STAGE_IDS[index + 1])
+
+    def action_goto_stage(self, number: int) -> None:
+        if 1 <= number <= len(STAGE_IDS) and STAGE_IDS[number - 1] != self.stage_id:
+            self.launch.goto_stage(STAGE_IDS[number - 1])

@@ -1,0 +1,1 @@
+"""Widgets that render view values; none parses untrusted text as markup."""

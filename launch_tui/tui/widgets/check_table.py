@@ -1,0 +1,130 @@
+"""A stage's checks as a table that fills in live while a run goes on.
+
+Columns: status glyph, check id, target, summary, duration and a ``Δ`` marker for results whose
+status changed since the previous run. Widths follow the widget's width so that the summary keeps
+what room is left (at 80 columns the duration moves to the detail pane). Every cell is a literal
+``Text``: a target such as ``[::1]`` or a summary quoting ``[@click=app.quit]`` is shown as is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import events
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
+
+from launch_tui.core.model import Action
+from launch_tui.tui.text import STATUS_STYLE, status_cell
+from launch_tui.tui.views import CheckRow, fmt_ms
+
+_DECISION_MARK = {Action.FIX: "F", Action.ACCEPT_RISK: "A", Action.DEFER: "D"}
+
+
+class CheckTable(DataTable[Text]):
+    """The check table of one stage; rows are keyed ``check_id:target``."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False, cell_padding=1)
+        self._rows: tuple[CheckRow, ...] = ()
+        self._column_widths: tuple[int, ...] = ()
+
+    def on_mount(self) -> None:
+        self._build_columns(self.size.width or 80)
+
+    def on_resize(self, event: events.Resize) -> None:
+        widths = self._widths(event.size.width)
+        if widths != self._column_widths:
+            selected = self.selected_key
+            self._build_columns(event.size.width)
+            self._fill(self._rows)
+            if selected:
+                self.select_key(selected)
+
+    @property
+    def selected_key(self) -> str:
+        """Key of the row under the cursor (``""`` when the table is empty)."""
+        if not self.row_count:
+            return ""
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except Exception:  # cursor beyond the rows while they are being replaced
+            return ""
+        return str(key.value or "")
+
+    def select_key(self, key: str) -> bool:
+        """Move the cursor to the row ``key``; False when there is none."""
+        try:
+            index = self.get_row_index(key)
+        except RowDoesNotExist:
+            return False
+        self.move_cursor(row=index, animate=False, scroll=True)
+        return True
+
+    def show_rows(self, rows: Sequence[CheckRow]) -> None:
+        """Show ``rows``, updating cells in place when the set of rows is unchanged."""
+        rows = tuple(rows)
+        if tuple(r.key for r in rows) == tuple(r.key for r in self._rows) and self.row_count:
+            old = {r.key: r for r in self._rows}
+            self._rows = rows
+            for row in rows:
+                if old.get(row.key) != row:
+                    for column, cell in zip(self.columns, self._cells(row), strict=True):
+                        self.update_cell(row.key, column, cell)
+            return
+        selected = self.selected_key
+        self._rows = rows
+        self._fill(rows)
+        if not (selected and self.select_key(selected)) and self.row_count:
+            self.move_cursor(row=0, animate=False)
+
+    def _widths(self, width: int) -> tuple[int, ...]:
+        """Column widths (glyph, check, target, summary[, time], Δ) for a table ``width`` wide."""
+        usable = max(40, width - 2)  # the vertical scrollbar
+        if usable >= 110:
+            check, target, time = 24, 26, 7
+            padding = 2 * 6
+            summary = usable - padding - (1 + check + target + time + 2)
+            return (1, check, target, max(10, summary), time, 2)
+        if usable >= 84:
+            check, target = 22, 24
+        elif usable >= 70:
+            check, target = 18, 22
+        else:
+            check, target = 16, 16
+        padding = 2 * 5
+        summary = usable - padding - (1 + check + target + 2)
+        return (1, check, target, max(8, summary), 2)
+
+    def _build_columns(self, width: int) -> None:
+        self.clear(columns=True)
+        widths = self._widths(width)
+        self._column_widths = widths
+        labels = ["", "Check", "Target", "Summary"]
+        if len(widths) == 6:
+            labels.append("Time")
+        labels.append("Δ")
+        for label, column_width in zip(labels, widths, strict=True):
+            self.add_column(Text(label, style="bold"), width=column_width, key=label or "status")
+
+    def _fill(self, rows: Sequence[CheckRow]) -> None:
+        self.clear()
+        for row in rows:
+            self.add_row(*self._cells(row), key=row.key)
+
+    def _cells(self, row: CheckRow) -> list[Text]:
+        widths = self._column_widths
+        check = Text(row.check_id, style="dim" if row.status is None else "")
+        target = Text(row.target or ("—" if row.status is None else "(session)"), style="dim")
+        summary = Text(row.summary, style="dim" if row.status is None else "")
+        for text, width in ((check, widths[1]), (target, widths[2]), (summary, widths[3])):
+            text.truncate(width, overflow="ellipsis")
+        cells = [status_cell(row.status), check, target, summary]
+        if len(widths) == 6:
+            cells.append(Text(fmt_ms(row.duration_ms) if row.duration_ms else "", style="dim"))
+        marks = ("Δ" if row.changed else " ") + (
+            _DECISION_MARK.get(row.decision, " ") if row.decision else " "
+        )
+        cells.append(Text(marks, style=STATUS_STYLE[row.status] if row.changed else "dim"))
+        return cells
