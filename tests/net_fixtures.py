@@ -652,3 +652,20 @@ def black_hole() -> Iterator[int]:
         for filler in fillers:
             filler.close()
         listener.close()
+
+
+@contextlib.contextmanager
+def mute_listener(backlog: int = 128) -> Iterator[int]:
+    """A loopback port that lets clients connect but never says a word.
+
+    The kernel completes up to ``backlog`` TCP handshakes for a listening socket nobody
+    accepts on, so a client's connect succeeds and its first read waits forever: a TLS client
+    hangs mid-handshake. Closing the listener resets the waiting connections.
+    """
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(backlog)
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()

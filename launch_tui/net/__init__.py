@@ -5,7 +5,7 @@ Public surface (everything else in this package is private)::
     settings   NetLimits, NetConfig, Nameserver, ResolveOverride, net_config,
                parse_nameserver, parse_resolve, parse_connect_to, join_host_port
     resolver   Resolver, DnsAnswer, DnsFailure, DnsFailureKind, DnsResult
-    http       make_http_client, HttpClient, DEFAULT_USER_AGENT
+    http       make_http_client, HttpClient (fetch, config, variant, aclose), DEFAULT_USER_AGENT
     results    FetchResult, Hop, Timing
     decode     decode_body, DecodedBody
     tls        inspect_tls, TlsReport, TlsProblem; certinfo: CertInfo, cert_info, hostname_matches

@@ -18,7 +18,7 @@ from launch_tui.net.failures import FailureKind, NetFailure, Phase, seconds_text
 from launch_tui.net.resolver import DnsFailure
 from launch_tui.net.results import FetchResult, Headers, Hop, Timing
 from launch_tui.net.settings import NetLimits, join_host_port
-from launch_tui.net.transport import HopProbe, probing
+from launch_tui.net.transport import HopProbe, ResolvingTransport, probing
 
 Clock = Callable[[], float]
 
@@ -34,7 +34,7 @@ class Exchange:
 
     def __init__(
         self,
-        transport: httpx.AsyncBaseTransport,
+        transport: ResolvingTransport,
         clock: Clock,
         limits: NetLimits,
         url: str,
@@ -341,6 +341,15 @@ class Exchange:
 
     def _fail_from(self, exc: Exception) -> None:
         """Turn a transport exception into ``self.failure``."""
+        if self.transport.closed:
+            # Whatever the socket said (a reset, a half-read TLS record), the cause is ours.
+            self.fail(
+                FailureKind.ERROR,
+                self.probe.phase,
+                f"Stopped fetching {self.current_url}: the HTTP client was closed",
+                f"{type(exc).__name__}: {exc}",
+            )
+            return
         diagnosis = diagnose(
             exc,
             phase=self.probe.phase,

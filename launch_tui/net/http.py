@@ -15,6 +15,26 @@ httpx with an explicit SSL context and our resolver. :meth:`HttpClient.fetch` th
 
 Cookies set during a redirect chain are sent on its later hops, as a browser would, but nothing
 is kept between two fetches: checks must not influence each other.
+
+Connections: every fetch closes or pools its connection however it ends (deadline, cap,
+protocol error, redirect loop, cancellation from outside), and :meth:`HttpClient.aclose` closes
+every connection the client opened, refusing new ones; a fetch still running then ends with a
+failure saying the client was closed, and a fetch after that fails at once. See
+``transport.py`` for the one case httpcore leaves to us.
+
+A client like this one, for a fetch the shared client must not make::
+
+    http.config                        # the NetConfig it fetches with (overrides, limits, ...)
+    async with http.variant(verify=False) as unverified:
+        ...  # its own pool: same resolver, limits and overrides; no certificate checks
+    async with http.variant(overrides=(ResolveOverride("www.example.com", "192.0.2.7",
+                                                       host_port=443),)) as origin:
+        ...  # connects www.example.com:443 to 192.0.2.7, bypassing the edge; SNI and Host
+             # still name www.example.com
+
+``variant(verify=False)`` is for reading a site whose certificate fails ("fetch even though TLS
+fails": headers, cookies, redirects are still worth judging); what it fetches says nothing about
+TLS. A variant has its own pool: close it (``async with``); that leaves the original open.
 """
 
 from __future__ import annotations
@@ -23,14 +43,15 @@ import asyncio
 import ssl
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from types import TracebackType
 
 from launch_tui.net.exchange import Exchange
-from launch_tui.net.failures import FailureKind
+from launch_tui.net.failures import FailureKind, Phase
 from launch_tui.net.resolver import Resolver
 from launch_tui.net.results import FetchResult
-from launch_tui.net.settings import NetConfig, NetLimits
-from launch_tui.net.ssl_contexts import make_ssl_context
+from launch_tui.net.settings import NetConfig, NetLimits, ResolveOverride
+from launch_tui.net.ssl_contexts import make_ssl_context, probe_context
 from launch_tui.net.transport import ResolvingBackend, ResolvingTransport
 
 Clock = Callable[[], float]
@@ -59,7 +80,8 @@ class HttpClient:
         max_connections: int,
         user_agent: str,
     ) -> None:
-        self._config = config
+        # One source of truth: the config carries the limits this client actually uses.
+        self._config = config if config.limits == limits else replace(config, limits=limits)
         self._resolver = resolver
         self._limits = limits
         self._ssl_context = ssl_context
@@ -74,27 +96,68 @@ class HttpClient:
         self._headers = dict(_DEFAULT_HEADERS, **{"User-Agent": user_agent})
 
     @property
+    def config(self) -> NetConfig:
+        """The configuration this client fetches with: nameservers, ``--resolve`` overrides
+        (command-line ones included), CA bundle, and its limits (``config.limits == limits``)."""
+        return self._config
+
+    @property
     def limits(self) -> NetLimits:
+        """The limits every fetch uses unless it passes its own."""
         return self._limits
 
     @property
     def ssl_context(self) -> ssl.SSLContext:
+        """The SSL context HTTPS fetches verify with."""
         return self._ssl_context
 
-    def with_own_pool(self, *, max_connections: int | None = None) -> HttpClient:
-        """A client like this one with its own connection pool (e.g. one per sampler worker).
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` has been called."""
+        return self._transport.closed
 
-        Shares the SSL context and resolver, which are the expensive parts to build.
+    def variant(
+        self,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        overrides: Iterable[ResolveOverride] | None = None,
+        verify: bool = True,
+        max_connections: int | None = None,
+    ) -> HttpClient:
+        """A client like this one, with its own connection pool, for fetches this one must not
+        make. Same resolver, limits, clock, user agent and (by default) SSL context and pool size.
+
+        ``verify=False`` uses a non-verifying SSL context that accepts any certificate and any
+        protocol version, to read a site whose TLS fails; ``ssl_context`` replaces the context
+        instead (give one or the other). ``overrides`` are tried before this client's own
+        ``config.overrides``; one with ``host_port`` also beats a port-specific entry of the
+        session's. The variant is independent: close it when done (``async with``); closing it
+        leaves this client open, and closing this client leaves the variant open.
         """
+        if ssl_context is not None and not verify:
+            raise ValueError("give ssl_context or verify=False, not both")
+        if ssl_context is None:
+            ssl_context = self._ssl_context if verify else probe_context()
+        config = self._config
+        if overrides is not None:
+            config = replace(config, overrides=(*overrides, *config.overrides))
         return HttpClient(
-            self._config,
+            config,
             self._resolver,
             limits=self._limits,
-            ssl_context=self._ssl_context,
+            ssl_context=ssl_context,
             clock=self._clock,
             max_connections=max_connections or self._max_connections,
             user_agent=self._user_agent,
         )
+
+    def with_own_pool(self, *, max_connections: int | None = None) -> HttpClient:
+        """A client like this one with its own connection pool (e.g. one per sampler worker).
+
+        Shares the SSL context and resolver, which are the expensive parts to build. The same
+        as ``variant(max_connections=...)``.
+        """
+        return self.variant(max_connections=max_connections)
 
     def _request_headers(
         self, headers: Mapping[str, str] | Iterable[tuple[str, str]] | None
@@ -105,6 +168,10 @@ class HttpClient:
         return [*defaults, *given]
 
     async def aclose(self) -> None:
+        """Close every connection this client opened; fetches still running end with a failure.
+
+        Safe to call more than once, and from a task that is being cancelled.
+        """
         await self._transport.aclose()
 
     async def __aenter__(self) -> HttpClient:
@@ -134,6 +201,11 @@ class HttpClient:
         connecting, TLS, every hop and the body.
         """
         run = Exchange(self._transport, self._clock, limits or self._limits, url, method.upper())
+        if self.closed:
+            run.fail(
+                FailureKind.ERROR, Phase.CONNECT, f"Can't fetch {url}: the HTTP client is closed"
+            )
+            return run.result()
         timeout = asyncio.timeout(run.limits.total_deadline)
         try:
             async with timeout:

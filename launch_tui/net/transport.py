@@ -13,10 +13,19 @@ to parse (an ESC in a value), and lets the header cap be enforced before h11's o
 Per-request state travels in a context variable holding a :class:`HopProbe`: httpcore does all
 of a request's I/O in the task that sent it, so the probe set by ``fetch`` is the one seen here,
 even on a kept-alive connection made by an earlier request.
+
+Closing: every stream the backend opens is registered with it until closed. httpcore closes a
+connection on every path it knows about but one: a TLS handshake that is *cancelled* (a deadline
+landing mid-handshake) leaves the TCP stream open, and the pool keeps no reference to a
+connection that never finished connecting, so nobody would ever close it. ObservedStream closes
+it itself; and closing the backend (the client) closes whatever is still registered and refuses
+new connections, so a fetch still running when its client closes cannot open one afterwards.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import ssl
 import time
@@ -44,6 +53,10 @@ class DnsLookupError(Exception):
     def __init__(self, failure: DnsFailure) -> None:
         super().__init__(failure.message)
         self.failure = failure
+
+
+class ClientClosedError(httpcore.ConnectError):
+    """Raised by the backend when asked to connect after its client was closed."""
 
 
 class HeadTooLargeError(Exception):
@@ -112,11 +125,21 @@ def probing(probe: HopProbe) -> Iterator[HopProbe]:
 
 
 class ObservedStream(httpcore.AsyncNetworkStream):
-    """A network stream that reports timing and the raw response head to the current probe."""
+    """A network stream that reports timing and the raw response head to the current probe.
 
-    def __init__(self, inner: httpcore.AsyncNetworkStream, clock: Clock) -> None:
+    It stays in ``registry`` (its backend's open streams) until it is closed.
+    """
+
+    def __init__(
+        self,
+        inner: httpcore.AsyncNetworkStream,
+        clock: Clock,
+        registry: set[ObservedStream],
+    ) -> None:
         self._inner = inner
         self._clock = clock
+        self._registry = registry
+        registry.add(self)
 
     # httpcore's stream and backend interfaces take per-operation timeouts; we pass them on.
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
@@ -134,6 +157,9 @@ class ObservedStream(httpcore.AsyncNetworkStream):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+        # Only once closed: if a second cancellation interrupts the close, the stream stays
+        # registered and the backend's own close finishes the job.
+        self._registry.discard(self)
 
     async def start_tls(
         self,
@@ -145,13 +171,27 @@ class ObservedStream(httpcore.AsyncNetworkStream):
         started = self._clock()
         if probe is not None:
             probe.phase = Phase.TLS
-        inner = await self._inner.start_tls(ssl_context, server_hostname, timeout)
+        try:
+            inner = await self._inner.start_tls(ssl_context, server_hostname, timeout)
+        except BaseException:
+            # httpcore closes the TCP stream when the handshake fails, but not when it is
+            # cancelled, and then nothing holds the stream: close it here (see the module doc).
+            await close_quietly(self)
+            raise
+        # The TLS stream owns the socket now; closing it closes the TCP stream beneath.
+        self._registry.discard(self)
         if probe is not None:
             probe.tls_ms = (self._clock() - started) * 1000.0
-        return ObservedStream(inner, self._clock)
+        return ObservedStream(inner, self._clock, self._registry)
 
     def get_extra_info(self, info: str) -> typing.Any:
         return self._inner.get_extra_info(info)
+
+
+async def close_quietly(stream: httpcore.AsyncNetworkStream) -> None:
+    """Close a stream nobody will use again; a failure to close politely changes nothing."""
+    with contextlib.suppress(Exception):
+        await stream.aclose()
 
 
 class ResolvingBackend(httpcore.AsyncNetworkBackend):
@@ -169,6 +209,26 @@ class ResolvingBackend(httpcore.AsyncNetworkBackend):
         self._resolver = resolver
         self._clock = clock
         self._inner = inner if inner is not None else httpcore.AnyIOBackend()
+        self._open: set[ObservedStream] = set()
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        """True once closing has begun: no connection is opened after that."""
+        return self._closed
+
+    def refuse_connections(self) -> None:
+        """Refuse new connections from now on (the first step of closing)."""
+        self._closed = True
+
+    async def aclose(self) -> None:
+        """Close every stream still open and refuse new connections from now on."""
+        self.refuse_connections()
+        streams = list(self._open)
+        if streams:
+            # Shielded: this often runs while its caller is being cancelled, and a close
+            # abandoned halfway is the leak this exists to prevent.
+            await asyncio.shield(asyncio.gather(*(close_quietly(s) for s in streams)))
 
     async def connect_tcp(
         self,
@@ -178,6 +238,7 @@ class ResolvingBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        self._refuse_if_closed()
         probe = _PROBE.get()
         targets = await self._targets(host, port, probe)
         last_error: Exception | None = None
@@ -193,11 +254,19 @@ class ResolvingBackend(httpcore.AsyncNetworkBackend):
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc
                 continue
+            observed = ObservedStream(stream, self._clock, self._open)
+            if self._closed:  # closed while we were connecting
+                await close_quietly(observed)
+                self._refuse_if_closed()
             if probe is not None:
                 probe.connect_ms = (self._clock() - started) * 1000.0
-            return ObservedStream(stream, self._clock)
+            return observed
         assert last_error is not None  # _targets never returns an empty list
         raise last_error
+
+    def _refuse_if_closed(self) -> None:
+        if self._closed:
+            raise ClientClosedError("the HTTP client is closed")
 
     async def _targets(self, host: str, port: int, probe: HopProbe | None) -> list[tuple[str, int]]:
         override = self._config.override_for(host, port)
@@ -275,12 +344,13 @@ class ResolvingTransport(httpx.AsyncBaseTransport):
 
     def __init__(
         self,
-        backend: httpcore.AsyncNetworkBackend,
+        backend: ResolvingBackend,
         ssl_context: ssl.SSLContext,
         *,
         max_connections: int = 10,
         keepalive_expiry: float = 5.0,
     ) -> None:
+        self._backend = backend
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
             max_connections=max_connections,
@@ -315,5 +385,17 @@ class ResolvingTransport(httpx.AsyncBaseTransport):
             extensions=response.extensions,
         )
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` has been called (from its first moment)."""
+        return self._backend.closed
+
     async def aclose(self) -> None:
-        await self._pool.aclose()
+        """Close the pool's connections, then any stream the pool lost track of."""
+        # Closed from the first moment: fetches woken by their sockets closing must already
+        # see why, and none may open a new connection meanwhile.
+        self._backend.refuse_connections()
+        try:
+            await self._pool.aclose()
+        finally:
+            await self._backend.aclose()
