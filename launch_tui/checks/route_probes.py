@@ -53,8 +53,6 @@ from launch_tui.net import (
     Phase,
     ResolveOverride,
     Resolver,
-    make_http_client,
-    net_config,
     parse_connect_to,
 )
 from launch_tui.net.ssl_contexts import probe_context
@@ -191,7 +189,6 @@ class RouteProbes:
         self._http = http
         self._resolver = resolver
         self._session = weakref.ref(session)
-        self._network = session.network
         self.samples = samples
         self.concurrency = concurrency
         # Strong references: a task nobody holds can be garbage-collected mid-flight.
@@ -274,26 +271,20 @@ class RouteProbes:
     ) -> FetchResult:
         """Fetch with the run's client, or (``verify=False``) a throwaway non-verifying one
         that connects where ``like``'s first hop did, so the same server answers."""
-        if verify or self._resolver is None:
+        if verify:
             return await self._http.fetch(url, method, limits=limits)
-        try:
-            config = net_config(self._network, limits=limits)
-        except LaunchError as exc:
-            return _failed(url, method, exc)
         remote = like.result.hops[0].remote if like.result.hops else like.result.remote
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        overrides: tuple[ResolveOverride, ...] | None = None
         with contextlib.suppress(LaunchError):
             ip, ip_port = parse_connect_to(remote, port)
             host = (parts.hostname or "").lower()
             # host_port makes this override win over any session entry for the same name.
-            override = ResolveOverride(host=host, ip=ip, port=ip_port, host_port=port)
-            config = replace(config, overrides=(override, *config.overrides))
-        client = make_http_client(
-            config, self._resolver, limits=limits, ssl_context=probe_context(), max_connections=2
-        )
+            overrides = (ResolveOverride(host=host, ip=ip, port=ip_port, host_port=port),)
+        client = self._http.variant(verify=False, overrides=overrides, max_connections=2)
         async with client:
-            return await client.fetch(url, method)
+            return await client.fetch(url, method, limits=limits)
 
     async def _sample(self, route: Route, until: float) -> SampleRun | SampleFailure:
         loop = asyncio.get_running_loop()

@@ -15,10 +15,8 @@ still has headers, cookies and redirects worth judging — browsers repair incom
 failure without verification and says so (:attr:`Answer.verified`).
 
 The retry (and the origin probes of ``edge.origin_exposed``) need a client like the run's but
-with another SSL context or another address for one name. ``HttpClient`` has no public way to
-derive one, so :func:`run_config` reads the run's effective configuration from the client —
-command-line ``--resolve`` entries included — and falls back to the session's ``[network]``
-settings when it cannot.
+with another SSL context or another address for one name: ``HttpClient.variant`` derives one
+that keeps the run's configuration, command-line ``--resolve`` entries included.
 """
 
 from __future__ import annotations
@@ -26,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-import ssl
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
@@ -46,16 +43,13 @@ from launch_tui.net import (
     DnsFailureKind,
     FailureKind,
     FetchResult,
-    HttpClient,
     NetConfig,
     NetFailure,
     NetLimits,
     Phase,
     ResolveOverride,
-    make_http_client,
     net_config,
 )
-from launch_tui.net.ssl_contexts import probe_context
 
 __all__ = [
     "STATUS_ORDER",
@@ -201,28 +195,20 @@ async def fetch_via(
     the connection goes where we choose: this is how an origin is probed around the edge.
     """
     http = ctx.services.http
-    resolver = ctx.services.resolver
-    if http is None or resolver is None:
-        return _failed(url, method, FailureKind.ERROR, "No HTTP client or resolver for this run")
+    if http is None:
+        return _failed(url, method, FailureKind.ERROR, "No HTTP client for this run")
     limits = limits_for(ctx, head_only=head_only)
-    config = run_config(ctx)
-    if config is None:
-        return _failed(url, method, FailureKind.ERROR, "The session's network settings are invalid")
-    config = replace(config, limits=limits)
+    overrides: tuple[ResolveOverride, ...] | None = None
     if connect_to is not None:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         port = parts.port or (443 if parts.scheme == "https" else 80)
         ip, ip_port = connect_to
         # host_port makes this override win over any session entry for the same name.
-        override = ResolveOverride(host=host, ip=ip, port=ip_port, host_port=port)
-        config = replace(config, overrides=(override, *config.overrides))
-    context: ssl.SSLContext = http.ssl_context if verify else probe_context()
-    client: HttpClient = make_http_client(
-        config, resolver, limits=limits, ssl_context=context, max_connections=2
-    )
+        overrides = (ResolveOverride(host=host, ip=ip, port=ip_port, host_port=port),)
+    client = http.variant(verify=verify, overrides=overrides, max_connections=2)
     async with client:
-        return await client.fetch(url, method, headers, follow=follow, body=body)
+        return await client.fetch(url, method, headers, follow=follow, body=body, limits=limits)
 
 
 def run_config(ctx: CheckContext) -> NetConfig | None:
@@ -231,10 +217,8 @@ def run_config(ctx: CheckContext) -> NetConfig | None:
     Read from the client because command-line overrides never reach the session; ``None`` when
     neither the client nor the session's settings give a valid one.
     """
-    # HttpClient keeps its NetConfig private; a public accessor would make this getattr go.
-    config = getattr(ctx.services.http, "_config", None)
-    if isinstance(config, NetConfig):
-        return config
+    if ctx.services.http is not None:
+        return ctx.services.http.config
     try:
         return net_config(ctx.session.network)
     except LaunchError:
