@@ -8,15 +8,17 @@ import pytest
 
 
 def test_tcp_connect_off_loopback_is_refused() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s, pytest.raises(
-        ConnectionRefusedError, match="network guard"
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s,
+        pytest.raises(ConnectionRefusedError, match="network guard"),
     ):
         s.connect(("192.0.2.1", 80))  # TEST-NET-1: never routed
 
 
 def test_udp_send_off_loopback_is_refused() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s, pytest.raises(
-        ConnectionRefusedError, match="network guard"
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s,
+        pytest.raises(ConnectionRefusedError, match="network guard"),
     ):
         s.sendto(b"x", ("198.51.100.7", 53))
 
