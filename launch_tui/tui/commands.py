@@ -262,6 +262,16 @@ COMMANDS: tuple[Command, ...] = (
         "Cycle checks, deliverable, decisions, notes and about.",
     ),
     Command(
+        "stage.report",
+        STAGE,
+        "w",
+        "write_report",
+        "Write docs",
+        "Write the report as <session>-handover.md and .html next to the session file.",
+        # Kept out of the footer: at 80 columns it would push Quit off the edge.
+        show=False,
+    ),
+    Command(
         "stage.done",
         STAGE,
         "D",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
+from pathlib import Path
 from typing import ClassVar, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.lazy import Lazy
@@ -13,7 +16,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, TabbedContent, TabPane, TextArea
 
 from launch_tui.checks import Selection
-from launch_tui.core.model import STAGE_IDS, StageStatus
+from launch_tui.core.errors import ReportError
+from launch_tui.core.model import STAGE_IDS, Session, StageStatus
 from launch_tui.core.sanitize import clean_multiline
 from launch_tui.tui import commands, edits
 from launch_tui.tui.app import RunState, SessionChange
@@ -40,6 +44,11 @@ from launch_tui.tui.widgets.check_table import CheckTable
 from launch_tui.tui.widgets.deliverable import DeliverablePane
 from launch_tui.tui.widgets.detail import DetailPane
 from launch_tui.tui.widgets.fields import NotesArea
+from launch_tui.tui.widgets.handover import (
+    HandoverPreview,
+    render_handover_preview,
+    write_handover,
+)
 from launch_tui.tui.widgets.plain import Plain
 from launch_tui.tui.widgets.sprint import SprintSidebar, SprintStrip, TitleBar, sprint_view
 
@@ -89,6 +98,9 @@ TAB_NAMES = {
     "handover": "Handover",
 }
 
+#: The stage whose deliverable is previewed as the handover document itself.
+HANDOVER_STAGE = "handover"
+
 #: Seconds of quiet typing after which notes are saved.
 NOTES_SAVE_DELAY = 0.6
 #: While results stream in, the screen catches up at most this often.
@@ -128,7 +140,11 @@ class StageScreen(LaunchScreen):
                         yield CheckTable(id="checks")
                         yield DetailPane(id="detail")
                     with TabPane(TAB_NAMES.get(spec.id, "Deliverable"), id="tab-deliverable"):
-                        yield Lazy(DeliverablePane(id="deliverable"))
+                        if spec.id == HANDOVER_STAGE:
+                            # The handover is shown as the document the client receives.
+                            yield Lazy(HandoverPreview(hint=self._report_hint(), id="deliverable"))
+                        else:
+                            yield Lazy(DeliverablePane(id="deliverable"))
                     with TabPane("Decisions", id="tab-decisions"):
                         yield Lazy(DecisionsTable(id="decisions"))
                     with TabPane("Notes", id="tab-notes"):
@@ -137,6 +153,10 @@ class StageScreen(LaunchScreen):
                         yield Lazy(AboutPane(id="about-scroll"))
                 yield Plain("", id="run-status")
         yield Footer(compact=True)
+
+    def _report_hint(self) -> str:
+        key = commands.key_label(commands.command("stage.report"), self.launch.user_keymap)
+        return f"{key} writes the whole report as Markdown and HTML beside the session file."
 
     def _part(self, selector: str, kind: type[W]) -> W | None:
         """A part that may not be mounted yet (see ``Lazy`` in :meth:`compose`)."""
@@ -239,6 +259,11 @@ class StageScreen(LaunchScreen):
 
     def _show_deliverable(self) -> None:
         """Build the deliverable; only while its tab is shown (it is the costliest view)."""
+        if self.stage_id == HANDOVER_STAGE:
+            preview = self._part("#deliverable", HandoverPreview)
+            if preview is not None:
+                self._render_handover(preview, self.session, self.launch.now())
+            return
         pane = self._part("#deliverable", DeliverablePane)
         if pane is None:
             return
@@ -248,6 +273,26 @@ class StageScreen(LaunchScreen):
         self.run_worker(
             pane.show_view(view), group="deliverable", exclusive=True, exit_on_error=False
         )
+
+    @work(
+        exclusive=True,
+        group="handover-preview",
+        exit_on_error=False,
+        description="rendering the handover preview",
+    )
+    async def _render_handover(
+        self, preview: HandoverPreview, session: Session, now: datetime
+    ) -> None:
+        # Templates take ~10 ms warm and ~100 ms cold: rendered off the event loop. A newer
+        # render cancels this one (exclusive), so a stale text never replaces a fresh one.
+        try:
+            text = await asyncio.to_thread(
+                render_handover_preview, session, self.launch.playbook, now
+            )
+        except ReportError as exc:
+            preview.show_error(exc.title, exc.message)
+            return
+        await preview.show_markdown(text)
 
     @on(TabbedContent.TabActivated, "#tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -508,6 +553,32 @@ class StageScreen(LaunchScreen):
                 found.first().focus()
 
         self.call_after_refresh(focus_it)
+
+    def action_write_report(self) -> None:
+        # Writing reports leaves the session untouched, so read-only sessions may do it too.
+        controller = self.launch.controller
+        if controller is None:
+            return
+        self._write_report(controller.session, controller.path, self.launch.now())
+
+    @work(thread=True, group="report", exit_on_error=False, description="writing the handover")
+    def _write_report(self, session: Session, path: Path, now: datetime) -> None:
+        say = self.launch.say
+        try:
+            files = write_handover(session, self.launch.playbook, path, now)
+        except ReportError as exc:
+            self.app.call_from_thread(say, exc.message, title=exc.title, severity="error")
+            return
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            message = f"{exc.filename or path.parent}: {reason}"
+            self.app.call_from_thread(
+                say, message, title="Could not write report", severity="error"
+            )
+            return
+        # Plain text (``say`` never parses markup): paths may hold brackets.
+        message = f"Wrote {files.markdown} and {files.html}"
+        self.app.call_from_thread(say, message, title="Handover written")
 
     def action_toggle_done(self) -> None:
         if self.launch.refuse_edit():

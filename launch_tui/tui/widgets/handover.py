@@ -1,0 +1,120 @@
+"""The handover stage's deliverable: the handover document as the client will read it.
+
+:class:`HandoverPreview` shows the Markdown that ``launch-tui report`` writes, through Textual's
+``Markdown`` widget. The report already escapes untrusted data for Markdown, and that widget never
+reads console markup, so the text is shown as rendered. Links are not followed: the addresses come
+from a session file anyone may have edited, so a click only shows the address.
+
+:func:`render_handover_preview` and :func:`write_handover` are blocking (templates, disk): call
+them from thread workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown
+
+from launch_tui.core.model import Session
+from launch_tui.core.playbook import Playbook
+from launch_tui.core.sanitize import clean
+from launch_tui.report.render import render_document, write_report
+from launch_tui.tui.messages import PartReady
+from launch_tui.tui.widgets.plain import Plain
+
+#: The report sections the preview shows (the files hold the whole report).
+PREVIEW_SECTIONS = ("handover",)
+
+
+@dataclass(frozen=True)
+class HandoverFiles:
+    """Where the handover documents of a session are written."""
+
+    markdown: Path
+    """``<session-stem>-handover.md`` beside the session file."""
+    html: Path
+    """``<session-stem>-handover.html`` beside the session file."""
+
+
+def handover_files(session_path: Path) -> HandoverFiles:
+    """The report files that belong to the session file at ``session_path``."""
+    base = session_path.with_name(f"{session_path.stem}-handover")
+    return HandoverFiles(markdown=base.with_suffix(".md"), html=base.with_suffix(".html"))
+
+
+def render_handover_preview(session: Session, playbook: Playbook, now: datetime) -> str:
+    """The handover section of the report, as Markdown (blocking: reads templates)."""
+    return render_document(session, playbook, fmt="md", only=PREVIEW_SECTIONS, now=now)
+
+
+def write_handover(
+    session: Session, playbook: Playbook, session_path: Path, now: datetime
+) -> HandoverFiles:
+    """Render the whole report as Markdown and HTML and write both beside the session file.
+
+    Both are rendered before either is written, so a broken template leaves the old files as
+    they were; each write is atomic. Raises ``ReportError`` (and, in theory, ``OSError``).
+    """
+    files = handover_files(session_path)
+    markdown = render_document(session, playbook, fmt="md", now=now)
+    html = render_document(session, playbook, fmt="html", now=now)
+    write_report(files.markdown, markdown.encode("utf-8"))
+    write_report(files.html, html.encode("utf-8"))
+    return files
+
+
+class HandoverPreview(VerticalScroll):
+    """The handover document rendered from Markdown; updated by :meth:`show_markdown`."""
+
+    DEFAULT_CSS = """
+    HandoverPreview > #handover-status, HandoverPreview > #handover-hint {
+        height: auto;
+    }
+    HandoverPreview > Markdown {
+        height: auto;
+    }
+    """
+
+    def __init__(self, *, hint: str = "", id: str | None = None) -> None:
+        """``hint`` is a line above the document (which key writes the files)."""
+        super().__init__(id=id)
+        self._hint = hint
+        self.markdown_text = ""
+        """The Markdown shown now (empty until the first render)."""
+
+    def compose(self) -> ComposeResult:
+        yield Plain(Text(self._hint, style="dim"), id="handover-hint")
+        yield Plain(Text("Rendering the handover…", style="dim italic"), id="handover-status")
+        yield Markdown(open_links=False, id="handover-markdown")
+
+    def on_mount(self) -> None:
+        self.post_message(PartReady())
+
+    async def show_markdown(self, text: str) -> None:
+        """Show ``text`` (report Markdown); nothing is redrawn when it has not changed."""
+        status = self.query_one("#handover-status", Plain)
+        status.display = False
+        if text == self.markdown_text:
+            return
+        self.markdown_text = text
+        await self.query_one("#handover-markdown", Markdown).update(text)
+
+    def show_error(self, title: str, message: str) -> None:
+        """Say why the preview could not be rendered (the last good one stays below)."""
+        line = Text(f"{clean(title, max_len=80)}: ", style="bold")
+        line.append(clean(message, max_len=500))
+        status = self.query_one("#handover-status", Plain)
+        status.show(line)
+        status.display = True
+
+    @on(Markdown.LinkClicked)
+    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+        # Never opened, never run as an action: the address is data from the session file.
+        event.stop()
+        self.notify(clean(event.href, max_len=300), title="Link (not opened)", markup=False)
