@@ -32,6 +32,7 @@ from launch_tui.tui.screens.modals import (
 )
 from launch_tui.tui.text import ACTION_WORD
 from launch_tui.tui.views import (
+    DeliverableView,
     decision_line,
     deliverable_for,
     detail_for,
@@ -270,9 +271,13 @@ class StageScreen(LaunchScreen):
         view = deliverable_for(
             self.session, self.launch.playbook, self.stage_id, self.launch.now().date()
         )
-        self.run_worker(
-            pane.show_view(view), group="deliverable", exclusive=True, exit_on_error=False
-        )
+        self._fill_deliverable(pane, view)
+
+    # Through @work (which wraps a partial, not a coroutine object): an exclusive worker that is
+    # replaced before it starts must not leave a never-awaited coroutine behind.
+    @work(exclusive=True, group="deliverable", exit_on_error=False)
+    async def _fill_deliverable(self, pane: DeliverablePane, view: DeliverableView) -> None:
+        await pane.show_view(view)
 
     @work(
         exclusive=True,
