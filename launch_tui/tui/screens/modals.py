@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -99,6 +99,32 @@ def person_options(people: tuple[Person, ...], blank: str = "(nobody)") -> list[
     return options
 
 
+_Draft = TypeVar("_Draft")
+
+
+class _FormModal(ModalScreen[_Draft | None]):
+    """A dialog form: Save (button, Enter in a field, ctrl+s) or Cancel (button, Escape).
+
+    Subclasses compose their fields, a ``#save`` button, and implement :meth:`action_save`, which
+    dismisses with the draft or returns early when a field shows a problem.
+    """
+
+    def action_save(self) -> None:
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.dismiss(None)
+
+    def on_input_submitted(self) -> None:
+        self.action_save()
+
+
 @dataclass(frozen=True)
 class DecisionDraft:
     """What the decision dialog returns."""
@@ -111,7 +137,7 @@ class DecisionDraft:
     """The decision covers every target of the check, not only the selected one."""
 
 
-class DecisionModal(ModalScreen[DecisionDraft | None]):
+class DecisionModal(_FormModal[DecisionDraft]):
     """Fix, accept risk or defer, with owner and due date."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -227,18 +253,6 @@ class DecisionModal(ModalScreen[DecisionDraft | None]):
             )
         )
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.dismiss(None)
-
-    def on_input_submitted(self) -> None:
-        self.action_save()
-
 
 @dataclass(frozen=True)
 class ManualDraft:
@@ -249,7 +263,7 @@ class ManualDraft:
     link: str
 
 
-class ManualModal(ModalScreen[ManualDraft | None]):
+class ManualModal(_FormModal[ManualDraft]):
     """Tick a manual check: it holds or not, with a note and an evidence link."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -293,18 +307,6 @@ class ManualModal(ModalScreen[ManualDraft | None]):
         holds = pressed is None or pressed.id == "holds-yes"
         note = self.query_one("#manual-note", Field).value
         self.dismiss(ManualDraft(holds=holds, note=note.strip(), link=link.value.strip()))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.dismiss(None)
-
-    def on_input_submitted(self) -> None:
-        self.action_save()
 
 
 class PersonPicker(ModalScreen[str | None]):
@@ -350,7 +352,7 @@ class PersonDraft:
     email: str
 
 
-class PersonForm(ModalScreen[PersonDraft | None]):
+class PersonForm(_FormModal[PersonDraft]):
     """Add a person to the session."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -401,20 +403,8 @@ class PersonForm(ModalScreen[PersonDraft | None]):
             )
         )
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.dismiss(None)
-
-    def on_input_submitted(self) -> None:
-        self.action_save()
-
-
-class TemplateForm(ModalScreen[tuple[str, str] | None]):
+class TemplateForm(_FormModal[tuple[str, str]]):
     """Client name and session id for a session copied from another one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -451,15 +441,3 @@ class TemplateForm(ModalScreen[tuple[str, str] | None]):
         if client.show_problem(force=True):
             return
         self.dismiss((client.value.strip(), self.query_one("#template-id", Field).value.strip()))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.dismiss(None)
-
-    def on_input_submitted(self) -> None:
-        self.action_save()
