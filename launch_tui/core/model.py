@@ -340,6 +340,9 @@ class NetworkSettings:
     """Extra PEM bundle trusted in addition to the system store."""
     timeout: float = 10.0
     """Total deadline for one network operation, in seconds."""
+    rdap_url: str = ""
+    """RDAP base URL for the apex's registry (``https://rdap.example/``); empty means look the
+    TLD up in the IANA bootstrap snapshot shipped with the package."""
 
 
 @dataclass(frozen=True)

@@ -358,6 +358,7 @@ def _network_data(n: NetworkSettings) -> dict[str, Any]:
         "resolve": list(n.resolve),
         "ca_bundle": n.ca_bundle,
         "timeout": float(n.timeout),
+        "rdap_url": n.rdap_url,
     }
 
 
@@ -402,6 +403,7 @@ def session_from_data(data: Mapping[str, Any]) -> Session:
         resolve=network_t.strings("resolve"),
         ca_bundle=network_t.string("ca_bundle"),
         timeout=network_t.number("timeout", 10.0, unit="seconds"),
+        rdap_url=network_t.string("rdap_url"),
     )
     ui_t = root.table("ui")
     ui = UiState(stage=ui_t.string("stage", default="audit"), selection=ui_t.string("selection"))

@@ -99,6 +99,7 @@ def session_for(running: RunningWorld, timeout: float = SANDBOX_TIMEOUT) -> Sess
         resolve=running.resolve,
         ca_bundle=str(running.ca_bundle),
         timeout=timeout,
+        rdap_url=running.rdap_url,
     )
     return Session(
         sprint=sprint,

@@ -43,7 +43,10 @@ SECTION_COMMENTS: dict[str, str] = {
     "services": "External services: purpose, admins, renewal dates and monthly costs.",
     "secrets": "Secrets by name and location only; their values are never recorded.",
     "credentials": "Credentials the checks use, as OS keyring references (never the value).",
-    "network": "Network overrides: nameservers, fixed resolutions, an extra CA bundle, timeout.",
+    "network": (
+        "Network overrides: nameservers, fixed resolutions, an extra CA bundle, timeout, "
+        "RDAP base URL."
+    ),
     "ui": "Where you were, so reopening the session returns there.",
 }
 """The comment written above each section of a new file, by section name."""
