@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from launch_tui.core.model import CheckResult, Evidence, Host, Route, Session, Severity, Status
 
@@ -19,6 +19,32 @@ if TYPE_CHECKING:
     from launch_tui.checks.registry import CheckDef
     from launch_tui.checks.targets import WorkItem
     from launch_tui.net import HttpClient, Resolver, TlsReport
+
+
+T = TypeVar("T")
+
+
+class RunShared:
+    """What the checks of one run share: requests several checks would otherwise repeat.
+
+    One is made per run by :func:`context_factory` and handed to every context of that run, so
+    a memo (the route probes, the page fetches) lives exactly as long as the run: a second run
+    with the same services fetches everything afresh. A context made on its own gets a private
+    one, which shares nothing.
+    """
+
+    def __init__(self) -> None:
+        self._slots: dict[str, object] = {}
+
+    def get(self, name: str, kind: type[T], make: Callable[[], T]) -> T:
+        """The run's ``name`` slot, made by ``make`` on first use; it must be a ``kind``."""
+        value = self._slots.get(name)
+        if value is None:
+            value = make()
+            self._slots[name] = value
+        if not isinstance(value, kind):
+            raise TypeError(f"run slot {name!r} holds {type(value).__name__}, not {kind.__name__}")
+        return value
 
 
 def utc_now() -> datetime:
@@ -78,6 +104,8 @@ class CheckContext:
     """Monotonic clock in seconds, for durations."""
     started: float
     """``monotonic()`` reading when the check started; ``result()`` measures duration from it."""
+    run: RunShared = field(default_factory=RunShared)
+    """Memos shared by every check of the same run (see :class:`RunShared`)."""
 
     def result(
         self,
@@ -116,6 +144,7 @@ def context_factory(
 ) -> Callable[[WorkItem], CheckContext]:
     """A ``make_context`` for the runner: one context per work item, started when it is made."""
     shared = CheckServices() if services is None else services
+    run = RunShared()
 
     def make_context(item: WorkItem) -> CheckContext:
         return CheckContext(
@@ -128,6 +157,7 @@ def context_factory(
             clock=clock,
             monotonic=monotonic,
             started=monotonic(),
+            run=run,
         )
 
     return make_context

@@ -6,9 +6,9 @@ once and sampled once per run, whichever check asks first, and the others await 
 the client's server sees one sample, not two, and ``perf.slowest`` ranks exactly the numbers
 ``perf.latency`` judged.
 
-The memo lives as long as the run's HTTP client (a weak reference keys it) and is reset when a
-check arrives with a different session object, so a long-lived client never serves an earlier
-run's numbers. Checks get it from :func:`probes_for`.
+The memo lives as long as the run (it is kept in the run's :class:`~launch_tui.checks.context.
+RunShared`), so a second run with the same client measures afresh. Checks get it from
+:func:`probes_for`.
 
 Budget: a check's network work must end within ``services.deadline_s`` of its start. The check
 that starts a shared request passes the time it has left; the fetch gets at most that as its
@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import weakref
 from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -43,7 +42,7 @@ from urllib.parse import urlsplit
 from launch_tui.checks.context import CheckContext
 from launch_tui.checks.latency import SamplePlan, SampleRun, SampleTarget, sample_latency
 from launch_tui.core.errors import LaunchError
-from launch_tui.core.model import JSONValue, Route, RouteKind, Session
+from launch_tui.core.model import JSONValue, Route, RouteKind
 from launch_tui.net import (
     FailureKind,
     FetchResult,
@@ -181,24 +180,18 @@ class RouteProbes:
         self,
         http: HttpClient,
         *,
-        session: Session,
         resolver: Resolver | None,
         samples: int = DEFAULT_SAMPLES,
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         self._http = http
         self._resolver = resolver
-        self._session = weakref.ref(session)
         self.samples = samples
         self.concurrency = concurrency
         # Strong references: a task nobody holds can be garbage-collected mid-flight.
         self._fetches: dict[tuple[str, str], asyncio.Task[Fetched]] = {}
         self._samples: dict[tuple[str, str, str], asyncio.Task[SampleRun | SampleFailure]] = {}
         self._assets: dict[str, asyncio.Task[FetchResult]] = {}
-
-    def serves(self, session: Session) -> bool:
-        """True when this memo belongs to the run of ``session`` (the same object)."""
-        return self._session() is session
 
     async def first(self, route: Route, within: float) -> Fetched:
         """The route's first fetch (redirects followed), shared by every check of the run.
@@ -333,16 +326,10 @@ def _failed(url: str, method: str, exc: LaunchError) -> FetchResult:
     return FetchResult(url=url, method=method, final_url=url, status=None, failure=failure)
 
 
-_PROBES: weakref.WeakKeyDictionary[HttpClient, RouteProbes] = weakref.WeakKeyDictionary()
-
-
 def probes_for(ctx: CheckContext) -> RouteProbes | None:
     """The run's shared probes for ``ctx`` (``None`` when the run has no HTTP client)."""
     http = ctx.services.http
     if http is None:
         return None
-    probes = _PROBES.get(http)
-    if probes is None or not probes.serves(ctx.session):
-        probes = RouteProbes(http, session=ctx.session, resolver=ctx.services.resolver)
-        _PROBES[http] = probes
-    return probes
+    resolver = ctx.services.resolver
+    return ctx.run.get("route_probes", RouteProbes, lambda: RouteProbes(http, resolver=resolver))

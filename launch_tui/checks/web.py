@@ -1,8 +1,9 @@
 """Shared plumbing of the HTTP checks: fetching within the check's budget, and reading answers.
 
 The HTTP checks (``redirects``, ``hsts``, ``cookies``, ``headers``, ``access``, ``edge``) run
-concurrently and independently, so nothing here keeps state between them: each check fetches
-what it needs through these helpers and the answers are plain values.
+concurrently and independently: each check fetches what it needs through these helpers and the
+answers are plain values. Plain ``GET``/``HEAD`` requests are shared by the checks of one run
+(``checks/fetch_memo.py``): the first check to ask sends it, the others await the same answer.
 
 Budget: a check's network work shares one deadline, ``services.deadline_s`` from the moment the
 check started, however many requests it makes in a row (a fallback after a TLS failure, a
@@ -29,6 +30,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from launch_tui.checks.context import CheckContext
+from launch_tui.checks.fetch_memo import FetchMemo, shareable
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import (
     CheckResult,
@@ -83,6 +85,9 @@ __all__ = [
 STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.WARN, Status.PASS, Status.SKIPPED)
 #: The least time a fetch is given, so a late request fails fast instead of being refused.
 MIN_FETCH_S = 0.05
+#: How long past its own deadline a check waits on a fetch another check started: the fetch's
+#: deadline is enforced by the client, this only covers the scheduling between the two.
+_JOIN_SLACK_S = 0.05
 #: Body bytes read when only the response head matters: a huge body ends the fetch early.
 HEAD_BODY_CAP = 64 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -173,7 +178,16 @@ async def fetch(
     http = ctx.services.http
     assert http is not None
     limits = limits_for(ctx, head_only=head_only)
-    return await http.fetch(url, method, headers, follow=follow, body=body, limits=limits)
+    if not shareable(method, headers, body):
+        return await http.fetch(url, method, headers, follow=follow, body=body, limits=limits)
+    memo = ctx.run.get("fetches", FetchMemo, FetchMemo)
+    return await memo.fetch(
+        ("fetch", method.upper(), url, follow, head_only),
+        lambda: http.fetch(url, method, follow=follow, limits=limits),
+        url=url,
+        method=method,
+        within=limits.total_deadline + _JOIN_SLACK_S,
+    )
 
 
 async def fetch_via(
@@ -206,9 +220,22 @@ async def fetch_via(
         ip, ip_port = connect_to
         # host_port makes this override win over any session entry for the same name.
         overrides = (ResolveOverride(host=host, ip=ip, port=ip_port, host_port=port),)
-    client = http.variant(verify=verify, overrides=overrides, max_connections=2)
-    async with client:
-        return await client.fetch(url, method, headers, follow=follow, body=body, limits=limits)
+
+    async def send() -> FetchResult:
+        client = http.variant(verify=verify, overrides=overrides, max_connections=2)
+        async with client:
+            return await client.fetch(url, method, headers, follow=follow, body=body, limits=limits)
+
+    if not shareable(method, headers, body):
+        return await send()
+    memo = ctx.run.get("fetches", FetchMemo, FetchMemo)
+    return await memo.fetch(
+        ("via", method.upper(), url, follow, head_only, verify, connect_to),
+        send,
+        url=url,
+        method=method,
+        within=limits.total_deadline + _JOIN_SLACK_S,
+    )
 
 
 def run_config(ctx: CheckContext) -> NetConfig | None:

@@ -41,6 +41,8 @@ Clock = Callable[[], float]
 
 #: Seconds to keep waiting for AAAA records once A records have arrived.
 _AAAA_GRACE = 0.25
+#: Longest a connection-time address answer is reused, whatever its TTL says.
+_ADDRESS_REUSE_MAX = 30.0
 
 
 class DnsFailureKind(StrEnum):
@@ -111,6 +113,8 @@ class DnsFailure:
 
 
 DnsResult = DnsAnswer | DnsFailure
+#: What one connection-time lookup found: the addresses and their TTL, or the failure and 0.
+_AddressLookup = tuple[tuple[str, ...] | DnsFailure, int]
 
 
 @dataclass
@@ -207,6 +211,10 @@ class Resolver:
             for s in servers
         }
         self._servers = tuple(self._labels.values())
+        # resolve_address's reuse: name -> (expiry on self._clock, addresses), and the
+        # lookups in flight so concurrent connections to one name share them.
+        self._addresses: dict[str, tuple[float, tuple[str, ...]]] = {}
+        self._lookups: dict[str, asyncio.Task[_AddressLookup]] = {}
 
     @property
     def nameservers(self) -> tuple[str, ...]:
@@ -296,7 +304,14 @@ class Resolver:
             current = canonical
 
     async def resolve_address(self, host: str) -> list[str] | DnsFailure:
-        """IP addresses for ``host`` (IPv4 first, then IPv6); an IP literal is returned as is."""
+        """IP addresses for ``host`` (IPv4 first, then IPv6); an IP literal is returned as is.
+
+        Unlike :meth:`resolve`, this is the lookup a connection makes, so it behaves like a
+        stub resolver in front of a browser: concurrent lookups of one name share a single
+        query, and an answer is reused for its TTL (at most ``_ADDRESS_REUSE_MAX`` seconds).
+        A full audit connects to each host dozens of times; without this every connection
+        paid for an A and an AAAA query. Failures are never reused.
+        """
         literal = host.strip("[]")
         try:
             ipaddress.ip_address(literal)
@@ -304,6 +319,35 @@ class Resolver:
             pass
         else:
             return [literal]
+        key = host.rstrip(".").lower()
+        now = self._clock()
+        cached = self._addresses.get(key)
+        if cached is not None and cached[0] > now:
+            return list(cached[1])
+        loop = asyncio.get_running_loop()
+        pending = self._lookups.get(key)
+        if pending is None or pending.get_loop() is not loop or pending.done():
+            pending = loop.create_task(self._lookup_address(host))
+            self._lookups[key] = pending
+            pending.add_done_callback(lambda done: self._lookup_done(key, done))
+        # Shielded: one caller giving up (a deadline) must not cancel the others' lookup.
+        found, _ttl = await asyncio.shield(pending)
+        if isinstance(found, DnsFailure):
+            return found
+        return list(found)
+
+    def _lookup_done(self, key: str, task: asyncio.Task[_AddressLookup]) -> None:
+        if self._lookups.get(key) is task:
+            del self._lookups[key]
+        if task.cancelled() or task.exception() is not None:
+            return
+        found, ttl = task.result()
+        if not isinstance(found, DnsFailure) and ttl > 0:
+            expires = self._clock() + min(ttl, _ADDRESS_REUSE_MAX)
+            self._addresses[key] = (expires, tuple(found))
+
+    async def _lookup_address(self, host: str) -> _AddressLookup:
+        """A and AAAA for ``host``: the addresses and the smaller TTL, or why there are none."""
         aaaa = asyncio.create_task(self.resolve(host, "AAAA"))
         v6: DnsResult | None = None
         try:
@@ -320,14 +364,15 @@ class Resolver:
             if not aaaa.done():
                 aaaa.cancel()
                 await asyncio.gather(aaaa, return_exceptions=True)
-        addresses = [r for res in (v4, v6) if isinstance(res, DnsAnswer) for r in res.records]
+        answers = [res for res in (v4, v6) if isinstance(res, DnsAnswer)]
+        addresses = tuple(r for res in answers for r in res.records)
         if addresses:
-            return addresses
+            return addresses, min(res.ttl for res in answers)
         assert isinstance(v4, DnsFailure)
         assert isinstance(v6, DnsFailure)
         # "No A records" says less than whatever went wrong with AAAA, unless that is NODATA too.
         if v4.kind is DnsFailureKind.NODATA and v6.kind is not DnsFailureKind.NODATA:
-            return v6
+            return v6, 0
         if v4.kind is DnsFailureKind.NODATA:
             return DnsFailure(
                 v4.name,
@@ -339,8 +384,8 @@ class Resolver:
                 max(v4.elapsed_ms, v6.elapsed_ms),
                 v4.nameserver,
                 v4.cname_chain,
-            )
-        return v4
+            ), 0
+        return v4, 0
 
     # -- building results ---------------------------------------------------------------------
 

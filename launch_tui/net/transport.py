@@ -45,6 +45,8 @@ from launch_tui.net.settings import NetConfig, join_host_port
 Clock = Callable[[], float]
 
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
+#: Stream facts that stay the same for a stream's life (``is_readable`` is not one of them).
+_STABLE_INFO = frozenset({"socket", "ssl_object", "client_addr", "server_addr"})
 
 
 class DnsLookupError(Exception):
@@ -139,6 +141,7 @@ class ObservedStream(httpcore.AsyncNetworkStream):
         self._inner = inner
         self._clock = clock
         self._registry = registry
+        self._info: dict[str, typing.Any] = {}
         registry.add(self)
 
     # httpcore's stream and backend interfaces take per-operation timeouts; we pass them on.
@@ -185,7 +188,14 @@ class ObservedStream(httpcore.AsyncNetworkStream):
         return ObservedStream(inner, self._clock, self._registry)
 
     def get_extra_info(self, info: str) -> typing.Any:
-        return self._inner.get_extra_info(info)
+        # httpcore asks for the socket every time it checks an idle connection, and anyio
+        # answers through a chain of typed-attribute lookups; these values never change for
+        # the life of a stream (start_tls returns a new one), so they are looked up once.
+        if info not in _STABLE_INFO:
+            return self._inner.get_extra_info(info)
+        if info not in self._info:
+            self._info[info] = self._inner.get_extra_info(info)
+        return self._info[info]
 
 
 async def close_quietly(stream: httpcore.AsyncNetworkStream) -> None:
@@ -340,7 +350,14 @@ class _ResponseStream(httpx.AsyncByteStream):
 
 
 class ResolvingTransport(httpx.AsyncBaseTransport):
-    """An httpx transport over an httpcore pool that connects through :class:`ResolvingBackend`."""
+    """An httpx transport over httpcore pools that connect through :class:`ResolvingBackend`.
+
+    One pool per origin (scheme, host, port), each holding up to ``max_connections``: httpcore
+    assigns a request by scanning every connection of its pool and probing each idle one's
+    socket, so one shared pool of 64 connections made each request cost O(connections) socket
+    probes, which was the largest CPU item of a full audit (bench/audit.py). Per origin, the
+    scan only covers connections that could serve the request anyway.
+    """
 
     def __init__(
         self,
@@ -351,15 +368,26 @@ class ResolvingTransport(httpx.AsyncBaseTransport):
         keepalive_expiry: float = 5.0,
     ) -> None:
         self._backend = backend
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=max_connections,
-            max_keepalive_connections=max_connections,
-            keepalive_expiry=keepalive_expiry,
-            http1=True,
-            http2=False,
-            network_backend=backend,
-        )
+        self._ssl_context = ssl_context
+        self._max_connections = max_connections
+        self._keepalive_expiry = keepalive_expiry
+        self._pools: dict[tuple[bytes, bytes, int | None], httpcore.AsyncConnectionPool] = {}
+
+    def _pool(self, url: httpx.URL) -> httpcore.AsyncConnectionPool:
+        key = (url.raw_scheme, url.raw_host.lower(), url.port)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = httpcore.AsyncConnectionPool(
+                ssl_context=self._ssl_context,
+                max_connections=self._max_connections,
+                max_keepalive_connections=self._max_connections,
+                keepalive_expiry=self._keepalive_expiry,
+                http1=True,
+                http2=False,
+                network_backend=self._backend,
+            )
+            self._pools[key] = pool
+        return pool
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         assert isinstance(request.stream, httpx.AsyncByteStream)
@@ -376,7 +404,7 @@ class ResolvingTransport(httpx.AsyncBaseTransport):
             extensions=request.extensions,
         )
         with _httpx_exceptions():
-            response = await self._pool.handle_async_request(core_request)
+            response = await self._pool(request.url).handle_async_request(core_request)
         assert isinstance(response.stream, typing.AsyncIterable)
         return httpx.Response(
             status_code=response.status,
@@ -396,6 +424,7 @@ class ResolvingTransport(httpx.AsyncBaseTransport):
         # see why, and none may open a new connection meanwhile.
         self._backend.refuse_connections()
         try:
-            await self._pool.aclose()
+            for pool in list(self._pools.values()):
+                await pool.aclose()
         finally:
             await self._backend.aclose()

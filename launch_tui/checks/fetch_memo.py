@@ -1,0 +1,85 @@
+"""One run's identical requests, sent once: the checks of a run share their plain fetches.
+
+A full audit looks at each page from several angles (headers, cookies, HSTS, mixed content,
+redirects, the edge) and each check fetches what it needs on its own. Most of those are the
+same plain request: ``GET https://host/`` with no extra headers or body. Sent once per run and
+awaited by every check that asks, the site sees one request instead of six, the audit spends
+its CPU once, and every check judges the same answer, so two checks cannot disagree about a
+page because a slow or flaky server answered them differently.
+
+Only requests without a body or extra headers, with ``GET`` or ``HEAD``, are shared; anything
+else (a POST to a webhook, a conditional request, a request with credentials) is always sent.
+The memo lives in the run's :class:`~launch_tui.checks.context.RunShared`, so a second run
+fetches afresh.
+
+Budgets: the check that starts a shared fetch gives it its own remaining budget. A check that
+joins later waits at most its own budget, and on running out gets a deadline failure of its own,
+while the fetch goes on for the others (it is shielded).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Hashable
+from typing import Any
+
+from launch_tui.core.sanitize import clean
+from launch_tui.net import FailureKind, FetchResult, NetFailure, Phase
+
+__all__ = ["FetchMemo", "shareable"]
+
+#: Methods whose plain requests are shared; they change nothing on the server.
+_SHARED_METHODS = frozenset({"GET", "HEAD"})
+
+
+def shareable(method: str, headers: object, body: bytes | None) -> bool:
+    """True when a request is plain enough to be shared by every check of a run."""
+    return method.upper() in _SHARED_METHODS and headers is None and body is None
+
+
+class FetchMemo:
+    """Shared fetches of one run, keyed by everything that makes two requests the same."""
+
+    def __init__(self) -> None:
+        # Strong references: a task nobody holds can be garbage-collected mid-flight.
+        self._tasks: dict[Hashable, asyncio.Task[FetchResult]] = {}
+
+    async def fetch(
+        self,
+        key: Hashable,
+        start: Callable[[], Coroutine[Any, Any, FetchResult]],
+        *,
+        url: str,
+        method: str,
+        within: float,
+    ) -> FetchResult:
+        """The answer for ``key``: started with ``start()`` by the first caller, awaited by all.
+
+        A caller waits at most ``within`` seconds (its own budget).
+        """
+        loop = asyncio.get_running_loop()
+        task = self._tasks.get(key)
+        if task is None or task.get_loop() is not loop:
+            task = loop.create_task(start())
+            self._tasks[key] = task
+        try:
+            async with asyncio.timeout(within):
+                return await asyncio.shield(task)
+        except TimeoutError:
+            return _deadline(url, method, within)
+
+
+def _deadline(url: str, method: str, within: float) -> FetchResult:
+    message = f"No answer within {within:.2f} seconds (the check's remaining budget)"
+    return FetchResult(
+        url=url,
+        method=method,
+        final_url=url,
+        status=None,
+        failure=NetFailure(
+            kind=FailureKind.DEADLINE,
+            phase=Phase.CONNECT,
+            message=clean(message),
+            elapsed_ms=within * 1000.0,
+        ),
+    )
