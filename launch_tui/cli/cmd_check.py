@@ -6,7 +6,9 @@ the command-line overrides on top. While checks run, a progress line goes to std
 is a terminal. Ctrl-C stops the run: what finished is saved and printed, and the exit code is 130.
 
 Exit codes: 0 nothing blocks; 1 a ``fail`` or ``error`` at or above ``--fail-on`` that no
-accept-risk decision with an owner covers; 2 usage; 3 session file; 4 tool.
+accept-risk decision with an owner covers; 2 usage; 3 session file; 4 tool. Every output format
+(``text``, ``json``, ``junit``, ``sarif``) comes from the same report, so they agree with the
+exit code and with each other.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from launch_tui.checks import (
 )
 from launch_tui.checks.services import NetworkOverrides, effective_network, open_check_services
 from launch_tui.checks.session_run import run_session_checks
-from launch_tui.cli.check_output import build_check_report, render_json, render_text
+from launch_tui.cli.check_junit import render_junit
+from launch_tui.cli.check_output import CheckReport, build_check_report, render_json, render_text
+from launch_tui.cli.check_sarif import render_sarif
 from launch_tui.cli.context import CliEnv
 from launch_tui.core.errors import SessionError, UsageError
 from launch_tui.core.model import NetworkSettings, Session, Severity
@@ -39,6 +43,8 @@ from launch_tui.net import net_config, parse_nameserver, parse_resolve
 from launch_tui.store import SessionHandle, open_session
 
 FAIL_ON_CHOICES = tuple(s.value for s in Severity)
+#: The values of ``--format``.
+FORMATS = ("text", "json", "junit", "sarif")
 
 
 def run(args: argparse.Namespace, env: CliEnv) -> int:
@@ -50,7 +56,9 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
     overrides = network_overrides(args, env.cwd)
     with open_session(path, if_locked="raise") as handle:
         network = run_network(handle.session, path, overrides)
+        started_at = env.clock()
         finished, saved = asyncio.run(_run(handle, selection, registry, network, _progress(env)))
+        finished_at = env.clock()
     # Show the results as saved (with what they were last time), in the order they ran.
     shown = [saved.result(r.check_id, r.target) or r for r in finished.results]
     report = build_check_report(
@@ -63,9 +71,24 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
         cancelled=finished.cancelled,
         timed_out=finished.timed_out,
         wall_s=finished.wall_s,
+        started_at=started_at,
+        finished_at=finished_at,
     )
-    env.print(render_json(report) if args.format == "json" else render_text(report))
+    env.print(render(report, args.format, cwd=env.cwd))
     return report.exit_code
+
+
+def render(report: CheckReport, fmt: str, *, cwd: Path) -> str:
+    """``report`` in one of :data:`FORMATS`; ``cwd`` anchors the SARIF file locations."""
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "junit":
+        return render_junit(report)
+    if fmt == "sarif":
+        return render_sarif(report, base=cwd)
+    if fmt == "text":
+        return render_text(report)
+    raise UsageError(f"--format: unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
 # --- what to run ---------------------------------------------------------------------------------

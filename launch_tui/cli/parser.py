@@ -172,10 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="run checks headless, save the results, exit non-zero on findings (for CI)",
         description="Run the session's automated checks, save their results into the session "
-        "file and print them. Exits 1 when a check at or above --fail-on fails (or could not "
-        "run) and no accept-risk decision with an owner covers it.",
-        epilog="example: launch-tui check sessions/acme.toml --stage 1 --format json "
-        "--fail-on medium",
+        "file and print them, with the ranked risk list. Exits 1 when a check at or above "
+        "--fail-on fails (or could not run) and no accept-risk decision with an owner covers it.",
+        epilog="examples: launch-tui check sessions/acme.toml --stage 1 --format json "
+        "--fail-on medium; launch-tui check sessions/acme.toml --format junit > report.xml; "
+        "launch-tui check sessions/acme.toml --format sarif > launch-tui.sarif",
     )
     _add_common(p)
     p.add_argument("file", metavar="FILE", help="session file, or a session id")
@@ -188,7 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="IDS",
         help="only these checks: comma-separated ids such as dns.records,tls.certificate",
     )
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "junit", "sarif"),
+        default="text",
+        help="text for people; json (launch-tui/check-v1), junit (JUnit XML test report) or "
+        "sarif (SARIF 2.1.0) for CI (default: text)",
+    )
     p.add_argument(
         "--fail-on",
         choices=("critical", "high", "medium", "low", "info"),

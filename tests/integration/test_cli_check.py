@@ -207,7 +207,7 @@ def test_text_output_is_grouped_by_stage_and_results_are_saved(cli: Cli, demo_fi
 def test_json_shape_is_stable(cli: Cli, demo_file: Path) -> None:
     assert cli("check", str(demo_file), *MINE, "--format", "json") == Exit.FINDINGS
     document = cli.json()
-    assert list(document) == ["format", "session", "results", "summary", "exit_code"]
+    assert list(document) == ["format", "session", "results", "summary", "exit_code", "risks"]
     assert document["format"] == "launch-tui/check-v1"
     assert document["session"] == {
         "id": "demo",
