@@ -62,6 +62,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "launch_tui.checks.access",
     "launch_tui.checks.edge",
     "launch_tui.checks.perf",
+    "launch_tui.checks.domain",
 )
 
 
