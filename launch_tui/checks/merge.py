@@ -5,7 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from launch_tui.core.model import CheckResult, Session
+from launch_tui.core.model import CheckResult, Session, Stack
+
+
+def _with_detected_stack(stack: Stack, incoming: dict[tuple[str, str], CheckResult]) -> Stack:
+    """``stack`` with ``detected`` filled from this run's stack and registry answers."""
+    # Imported here: the stack check loads its provider data, which plain merges never need.
+    from launch_tui.checks.stack import detected_stack
+
+    found = incoming.get(("audit.stack", ""))
+    if found is not None:
+        stack = detected_stack(stack, found)
+    expiry = incoming.get(("domain.expiry", ""))
+    registrar = expiry.evidence.get("registrar") if expiry is not None else None
+    if isinstance(registrar, str) and registrar:
+        stack = replace(stack, registrar=replace(stack.registrar, detected=registrar))
+    return stack
 
 
 def merge_results(session: Session, results: Iterable[CheckResult]) -> Session:
@@ -18,6 +33,9 @@ def merge_results(session: Session, results: Iterable[CheckResult]) -> Session:
     - A result for a new key is appended, in the order given, with ``previous_status=None``.
     - Results of checks not re-run are kept untouched.
     - If ``results`` holds the same key twice, the last one wins.
+    - What ``audit.stack`` detected (DNS host, mail provider, hosting, CDN) and the registrar
+      ``domain.expiry`` read from the registry fill the stack's ``detected`` values, beside the
+      declared ones; a component not detected this run keeps its earlier value.
     """
     incoming: dict[tuple[str, str], CheckResult] = {}
     for result in results:
@@ -39,4 +57,8 @@ def merge_results(session: Session, results: Iterable[CheckResult]) -> Session:
     merged.extend(
         replace(new, previous_status=None) for key, new in incoming.items() if key not in replaced
     )
-    return replace(session, results=tuple(merged))
+    return replace(
+        session,
+        results=tuple(merged),
+        stack=_with_detected_stack(session.stack, incoming),
+    )

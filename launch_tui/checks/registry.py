@@ -63,6 +63,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "launch_tui.checks.edge",
     "launch_tui.checks.perf",
     "launch_tui.checks.domain",
+    "launch_tui.checks.stack",
 )
 
 

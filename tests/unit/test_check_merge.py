@@ -106,3 +106,38 @@ def test_everything_but_the_results_is_kept() -> None:
     before = replace(session_with(), decisions=())
     after = merge_results(before, [result("email.mx", "", Status.PASS)])
     assert replace(after, results=()) == before
+
+
+def test_detected_stack_and_registrar_are_filled_beside_the_declared_values() -> None:
+    from launch_tui.core.model import Stack, StackItem
+
+    declared = replace(
+        session_with(),
+        stack=Stack(
+            hosting=StackItem(declared="Vercel"),
+            dns_host=StackItem(declared="Cloudflare", detected="Cloudflare"),
+            registrar=StackItem(declared="Namewise"),
+        ),
+    )
+    stack_result = replace(
+        result("audit.stack", "", Status.WARN),
+        evidence={
+            "hosting": {"declared": "Vercel", "detected": "Render", "status": "warn"},
+            "email_provider": {"declared": "", "detected": "", "status": "skipped"},
+        },
+    )
+    expiry = replace(
+        result("domain.expiry", "", Status.PASS),
+        evidence={"registrar": "Namewise Registrar, Inc.", "days_left": 300},
+    )
+    after = merge_results(declared, [stack_result, expiry])
+
+    assert after.stack.hosting == StackItem(declared="Vercel", detected="Render")
+    assert after.stack.registrar == StackItem(
+        declared="Namewise", detected="Namewise Registrar, Inc."
+    )
+    # Not detected this run: the earlier value stays.
+    assert after.stack.dns_host.detected == "Cloudflare"
+    assert after.stack.email_provider.detected == ""
+    # A run without either check leaves the stack alone.
+    assert merge_results(after, [result("dns.records", "x.test", Status.PASS)]).stack == after.stack
