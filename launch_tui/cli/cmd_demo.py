@@ -10,16 +10,25 @@ servers that no longer exist; and a newcomer's sessions folder stays free of dem
 ``--keep`` the session is written to the sessions folder as ``demo-<date>.toml`` instead, and a
 later ``--keep`` the same day reopens it with its network settings re-pointed at the new
 sandbox, keeping the decisions and notes made in it.
+
+Hang-ups: closing the terminal (SIGHUP) or ``kill`` (SIGTERM) would end the process without
+running any cleanup, leaving the sandbox's and the session's temporary folders behind. While the
+demo runs, both signals raise :class:`Hangup` instead, which unwinds through the app like any
+exit, so the ``finally`` below stops the sandbox and removes the folders.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import shutil
+import signal
 import tempfile
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from types import FrameType
 
 from launch_tui.cli.cmd_open import services_factory
 from launch_tui.cli.context import CliEnv
@@ -29,6 +38,35 @@ from launch_tui.store import create_session, open_session
 
 DEMO_WORLD = "demo"
 NOTICE = "Demo: Brightlane's servers run on 127.0.0.x; nothing leaves this machine."
+
+
+class Hangup(SystemExit):
+    """The terminal went away or the process was asked to stop: unwind and clean up."""
+
+
+def _hang_up(signum: int, frame: FrameType | None) -> None:
+    raise Hangup(128 + signum)
+
+
+@contextlib.contextmanager
+def hangups_unwind() -> Iterator[None]:
+    """Within the block, SIGHUP and SIGTERM raise :class:`Hangup` (main thread only)."""
+    previous = {sig: signal.signal(sig, _hang_up) for sig in (signal.SIGHUP, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGHUP, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def demo_session(fresh: Session) -> Session:
@@ -61,40 +99,44 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
     keep = bool(args.keep)
     env.stderr.write("launch-tui: starting the demo sandbox on 127.0.0.x …\n")
     sandbox = SandboxThread(DEMO_WORLD)
-    running = sandbox.start()
     temp: Path | None = None
-    try:
-        fresh = session_for(running)
-        if keep:
-            folder = env.sessions_dir(args)
-            path = folder / f"demo-{env.clock().date().isoformat()}.toml"
-        else:
-            temp = Path(tempfile.mkdtemp(prefix="launch-tui-demo-"))
-            folder = temp
-            path = temp / "demo.toml"
-        write_demo_session(fresh, path)
-        launch = importlib.import_module("launch_tui.tui.launch")
-        app_module = importlib.import_module("launch_tui.tui.app")
-        options = app_module.AppOptions(
-            autorun=True,
-            default_network=fresh.network,
-            notice=NOTICE,
-            allow_demo=False,
-            sessions_label="a temporary folder (deleted when the demo ends)" if temp else None,
-        )
-        launch.run_app(
-            sessions_dir=folder,
-            playbook=env.playbook(args),
-            services_factory=services_factory(),
-            environ=env.environ,
-            clock=env.clock,
-            open_path=path,
-            options=options,
-        )
-    finally:
-        sandbox.stop()
-        if temp is not None:
-            shutil.rmtree(temp, ignore_errors=True)
-    if keep:
+    path: Path | None = None
+    with hangups_unwind():
+        try:
+            running = sandbox.start()
+            fresh = session_for(running)
+            if keep:
+                folder = env.sessions_dir(args)
+                path = folder / f"demo-{env.clock().date().isoformat()}.toml"
+            else:
+                temp = Path(tempfile.mkdtemp(prefix="launch-tui-demo-"))
+                folder = temp
+                path = temp / "demo.toml"
+            write_demo_session(fresh, path)
+            launch = importlib.import_module("launch_tui.tui.launch")
+            app_module = importlib.import_module("launch_tui.tui.app")
+            options = app_module.AppOptions(
+                autorun=True,
+                default_network=fresh.network,
+                notice=NOTICE,
+                allow_demo=False,
+                sessions_label="a temporary folder (deleted when the demo ends)" if temp else None,
+            )
+            launch.run_app(
+                sessions_dir=folder,
+                playbook=env.playbook(args),
+                services_factory=services_factory(),
+                environ=env.environ,
+                clock=env.clock,
+                open_path=path,
+                options=options,
+            )
+        finally:
+            # A second hang-up while cleaning up must not cut the cleanup short.
+            with _signals_ignored():
+                sandbox.stop()
+                if temp is not None:
+                    shutil.rmtree(temp, ignore_errors=True)
+    if keep and path is not None:
         env.print(f"Demo session kept in {path}")
     return Exit.OK
