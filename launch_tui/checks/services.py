@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import ssl
-import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -33,7 +32,6 @@ from launch_tui.net import (
     make_ssl_context,
     net_config,
 )
-from launch_tui.net.ssl_contexts import make_strict_stdlib_context
 
 __all__ = [
     "NetworkOverrides",
@@ -42,7 +40,6 @@ __all__ = [
     "effective_network",
     "open_check_services",
     "services_factory",
-    "verifying_context",
 ]
 
 ServicesFactory = Callable[[Session], contextlib.AbstractAsyncContextManager[CheckServices]]
@@ -90,20 +87,6 @@ def effective_network(
     )
 
 
-def verifying_context(ca_bundle: str | None) -> ssl.SSLContext:
-    """The verifying SSL context for HTTP and TLS checks: system trust plus ``ca_bundle``.
-
-    On macOS and Windows this is truststore's (the OS verifier decides). Elsewhere truststore
-    verifies with OpenSSL against the system CA paths anyway, but it reloads those paths on
-    every connection — about 90 ms of blocking CPU per handshake with OpenSSL 3, which
-    serialises a concurrent audit. A stdlib context loads the same paths once.
-    """
-    defaults = ssl.get_default_verify_paths()
-    if sys.platform in ("darwin", "win32") or not (defaults.cafile or defaults.capath):
-        return make_ssl_context(ca_bundle)
-    return make_strict_stdlib_context(ca_bundle)
-
-
 def bind_tls_inspector(
     config: NetConfig,
     resolver: Resolver,
@@ -142,7 +125,7 @@ async def open_check_services(
     network = settings.network if isinstance(settings, Session) else settings
     merged = effective_network(network, overrides)
     config = net_config(merged)
-    ssl_context = verifying_context(config.ca_bundle)
+    ssl_context = make_ssl_context(config.ca_bundle)
     resolver = Resolver(config.nameservers, limits=config.limits)
     # Every check of a run shares this client; a pool of 10 made checks queue for connections
     # (bench/audit.py at 50 ms RTT: 4.3x the slowest check with 10, 3.2x with 64).

@@ -35,6 +35,15 @@ class Diagnosis:
     dns: DnsFailure | None = None
 
 
+#: Phases that come after a completed TLS handshake, and what was going on in each.
+_DOING = {
+    Phase.REQUEST: "sending the request",
+    Phase.HEADERS: "reading the response headers",
+    Phase.BODY: "reading the response body",
+}
+_AFTER_HANDSHAKE = frozenset(_DOING)
+
+
 def diagnose(
     exc: BaseException, *, phase: Phase, url: str, target: str, limits: NetLimits
 ) -> Diagnosis:
@@ -68,6 +77,15 @@ def diagnose(
             FailureKind.TLS, Phase.TLS, f"The certificate of {host} could not be verified: {reason}"
         )
     tls_error = find_cause(exc, ssl.SSLError)
+    if tls_error is not None and phase in _AFTER_HANDSHAKE:
+        # The handshake succeeded long ago: a bad record or an unclean close mid-response is a
+        # broken exchange, not a TLS set-up problem (and must not trigger a non-verifying retry).
+        reason = tls_error.reason or str(tls_error)
+        return Diagnosis(
+            FailureKind.PROTOCOL,
+            phase,
+            f"The TLS connection to {host} ({target}) broke while {_DOING[phase]}: {reason}",
+        )
     if tls_error is not None or (phase is Phase.TLS and isinstance(exc, httpx.ConnectError)):
         reason = (tls_error.reason or str(tls_error)) if tls_error else "connection closed"
         return Diagnosis(

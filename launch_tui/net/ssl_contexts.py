@@ -1,10 +1,13 @@
 """The TLS contexts the network layer uses, built in one place.
 
 * :func:`make_ssl_context` — what HTTP requests and certificate verification use: the system
-  trust store through truststore (so the checker trusts what the user's OS trusts, not a
-  bundled certifi snapshot) plus an optional extra PEM bundle. truststore's context supports
-  ``load_verify_locations``: on Linux it verifies with OpenSSL against the system paths and the
-  extra CAs; on macOS and Windows the extra CAs are honoured by its OpenSSL pre-check.
+  trust store (so the checker trusts what the user's OS trusts, not a bundled certifi
+  snapshot) plus an optional extra PEM bundle. On macOS and Windows that is truststore's
+  context (the OS verifier decides; the extra CAs are honoured by its OpenSSL pre-check). On
+  Linux and other Unixes truststore would verify with OpenSSL against the system CA paths
+  anyway, but it reloads them on every connection (about 90 ms of blocking CPU per handshake
+  with OpenSSL 3, which serialises a concurrent audit), so a stdlib context that loads the same
+  paths once is used instead; truststore remains the fallback when OpenSSL knows no CA paths.
 * :func:`probe_context` — a deliberately permissive, non-verifying context pinned to one
   protocol version, for asking a server which versions it accepts. OpenSSL 3 refuses TLS 1.0
   and 1.1 at its default security level, so without ``@SECLEVEL=0`` a probe would fail on our
@@ -18,6 +21,7 @@ from __future__ import annotations
 import functools
 import os
 import ssl
+import sys
 import warnings
 
 import truststore
@@ -36,10 +40,13 @@ _PERMISSIVE_CIPHERS = "ALL:@SECLEVEL=0"
 
 
 def make_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
-    """A verifying client context: system trust (truststore) plus ``ca_bundle`` if given.
+    """A verifying client context: the system trust store plus ``ca_bundle`` if given.
 
     Raises :class:`UsageError` when the bundle is missing or holds no PEM certificate.
     """
+    defaults = ssl.get_default_verify_paths()
+    if sys.platform not in ("darwin", "win32") and (defaults.cafile or defaults.capath):
+        return make_strict_stdlib_context(ca_bundle)
     context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if ca_bundle:
         _load_bundle(context, ca_bundle)
