@@ -62,6 +62,10 @@ CHECK_MODULES: tuple[str, ...] = (
     "launch_tui.checks.access",
     "launch_tui.checks.edge",
     "launch_tui.checks.perf",
+    # perf's other request-path checks, in the order they registered when perf held them all.
+    "launch_tui.checks.perf_server_timing",
+    "launch_tui.checks.perf_caching",
+    "launch_tui.checks.perf_page_weight",
     "launch_tui.checks.domain",
     "launch_tui.checks.stack",
 )

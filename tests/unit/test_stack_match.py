@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from launch_tui.checks.stack import (
-    Site,
+from launch_tui.checks.stack import detected_stack
+from launch_tui.checks.stack_judge import (
     Verdict,
-    detected_stack,
     judge_cdn,
     judge_dns,
     judge_email,
     judge_hosting,
-    read_site,
 )
 from launch_tui.checks.stack_match import (
     VALUE_CAP,
@@ -29,6 +27,7 @@ from launch_tui.checks.stack_match import (
     named_after,
     parse_providers,
 )
+from launch_tui.checks.stack_sites import Site, read_site
 from launch_tui.core.errors import CheckError
 from launch_tui.core.model import CheckResult, Severity, Stack, StackItem, Status
 from launch_tui.net import DnsAnswer, DnsFailure, DnsFailureKind
