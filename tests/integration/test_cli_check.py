@@ -7,7 +7,6 @@ command and the Ctrl-C behaviour run as real subprocesses, signals and all.
 from __future__ import annotations
 
 import io
-import json
 import os
 import queue
 import re
@@ -18,68 +17,23 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 import pytest
+from check_reports import CONTROL, D3, D4, DEMO_FINDINGS, MINE, Cli, write
 
-from launch_tui.cli import main
 from launch_tui.cli.cmd_sandbox import sandbox_session
-from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
-from launch_tui.core.model import Action, Decision, Host, NetworkSettings, Session, Status
+from launch_tui.core.model import Host, NetworkSettings, Status
 from launch_tui.sandbox import RunningWorld, SandboxThread
-from launch_tui.store import create_session, load_session, open_session
+from launch_tui.store import load_session, open_session
 
 pytest_plugins = ["sandbox_fixtures"]
-
-#: Other issues add checks to the default registry; these tests pin the two this one implements,
-#: so that counts and exit codes stay exact as the registry grows.
-MINE = ("--only", "dns.records,tls.certificate")
-CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-#: The demo's failing results, by (check, target): (status, severity).
-DEMO_FAILURES = {
-    ("dns.records", "promo.brightlane.test"): ("fail", "high"),
-    ("tls.certificate", "app.brightlane.test"): ("fail", "high"),
-    ("tls.certificate", "staging.brightlane.test"): ("fail", "medium"),
-    ("tls.certificate", "api.brightlane.test"): ("fail", "medium"),
-}
 
 
 class TtyStringIO(io.StringIO):
     def isatty(self) -> bool:
         return True
-
-
-class Cli:
-    def __init__(self, tmp_path: Path, stderr: io.StringIO | None = None) -> None:
-        self.cwd = tmp_path
-        self.stdout = io.StringIO()
-        self.stderr = stderr or io.StringIO()
-
-    def __call__(self, *argv: str) -> int:
-        for stream in (self.stdout, self.stderr):
-            stream.seek(0)
-            stream.truncate()
-        env = CliEnv(
-            environ={"LAUNCH_TUI_SESSIONS": str(self.cwd / "sessions")},
-            cwd=self.cwd,
-            stdout=self.stdout,
-            stderr=self.stderr,
-        )
-        return main(list(argv), env=env)
-
-    @property
-    def out(self) -> str:
-        return self.stdout.getvalue()
-
-    @property
-    def err(self) -> str:
-        return self.stderr.getvalue()
-
-    def json(self) -> dict:  # type: ignore[type-arg]
-        data: dict = json.loads(self.out)  # type: ignore[type-arg]
-        return data
 
 
 @pytest.fixture(scope="module")
@@ -93,11 +47,6 @@ def demo() -> Iterator[RunningWorld]:
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     return Cli(tmp_path)
-
-
-def write(path: Path, session: Session) -> Path:
-    create_session(path, session).close()
-    return path
 
 
 @pytest.fixture
@@ -156,7 +105,7 @@ def test_sandbox_prints_a_session_that_check_runs_against(tmp_path: Path, cli: C
 
             assert cli("check", str(path), *MINE, "--format", "json") == Exit.FINDINGS, cli.err
             document = cli.json()
-            assert failures(document) == DEMO_FAILURES
+            assert failures(document) == DEMO_FINDINGS
             saved = load_session(path)
             assert len(saved.results) == len(document["results"]) == 16
         finally:
@@ -200,7 +149,7 @@ def test_text_output_is_grouped_by_stage_and_results_are_saved(cli: Cli, demo_fi
     assert cli.err == ""  # not a terminal: no progress line
     saved = load_session(demo_file)
     assert {(r.check_id, r.target) for r in saved.results if r.status is Status.FAIL} == set(
-        DEMO_FAILURES
+        DEMO_FINDINGS
     )
 
 
@@ -280,26 +229,7 @@ def test_fail_on_threshold(
 def test_accepted_risks_with_an_owner_do_not_fail_the_run(
     cli: Cli, demo: RunningWorld, tmp_path: Path
 ) -> None:
-    decisions = (
-        Decision(
-            id="D3",
-            stage="delivery",
-            action=Action.ACCEPT_RISK,
-            text="Renewal is booked for Monday",
-            check_id="tls.certificate",
-            target="app.brightlane.test",
-            owner="priya",
-            due=date(2025, 6, 9),
-        ),
-        Decision(
-            id="D4",
-            stage="audit",
-            action=Action.ACCEPT_RISK,
-            text="promo record goes with the DNS clean-up",
-            check_id="dns.records",  # every target of the check
-            owner="maya",
-        ),
-    )
+    decisions = (D3, D4)
     session = replace(sandbox_session(demo), decisions=decisions)
     path = write(tmp_path / "accepted.toml", session)
     assert cli("check", str(path), *MINE) == Exit.OK, cli.out
@@ -409,7 +339,7 @@ def test_command_line_network_options_win_over_the_session(
     for entry in fresh.network.resolve:
         options += ["--resolve", entry]
     assert cli("check", str(path), *MINE, *options, "--format", "json") == Exit.FINDINGS, cli.err
-    assert failures(cli.json()) == DEMO_FAILURES
+    assert failures(cli.json()) == DEMO_FINDINGS
     assert load_session(path).network == wrong.network  # overrides are not written back
 
 

@@ -8,97 +8,31 @@ other and with the exit code, accepted risks included.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft4Validator
+from check_reports import (
+    CONTROL,
+    D3,
+    D4,
+    DEMO_FINDINGS,
+    Cli,
+    assert_valid_sarif,
+    junit_cases_with,
+    write,
+)
 
-from launch_tui.cli import main
 from launch_tui.cli.cmd_sandbox import sandbox_session
-from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
-from launch_tui.core.model import Action, Decision, Host, Session
+from launch_tui.core.model import Host
 from launch_tui.sandbox import RunningWorld
-from launch_tui.store import create_session
 
 pytest_plugins = ["sandbox_fixtures"]
-
-#: The two checks whose demo verdicts are pinned (other checks' may grow with the registry).
-MINE = ("--only", "dns.records,tls.certificate")
-SCHEMA = Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json"
-CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-D3 = Decision(
-    id="D3",
-    stage="delivery",
-    action=Action.ACCEPT_RISK,
-    text="Renewal is booked for Monday",
-    check_id="tls.certificate",
-    target="app.brightlane.test",
-    owner="priya",
-    due=date(2025, 6, 9),
-)
-D4 = Decision(
-    id="D4",
-    stage="audit",
-    action=Action.ACCEPT_RISK,
-    text="promo record goes with the DNS clean-up",
-    check_id="dns.records",
-    owner="maya",
-)
-#: The demo's findings for MINE: (check, target) → (status, severity).
-DEMO_FINDINGS = {
-    ("dns.records", "promo.brightlane.test"): ("fail", "high"),
-    ("tls.certificate", "app.brightlane.test"): ("fail", "high"),
-    ("tls.certificate", "staging.brightlane.test"): ("fail", "medium"),
-    ("tls.certificate", "api.brightlane.test"): ("fail", "medium"),
-}
-
-
-@cache
-def validator() -> Draft4Validator:
-    schema = json.loads(SCHEMA.read_text("utf-8"))
-    return Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
-
-
-class Cli:
-    """``launch-tui`` in process, with its output captured."""
-
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
-        self.stdout = io.StringIO()
-        self.stderr = io.StringIO()
-
-    def __call__(self, *argv: str) -> int:
-        self.stdout, self.stderr = io.StringIO(), io.StringIO()
-        env = CliEnv(
-            environ={"LAUNCH_TUI_SESSIONS": str(self.cwd / "sessions")},
-            cwd=self.cwd,
-            stdout=self.stdout,
-            stderr=self.stderr,
-        )
-        return main(list(argv), env=env)
-
-    @property
-    def out(self) -> str:
-        return self.stdout.getvalue()
-
-    def run(self, path: Path, fmt: str, *more: str) -> tuple[int, str]:
-        code = self("check", str(path), *MINE, "--format", fmt, *more)
-        assert self.stderr.getvalue() == "", self.stderr.getvalue()
-        return code, self.out
-
-
-def write(path: Path, session: Session) -> Path:
-    create_session(path, session).close()
-    return path
 
 
 def junit(text: str) -> ET.Element:
@@ -109,17 +43,8 @@ def junit(text: str) -> ET.Element:
 def sarif(text: str) -> dict[str, Any]:
     assert text.isascii()
     document: dict[str, Any] = json.loads(text)
-    errors = list(validator().iter_errors(document))
-    assert not errors, [(list(e.absolute_path), e.message) for e in errors[:5]]
+    assert_valid_sarif(document)
     return document
-
-
-def failed_cases(root: ET.Element) -> set[tuple[str | None, str | None]]:
-    return {
-        (c.get("classname"), c.get("name"))
-        for c in root.iter("testcase")
-        if c.find("failure") is not None
-    }
 
 
 def test_every_format_agrees_with_the_exit_code_and_shows_accepted_risks(
@@ -178,7 +103,7 @@ def test_every_format_agrees_with_the_exit_code_and_shows_accepted_risks(
     code, text = cli.run(path, "junit")
     assert code == Exit.FINDINGS
     root = junit(text)
-    assert failed_cases(root) == {("dns.records", "promo.brightlane.test")}
+    assert junit_cases_with(root, "failure") == {("dns.records", "promo.brightlane.test")}
     assert root.get("failures") == "1" and root.get("tests") == "16"
     assert [s.get("name") for s in root.findall("testsuite")] == [
         "Stage 1 · Quick audit",
@@ -228,7 +153,7 @@ def test_accepting_every_blocking_finding_exits_0_in_every_format(
     assert document["exit_code"] == 0
     assert [r["state"] for r in document["risks"]] == ["open", "open", "accepted", "accepted"]
     root = junit(outputs["junit"])
-    assert root.get("failures") == "0" and not failed_cases(root)
+    assert root.get("failures") == "0" and not junit_cases_with(root, "failure")
     shown = [c for c in root.iter("testcase") if c.find("system-out") is not None]
     assert any("accepted risk D4 by Maya Okafor" in (c.findtext("system-out") or "") for c in shown)
     run = sarif(outputs["sarif"])["runs"][0]
@@ -254,7 +179,7 @@ def test_hostile_world_output_is_well_formed_and_inert(
         assert not CONTROL.findall(text.replace("\n", "")), (fmt, CONTROL.findall(text)[:5])
     code, text = cli.run(path, "junit")
     root = junit(text)
-    assert root.get("failures") == str(len(failed_cases(root))) != "0"
+    assert root.get("failures") == str(len(junit_cases_with(root, "failure"))) != "0"
     client = {p.get("name"): p.get("value") for p in root.iter("property")}["client"]
     assert client is not None and "␛]0;pwned␇" in client  # visible, not interpreted
     code, text = cli.run(path, "sarif")

@@ -6,65 +6,29 @@ runs the command against the sandbox.
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from functools import partial
 
+import check_reports
 import pytest
+from check_reports import (
+    CONTROL_OR_MARK,
+    EXTRA_HOSTILE,
+    HOSTILE,
+    PLAYBOOK,
+    hostile_finding,
+    junit_cases_with,
+    result,
+)
 
 from launch_tui.cli.check_junit import render_junit, xml_safe
-from launch_tui.cli.check_output import CheckReport, build_check_report
-from launch_tui.core.model import (
-    Action,
-    CheckResult,
-    Decision,
-    Host,
-    JSONValue,
-    Person,
-    Route,
-    RouteKind,
-    Session,
-    Severity,
-    Sprint,
-    Status,
-    Targets,
-)
-from launch_tui.core.playbook import builtin_playbook
+from launch_tui.cli.check_output import CheckReport
+from launch_tui.core.model import Action, Decision, Severity, Status
 
-PLAYBOOK = builtin_playbook()
-AT = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
-HOSTILE: list[str] = json.loads(
-    (Path(__file__).parents[1] / "data" / "report" / "hostile_strings.json").read_text("utf-8")
-)
 #: Characters XML 1.0 cannot carry at all, even as character references.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-#: Anything a terminal (or a CI log viewer) could act on: C0 but newline, DEL, C1, bidi controls.
-CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
-EXTRA_HOSTILE = ["nul\x00 esc\x1b bel\x07", "\ufffe\uffff noncharacters", "lone \ud800 surrogate"]
-
-
-def result(
-    check_id: str,
-    target: str,
-    status: Status,
-    severity: Severity,
-    summary: str = "",
-    evidence: dict[str, JSONValue] | None = None,
-) -> CheckResult:
-    return CheckResult(
-        check_id=check_id,
-        target=target,
-        status=status,
-        severity=severity,
-        summary=summary or f"{check_id} on {target or 'the session'}: {status.value}",
-        evidence=evidence or {},
-        measured_at=AT + timedelta(seconds=1),
-        duration_ms=40,
-    )
-
 
 RESULTS = (
     result(
@@ -84,54 +48,8 @@ RESULTS = (
     result("http.cookies", "login", Status.FAIL, Severity.HIGH, "Session cookie lacks HttpOnly"),
     result("handover.limitations", "", Status.MANUAL, Severity.LOW, "Waiting for the engineer"),
 )
-D3 = Decision(
-    id="D3",
-    stage="delivery",
-    action=Action.ACCEPT_RISK,
-    text="Renewal is booked for Monday",
-    check_id="tls.certificate",
-    target="app.brightlane.test",
-    owner="priya",
-    due=date(2025, 6, 9),
-)
-
-
-def make_session(
-    decisions: tuple[Decision, ...] = (D3,), client: str = "Brightlane Ltd"
-) -> Session:
-    return Session(
-        sprint=Sprint(
-            id="demo", client=client, product="Brightlane marketplace", engineer="", started_at=AT
-        ),
-        targets=Targets(
-            apex="brightlane.test",
-            hosts=tuple(
-                Host(name)
-                for name in ("promo.brightlane.test", "www.brightlane.test", "app.brightlane.test")
-            ),
-            routes=(Route("login", "https://app.brightlane.test/login", RouteKind.AUTH, "POST"),),
-        ),
-        people=(Person("priya", "Priya Raman"),),
-        decisions=decisions,
-    )
-
-
-def make_report(
-    results: tuple[CheckResult, ...] = RESULTS,
-    decisions: tuple[Decision, ...] = (D3,),
-    fail_on: Severity = Severity.HIGH,
-    session: Session | None = None,
-) -> CheckReport:
-    return build_check_report(
-        session or make_session(decisions),
-        results,
-        PLAYBOOK,
-        fail_on=fail_on,
-        path=Path("sessions/demo.toml"),
-        wall_s=1.25,
-        started_at=AT,
-        finished_at=AT + timedelta(seconds=2),
-    )
+#: This module's RESULTS for the demo session with D3 accepted, unless told otherwise.
+make_report = partial(check_reports.make_report, results=RESULTS)
 
 
 def parse(report: CheckReport) -> ET.Element:
@@ -193,11 +111,7 @@ def test_each_result_is_a_testcase_named_by_check_and_target() -> None:
 def test_failures_are_exactly_the_blocking_results() -> None:
     report = make_report()
     root = parse(report)
-    failed = {
-        (c.get("classname"), c.get("name"))
-        for c in root.iter("testcase")
-        if c.find("failure") is not None
-    }
+    failed = junit_cases_with(root, "failure")
     assert failed == {
         ("dns.records", "promo.brightlane.test"),
         ("domain.expiry", "(session)"),
@@ -225,11 +139,7 @@ def test_failures_are_exactly_the_blocking_results() -> None:
 
 def test_skipped_and_manual_results_are_skipped() -> None:
     root = parse(make_report())
-    skipped = {
-        (c.get("classname"), c.get("name"))
-        for c in root.iter("testcase")
-        if c.find("skipped") is not None
-    }
+    skipped = junit_cases_with(root, "skipped")
     assert skipped == {
         ("tls.certificate", "cdn.brightlane.test"),
         ("handover.limitations", "(session)"),
@@ -317,41 +227,19 @@ def test_output_is_deterministic() -> None:
 
 @pytest.mark.parametrize("hostile", HOSTILE + EXTRA_HOSTILE)
 def test_hostile_strings_stay_well_formed_and_visible(hostile: str) -> None:
-    session = replace(
-        make_session(
-            decisions=(replace(D3, text=hostile, owner="mallory", target=f"app{hostile}"),)
-        ),
-        people=(Person("mallory", hostile),),
-    )
-    session = replace(session, sprint=replace(session.sprint, client=hostile, id=hostile))
     results = (
-        result(
-            "tls.certificate",
-            f"app{hostile}",
-            Status.FAIL,
-            Severity.HIGH,
-            hostile,
-            {hostile: hostile, "nested": {"list": [hostile, 1, None]}},
-        ),
+        hostile_finding(hostile, {hostile: hostile, "nested": {"list": [hostile, 1, None]}}),
         result("dns.records", hostile, Status.FAIL, Severity.CRITICAL, hostile, {"x": hostile}),
         result("http.hsts", hostile, Status.SKIPPED, Severity.LOW, hostile),
         result("probe.custom", hostile, Status.WARN, Severity.LOW, hostile),
     )
-    report = build_check_report(
-        session,
-        results,
-        PLAYBOOK,
-        fail_on=Severity.HIGH,
-        path=Path(f"{hostile}.toml"),
-        stages={"probe.custom": hostile},
-    )
-    text = render_junit(report)
+    text = render_junit(check_reports.hostile_report(hostile, results, sprint_id=hostile))
     assert text.isascii()
     root = ET.fromstring(text)  # expat rejects what XML 1.0 forbids
     strings = [s for e in root.iter() for s in (e.text or "", *e.attrib.values())]
     for value in strings:
         assert not XML_ILLEGAL.search(value), value
-        assert not CONTROL.search(value.replace("\n", "")), value
+        assert not CONTROL_OR_MARK.search(value.replace("\n", "")), value
     assert len(list(root.iter("testcase"))) == 4
     if "\x1b" in hostile:
         assert any("␛" in s for s in strings)  # shown, as on the terminal

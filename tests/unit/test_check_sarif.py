@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import check_reports
 import pytest
-from jsonschema import Draft4Validator
+from check_reports import (
+    CONTROL_OR_MARK,
+    D3,
+    EXTRA_HOSTILE,
+    HOSTILE,
+    PLAYBOOK,
+    assert_valid_sarif,
+    hostile_finding,
+)
 
 from launch_tui import __version__
-from launch_tui.cli.check_output import CheckReport, build_check_report
+from launch_tui.cli.check_output import CheckReport
 from launch_tui.cli.check_sarif import (
     FINGERPRINT,
     SARIF_SCHEMA,
@@ -27,63 +34,12 @@ from launch_tui.cli.check_sarif import (
     render_sarif,
     sarif_document,
 )
-from launch_tui.core.model import (
-    Action,
-    CheckResult,
-    Decision,
-    Host,
-    JSONValue,
-    Person,
-    Route,
-    RouteKind,
-    Session,
-    Severity,
-    Sprint,
-    Status,
-    Targets,
-)
-from launch_tui.core.playbook import builtin_playbook
+from launch_tui.core.model import Action, Decision, JSONValue, Severity, Status
 
-DATA = Path(__file__).parents[1] / "data"
-PLAYBOOK = builtin_playbook()
-AT = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
-HOSTILE: list[str] = json.loads((DATA / "report" / "hostile_strings.json").read_text("utf-8"))
-CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
-EXTRA_HOSTILE = ["nul\x00 esc\x1b bel\x07", "\ufffe\uffff noncharacters", "lone \ud800 surrogate"]
-
-
-@cache
-def validator() -> Draft4Validator:
-    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text("utf-8"))
-    Draft4Validator.check_schema(schema)
-    return Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
-
-
-def assert_valid(document: Any) -> None:
-    errors = sorted(validator().iter_errors(document), key=lambda e: list(e.absolute_path))
-    assert not errors, [(list(e.absolute_path), e.message) for e in errors[:5]]
-
-
-def result(
-    check_id: str,
-    target: str,
-    status: Status,
-    severity: Severity,
-    summary: str = "",
-    evidence: dict[str, JSONValue] | None = None,
-) -> CheckResult:
-    return CheckResult(
-        check_id=check_id,
-        target=target,
-        status=status,
-        severity=severity,
-        summary=summary or f"{check_id}: {status.value}",
-        evidence=evidence or {},
-        measured_at=AT + timedelta(seconds=1),
-        duration_ms=40,
-        previous_status=Status.PASS,
-    )
-
+#: Every result here is measured once before, when it passed: SARIF shows what it was.
+result = partial(check_reports.result, previous_status=Status.PASS)
+#: This module's session lists two hosts: not promo.brightlane.test, which has a finding.
+HOSTS = ("www.brightlane.test", "app.brightlane.test")
 
 RESULTS = (
     result(
@@ -113,58 +69,16 @@ RESULTS = (
     result("handover.limitations", "", Status.MANUAL, Severity.LOW),
     result("probe.custom", "www.brightlane.test", Status.FAIL, Severity.HIGH, "Custom finding"),
 )
-D3 = Decision(
-    id="D3",
-    stage="delivery",
-    action=Action.ACCEPT_RISK,
-    text="Renewal is booked for Monday",
-    check_id="tls.certificate",
-    target="app.brightlane.test",
-    owner="priya",
-    due=date(2025, 6, 9),
-)
 FINDINGS = {
     (r.check_id, r.target) for r in RESULTS if r.status in (Status.FAIL, Status.ERROR, Status.WARN)
 }
 
 
-def make_session(decisions: tuple[Decision, ...] = (D3,)) -> Session:
-    return Session(
-        sprint=Sprint(
-            id="demo",
-            client="Brightlane Ltd",
-            product="Brightlane marketplace",
-            engineer="",
-            started_at=AT,
-        ),
-        targets=Targets(
-            apex="brightlane.test",
-            hosts=(Host("www.brightlane.test"), Host("app.brightlane.test")),
-            routes=(Route("login", "https://app.brightlane.test/login", RouteKind.AUTH, "POST"),),
-        ),
-        people=(Person("priya", "Priya Raman"),),
-        decisions=decisions,
-    )
-
-
-def make_report(
-    results: tuple[CheckResult, ...] = RESULTS,
-    decisions: tuple[Decision, ...] = (D3,),
-    path: Path = Path("sessions/demo.toml"),
-    **options: Any,
-) -> CheckReport:
-    return build_check_report(
-        make_session(decisions),
-        results,
-        PLAYBOOK,
-        fail_on=Severity.HIGH,
-        path=path,
-        stages={"probe.custom": "audit"},
-        wall_s=1.25,
-        started_at=AT,
-        finished_at=AT + timedelta(seconds=2),
-        **options,
-    )
+#: This module's RESULTS for its session with D3 accepted, unless told otherwise; the custom
+#: check probe.custom is in stage 1.
+make_report = partial(
+    check_reports.make_report, results=RESULTS, hosts=HOSTS, stages={"probe.custom": "audit"}
+)
 
 
 def rendered(report: CheckReport, base: Path | None = None) -> dict[str, Any]:
@@ -191,8 +105,8 @@ def test_validates_against_the_official_schema() -> None:
     document = rendered(make_report())
     assert document["$schema"] == SARIF_SCHEMA
     assert document["version"] == "2.1.0"
-    assert_valid(document)
-    assert_valid(rendered(make_report(results=())))
+    assert_valid_sarif(document)
+    assert_valid_sarif(rendered(make_report(results=())))
 
 
 def test_the_tool_lists_every_playbook_check_as_a_rule() -> None:
@@ -380,7 +294,7 @@ def test_locations() -> None:
 def test_only_repository_relative_files_become_file_locations(path: str) -> None:
     finding = result("secrets.repo", "", Status.FAIL, Severity.CRITICAL, "x", {"file": path})
     document = rendered(make_report(results=(finding,)))
-    assert_valid(document)
+    assert_valid_sarif(document)
     location = run_of(document)["results"][0]["locations"][0]
     assert location["physicalLocation"]["artifactLocation"]["uri"] == "sessions/demo.toml"
     assert location["logicalLocations"][0]["properties"] == {"targetKind": "session"}
@@ -438,7 +352,7 @@ def test_non_finite_numbers_in_evidence_stay_valid_json() -> None:
     evidence: dict[str, JSONValue] = {"p95": math.nan, "max": [math.inf, 1.5]}
     finding = result("perf.latency", "home", Status.FAIL, Severity.HIGH, "slow", evidence)
     document = rendered(make_report(results=(finding,)))
-    assert_valid(document)
+    assert_valid_sarif(document)
     assert run_of(document)["results"][0]["properties"]["evidence"] == {
         "p95": "nan",
         "max": ["inf", 1.5],
@@ -450,33 +364,17 @@ def test_non_finite_numbers_in_evidence_stay_valid_json() -> None:
 
 @pytest.mark.parametrize("hostile", HOSTILE + EXTRA_HOSTILE)
 def test_hostile_strings_are_shown_not_acted_on(hostile: str) -> None:
-    decision = replace(D3, text=hostile, owner="mallory", target=f"app{hostile}")
-    session = replace(make_session((decision,)), people=(Person("mallory", hostile),))
-    session = replace(session, sprint=replace(session.sprint, client=hostile))
+    evidence: dict[str, JSONValue] = {hostile: hostile, "file": hostile}
     results = (
-        result(
-            "tls.certificate",
-            f"app{hostile}",
-            Status.FAIL,
-            Severity.HIGH,
-            hostile,
-            {hostile: hostile, "file": hostile},
-        ),
+        hostile_finding(hostile, evidence, previous_status=Status.PASS),
         result("dns.records", hostile, Status.FAIL, Severity.CRITICAL, hostile),
         result("probe.custom", hostile, Status.WARN, Severity.LOW, hostile),
     )
-    report = build_check_report(
-        session,
-        results,
-        PLAYBOOK,
-        fail_on=Severity.HIGH,
-        path=Path(f"{hostile}.toml"),
-        stages={"probe.custom": hostile},
-    )
+    report = check_reports.hostile_report(hostile, results, hosts=HOSTS)
     text = render_sarif(report)
     assert text.isascii()
     document = json.loads(text)
-    assert_valid(document)
+    assert_valid_sarif(document)
     run = run_of(document)
     shown = [r["message"]["text"] for r in run["results"]]
     shown += [s["justification"] for r in run["results"] for s in r.get("suppressions", ())]
@@ -488,7 +386,7 @@ def test_hostile_strings_are_shown_not_acted_on(hostile: str) -> None:
         for value in (logical["name"], logical.get("fullyQualifiedName", ""))
     ]
     for value in shown:
-        assert not CONTROL.search(value), value
+        assert not CONTROL_OR_MARK.search(value), value
     # Evidence is data: kept as sent (JSON escapes it).
     evidence = next(r for r in run["results"] if r["ruleId"] == "tls.certificate")
     assert evidence["properties"]["evidence"][hostile] == hostile
