@@ -183,7 +183,8 @@ async def fetch(
     memo = ctx.run.get("fetches", FetchMemo, FetchMemo)
     return await memo.fetch(
         ("fetch", method.upper(), url, follow, head_only),
-        lambda: http.fetch(url, method, follow=follow, limits=limits),
+        # Sized when started: a retry after someone else's deadline gets the time left then.
+        lambda: http.fetch(url, method, follow=follow, limits=limits_for(ctx, head_only=head_only)),
         url=url,
         method=method,
         within=limits.total_deadline + _JOIN_SLACK_S,
@@ -224,7 +225,9 @@ async def fetch_via(
     async def send() -> FetchResult:
         client = http.variant(verify=verify, overrides=overrides, max_connections=2)
         async with client:
-            return await client.fetch(url, method, headers, follow=follow, body=body, limits=limits)
+            # Sized when sent: a retry after someone else's deadline gets the time left then.
+            sized = limits_for(ctx, head_only=head_only)
+            return await client.fetch(url, method, headers, follow=follow, body=body, limits=sized)
 
     if not shareable(method, headers, body):
         return await send()

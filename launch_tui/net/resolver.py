@@ -89,6 +89,14 @@ class DnsAnswer:
     elapsed_ms: float = 0.0
     txt: tuple[str, ...] = ()
     """For TXT records: each record's strings joined (as SPF/DMARC readers do), UTF-8 decoded."""
+    shortest_ttl: int | None = None
+    """The smallest TTL of the records and of every CNAME followed to them: how long the
+    answer as a whole may be reused. ``None`` means ``ttl`` (no CNAME was followed)."""
+
+    @property
+    def reuse_ttl(self) -> int:
+        """Seconds the whole answer (CNAME chain included) may be reused."""
+        return self.ttl if self.shortest_ttl is None else min(self.ttl, self.shortest_ttl)
 
 
 @dataclass(frozen=True)
@@ -247,6 +255,7 @@ class Resolver:
             )
         deadline = start + self._limits.dns_lifetime
         chain: list[str] = []
+        chain_ttl: int | None = None
         seen = {current}
         truncated = False
         while True:
@@ -271,6 +280,7 @@ class Resolver:
             truncated = truncated or transport.truncated
             server = join_host_port(str(answer.nameserver), int(answer.port or 53))
             for cname in answer.chaining_result.cnames:
+                chain_ttl = int(cname.ttl) if chain_ttl is None else min(chain_ttl, int(cname.ttl))
                 for rdata in cname:
                     chain.append(_text_name(rdata.target))
             if len(chain) > self._limits.max_cname_chain:
@@ -286,6 +296,7 @@ class Resolver:
                     transport.via_tcp,
                     truncated,
                     start,
+                    chain_ttl,
                 )
             canonical = answer.canonical_name
             if canonical == current or not answer.chaining_result.cnames:
@@ -367,7 +378,7 @@ class Resolver:
         answers = [res for res in (v4, v6) if isinstance(res, DnsAnswer)]
         addresses = tuple(r for res in answers for r in res.records)
         if addresses:
-            return addresses, min(res.ttl for res in answers)
+            return addresses, min(res.reuse_ttl for res in answers)
         assert isinstance(v4, DnsFailure)
         assert isinstance(v6, DnsFailure)
         # "No A records" says less than whatever went wrong with AAAA, unless that is NODATA too.
@@ -423,6 +434,7 @@ class Resolver:
         via_tcp: bool,
         truncated: bool,
         start: float,
+        chain_ttl: int | None = None,
     ) -> DnsAnswer:
         records = tuple(rdata.to_text() for rdata in rrset)
         txt: tuple[str, ...] = ()
@@ -442,6 +454,7 @@ class Resolver:
             truncated=truncated,
             elapsed_ms=self._elapsed(start),
             txt=txt,
+            shortest_ttl=chain_ttl,
         )
 
     def _timeout(self, name: str, rdtype: str, start: float, chain: Sequence[str]) -> DnsFailure:

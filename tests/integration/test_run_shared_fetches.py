@@ -1,0 +1,353 @@
+"""The checks of one run share their plain fetches (``checks/fetch_memo.py``, ``RunShared``).
+
+Counted on the sandbox's side (``RunningWorld.served()``): two checks of one run asking for the
+same plain ``GET`` cause one request; anything that is not plain (a POST, headers, a body) is
+always sent; a second run fetches afresh. A check that joins a fetch another check started
+waits at most its own budget, and nobody's giving up stops the fetch for the others.
+
+"One run" is one ``context_factory`` call (``run_session_checks`` makes one per run); its
+contexts share a :class:`~launch_tui.checks.context.RunShared`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+
+from launch_tui.checks import CheckContext, CheckDef, Selection, WorkItem, context_factory
+from launch_tui.checks.context import CheckServices
+from launch_tui.checks.registry import Registry
+from launch_tui.checks.route_probes import probes_for
+from launch_tui.checks.services import open_check_services
+from launch_tui.checks.session_run import run_session_checks
+from launch_tui.checks.web import fetch, fetch_https, fetch_via
+from launch_tui.core.model import CheckResult, Route, Session, Severity, Status
+from launch_tui.core.playbook import AppliesTo
+from launch_tui.net import FailureKind
+from launch_tui.sandbox import RunningWorld, parse_world, session_for, start_world
+
+SLOW_MS = 400
+MEMO_LAB = f"""
+name = "memolab"
+[sprint]
+id = "memolab"
+client = "Memo Lab"
+product = "Shared fetches"
+
+[[hosts]]
+name = "www.memo.test"
+[[hosts.routes]]
+path = "/"
+body = "home"
+target = {{ name = "home" }}
+
+[[hosts.routes]]
+path = "/slow"
+body = "slow"
+latency = {{ kind = "fixed", ms = {SLOW_MS} }}
+
+[[hosts.routes]]
+path = "/form"
+method = "POST"
+body = "posted"
+
+[[hosts]]
+name = "selfsigned.memo.test"
+tls = "self-signed"
+[[hosts.routes]]
+path = "/"
+body = "unverified"
+"""
+
+HOME = "https://www.memo.test/"
+SLOW = "https://www.memo.test/slow"
+FORM = "https://www.memo.test/form"
+
+
+@pytest.fixture
+async def memo_lab() -> AsyncIterator[RunningWorld]:
+    async with start_world(parse_world(MEMO_LAB, source="memolab.toml")) as running:
+        yield running
+        assert running.errors() == ()
+
+
+@pytest.fixture
+def session(memo_lab: RunningWorld) -> Session:
+    return session_for(memo_lab)
+
+
+@pytest.fixture
+async def services(session: Session) -> AsyncIterator[CheckServices]:
+    async with open_check_services(session.network) as opened:
+        yield opened
+
+
+async def _unused(ctx: CheckContext) -> CheckResult:
+    raise AssertionError("these work items are never run")
+
+
+def item(check_id: str) -> WorkItem:
+    definition = CheckDef(check_id, "audit", check_id, Severity.LOW, AppliesTo.SESSION, _unused)
+    return WorkItem(definition, "")
+
+
+def served(
+    running: RunningWorld, path: str, method: str = "GET", host: str = "www.memo.test"
+) -> int:
+    """Requests for ``method path`` on ``host`` that the sandbox answered, either scheme."""
+    return sum(
+        1
+        for r in running.served()
+        if (r.host, r.method, r.path) == (host, method, path) and r.status != 301
+    )
+
+
+class Monotonic:
+    """The run's monotonic clock, moved by hand so two checks can have different budgets."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# -- one request per run -------------------------------------------------------------------------
+
+
+async def test_checks_of_one_run_send_one_plain_get(
+    memo_lab: RunningWorld, session: Session, services: CheckServices
+) -> None:
+    make = context_factory(session, services)
+    contexts = [make(item(f"t.check{i}")) for i in range(5)]
+    results = await asyncio.gather(*(fetch(ctx, HOME) for ctx in contexts))
+    assert {(r.status, r.body) for r in results} == {(200, b"home")}
+    assert served(memo_lab, "/") == 1
+    # A check of the same run asking after the answer arrived gets it too.
+    late = await fetch(make(item("t.late")), HOME)
+    assert (late.status, late.body) == (200, b"home")
+    assert served(memo_lab, "/") == 1
+
+
+async def test_run_session_checks_shares_fetches_within_a_run_but_not_across_runs(
+    memo_lab: RunningWorld, session: Session, services: CheckServices
+) -> None:
+    registry = Registry()
+    seen: list[int | None] = []
+
+    async def looks_at_home(ctx: CheckContext) -> CheckResult:
+        result = await fetch(ctx, HOME)
+        seen.append(result.status)
+        return ctx.result(Status.PASS, f"home answered {result.status}")
+
+    for name in ("t.headers", "t.cookies", "t.hsts"):
+        registry.register(
+            name, stage="audit", title=name, severity=Severity.LOW, applies_to=AppliesTo.SESSION
+        )(looks_at_home)
+    selection = Selection(check_ids=frozenset(registry.ids()))
+
+    await run_session_checks(session, selection, services, registry=registry)
+    assert seen == [200] * 3
+    assert served(memo_lab, "/") == 1
+    await run_session_checks(session, selection, services, registry=registry)
+    assert seen == [200] * 6
+    assert served(memo_lab, "/") == 2
+
+
+async def test_a_second_run_and_a_context_of_its_own_fetch_afresh(
+    memo_lab: RunningWorld, session: Session, services: CheckServices
+) -> None:
+    first_run = context_factory(session, services)
+    second_run = context_factory(session, services)
+    await fetch(first_run(item("t.a")), HOME)
+    await fetch(first_run(item("t.b")), HOME)
+    assert served(memo_lab, "/") == 1
+    await fetch(second_run(item("t.a")), HOME)
+    assert served(memo_lab, "/") == 2
+    # A context made on its own belongs to no run: it shares with nobody.
+    made = first_run(item("t.c"))
+    alone = CheckContext(
+        session=made.session,
+        check=made.check,
+        target=made.target,
+        host=None,
+        route=None,
+        services=services,
+        clock=made.clock,
+        monotonic=made.monotonic,
+        started=made.monotonic(),
+    )
+    await fetch(alone, HOME)
+    assert served(memo_lab, "/") == 3
+
+
+@pytest.mark.parametrize(
+    ("what", "path", "method"),
+    [
+        ("a POST", "/form", "POST"),
+        ("a GET with headers", "/", "GET"),
+        ("a GET with a body", "/", "GET"),
+        ("a POST through fetch_via", "/form", "POST"),
+        ("a GET with headers through fetch_via", "/", "GET"),
+    ],
+)
+async def test_requests_that_are_not_plain_are_always_sent(
+    memo_lab: RunningWorld,
+    session: Session,
+    services: CheckServices,
+    what: str,
+    path: str,
+    method: str,
+) -> None:
+    url = f"https://www.memo.test{path}"
+
+    async def send(ctx: CheckContext) -> int | None:
+        if what == "a POST":
+            result = await fetch(ctx, url, "POST")
+        elif what == "a GET with headers":
+            result = await fetch(ctx, url, headers={"X-Probe": "1"})
+        elif what == "a GET with a body":
+            result = await fetch(ctx, url, body=b"x")
+        elif what == "a POST through fetch_via":
+            result = await fetch_via(ctx, url, "POST", verify=True)
+        else:
+            result = await fetch_via(ctx, url, verify=True, headers={"X-Probe": "1"})
+        return result.status
+
+    make = context_factory(session, services)
+    statuses = await asyncio.gather(*(send(make(item(f"t.check{i}"))) for i in range(3)))
+    assert statuses == [200] * 3
+    assert served(memo_lab, path, method) == 3
+
+
+async def test_fetches_differing_in_follow_or_head_only_are_not_the_same_request(
+    memo_lab: RunningWorld, session: Session, services: CheckServices
+) -> None:
+    make = context_factory(session, services)
+    plain = "http://www.memo.test/"
+    followed, unfollowed, capped = await asyncio.gather(
+        fetch(make(item("t.a")), plain),
+        fetch(make(item("t.b")), plain, follow=False),
+        fetch(make(item("t.c")), plain, head_only=True),
+    )
+    assert (followed.status, followed.final_url) == (200, HOME)
+    assert (unfollowed.status, unfollowed.final_url) == (301, plain)
+    assert (capped.status, capped.final_url) == (200, HOME)
+    redirects = [r for r in memo_lab.served() if (r.scheme, r.path) == ("http", "/")]
+    assert len(redirects) == 3
+
+
+async def test_fetch_via_is_shared_and_kept_apart_from_the_verified_fetch(
+    memo_lab: RunningWorld, session: Session, services: CheckServices
+) -> None:
+    # fetch_https tries a verified fetch, meets the self-signed certificate, and retries
+    # unverified: the retry must not be answered with the (shared) verified attempt's failure.
+    make = context_factory(session, services)
+    url = "https://selfsigned.memo.test/"
+    answers = await asyncio.gather(*(fetch_https(make(item(f"t.c{i}")), url) for i in range(4)))
+    for answer in answers:
+        assert (answer.result.status, answer.result.body) == (200, b"unverified")
+        assert not answer.verified
+        assert answer.tls_failure is not None and answer.tls_failure.kind is FailureKind.TLS
+    assert served(memo_lab, "/", host="selfsigned.memo.test") == 1
+    # The same URL through a connect-to override is another request.
+    target = memo_lab.host("selfsigned.memo.test")
+    via = await fetch_via(
+        make(item("t.via")), url, verify=False, connect_to=(target.address, target.port)
+    )
+    assert via.status == 200
+    assert served(memo_lab, "/", host="selfsigned.memo.test") == 2
+
+
+# -- budgets and cancellation --------------------------------------------------------------------
+
+
+async def test_a_joiner_with_less_time_gets_its_own_deadline_and_the_starter_the_answer(
+    memo_lab: RunningWorld, session: Session, services: CheckServices
+) -> None:
+    clock = Monotonic()
+    make = context_factory(session, services, monotonic=clock)
+    hurried = make(item("t.hurried"))
+    clock.now += services.deadline_s - 0.15  # the hurried check has 0.15 s of its budget left
+    fresh = make(item("t.fresh"))
+
+    # Tasks start in the order they are made: the fresh check starts the shared fetch (with
+    # its full budget), the hurried one joins it.
+    starter = asyncio.create_task(fetch(fresh, SLOW))
+    joiner = asyncio.create_task(fetch(hurried, SLOW))
+    joined = await joiner
+    assert not starter.done()  # it gave up on its own, before the answer came
+    answer = await starter
+
+    assert (answer.status, answer.body, answer.failure) == (200, b"slow", None)
+    assert joined.status is None and joined.failure is not None
+    assert joined.failure.kind is FailureKind.DEADLINE
+    assert (joined.url, joined.method) == (SLOW, "GET")
+    waited = re.fullmatch(
+        r"No answer within (\d+\.\d\d) seconds \(the check's remaining budget\)",
+        joined.failure.message,
+    )
+    assert waited is not None, joined.failure.message
+    # Its own budget (0.15 s, plus a scheduling slack), not the starter's 5 s or the 0.4 s fetch.
+    assert 0.15 <= float(waited.group(1)) < 0.3
+    assert served(memo_lab, "/slow") == 1
+
+
+@pytest.mark.parametrize("who", ["joiner", "starter"])
+async def test_a_cancelled_check_does_not_cancel_the_fetch_the_others_share(
+    memo_lab: RunningWorld, session: Session, services: CheckServices, who: str
+) -> None:
+    make = context_factory(session, services)
+    starter = asyncio.create_task(fetch(make(item("t.starter")), SLOW))
+    joiner = asyncio.create_task(fetch(make(item("t.joiner")), SLOW))
+    # One turn of the loop: both checks are now waiting on the one shared fetch.
+    await asyncio.sleep(0)
+    quitter, stayer = (joiner, starter) if who == "joiner" else (starter, joiner)
+    quitter.cancel()
+    answer = await stayer
+    assert (answer.status, answer.body, answer.failure) == (200, b"slow", None)
+    assert quitter.cancelled()
+    assert served(memo_lab, "/slow") == 1
+
+
+async def test_a_fetch_cut_short_by_one_checks_budget_is_not_the_answer_for_a_check_with_time(
+    memo_lab: RunningWorld, session: Session, services: CheckServices
+) -> None:
+    clock = Monotonic()
+    make = context_factory(session, services, monotonic=clock)
+    hurried = make(item("t.hurried"))
+    clock.now += services.deadline_s - 0.15
+    fresh = make(item("t.fresh"))
+    cut = await fetch(hurried, SLOW)
+    assert cut.failure is not None and cut.failure.kind is FailureKind.DEADLINE
+    answer = await fetch(fresh, SLOW)
+    assert (answer.status, answer.failure) == (200, None)
+
+
+# -- route probes --------------------------------------------------------------------------------
+
+
+async def test_route_probes_are_shared_within_a_run_and_taken_again_by_the_next(
+    memo_lab: RunningWorld, session: Session, services: CheckServices
+) -> None:
+    route: Route = next(r for r in session.targets.routes if r.name == "home")
+
+    async def one_run() -> None:
+        make = context_factory(session, services)
+        latency, slowest = make(item("t.latency")), make(item("t.slowest"))
+        probes = probes_for(latency)
+        assert probes is not None and probes_for(slowest) is probes
+        probes.samples, probes.concurrency = 4, 2
+        firsts = await asyncio.gather(probes.first(route, 3.0), probes.first(route, 3.0))
+        assert [f.result.status for f in firsts] == [200, 200]
+        samples = await asyncio.gather(probes.sample(route, 3.0), probes.sample(route, 3.0))
+        assert samples[0] is samples[1]
+
+    await one_run()
+    per_run = served(memo_lab, "/")
+    assert per_run == 1 + 4  # one first fetch, one sample of four
+    await one_run()
+    assert served(memo_lab, "/") == 2 * per_run
