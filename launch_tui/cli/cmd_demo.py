@@ -13,8 +13,9 @@ sandbox, keeping the decisions and notes made in it.
 
 Hang-ups: closing the terminal (SIGHUP) or ``kill`` (SIGTERM) would end the process without
 running any cleanup, leaving the sandbox's and the session's temporary folders behind. While the
-demo runs, both signals raise :class:`Hangup` instead, which unwinds through the app like any
-exit, so the ``finally`` below stops the sandbox and removes the folders.
+app runs, ``tui.launch.run_app`` turns both into an orderly ``app.exit()``; before and after it
+(starting the sandbox, cleaning up) they raise :class:`Hangup`. Either way the ``finally`` below
+stops the sandbox and removes the folders, and the process exits with 128 + the signal.
 """
 
 from __future__ import annotations

@@ -6,9 +6,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
+from types import FrameType
 
 from launch_tui.checks import Registry, default_registry
 from launch_tui.core.playbook import Playbook
@@ -36,6 +40,39 @@ def pick_theme(environ: Mapping[str, str]) -> str:
     return "ansi-dark"
 
 
+#: Signals that mean "stop now": the terminal went away (SIGHUP) or ``kill`` (SIGTERM).
+STOP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def exit_on_stop_signals(app: LaunchApp) -> Iterator[list[int]]:
+    """While the app runs, SIGHUP and SIGTERM ask it to exit the normal way.
+
+    Without this the process dies on the spot: no cleanup runs (``launch-tui demo`` leaves its
+    sandbox folders behind) and, since Textual's input thread is not a daemon, an exception
+    raised from a signal handler can leave the process waiting on it. Here the handler only
+    schedules ``app.exit()`` on the app's event loop; the app closes its screens, workers and
+    driver, and the caller learns which signal arrived from the yielded list. Before the loop
+    runs, a signal exits at once with 128 + its number.
+    """
+    received: list[int] = []
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise SystemExit(128 + signum) from None
+        loop.call_soon_threadsafe(app.exit)
+
+    previous = {sig: signal.signal(sig, handler) for sig in STOP_SIGNALS}
+    try:
+        yield received
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
 def run_app(
     *,
     sessions_dir: Path,
@@ -47,7 +84,10 @@ def run_app(
     options: AppOptions | None = None,
     registry: Registry | Callable[[], Registry] | None = None,
 ) -> str | None:
-    """Run the app until it quits; returns ``"demo"`` when the user asked for the demo."""
+    """Run the app until it quits; returns ``"demo"`` when the user asked for the demo.
+
+    SIGHUP or SIGTERM close the app in order and then raise ``SystemExit(128 + signal)``.
+    """
     base = options or AppOptions()
     if base.theme is None:
         base = AppOptions(**{**base.__dict__, "theme": pick_theme(environ)})
@@ -61,5 +101,8 @@ def run_app(
         open_path=open_path,
         options=base,
     )
-    result = app.run()
+    with exit_on_stop_signals(app) as received:
+        result = app.run()
+    if received:
+        raise SystemExit(128 + received[0])
     return result if isinstance(result, str) else None
