@@ -4,8 +4,11 @@
   never written, and the error names the file, line and column and what was expected.
 * A session open for writing holds the session's lock; a second opener gets a read-only handle
   with a notice saying who has it (:attr:`SessionHandle.locked_by`).
-* Saving changes the loaded TOML document in place (only the values that changed), then
+* Saving changes the file's TOML document in place (only the values that changed), then
   replaces the file atomically and durably. A failed save leaves the file as it was.
+* Opening reads the file with tomllib, which is fast; the comment-keeping tomlkit document that
+  saving edits is parsed from the same text on the first save (or :meth:`SessionHandle.prepare`),
+  so showing a session never waits for it, and tomlkit is not even imported until then.
 * A file edited by hand while the app has it open is not overwritten: the hand edits are merged
   with the app's changes (the app's values win where both changed the same value).
 """
@@ -20,9 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
-
-from tomlkit.toml_document import TOMLDocument
+from typing import TYPE_CHECKING, Any, Literal
 
 from launch_tui.core.errors import (
     SessionError,
@@ -49,15 +50,6 @@ from launch_tui.store.atomic import (
     temp_files_for,
     write_atomic,
 )
-from launch_tui.store.document import (
-    Renderer,
-    apply_changes,
-    decode_text,
-    locate,
-    merge_data,
-    parse_document,
-    parse_plain,
-)
 from launch_tui.store.lock import (
     LockOwner,
     SessionLock,
@@ -66,7 +58,13 @@ from launch_tui.store.lock import (
     try_lock,
 )
 from launch_tui.store.migrate import MIGRATIONS, Migration, migrate
-from launch_tui.store.new_file import render_new_file
+from launch_tui.store.toml_text import decode_text, locate, parse_plain
+
+if TYPE_CHECKING:
+    # tomlkit (with the modules that use it) is imported when a document is first edited.
+    from tomlkit.toml_document import TOMLDocument
+
+    from launch_tui.store.document import Renderer
 
 __all__ = [
     "IfLocked",
@@ -135,10 +133,11 @@ class SessionSummary:
 
 @dataclass
 class _Loaded:
-    """A file as read: its text, its document (None when read-only), what it holds."""
+    """A file as read: its text, its editable document (once parsed), what it holds."""
 
     text: str
     doc: TOMLDocument | None
+    """The tomlkit document of ``text``, migrated; ``None`` until a save needs it."""
     session: Session
     data: dict[str, Any]
     """``session_to_data(session)``: the baseline the next save is compared with."""
@@ -218,7 +217,7 @@ class SessionHandle:
         self._migrations = migrations
         self._closed = False
         self._mutex = threading.RLock()
-        self._renderer = Renderer()
+        self._renderer: Renderer | None = None
         self._encoder = _Encoder(loaded.session, loaded.data)
         # A migrated file differs from what is on disk even when the session does not change.
         self._dirty = loaded.migrated_from != loaded.session.schema_version
@@ -258,6 +257,35 @@ class SessionHandle:
     def closed(self) -> bool:
         return self._closed
 
+    def prepare(self) -> None:
+        """Parse the editable document now, so that the first save does not have to.
+
+        Optional (saving parses it when needed); blocking, so call it from a thread. Raises
+        :class:`SessionSaveError` when the file's text cannot be edited (which a save would
+        raise too); does nothing on a read-only or closed handle.
+        """
+        with self._mutex:
+            if not self._closed and not self._read_only:
+                self._document()
+
+    def _document(self) -> tuple[TOMLDocument, Renderer]:
+        """The editable document of the text last read or written, and its renderer."""
+        from launch_tui.store.document import Renderer
+
+        loaded = self._loaded
+        if loaded.doc is None:
+            try:
+                loaded.doc = _editable_document(loaded.text, self._path, self._migrations)
+            except SessionError as exc:
+                # The text was read fine, but cannot be edited in place: leave it alone.
+                raise SessionSaveError(
+                    f"{self._path}: not saved: {exc.message}", self._path
+                ) from None
+            self._renderer = None
+        if self._renderer is None:
+            self._renderer = Renderer()
+        return loaded.doc, self._renderer
+
     def save(self, session: Session) -> Session:
         """Write ``session`` to the file, changing only what changed; return it as saved.
 
@@ -282,19 +310,21 @@ class SessionHandle:
             if on_disk is not None and not self._dirty and data == self._loaded.data:
                 self._loaded.session = saved
                 return saved
-            doc = self._loaded.doc
-            assert doc is not None
+            from launch_tui.store.document import apply_changes
+
+            doc, renderer = self._document()
             try:
                 changes = apply_changes(doc, self._loaded.data, data)
-                text = self._renderer.render(doc, changes)
+                text = renderer.render(doc, changes)
                 if on_disk is not None and text == self._loaded.text:
                     signature = self._loaded.signature
                 else:
                     signature = self._write(text)
             except BaseException:
-                # The document holds the unsaved change; go back to what the file holds.
-                self._loaded.doc = parse_document(self._loaded.text, self._path)
-                self._renderer = Renderer()
+                # The document holds the unsaved change: drop it; the next save parses the
+                # document again from the text the file holds.
+                self._loaded.doc = None
+                self._renderer = None
                 raise
             self._loaded = _Loaded(text, doc, saved, data, signature, SCHEMA_VERSION)
             self._dirty = False
@@ -308,11 +338,9 @@ class SessionHandle:
         with self._mutex:
             if self._closed:
                 raise SessionError(f"{self._path}: the session was closed", self._path)
-            self._loaded = _load(
-                self._real, self._path, editable=not self._read_only, migrations=self._migrations
-            )
+            self._loaded = _load(self._real, self._path, migrations=self._migrations)
             self._dirty = self._loaded.migrated_from != self._loaded.session.schema_version
-            self._renderer = Renderer()
+            self._renderer = None
             self._encoder = _Encoder(self._loaded.session, self._loaded.data)
             return self._loaded.session
 
@@ -356,8 +384,11 @@ class SessionHandle:
 
     def _save_merged(self, session: Session, data: dict[str, Any]) -> Session:
         """Save when the file changed on disk since it was read: merge, then write."""
+        from launch_tui.store.document import Renderer, apply_changes, merge_data
+
         try:
-            disk = _load(self._real, self._path, editable=True, migrations=self._migrations)
+            disk = _load(self._real, self._path, migrations=self._migrations)
+            disk.doc = _editable_document(disk.text, self._path, self._migrations)
         except SessionError as exc:
             raise SessionSaveError(
                 f"{self._path}: not saved: the file was changed outside launch-tui and now "
@@ -377,7 +408,6 @@ class SessionHandle:
                 self._path,
             ) from None
         merged_data = session_to_data(merged_session)
-        assert disk.doc is not None
         apply_changes(disk.doc, disk.data, merged_data)
         renderer = Renderer()
         text = renderer.render(disk.doc)
@@ -434,12 +464,11 @@ def open_session(
                     "opened read-only, so changes here cannot be saved"
                 )
     try:
-        loaded = _load(real, shown, editable=lock is not None, migrations=migrations)
+        loaded = _load(real, shown, migrations=migrations)
         if lock is not None and not os.access(real, os.W_OK):
             lock.release()
             lock = None
             notice = f"{shown.name} is not writable (file permissions); opened read-only"
-            loaded.doc = None
     except BaseException:
         if lock is not None:
             lock.release()
@@ -511,6 +540,9 @@ def create_session(
             raise SessionSaveError(
                 f"{shown}: not created: {exc.key}: {exc.reason}", shown
             ) from None
+        from launch_tui.store.document import parse_document
+        from launch_tui.store.new_file import render_new_file
+
         text = render_new_file(saved)
         doc = parse_document(text, shown)  # reopened files are parsed; so is this one
         for temp in temp_files_for(real):
@@ -534,7 +566,7 @@ def create_session(
 def load_session(path: Path | str, *, migrations: Sequence[Migration] = MIGRATIONS) -> Session:
     """Read a session file without locking it (for reports, headless checks, previews)."""
     shown = Path(path)
-    return _load(_real_path(shown), shown, editable=False, migrations=migrations).session
+    return _load(_real_path(shown), shown, migrations=migrations).session
 
 
 def list_sessions(
@@ -582,7 +614,7 @@ def _summary(path: Path, migrations: Sequence[Migration]) -> SessionSummary:
         saved_at = None
     locked_by = lock_owner(_real_path(path))
     try:
-        session = _load(_real_path(path), path, editable=False, migrations=migrations).session
+        session = _load(_real_path(path), path, migrations=migrations).session
     except SessionError as exc:
         return SessionSummary(path=path, saved_at=saved_at, locked_by=locked_by, error=exc)
     except Exception as exc:  # a listing must survive anything one file does
@@ -639,16 +671,32 @@ def _read(real: Path, shown: Path) -> tuple[bytes, FileSignature]:
     return content, FileSignature.of(st)
 
 
-def _load(real: Path, shown: Path, *, editable: bool, migrations: Sequence[Migration]) -> _Loaded:
+def _load(real: Path, shown: Path, *, migrations: Sequence[Migration]) -> _Loaded:
+    """Read, parse (tomllib), migrate and validate a file; its document is parsed later."""
     content, signature = _read(real, shown)
     text = decode_text(content, shown)
-    doc = parse_document(text, shown) if editable else None
-    target: Any = doc if doc is not None else parse_plain(text, shown)
+    plain = parse_plain(text, shown)
     try:
-        migrated_from = migrate(target, migrations=migrations)
-        plain = doc.unwrap() if doc is not None else target
+        migrated_from = migrate(plain, migrations=migrations)
         session = session_from_data(plain)
     except CodecError as exc:
         line, column = locate(text, exc.key)
         raise SessionValidationError(exc.reason, shown, exc.key, line, column) from None
-    return _Loaded(text, doc, session, session_to_data(session), signature, migrated_from)
+    return _Loaded(text, None, session, session_to_data(session), signature, migrated_from)
+
+
+def _editable_document(text: str, shown: Path, migrations: Sequence[Migration]) -> TOMLDocument:
+    """The tomlkit document of ``text`` (already read and validated), migrated like its data.
+
+    Raises :class:`SessionParseError` when tomlkit refuses the text (it is stricter than tomllib
+    in a few corners).
+    """
+    from launch_tui.store.document import parse_document
+
+    doc = parse_document(text, shown)
+    try:
+        migrate(doc, migrations=migrations)
+    except CodecError as exc:
+        line, column = locate(text, exc.key)
+        raise SessionValidationError(exc.reason, shown, exc.key, line, column) from None
+    return doc

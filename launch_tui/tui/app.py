@@ -13,6 +13,7 @@ Screen stack: the home screen at the bottom; a stage screen on top while a sessi
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -30,13 +31,16 @@ from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import STAGE_IDS, NetworkSettings, Session
 from launch_tui.core.playbook import CheckMode, Playbook
 from launch_tui.core.sanitize import clean
-from launch_tui.store import SessionHandle, create_session, load_session, open_session
+from launch_tui.store import SessionHandle, create_session, open_session
 from launch_tui.tui import edits
 from launch_tui.tui.commands import APP, CommandsProvider, bindings
 from launch_tui.tui.controller import SessionController
 from launch_tui.tui.keymap import KeymapResult
 from launch_tui.tui.messages import ResultsArrived, RunEnded, RunProgress, SaveFailed
 from launch_tui.tui.workers import CancelToken, ServicesFactory, run_checks_in_thread
+
+#: From this many columns on, screens are ``-wide`` (a sidebar instead of one-line summaries).
+WIDE_COLUMNS = 110
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,10 @@ class AppOptions:
     """Whether the home screen offers the demo."""
     sessions_label: str | None = None
     """How the home screen names the sessions folder (default: its path)."""
-    parallelism: int = 32
-    """Checks run at once (``checks.session_run.DEFAULT_PARALLELISM``); the runner's
-    deadlines follow from it and the network deadline."""
+    parallelism: int = 128
+    """Checks run at once: ``checks.session_run.DEFAULT_PARALLELISM``, the CLI's number (a
+    test keeps them equal; it is not imported here so that the first screen does not wait for
+    the run machinery). The runner's deadlines follow from it and the network deadline."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ class LaunchApp(App[str | None]):
     TITLE = "launch-tui"
     COMMANDS: ClassVar = App.COMMANDS | {CommandsProvider}
     BINDINGS = bindings(APP)
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 - Textual's API
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_COLUMNS, "-wide")]  # noqa: RUF012 - Textual's API
 
     def __init__(
         self,
@@ -128,6 +133,7 @@ class LaunchApp(App[str | None]):
         self._cancel = CancelToken()
         self._stage_since: datetime | None = None
         self._stage_timed = ""
+        self._first_painted = False
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
         if self.options.theme:
@@ -136,21 +142,50 @@ class LaunchApp(App[str | None]):
     # --- start and stop ---------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from launch_tui.tui.screens.home import HomeScreen
-
-        if self._check_registry is None:
-            self._load_registry()
-
         for warning in self.keymap_result.warnings:
             self.say(warning, title="Keymap", severity="warning")
         # With a session to open, its stage is the first screen; the home screen is only
         # built if the engineer goes there.
         if self.open_path is None or not self.open_session_path(self.open_path):
+            from launch_tui.tui.screens.home import HomeScreen
+
             self.push_screen(HomeScreen())
+
+    def first_screen_painted(self) -> None:
+        """Start what the first screen did not need; screens call this after painting.
+
+        Importing the check modules (and the network stack with them) is CPU work that would
+        otherwise compete with the first paint for the interpreter. Only the first call acts.
+        """
+        if self._first_painted:
+            return
+        self._first_painted = True
+        self._freeze_heap()
+        if self._check_registry is None:
+            self._load_registry()
 
     def on_unmount(self) -> None:
         # Whatever ended the app, the last change reaches the disk and the lock is released.
         self._close_session()
+        gc.unfreeze()  # what this app froze can be collected again (see _freeze_heap)
+
+    def _freeze_heap(self, *, collect: bool = False) -> None:
+        """Take the objects alive now out of the garbage collector's full collections.
+
+        A full collection walks every tracked object: after the imports (Textual, Rich, the
+        network stack, the check modules) that is a few hundred thousand, and it stopped every
+        thread for 100-200 ms in the middle of check runs. Those objects live as long as the
+        app, so they are frozen (``gc.freeze``) when the app is up and when a run starts; later
+        collections walk only what came after.
+
+        ``collect`` first collects the garbage made since the last freeze (a collection walks
+        only objects that are not frozen, so this costs milliseconds, not the full pause), so
+        that runs do not pile up frozen garbage; what was garbage at start-up stays until the
+        app ends (``on_unmount`` unfreezes).
+        """
+        if collect:
+            gc.collect()
+        gc.freeze()
 
     @property
     def registry(self) -> Registry | None:
@@ -171,9 +206,12 @@ class LaunchApp(App[str | None]):
         self.call_from_thread(self._registry_loaded, registry)
 
     def _registry_loaded(self, registry: Registry) -> None:
+        assumed = self.implemented_ids
         self._check_registry = registry
+        self._freeze_heap()  # the check modules and the network stack are imported now
         controller = self.controller
-        if controller is not None:
+        if controller is not None and self.implemented_ids != assumed:
+            # Rows of checks the registry cannot run say so now.
             self.session_changed.publish(SessionChange(controller.session))
 
     def now(self) -> datetime:
@@ -183,50 +221,23 @@ class LaunchApp(App[str | None]):
     # --- the open session --------------------------------------------------------------------
 
     def open_session_path(self, path: Path) -> bool:
-        """Open a session file and show it on the stage it was left at.
+        """Open a session file (locked, editable) and show it on the stage it was left at.
 
-        The file is read without its lock first (fast) and shown; the editable handle (lock,
-        comment-keeping parse) is opened on a thread and attached when ready.
+        Opening reads the file with tomllib and takes its lock, which is about as fast as
+        reading it: the comment-keeping document that saving edits is parsed by the first save,
+        on the saver's thread.
         """
         try:
-            preview = load_session(path)
+            handle = open_session(path)
         except LaunchError as exc:
             self.show_error(exc.title, exc.message)
             return False
-        self._close_session()
-        controller = SessionController(path, preview, self._on_save_error)
-        self._show_session(controller)
-        self._open_handle(controller)
+        self._attach_handle(handle)
         return True
 
-    @work(thread=True, group="open", exit_on_error=False, description="opening the session")
-    def _open_handle(self, controller: SessionController) -> None:
-        try:
-            handle = open_session(controller.path)
-        except LaunchError as exc:
-            self.call_from_thread(self._handle_failed, controller, exc)
-            return
-        self.call_from_thread(self._handle_opened, controller, handle)
-
-    def _handle_opened(self, controller: SessionController, handle: SessionHandle) -> None:
-        if controller is not self.controller:
-            handle.close()  # the engineer went elsewhere meanwhile
-            return
-        controller.attach(handle)
-        self.session_changed.publish(SessionChange(controller.session))
-        if self.options.autorun and not controller.read_only and not self.run_state.active:
-            self.start_run(Selection(), "full audit")
-
-    def _handle_failed(self, controller: SessionController, error: LaunchError) -> None:
-        if controller is not self.controller:
-            return
-        controller.fail(error.message)
-        self.session_changed.publish(SessionChange(controller.session))
-        self.show_error(error.title, error.message)
-
     async def wait_opened(self) -> None:
-        """Wait until the open session's editable handle is attached (tests use this)."""
-        await self.workers.wait_for_complete([w for w in self.workers if w.group == "open"])
+        """Return once the open session is ready to edit: at once, since a session is opened
+        (editable or read-only) before it is shown. Kept for the tests that await it."""
 
     def create_session_file(self, session: Session) -> Path | None:
         """Write a new session file in the sessions folder and open it; ``None`` on failure."""
@@ -247,10 +258,7 @@ class LaunchApp(App[str | None]):
 
     def _attach_handle(self, handle: SessionHandle) -> None:
         self._close_session()
-        controller = SessionController(
-            handle.path, handle.session, self._on_save_error, handle=handle
-        )
-        self._show_session(controller)
+        self._show_session(SessionController(handle, self._on_save_error))
 
     def _show_session(self, controller: SessionController) -> None:
         self.controller = controller
@@ -289,9 +297,6 @@ class LaunchApp(App[str | None]):
         """True (after telling the engineer why) when the open session cannot be edited."""
         controller = self.controller
         if controller is None:
-            return True
-        if controller.opening:
-            self.say("The session file is still opening; try again in a moment.", title="Wait")
             return True
         if controller.read_only:
             self.say(controller.banner, title="Read-only", severity="warning")
@@ -346,7 +351,7 @@ class LaunchApp(App[str | None]):
 
     def goto_stage(self, stage_id: str, *, initial: bool = False) -> None:
         """Show the stage screen of ``stage_id`` (replacing the current stage screen)."""
-        from launch_tui.tui.screens.home import HomeScreen
+        from launch_tui.tui.screens.base import LaunchScreen
         from launch_tui.tui.screens.stage import StageScreen
 
         controller = self.controller
@@ -364,7 +369,9 @@ class LaunchApp(App[str | None]):
         if not self.is_screen_installed(name):
             self.install_screen(StageScreen(stage_id), name)
         # Overlays and modals go; the stage screen is replaced; whatever is below stays.
-        while len(self.screen_stack) > 1 and not isinstance(self.screen, StageScreen | HomeScreen):
+        while len(self.screen_stack) > 1 and not (
+            isinstance(self.screen, LaunchScreen) and self.screen.STACK_BASE
+        ):
             self.pop_screen()
         if self.screen is self.get_screen(name):
             return
@@ -429,6 +436,7 @@ class LaunchApp(App[str | None]):
             return
         self._run_id += 1
         self._cancel.cancel()  # a run still going stops; its late results are ignored
+        self._freeze_heap(collect=True)
         self._cancel = CancelToken()
         for stage in selection.stages or ():
             self.update_session(
@@ -510,6 +518,8 @@ class LaunchApp(App[str | None]):
     def on_run_ended(self, message: RunEnded) -> None:
         if message.run_id != self._run_id:
             return
+        if self.controller is not None:
+            self.controller.save_now()  # the run's last results need not wait for the batch
         if message.total == 0:
             last = f"{message.label}: no automated checks to run here yet"
         elif message.cancelled:

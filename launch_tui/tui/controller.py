@@ -20,8 +20,12 @@ from launch_tui.store import SessionHandle
 OnSaveError = Callable[[LaunchError], None]
 
 
-#: While check results stream in, at most one write per this many seconds (edits go at once).
-BATCH_SECONDS = 1.0
+#: While check results stream in, at most one write per this many seconds (edits go at once,
+#: and so do the last results of a run). A save of a hundred new results is a few hundred
+#: milliseconds of tomlkit work on the saver's thread, all of it competing with the screen for
+#: the interpreter lock: at one write a second, the check table stuttered during a full audit.
+#: A crash loses at most this much of a run's results; the file itself stays whole.
+BATCH_SECONDS = 3.0
 
 
 class Saver:
@@ -120,45 +124,24 @@ class Saver:
 class SessionController:
     """One open session file: the value on screen, and its saving.
 
-    It can start from a preview (the file read without its lock, which is fast) while the
-    editable handle is opened on a thread (the lock, and the comment-keeping TOML parse, which
-    for a big session takes long enough to be seen). Until :meth:`attach` the session is shown
-    but edits are refused; check results and the cursor position are kept and saved once the
-    handle is there.
+    A writable handle gets a :class:`Saver`; a read-only one (the session is open in another
+    launch-tui, or the file cannot be written) keeps changes in memory only.
     """
 
-    def __init__(
-        self,
-        path: Path,
-        session: Session,
-        on_save_error: OnSaveError,
-        handle: SessionHandle | None = None,
-    ) -> None:
-        self.path = path
-        self.session = session
-        self._on_save_error = on_save_error
-        self.handle: SessionHandle | None = None
-        self._saver: Saver | None = None
-        self._failed = ""
-        self._edited = False
-        if handle is not None:
-            self.attach(handle)
-
-    @property
-    def opening(self) -> bool:
-        """True until the editable handle is attached (or failed to open)."""
-        return self.handle is None and not self._failed
+    def __init__(self, handle: SessionHandle, on_save_error: OnSaveError) -> None:
+        self.handle = handle
+        self.path: Path = handle.path
+        self.session: Session = handle.session
+        self._saver = None if handle.read_only else Saver(handle, on_save_error)
 
     @property
     def read_only(self) -> bool:
-        return self.handle is None or self.handle.read_only
+        return self.handle.read_only
 
     @property
     def banner(self) -> str:
         """Why the session is read-only, for the banner; ``""`` when it is writable."""
-        if self._failed:
-            return f"Read-only: {self._failed}"
-        if self.handle is None or not self.handle.read_only:
+        if not self.handle.read_only:
             return ""
         notice = self.handle.notice or f"{self.handle.path.name} is open read-only"
         return f"Read-only: {notice}"
@@ -166,29 +149,6 @@ class SessionController:
     @property
     def saves(self) -> int:
         return 0 if self._saver is None else self._saver.saves
-
-    def attach(self, handle: SessionHandle) -> bool:
-        """Take the editable handle; True when the session on screen changed because of it.
-
-        Changes kept while opening (results, the cursor) are saved now; if the file changed
-        between the preview and the open, the file's content wins where nothing was changed.
-        """
-        self.handle = handle
-        if not handle.read_only:
-            self._saver = Saver(handle, self._on_save_error)
-        if self._edited:
-            # Results or the cursor moved while opening: the value in memory is the newer one.
-            if self._saver is not None:
-                self._saver.request(self.session)
-            return False
-        if self.session != handle.session:
-            self.session = handle.session
-            return True
-        return False
-
-    def fail(self, reason: str) -> None:
-        """The editable open failed: stay read-only and say why."""
-        self._failed = reason
 
     def apply(self, session: Session, *, urgent: bool = True) -> bool:
         """Make ``session`` current and save it; False when nothing changed.
@@ -198,10 +158,14 @@ class SessionController:
         if session is self.session:
             return False
         self.session = session
-        self._edited = True
         if self._saver is not None:
             self._saver.request(session, urgent=urgent)
         return True
+
+    def save_now(self) -> None:
+        """Write the current session without waiting for the batch window (a run ended)."""
+        if self._saver is not None:
+            self._saver.request(self.session, urgent=True)
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Block until the last change is on disk (call from a thread, or at exit)."""
@@ -211,5 +175,4 @@ class SessionController:
         """Flush, stop saving and release the session's lock."""
         if self._saver is not None:
             self._saver.close()
-        if self.handle is not None:
-            self.handle.close()
+        self.handle.close()

@@ -81,4 +81,5 @@ class SaveFailed(Message):
 
 @dataclass
 class PartReady(Message):
-    """A part of a screen mounted after the first paint (``Lazy``) wants its data."""
+    """A part of a screen mounted after the screen itself (a tab's content, the sidebar)
+    wants its data."""

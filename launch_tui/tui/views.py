@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from launch_tui.core.model import (
     STAGE_IDS,
@@ -27,10 +28,10 @@ from launch_tui.core.model import (
 from launch_tui.core.playbook import CheckMode, CheckSpec, Playbook
 from launch_tui.core.readiness import stage_progress
 from launch_tui.core.sanitize import clean
-from launch_tui.report.domain_map import domain_map
-from launch_tui.report.risk_list import RankedFinding, rank_findings
-from launch_tui.report.route_stats import route_stats, slowest
 from launch_tui.tui.edits import OwnedKind, check_owner_decision, parse_row_key, row_key
+
+if TYPE_CHECKING:
+    from launch_tui.report.risk_list import RankedFinding
 
 #: Longest value shown for one evidence item; the rest is cut with an ellipsis.
 EVIDENCE_VALUE_MAX = 400
@@ -522,6 +523,8 @@ def _finding_rows(
 
 
 def _audit(session: Session, playbook: Playbook, today: date) -> _Built:
+    from launch_tui.report.risk_list import rank_findings
+
     risks = rank_findings(session)
     ordered = (*risks.open, *risks.accepted)
     stack_rows = tuple(
@@ -591,6 +594,8 @@ def _latency_series(session: Session, names: Iterable[str]) -> tuple[SeriesView,
 
 
 def _request_path(session: Session, playbook: Playbook, today: date) -> _Built:
+    from launch_tui.report.route_stats import route_stats, slowest
+
     stats = route_stats(session)
     rows = tuple(
         (
@@ -614,6 +619,8 @@ def _request_path(session: Session, playbook: Playbook, today: date) -> _Built:
 
 
 def _stage_fix_list(session: Session, playbook: Playbook, stage_id: str) -> TableView:
+    from launch_tui.report.risk_list import rank_findings
+
     ids = {c.id for c in playbook.stage(stage_id).checks}
     risks = rank_findings(session)
     findings = [f for f in (*risks.open, *risks.accepted) if f.result.check_id in ids]
@@ -628,6 +635,8 @@ def _stage_fix_list(session: Session, playbook: Playbook, stage_id: str) -> Tabl
 
 def domain_map_table(session: Session, today: date) -> TableView:
     """Stage 3's deliverable: each hostname's destination, proxy, TLS status and redirect rule."""
+    from launch_tui.report.domain_map import domain_map
+
     rows = tuple(
         (
             Cell(row.host),
@@ -736,6 +745,8 @@ def _deploy(session: Session, playbook: Playbook, today: date) -> _Built:
 
 
 def _observe(session: Session, playbook: Playbook, today: date) -> _Built:
+    from launch_tui.report.route_stats import route_stats
+
     rows = tuple(
         (
             Cell(s.name),

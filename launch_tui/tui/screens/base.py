@@ -18,6 +18,14 @@ class LaunchScreen(Screen[None]):
 
     SCOPE: ClassVar[str] = APP
     """Which commands (see :mod:`launch_tui.tui.commands`) apply on this screen."""
+    STACK_BASE: ClassVar[bool] = False
+    """True for the screens overlays are pushed onto (home, stage): switching stages pops
+    everything above them."""
+
+    def on_screen_resume(self) -> None:
+        # Called besides a subclass's own handler (Textual walks the class hierarchy). Once
+        # the first screen is on the terminal, the app starts its background loading.
+        self.call_after_refresh(self.launch.first_screen_painted)
 
     @property
     def launch(self) -> LaunchApp:

@@ -11,10 +11,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from launch_tui.tui import commands
 from launch_tui.tui.screens.base import LaunchScreen
+from launch_tui.tui.widgets.footer import KeyFooter
 from launch_tui.tui.widgets.plain import Plain
 
 LEGEND = (
@@ -82,7 +82,7 @@ class HelpScreen(LaunchScreen):
         )
         with VerticalScroll(id="help-scroll"):
             yield Plain("", id="help-text")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         result = self.launch.keymap_result

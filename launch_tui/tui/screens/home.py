@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Footer
+from textual.widgets import Button, DataTable
 
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.factory import slugify
@@ -26,6 +26,7 @@ from launch_tui.tui.screens.base import LaunchScreen
 from launch_tui.tui.screens.modals import ConfirmModal, TemplateForm
 from launch_tui.tui.text import VERDICT_STYLE
 from launch_tui.tui.views import HomeRow, fmt_ago, progress_glyphs
+from launch_tui.tui.widgets.footer import KeyFooter
 from launch_tui.tui.widgets.plain import Plain
 from launch_tui.tui.workers import load_home_rows
 
@@ -47,6 +48,7 @@ class HomeScreen(LaunchScreen):
     """The list of saved sessions, most recently used first."""
 
     SCOPE: ClassVar[str] = commands.HOME
+    STACK_BASE: ClassVar[bool] = True
     BINDINGS = commands.bindings(commands.HOME)
 
     def __init__(self) -> None:
@@ -70,7 +72,7 @@ class HomeScreen(LaunchScreen):
             with Horizontal(id="empty-buttons"):
                 yield Button("New session (n)", variant="primary", id="new")
                 yield Button("Demo (d)", id="demo")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#sessions", DataTable)

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from launch_tui.core.sanitize import clean
 from launch_tui.tui import commands, edits
@@ -17,6 +17,7 @@ from launch_tui.tui.screens.base import LaunchScreen
 from launch_tui.tui.screens.modals import PersonDraft, PersonForm, PersonPicker
 from launch_tui.tui.text import status_cell
 from launch_tui.tui.views import OwnedItem, assignables, person_name
+from launch_tui.tui.widgets.footer import KeyFooter
 from launch_tui.tui.widgets.plain import Plain
 
 
@@ -36,7 +37,7 @@ class PeopleScreen(LaunchScreen):
         with Horizontal(id="people-body"):
             yield DataTable[Text](id="people", cursor_type="row")
             yield DataTable[Text](id="owned", cursor_type="row")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         people = self.query_one("#people", DataTable)

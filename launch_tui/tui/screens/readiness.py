@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from launch_tui.core.readiness import BarItemState, compute_readiness
 from launch_tui.core.sanitize import clean
@@ -17,6 +17,7 @@ from launch_tui.tui.app import SessionChange
 from launch_tui.tui.screens.base import LaunchScreen
 from launch_tui.tui.text import BAR_STYLE, BAR_WORD, STAGE_GLYPH, bar_text, verdict_text
 from launch_tui.tui.views import bar_label, clock_view, fmt_minutes, person_name, stage_lines
+from launch_tui.tui.widgets.footer import KeyFooter
 from launch_tui.tui.widgets.plain import Plain
 
 
@@ -31,7 +32,7 @@ class ReadinessScreen(LaunchScreen):
         yield DataTable[Text](id="bar-items", cursor_type="row")
         with VerticalScroll(id="bar-detail"):
             yield Plain("", id="bar-detail-text")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#bar-items", DataTable)
@@ -62,7 +63,10 @@ class ReadinessScreen(LaunchScreen):
         table = self.query_one("#bar-items", DataTable)
         row = table.cursor_row
         table.clear()
-        room = max(12, table.size.width - (1 + 19 + 13) - 2 * 4 - 2)
+        # The table spans the screen; the screen's width is known before the table is laid
+        # out, so the first fill already fits (the table keeps column widths it has measured).
+        width = table.size.width or self.size.width
+        room = max(12, width - (1 + 19 + 13) - 2 * 4 - 2)
         for state in readiness.items:
             reason = Text(clean(state.reason, max_len=300), style="dim")
             reason.truncate(room, overflow="ellipsis")

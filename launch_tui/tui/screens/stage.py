@@ -5,31 +5,23 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.lazy import Lazy
+from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, TabbedContent, TabPane, TextArea
+from textual.widgets import DataTable, TabbedContent, TabPane
 
 from launch_tui.checks import Selection
 from launch_tui.core.errors import ReportError
 from launch_tui.core.model import STAGE_IDS, Session, StageStatus
 from launch_tui.core.sanitize import clean_multiline
 from launch_tui.tui import commands, edits
-from launch_tui.tui.app import RunState, SessionChange
+from launch_tui.tui.app import WIDE_COLUMNS, RunState, SessionChange
 from launch_tui.tui.messages import PartReady
 from launch_tui.tui.screens.base import LaunchScreen
-from launch_tui.tui.screens.modals import (
-    DecisionDraft,
-    DecisionModal,
-    ManualDraft,
-    ManualModal,
-    PersonPicker,
-)
 from launch_tui.tui.text import ACTION_WORD
 from launch_tui.tui.views import (
     DeliverableView,
@@ -42,48 +34,22 @@ from launch_tui.tui.views import (
 )
 from launch_tui.tui.widgets.banner import Banner
 from launch_tui.tui.widgets.check_table import CheckTable
-from launch_tui.tui.widgets.deliverable import DeliverablePane
 from launch_tui.tui.widgets.detail import DetailPane
-from launch_tui.tui.widgets.fields import NotesArea
-from launch_tui.tui.widgets.handover import (
-    HandoverPreview,
-    render_handover_preview,
-    write_handover,
-)
+from launch_tui.tui.widgets.footer import KeyFooter
 from launch_tui.tui.widgets.plain import Plain
 from launch_tui.tui.widgets.sprint import SprintSidebar, SprintStrip, TitleBar, sprint_view
 
+if TYPE_CHECKING:
+    # Imported when first used: the tabs behind the first one, the dialogs and the handover
+    # preview (Jinja, Markdown) are not needed to show a stage.
+    from textual.widgets import TextArea
+
+    from launch_tui.tui.screens.modals import DecisionDraft, ManualDraft
+    from launch_tui.tui.widgets.deliverable import DeliverablePane
+    from launch_tui.tui.widgets.handover import HandoverPreview
+    from launch_tui.tui.widgets.stage_tabs import DecisionsTable, StageNotes
+
 W = TypeVar("W", bound=Widget)
-
-
-class DecisionsTable(DataTable[Text]):
-    """The stage's decisions; asks for its rows once mounted."""
-
-    def __init__(self, *, id: str) -> None:
-        super().__init__(id=id, cursor_type="row")
-
-    def on_mount(self) -> None:
-        for label in ("Id", "Action", "About", "Owner", "Due", "Decision"):
-            self.add_column(Text(label, style="bold"), key=label)
-        self.post_message(PartReady())
-
-
-class StageNotes(NotesArea):
-    """The stage's notes; asks for its text once mounted."""
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.post_message(PartReady())
-
-
-class AboutPane(VerticalScroll):
-    """Goal, why, failure signal and deliverable of the stage."""
-
-    def compose(self) -> ComposeResult:
-        yield Plain("", id="about")
-
-    def on_mount(self) -> None:
-        self.post_message(PartReady())
 
 
 TABS = ("tab-checks", "tab-deliverable", "tab-decisions", "tab-notes", "tab-about")
@@ -112,6 +78,7 @@ class StageScreen(LaunchScreen):
     """The screen of one stage."""
 
     SCOPE: ClassVar[str] = commands.STAGE
+    STACK_BASE: ClassVar[bool] = True
     BINDINGS = commands.bindings(commands.STAGE)
 
     def __init__(self, stage_id: str) -> None:
@@ -122,6 +89,8 @@ class StageScreen(LaunchScreen):
         self._notes_timer: object | None = None
         self._loaded_notes = False
         self._notes_text: str | None = None
+        self._filled_tabs: set[str] = {"tab-checks"}
+        """Tabs whose content is mounted (each is filled the first time it is shown)."""
 
     # --- layout --------------------------------------------------------------------------
 
@@ -131,38 +100,84 @@ class StageScreen(LaunchScreen):
         yield SprintStrip("", id="strip")
         yield Banner("", id="banner")
         yield Banner("", id="notice")
-        # What the first paint does not show (the sidebar on a narrow terminal, the other
-        # tabs) is mounted just after it: the check table appears sooner.
+        # Only what the first paint shows is built with the screen: the sidebar when the
+        # terminal is wide (see on_resize), and the tabs other than the checks when first shown
+        # (see _fill_tab). Every widget mounted costs styling and layout before the first paint.
         with Horizontal(id="body"):
-            yield Lazy(SprintSidebar(id="sidebar"))
+            if self.app.size.width >= WIDE_COLUMNS:
+                yield SprintSidebar(id="sidebar")
             with Vertical(id="main"):
                 with TabbedContent(id="tabs", initial="tab-checks"):
                     with TabPane("Checks", id="tab-checks"):
                         yield CheckTable(id="checks")
                         yield DetailPane(id="detail")
-                    with TabPane(TAB_NAMES.get(spec.id, "Deliverable"), id="tab-deliverable"):
-                        if spec.id == HANDOVER_STAGE:
-                            # The handover is shown as the document the client receives.
-                            yield Lazy(HandoverPreview(hint=self._report_hint(), id="deliverable"))
-                        else:
-                            yield Lazy(DeliverablePane(id="deliverable"))
-                    with TabPane("Decisions", id="tab-decisions"):
-                        yield Lazy(DecisionsTable(id="decisions"))
-                    with TabPane("Notes", id="tab-notes"):
-                        yield Lazy(StageNotes(id="notes", soft_wrap=True))
-                    with TabPane("About", id="tab-about"):
-                        yield Lazy(AboutPane(id="about-scroll"))
+                    yield TabPane(TAB_NAMES.get(spec.id, "Deliverable"), id="tab-deliverable")
+                    yield TabPane("Decisions", id="tab-decisions")
+                    yield TabPane("Notes", id="tab-notes")
+                    yield TabPane("About", id="tab-about")
                 yield Plain("", id="run-status")
-        yield Footer(compact=True)
+        yield KeyFooter()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width >= WIDE_COLUMNS and not self.query("#sidebar"):
+            self.query_one("#body", Horizontal).mount(SprintSidebar(id="sidebar"), before=0)
+
+    def _fill_tab(self, tab_id: str) -> bool:
+        """Mount the content of ``tab_id`` if it is not there yet; True when it was mounted.
+
+        A part asks for its data once mounted (``PartReady``).
+        """
+        if tab_id in self._filled_tabs or tab_id not in TABS:
+            return False
+        self._filled_tabs.add(tab_id)
+        content: Widget
+        if tab_id == "tab-deliverable":
+            if self.stage_id == HANDOVER_STAGE:
+                # The handover is shown as the document the client receives.
+                from launch_tui.tui.widgets.handover import HandoverPreview
+
+                content = HandoverPreview(hint=self._report_hint(), id="deliverable")
+            else:
+                from launch_tui.tui.widgets.deliverable import DeliverablePane
+
+                content = DeliverablePane(id="deliverable")
+        else:
+            from launch_tui.tui.widgets.stage_tabs import AboutPane, DecisionsTable, StageNotes
+
+            if tab_id == "tab-decisions":
+                content = DecisionsTable(id="decisions")
+            elif tab_id == "tab-notes":
+                content = StageNotes(id="notes", soft_wrap=True)
+            else:
+                content = AboutPane(id="about-scroll")
+        self.query_one(f"#{tab_id}", TabPane).mount(content)
+        return True
 
     def _report_hint(self) -> str:
         key = commands.key_label(commands.command("stage.report"), self.launch.user_keymap)
         return f"{key} writes the whole report as Markdown and HTML beside the session file."
 
     def _part(self, selector: str, kind: type[W]) -> W | None:
-        """A part that may not be mounted yet (see ``Lazy`` in :meth:`compose`)."""
+        """A part that may not be mounted yet (see :meth:`_fill_tab`)."""
         found = self.query(selector)
         return found.first(kind) if found else None
+
+    def _notes(self) -> StageNotes | None:
+        if "tab-notes" not in self._filled_tabs:
+            return None
+        from launch_tui.tui.widgets.stage_tabs import StageNotes
+
+        return self._part("#notes", StageNotes)
+
+    def _decisions(self) -> DecisionsTable | None:
+        if "tab-decisions" not in self._filled_tabs:
+            return None
+        from launch_tui.tui.widgets.stage_tabs import DecisionsTable
+
+        return self._part("#decisions", DecisionsTable)
+
+    def _about(self) -> Plain | None:
+        return self._part("#about", Plain) if "tab-about" in self._filled_tabs else None
 
     def on_part_ready(self, message: PartReady) -> None:
         message.stop()
@@ -172,8 +187,9 @@ class StageScreen(LaunchScreen):
     def on_screen_resume(self) -> None:
         """Shown (first time, or again from the app's cache): catch up with the session.
 
-        Stage screens are kept once built, so moving between stages is instant; a screen that
-        is not shown hears nothing (signals drop it), so it subscribes again here.
+        Stage screens are kept once built, so moving between stages is instant. A screen that
+        is not shown may still hear the app's signals but does not redraw for them (see
+        ``_showing``); it subscribes again here in case a signal dropped it.
         """
         if self.launch.controller is None:
             return
@@ -209,13 +225,18 @@ class StageScreen(LaunchScreen):
             # Results stream in during a run: repaint a few times a second, not per result.
             self.set_timer(RESULTS_REPAINT_SECONDS, self._refresh_results)
 
+    def _showing(self) -> bool:
+        """Whether a refresh should draw now: a screen not on show (another stage, or being
+        taken down) catches up when it is shown again (``on_screen_resume``)."""
+        return self.launch.controller is not None and self.is_current and not self._pruning
+
     def _refresh_results(self) -> None:
         """After new results: only what results change (table, overview, detail, deliverable)."""
         if self._full_refresh:
             self._refresh_all()
             return
         self._refresh_queued = False
-        if self.launch.controller is None:
+        if not self._showing():
             return
         self._refresh_overview()
         self._show_detail()
@@ -239,12 +260,12 @@ class StageScreen(LaunchScreen):
     def _refresh_all(self) -> None:
         self._refresh_queued = False
         self._full_refresh = False
-        if self.launch.controller is None:
+        controller = self.launch.controller
+        if controller is None or not self._showing():
             return
         session = self.session
-        controller = self.launch.controller
         self.query_one("#banner", Banner).set_message(controller.banner, style="bold reverse")
-        notes = self._part("#notes", StageNotes)
+        notes = self._notes()
         if notes is not None:
             notes.read_only = controller.read_only
         self._refresh_overview()
@@ -260,11 +281,17 @@ class StageScreen(LaunchScreen):
 
     def _show_deliverable(self) -> None:
         """Build the deliverable; only while its tab is shown (it is the costliest view)."""
+        if "tab-deliverable" not in self._filled_tabs:
+            return
         if self.stage_id == HANDOVER_STAGE:
+            from launch_tui.tui.widgets.handover import HandoverPreview
+
             preview = self._part("#deliverable", HandoverPreview)
             if preview is not None:
                 self._render_handover(preview, self.session, self.launch.now())
             return
+        from launch_tui.tui.widgets.deliverable import DeliverablePane
+
         pane = self._part("#deliverable", DeliverablePane)
         if pane is None:
             return
@@ -290,6 +317,8 @@ class StageScreen(LaunchScreen):
     ) -> None:
         # Templates take ~10 ms warm and ~100 ms cold: rendered off the event loop. A newer
         # render cancels this one (exclusive), so a stale text never replaces a fresh one.
+        from launch_tui.tui.widgets.handover import render_handover_preview
+
         try:
             text = await asyncio.to_thread(
                 render_handover_preview, session, self.launch.playbook, now
@@ -301,6 +330,8 @@ class StageScreen(LaunchScreen):
 
     @on(TabbedContent.TabActivated, "#tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if self._fill_tab(event.pane.id or ""):
+            return  # the new part asks for its data once mounted
         if event.pane.id == "tab-deliverable" and self.launch.controller is not None:
             self._show_deliverable()
 
@@ -310,7 +341,7 @@ class StageScreen(LaunchScreen):
         self.query_one("#detail", DetailPane).show_detail(view)
 
     def _fill_decisions(self) -> None:
-        table = self._part("#decisions", DecisionsTable)
+        table = self._decisions()
         if table is None:
             return
         table.clear()
@@ -347,7 +378,7 @@ class StageScreen(LaunchScreen):
         text.append(person_name(session, state.owner) or "—")
         text.append("   Time spent ", style="dim")
         text.append(fmt_minutes(state.minutes_spent))
-        about = self._part("#about", Plain)
+        about = self._about()
         if about is not None:
             about.show(text)
 
@@ -373,9 +404,11 @@ class StageScreen(LaunchScreen):
         key = str(event.row_key.value or "")
         self.launch.remember_selection(self.stage_id, key)
 
-    @on(TextArea.Changed, "#notes")
-    def _notes_changed(self, event: TextArea.Changed) -> None:
-        notes = self.query_one("#notes", StageNotes)
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        # By name rather than with @on(TextArea.Changed): TextArea is imported with the notes.
+        notes = self._notes()
+        if notes is None or event.text_area is not notes:
+            return
         self._notes_text = notes.text
         if notes.read_only or self._notes_text == self._saved_notes():
             return
@@ -443,6 +476,8 @@ class StageScreen(LaunchScreen):
         if self.launch.refuse_edit():
             return
 
+        from launch_tui.tui.screens.modals import ManualModal
+
         def done(draft: ManualDraft | None) -> None:
             if draft is None or self.launch.controller is None:
                 return
@@ -472,6 +507,8 @@ class StageScreen(LaunchScreen):
         if check_id:
             heading = f"{check_id}" + (f" on {target}" if target else "")
         owner_decision = edits.check_owner_decision(self.session, check_id, target)
+
+        from launch_tui.tui.screens.modals import DecisionModal
 
         def done(draft: DecisionDraft | None) -> None:
             if draft is None or self.launch.controller is None:
@@ -509,6 +546,8 @@ class StageScreen(LaunchScreen):
         spec = self.launch.playbook.check(check_id)
         current = edits.check_owner_decision(self.session, check_id, target)
 
+        from launch_tui.tui.screens.modals import PersonPicker
+
         def done(person_id: str | None) -> None:
             if person_id is None or self.launch.controller is None:
                 return
@@ -543,6 +582,7 @@ class StageScreen(LaunchScreen):
         neighbour there, and the tabbed container follows focus back to the old tab.
         """
         self.set_focus(None)
+        self._fill_tab(tab_id)
         self.query_one("#tabs", TabbedContent).active = tab_id
         focus = {
             "tab-checks": "#checks",
@@ -568,6 +608,8 @@ class StageScreen(LaunchScreen):
 
     @work(thread=True, group="report", exit_on_error=False, description="writing the handover")
     def _write_report(self, session: Session, path: Path, now: datetime) -> None:
+        from launch_tui.tui.widgets.handover import write_handover
+
         say = self.launch.say
         try:
             files = write_handover(session, self.launch.playbook, path, now)

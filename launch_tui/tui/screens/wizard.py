@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, ContentSwitcher, Footer, Input, Select, SelectionList
+from textual.widgets import Button, ContentSwitcher, Input, Select, SelectionList
 from textual.widgets.selection_list import Selection
 
 from launch_tui.core.errors import LaunchError
@@ -25,6 +25,7 @@ from launch_tui.tui.messages import HostProposals
 from launch_tui.tui.screens.base import LaunchScreen
 from launch_tui.tui.screens.modals import PersonDraft
 from launch_tui.tui.widgets.fields import Field
+from launch_tui.tui.widgets.footer import KeyFooter
 from launch_tui.tui.widgets.plain import Plain
 from launch_tui.tui.workers import USUAL_SUBDOMAINS, probe_hostnames
 
@@ -134,7 +135,7 @@ class WizardScreen(LaunchScreen):
             yield Button("Back", id="back", compact=True)
             yield Button("Next", variant="primary", id="next", compact=True)
             yield Button("Create", variant="success", id="create", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_step(0)

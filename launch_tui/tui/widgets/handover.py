@@ -24,7 +24,6 @@ from textual.widgets import Markdown
 from launch_tui.core.model import Session
 from launch_tui.core.playbook import Playbook
 from launch_tui.core.sanitize import clean
-from launch_tui.report.render import render_document, write_report
 from launch_tui.tui.messages import PartReady
 from launch_tui.tui.widgets.plain import Plain
 
@@ -50,6 +49,9 @@ def handover_files(session_path: Path) -> HandoverFiles:
 
 def render_handover_preview(session: Session, playbook: Playbook, now: datetime) -> str:
     """The handover section of the report, as Markdown (blocking: reads templates)."""
+    # Jinja and the templates load with the first render, not with the screen.
+    from launch_tui.report.render import render_document
+
     return render_document(session, playbook, fmt="md", only=PREVIEW_SECTIONS, now=now)
 
 
@@ -61,6 +63,8 @@ def write_handover(
     Both are rendered before either is written, so a broken template leaves the old files as
     they were; each write is atomic. Raises ``ReportError`` (and, in theory, ``OSError``).
     """
+    from launch_tui.report.render import render_document, write_report
+
     files = handover_files(session_path)
     markdown = render_document(session, playbook, fmt="md", now=now)
     html = render_document(session, playbook, fmt="html", now=now)

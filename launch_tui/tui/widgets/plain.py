@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.content import Content
 from textual.css.scalar import Unit
@@ -22,26 +23,48 @@ class Plain(Static):
     ) -> None:
         super().__init__(_literal(content), markup=False, id=id, classes=classes)
         self._shown: object = None
+        self._lines: int | None = None
+        """Lines the shown text takes when none of them wraps (``None``: unknown)."""
 
     def show(self, content: str | Text | Content) -> None:
         """Replace the text (strings are cleaned, never parsed); unchanged text costs nothing.
 
-        A label that keeps its height (one line) skips the relayout of the whole screen.
+        A label that keeps its size skips the relayout of the whole screen (tens of
+        milliseconds on a big screen): one that is one line high by style, or whose new text
+        takes as many lines as the old one without wrapping.
         """
         literal = _literal(content)
         key = _key(literal)
         if key == self._shown:
             return
         self._shown = key
-        height = self.styles.height
+        styles = self.styles
+        height, width = styles.height, styles.width
         one_line = height is not None and height.unit is Unit.CELLS and height.value == 1
-        self.update(literal, layout=not one_line)
+        fixed_width = width is None or width.unit is not Unit.AUTO
+        lines = _unwrapped_lines(literal, self.size.width) if fixed_width else None
+        same_size = one_line or (lines is not None and lines == self._lines)
+        self._lines = lines
+        self.update(literal, layout=not same_size)
 
 
 def _literal(content: str | Text | Content) -> Text | Content:
     if isinstance(content, str):
         return Text(clean_multiline(content))
     return content
+
+
+def _unwrapped_lines(content: Text | Content, width: int) -> int | None:
+    """How many lines ``content`` takes at ``width`` when no line is wider; else ``None``."""
+    if not isinstance(content, Text) or width <= 0:
+        return None
+    plain = content.plain
+    if "\t" in plain:
+        return None
+    lines = plain.split("\n")
+    if any(cell_len(line) > width for line in lines):
+        return None
+    return len(lines)
 
 
 def _key(content: Text | Content) -> object:

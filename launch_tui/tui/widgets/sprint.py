@@ -75,6 +75,10 @@ def clock_text(view: SprintView, compact: bool = False) -> Text:
 class TitleBar(Plain):
     """One line: the client and the stage on screen, with the time spent there."""
 
+    def __init__(self, content: str = "", *, id: str | None = None) -> None:
+        super().__init__(content, id=id)
+        self._line = Text()
+
     def show_view(self, view: SprintView, heading: str) -> None:
         line = Text(" ")
         line.append(view.client or "(no client)", style="bold")
@@ -86,12 +90,17 @@ class TitleBar(Plain):
         current = next((s for s in view.stages if s.id == view.current), None)
         if current is not None and current.minutes:
             line.append(f" · {fmt_minutes(current.minutes)} spent", style="dim")
+        self._line = line
+        self._fit()
+
+    def _fit(self) -> None:
+        line = self._line.copy()
         line.truncate(max(1, self.size.width or 200), overflow="ellipsis")
         self.show(line)
 
     def on_resize(self, event: events.Resize) -> None:
-        # Keep the ellipsis right when the width changes.
-        self.refresh()
+        # The line may have been made before the bar had a width: cut it again to fit.
+        self._fit()
 
 
 class SprintStrip(Plain):
@@ -139,6 +148,10 @@ class BarList(Plain):
 class SprintSidebar(Vertical):
     """Clock, stages with time spent, minimum bar and verdict, for wide terminals."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._view: SprintView | None = None
+
     def compose(self) -> ComposeResult:
         yield Plain("", id="sidebar-clock")
         yield Plain("", id="sidebar-bar")
@@ -152,8 +165,15 @@ class SprintSidebar(Vertical):
     def on_mount(self) -> None:
         self.post_message(PartReady())
 
+    def on_resize(self, event: events.Resize) -> None:
+        # Lines are fitted to the width, which may not have been known when they were made.
+        if self._view is not None:
+            self.show_view(self._view)
+
     def show_view(self, view: SprintView) -> None:
-        width = max(10, (self.size.width or 28) - 2)
+        self._view = view
+        # One column of air before the border (27 columns inside the sidebar's padding).
+        width = max(10, (self.size.width or 27) - 1)
         self.query_one("#sidebar-clock", Plain).show(clock_text(view))
         self.query_one("#sidebar-bar", Plain).show(bar(view.clock.fraction, width))
         for link, stage in zip(self.query(StageLink), view.stages, strict=False):

@@ -1,0 +1,88 @@
+"""The first screen does not wait for the heavy libraries: they load after it is painted.
+
+Each test runs a fresh interpreter (``python -c``) so that nothing imported by other tests
+counts. The app is built as ``launch_tui.tui.launch.run_app`` builds it: the check registry is
+a loader the app calls once the first screen is on the terminal. Here the loader records what
+was imported at that moment, then loads the real registry.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import copy_session
+
+#: Loaded when first needed, never to paint the first screen.
+HEAVY = ("httpx", "httpcore", "dns", "jinja2", "cryptography", "tomlkit", "markdown_it")
+
+FIRST_SCREEN = r"""
+import asyncio, json, sys
+from pathlib import Path
+
+import launch_tui.tui.launch  # the entry the CLI uses
+after_import = sorted(sys.modules)
+
+from launch_tui.checks import default_registry
+from launch_tui.checks.context import CheckServices
+from launch_tui.core.playbook import builtin_playbook
+from launch_tui.tui.app import AppOptions, LaunchApp
+from launch_tui.tui.screens.stage import StageScreen
+from launch_tui.tui.widgets.check_table import CheckTable
+
+seen = {}
+
+def registry():
+    screen = app.screen
+    tables = list(screen.query(CheckTable)) if isinstance(screen, StageScreen) else []
+    seen["rows_shown"] = bool(tables and tables[0].row_count)
+    seen["at_first_screen"] = sorted(sys.modules)
+    return default_registry()
+
+path = Path(sys.argv[1])
+app = LaunchApp(
+    sessions_dir=path.parent,
+    playbook=builtin_playbook(),
+    registry=registry,
+    services_factory=lambda session: CheckServices(),
+    open_path=path,
+    options=AppOptions(cursor_blink=False),
+)
+
+async def auto_pilot(pilot):
+    while app.registry is None:
+        await asyncio.sleep(0.01)
+    await pilot.pause()
+    app.exit()
+
+app.run(headless=True, size=(80, 24), auto_pilot=auto_pilot)
+print(json.dumps({
+    "after_import": after_import,
+    "rows_shown": seen["rows_shown"],
+    "at_first_screen": seen["at_first_screen"],
+    "checks": len(app.registry),
+}))
+"""
+
+
+def _heavy(modules: list[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in HEAVY)
+
+
+def test_heavy_libraries_load_after_the_first_screen(tmp_path: Path) -> None:
+    path = copy_session("brightlane", tmp_path / "sessions")
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_SCREEN, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert _heavy(seen["after_import"]) == []
+    assert seen["rows_shown"], "the registry was loaded before the check rows were shown"
+    assert _heavy(seen["at_first_screen"]) == []
+    # And the registry the app loaded afterwards is the real one.
+    assert seen["checks"] > 0
