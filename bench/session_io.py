@@ -8,7 +8,8 @@ Measures, for a typical session (7 stages, 40 results, 10 decisions) and for a ~
     of the TOML document, atomic write, fsync of file and folder);
   * baseline: the same change written the naive way, ``tomlkit.dumps`` of the whole session
     and a plain ``write_text`` (no temp file, no fsync);
-  * load: ``open_session`` (tomlkit, editable, locked) and ``load_session`` (tomllib, read-only).
+  * load: ``open_session`` (tomllib, locked; the editable document is built on the first
+    save) and ``load_session`` (tomllib, read-only).
 Then a crash loop: a writer saving in a loop is SIGKILLed at random moments; after each kill the
 file must parse and validate and hold at least the last acknowledged save.
 
@@ -235,7 +236,7 @@ def measure(
     def open_close(i: int) -> None:
         open_session(path).close()
 
-    _row("load: open_session (tomlkit, editable)", _time(open_close, loads, warmup=1))
+    _row("load: open_session (tomllib, locked)", _time(open_close, loads, warmup=1))
     _row("load: load_session (tomllib, read-only)", _time(lambda i: load_session(path), loads))
     return save_timing[1]
 
