@@ -37,6 +37,7 @@ from launch_tui.checks.route_probes import (
     repeatable,
     time_left,
 )
+from launch_tui.checks.web import no_http_result
 from launch_tui.core.model import CheckResult, JSONValue, Route, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean
@@ -269,11 +270,7 @@ async def slowest(ctx: CheckContext) -> CheckResult:
         )
     probes = probes_for(ctx)
     if probes is None:
-        return ctx.result(
-            Status.ERROR,
-            "No HTTP client is configured for this run",
-            evidence={"failure": "no-http-client"},
-        )
+        return no_http_result(ctx)
     left = time_left(ctx)
     waits = [asyncio.ensure_future(probes.sample(r, left)) for r in routes]
     # Samples that route checks started run on their clocks, which may have started a moment

@@ -14,6 +14,7 @@ from launch_tui.checks.route_probes import (
     probes_for,
     repeatable,
 )
+from launch_tui.checks.web import no_http_result
 from launch_tui.core.model import CheckResult, Route, Status
 from launch_tui.net import FetchResult
 
@@ -39,11 +40,7 @@ async def probes_or_result(ctx: CheckContext) -> RouteProbes | CheckResult:
         )
     probes = probes_for(ctx)
     if probes is None:
-        return ctx.result(
-            Status.ERROR,
-            "No HTTP client is configured for this run",
-            evidence={"failure": "no-http-client"},
-        )
+        return no_http_result(ctx)
     return probes
 
 
