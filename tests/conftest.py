@@ -8,6 +8,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import Phase, settings
+
+# A failing property must be reported, not explained at length: Hypothesis's "explain" phase
+# traces every shrunk example line by line, which once kept a CI run busy for many minutes on
+# a single test. print_blob puts the failing example in the log so it can be replayed.
+settings.register_profile(
+    "launch-tui",
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+    print_blob=True,
+)
+settings.load_profile("launch-tui")
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
