@@ -279,6 +279,11 @@ class _Updater:
         existing = node.get(key)
         if isinstance(existing, AbstractTable | OutOfOrderTableProxy | Container):
             self.table(existing, before if isinstance(before, dict) else {}, value, child)
+            if isinstance(existing, Table) and len(existing) == 0 and existing.is_super_table():
+                # A table that was only there as the path to its child tables ([a.b.c] makes
+                # a.b implicit) is not written; having lost its last child it would vanish from
+                # the file, and an empty table is still a value (hypothesis found this).
+                node[key] = tomlkit.table()
             return
         if existing is not None:  # a value of another kind becomes a table
             del node[key]

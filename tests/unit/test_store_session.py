@@ -547,3 +547,23 @@ def test_migrations_chain_in_order() -> None:
     assert steps == [0, 1, 2]
     assert data["schema_version"] == 3
     assert migrate({}, target=3, migrations=[]) == 3  # no version: current
+
+
+def test_a_table_that_only_held_tables_survives_losing_its_last_child(tmp_path: Path) -> None:
+    # Found by test_load_of_save_is_identity: evidence {"": {"": {}}} is written as the header
+    # [results.evidence.""."" ] alone, so evidence."" is implicit; saving {"": {}} in place
+    # removed the child and, with it, every trace of evidence."" from the file.
+    from launch_tui.core.model import CheckResult, Sprint
+
+    def session(evidence: dict[str, Any]) -> Session:
+        sprint = Sprint(
+            id="a", client="", product="", engineer="", started_at=datetime(2000, 1, 1, tzinfo=UTC)
+        )
+        result = CheckResult("dns.records", "a", Status.PASS, Severity.HIGH, "", evidence)
+        return Session(sprint=sprint, results=(result,))
+
+    path = tmp_path / "s.toml"
+    create_session(path, session({"": {"": {}}})).close()
+    with open_session(path) as handle:
+        handle.save(session({"": {}}))
+    assert load_session(path).results[0].evidence == {"": {}}
