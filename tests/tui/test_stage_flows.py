@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
+from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import AppFactory, copy_session, fake_registry
+from textual.pilot import Pilot
 from textual.widgets import Select
 
 from launch_tui.checks import CheckContext, CheckServices, Registry
@@ -15,11 +19,27 @@ from launch_tui.core.errors import NetworkError
 from launch_tui.core.model import CheckResult, Session, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.store import open_session
+from launch_tui.tui.app import LaunchApp
 from launch_tui.tui.screens.modals import DecisionModal, ErrorModal, ManualModal
 from launch_tui.tui.screens.readiness import ReadinessScreen
 from launch_tui.tui.screens.stage import StageScreen
 from launch_tui.tui.widgets.banner import Banner
 from launch_tui.tui.widgets.check_table import CheckTable
+
+
+def brightlane_app(make_app: AppFactory, sessions_dir: Path) -> tuple[LaunchApp, Path]:
+    """An app opening a fresh copy of the Brightlane session, and that copy's path."""
+    path = copy_session("brightlane", sessions_dir)
+    return make_app(open_path=path), path
+
+
+@contextlib.asynccontextmanager
+async def opened(app: LaunchApp, **options: Any) -> AsyncIterator[Pilot[Any]]:
+    """Run ``app`` headless until its session is open."""
+    async with app.run_test(**options) as pilot:
+        await pilot.pause()
+        await app.wait_opened()
+        yield pilot
 
 
 def stage_screen(app: object) -> StageScreen:
@@ -35,11 +55,8 @@ def toml_of(path: Path) -> dict[str, object]:
 async def test_opens_on_the_stage_and_row_it_was_left_at(
     make_app: AppFactory, sessions_dir: Path
 ) -> None:
-    path = copy_session("brightlane", sessions_dir)
-    app = make_app(open_path=path)
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        await app.wait_opened()
+    app, _path = brightlane_app(make_app, sessions_dir)
+    async with opened(app):
         screen = stage_screen(app)
         assert screen.stage_id == "delivery"
         table = screen.query_one(CheckTable)
@@ -49,11 +66,8 @@ async def test_opens_on_the_stage_and_row_it_was_left_at(
 async def test_accept_risk_with_owner_and_due_date_lands_in_the_toml_file(
     make_app: AppFactory, sessions_dir: Path
 ) -> None:
-    path = copy_session("brightlane", sessions_dir)
-    app = make_app(open_path=path)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await app.wait_opened()
+    app, path = brightlane_app(make_app, sessions_dir)
+    async with opened(app, size=(100, 30)) as pilot:
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, DecisionModal)
@@ -81,11 +95,8 @@ async def test_accept_risk_with_owner_and_due_date_lands_in_the_toml_file(
 async def test_accept_risk_without_owner_is_refused_with_the_reason(
     make_app: AppFactory, sessions_dir: Path
 ) -> None:
-    path = copy_session("brightlane", sessions_dir)
-    app = make_app(open_path=path)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await app.wait_opened()
+    app, _path = brightlane_app(make_app, sessions_dir)
+    async with opened(app, size=(100, 30)) as pilot:
         await pilot.press("d")
         await pilot.pause()
         await pilot.click("#action-accept-risk")
@@ -105,11 +116,8 @@ async def test_accept_risk_without_owner_is_refused_with_the_reason(
 async def test_manual_check_is_ticked_with_a_note_and_a_link(
     make_app: AppFactory, sessions_dir: Path
 ) -> None:
-    path = copy_session("brightlane", sessions_dir)
-    app = make_app(open_path=path)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await app.wait_opened()
+    app, path = brightlane_app(make_app, sessions_dir)
+    async with opened(app, size=(100, 30)) as pilot:
         table = stage_screen(app).query_one(CheckTable)
         assert table.select_key("edge.ddos:")
         await pilot.press("m")
@@ -132,11 +140,8 @@ async def test_manual_check_is_ticked_with_a_note_and_a_link(
 async def test_quit_and_resume_on_the_same_stage_and_selection(
     make_app: AppFactory, sessions_dir: Path
 ) -> None:
-    path = copy_session("brightlane", sessions_dir)
-    app = make_app(open_path=path)
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        await app.wait_opened()
+    app, path = brightlane_app(make_app, sessions_dir)
+    async with opened(app) as pilot:
         await pilot.press("2")
         await pilot.pause()
         assert stage_screen(app).stage_id == "request-path"
@@ -202,11 +207,8 @@ async def test_session_locked_elsewhere_opens_read_only_with_a_banner(
 
 
 async def test_stage_done_toggles_and_is_saved(make_app: AppFactory, sessions_dir: Path) -> None:
-    path = copy_session("brightlane", sessions_dir)
-    app = make_app(open_path=path)
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        await app.wait_opened()
+    app, path = brightlane_app(make_app, sessions_dir)
+    async with opened(app) as pilot:
         await pilot.press("D")
         await pilot.pause()
         await app.wait_saved()
@@ -214,11 +216,8 @@ async def test_stage_done_toggles_and_is_saved(make_app: AppFactory, sessions_di
 
 
 async def test_notes_are_saved_as_typed(make_app: AppFactory, sessions_dir: Path) -> None:
-    path = copy_session("brightlane", sessions_dir)
-    app = make_app(open_path=path)
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        await app.wait_opened()
+    app, path = brightlane_app(make_app, sessions_dir)
+    async with opened(app) as pilot:
         await pilot.press("n")
         await pilot.pause()
         await pilot.press("end", *" Cookie fix agreed.")
@@ -234,11 +233,8 @@ async def test_notes_are_saved_as_typed(make_app: AppFactory, sessions_dir: Path
 async def test_a_run_fills_the_table_and_marks_changes(
     make_app: AppFactory, sessions_dir: Path
 ) -> None:
-    path = copy_session("brightlane", sessions_dir)
-    app = make_app(open_path=path)
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        await app.wait_opened()
+    app, path = brightlane_app(make_app, sessions_dir)
+    async with opened(app) as pilot:
         await pilot.press("r")
         await app.wait_for_run()
         await pilot.pause()
@@ -347,11 +343,8 @@ async def test_a_run_can_be_cancelled(make_app: AppFactory, sessions_dir: Path) 
 async def test_readiness_view_follows_a_new_decision(
     make_app: AppFactory, sessions_dir: Path
 ) -> None:
-    path = copy_session("brightlane", sessions_dir)
-    app = make_app(open_path=path)
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        await app.wait_opened()
+    app, _path = brightlane_app(make_app, sessions_dir)
+    async with opened(app) as pilot:
         await pilot.press("v")
         await pilot.pause()
         assert isinstance(app.screen, ReadinessScreen)
@@ -362,11 +355,8 @@ async def test_readiness_view_follows_a_new_decision(
 
 @pytest.mark.parametrize("key", ["[", "]"])
 async def test_prev_and_next_stage(make_app: AppFactory, sessions_dir: Path, key: str) -> None:
-    path = copy_session("brightlane", sessions_dir)
-    app = make_app(open_path=path)
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        await app.wait_opened()
+    app, _path = brightlane_app(make_app, sessions_dir)
+    async with opened(app) as pilot:
         await pilot.press(key)
         await pilot.pause()
         expected = "request-path" if key == "[" else "email-secrets"
