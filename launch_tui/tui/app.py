@@ -144,6 +144,13 @@ class LaunchApp(App[str | None]):
     def on_mount(self) -> None:
         for warning in self.keymap_result.warnings:
             self.say(warning, title="Keymap", severity="warning")
+        # Textual holds every repaint until the app's own mount has finished, and a screen
+        # pushed from here is mounted inside that hold: its first full render is computed and
+        # thrown away, and the screen waits for the hold to end before it is rendered again.
+        # Building the first screen just after the mount puts its first render on the terminal.
+        self.call_later(self._show_first_screen)
+
+    def _show_first_screen(self) -> None:
         # With a session to open, its stage is the first screen; the home screen is only
         # built if the engineer goes there.
         if self.open_path is None or not self.open_session_path(self.open_path):

@@ -79,6 +79,7 @@ class StageScreen(LaunchScreen):
 
     SCOPE: ClassVar[str] = commands.STAGE
     STACK_BASE: ClassVar[bool] = True
+    AUTO_FOCUS: ClassVar[str | None] = "#checks"
     BINDINGS = commands.bindings(commands.STAGE)
 
     def __init__(self, stage_id: str) -> None:
@@ -89,6 +90,9 @@ class StageScreen(LaunchScreen):
         self._notes_timer: object | None = None
         self._loaded_notes = False
         self._notes_text: str | None = None
+        self._caught_up: tuple[Session, RunState] | None = None
+        """What the screen showed when it last caught up (the objects; both are replaced on
+        every change)."""
         self._filled_tabs: set[str] = {"tab-checks"}
         """Tabs whose content is mounted (each is filled the first time it is shown)."""
 
@@ -184,6 +188,17 @@ class StageScreen(LaunchScreen):
         if self.launch.controller is not None:
             self._on_session_changed(SessionChange(self.session))
 
+    def on_mount(self) -> None:
+        """Fill every part before the first layout, so the first frame is the finished screen.
+
+        The screen is on top of the stack while it mounts. Filling it here rather than when
+        Textual reports it shown (``ScreenResume``, after the first frames) saves the rounds of
+        relayout and repaint that rows, focus and texts arriving one by one would each cost;
+        ``on_screen_resume`` then finds nothing to change.
+        """
+        if self.launch.controller is not None and self.is_current:
+            self._catch_up()
+
     def on_screen_resume(self) -> None:
         """Shown (first time, or again from the app's cache): catch up with the session.
 
@@ -199,17 +214,25 @@ class StageScreen(LaunchScreen):
         ):
             signal.unsubscribe(self)
             signal.subscribe(self, callback)  # type: ignore[arg-type]
+        if self._caught_up != (self.session, self.launch.run_state):
+            self._catch_up()  # not when nothing changed since on_mount did it
+
+    def _catch_up(self) -> None:
+        """Show the session as it is now, with the stored row selected and the table focused."""
         self.query_one("#notice", Banner).set_message(self.launch.options.notice, style="dim")
         self._refresh_all()
         selection = self.session.ui.selection
         table = self.query_one("#checks", CheckTable)
         if self.session.ui.stage == self.stage_id and selection:
             table.select_key(selection)
-        table.focus()
+        # Focused now, not on the next turn of the loop (``Widget.focus``): the focus styles
+        # are then part of the first layout instead of a second one.
+        self.set_focus(table)
         self._show_detail()
         self._on_run_changed(self.launch.run_state)
         # Make sure the stored position matches what is on screen from the start.
         self.launch.remember_selection(self.stage_id, table.selected_key)
+        self._caught_up = (self.session, self.launch.run_state)
 
     # --- refreshing --------------------------------------------------------------------------
 
