@@ -12,7 +12,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import DataTable, TabbedContent, TabPane
+from textual.widgets import DataTable
 
 from launch_tui.checks import Selection
 from launch_tui.core.errors import ReportError
@@ -37,7 +37,14 @@ from launch_tui.tui.widgets.check_table import CheckTable
 from launch_tui.tui.widgets.detail import DetailPane
 from launch_tui.tui.widgets.footer import KeyFooter
 from launch_tui.tui.widgets.plain import Plain
-from launch_tui.tui.widgets.sprint import SprintSidebar, SprintStrip, TitleBar, sprint_view
+from launch_tui.tui.widgets.sprint import (
+    SIDEBAR_COLUMNS,
+    SprintSidebar,
+    SprintStrip,
+    TitleBar,
+    sprint_view,
+)
+from launch_tui.tui.widgets.tab_bar import Tab, TabBar
 
 if TYPE_CHECKING:
     # Imported when first used: the tabs behind the first one, the dialogs and the handover
@@ -94,7 +101,8 @@ class StageScreen(LaunchScreen):
         """What the screen showed when it last caught up (the objects; both are replaced on
         every change)."""
         self._filled_tabs: set[str] = {"tab-checks"}
-        """Tabs whose content is mounted (each is filled the first time it is shown)."""
+        """Tabs whose pane is mounted (each is mounted the first time it is shown)."""
+        self._active_tab = "tab-checks"
 
     # --- layout --------------------------------------------------------------------------
 
@@ -107,18 +115,22 @@ class StageScreen(LaunchScreen):
         # Only what the first paint shows is built with the screen: the sidebar when the
         # terminal is wide (see on_resize), and the tabs other than the checks when first shown
         # (see _fill_tab). Every widget mounted costs styling and layout before the first paint.
+        wide = self.app.size.width >= WIDE_COLUMNS
+        labels = ("Checks", TAB_NAMES.get(spec.id, "Deliverable"), "Decisions", "Notes", "About")
         with Horizontal(id="body"):
-            if self.app.size.width >= WIDE_COLUMNS:
+            if wide:
                 yield SprintSidebar(id="sidebar")
             with Vertical(id="main"):
-                with TabbedContent(id="tabs", initial="tab-checks"):
-                    with TabPane("Checks", id="tab-checks"):
-                        yield CheckTable(id="checks")
-                        yield DetailPane(id="detail")
-                    yield TabPane(TAB_NAMES.get(spec.id, "Deliverable"), id="tab-deliverable")
-                    yield TabPane("Decisions", id="tab-decisions")
-                    yield TabPane("Notes", id="tab-notes")
-                    yield TabPane("About", id="tab-about")
+                yield TabBar(
+                    [Tab(tab_id, label) for tab_id, label in zip(TABS, labels, strict=True)],
+                    active="tab-checks",
+                    id="tabs",
+                )
+                with Vertical(id="tab-checks", classes="tab-pane"):
+                    # Sized for the width it will get, so the first layout keeps its columns.
+                    table_width = self.app.size.width - (SIDEBAR_COLUMNS if wide else 0)
+                    yield CheckTable(id="checks", width_hint=table_width)
+                    yield DetailPane(id="detail")
                 yield Plain("", id="run-status")
         yield KeyFooter()
 
@@ -127,7 +139,7 @@ class StageScreen(LaunchScreen):
             self.query_one("#body", Horizontal).mount(SprintSidebar(id="sidebar"), before=0)
 
     def _fill_tab(self, tab_id: str) -> bool:
-        """Mount the content of ``tab_id`` if it is not there yet; True when it was mounted.
+        """Mount the pane of ``tab_id`` if it is not there yet; True when it was mounted.
 
         A part asks for its data once mounted (``PartReady``).
         """
@@ -154,7 +166,9 @@ class StageScreen(LaunchScreen):
                 content = StageNotes(id="notes", soft_wrap=True)
             else:
                 content = AboutPane(id="about-scroll")
-        self.query_one(f"#{tab_id}", TabPane).mount(content)
+        pane = Vertical(content, id=tab_id, classes="tab-pane")
+        pane.display = False
+        self.query_one("#main", Vertical).mount(pane, before="#run-status")
         return True
 
     def _report_hint(self) -> str:
@@ -263,7 +277,7 @@ class StageScreen(LaunchScreen):
             return
         self._refresh_overview()
         self._show_detail()
-        if self.query_one("#tabs", TabbedContent).active == "tab-deliverable":
+        if self._active_tab == "tab-deliverable":
             self._show_deliverable()
 
     def _refresh_overview(self) -> None:
@@ -299,7 +313,7 @@ class StageScreen(LaunchScreen):
             self._loaded_notes = True
             # Notes may come from a hand-edited file: never hand raw escapes to the terminal.
             notes.load_text(clean_multiline(session.stage(self.stage_id).notes))
-        if self.query_one("#tabs", TabbedContent).active == "tab-deliverable":
+        if self._active_tab == "tab-deliverable":
             self._show_deliverable()
 
     def _show_deliverable(self) -> None:
@@ -351,12 +365,10 @@ class StageScreen(LaunchScreen):
             return
         await preview.show_markdown(text)
 
-    @on(TabbedContent.TabActivated, "#tabs")
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if self._fill_tab(event.pane.id or ""):
-            return  # the new part asks for its data once mounted
-        if event.pane.id == "tab-deliverable" and self.launch.controller is not None:
-            self._show_deliverable()
+    @on(TabBar.Activated, "#tabs")
+    def _tab_picked(self, event: TabBar.Activated) -> None:
+        event.stop()
+        self.show_tab(event.tab_id, focus_pane=False)
 
     def _show_detail(self) -> None:
         key = self.query_one("#checks", CheckTable).selected_key
@@ -594,19 +606,37 @@ class StageScreen(LaunchScreen):
         self.show_tab("tab-notes")
 
     def action_next_tab(self) -> None:
-        tabs = self.query_one("#tabs", TabbedContent)
-        current = tabs.active if tabs.active in TABS else TABS[0]
+        current = self._active_tab if self._active_tab in TABS else TABS[0]
         self.show_tab(TABS[(TABS.index(current) + 1) % len(TABS)])
 
-    def show_tab(self, tab_id: str) -> None:
-        """Switch to a tab and put the focus in it.
+    @property
+    def active_tab(self) -> str:
+        """Id of the tab on show (``tab-checks``, ``tab-deliverable``, ...)."""
+        return self._active_tab
 
-        Focus leaves the old tab first: a focused widget in a hidden tab would hand focus to a
-        neighbour there, and the tabbed container follows focus back to the old tab.
+    def show_tab(self, tab_id: str, *, focus_pane: bool = True) -> None:
+        """Show a tab's pane (mounting it the first time) and put the focus in it.
+
+        ``focus_pane`` is False when the tab bar itself was used (the focus stays on the bar,
+        so left and right keep moving between tabs) unless the focus was in the old pane.
         """
-        self.set_focus(None)
-        self._fill_tab(tab_id)
-        self.query_one("#tabs", TabbedContent).active = tab_id
+        if tab_id not in TABS:
+            return
+        bar = self.query_one("#tabs", TabBar)
+        focus_pane = focus_pane or self.focused is not bar
+        # Focus leaves the old pane before it is hidden: Textual would otherwise hand it to a
+        # neighbour of the hidden widget.
+        if focus_pane:
+            self.set_focus(None)
+        new = self._fill_tab(tab_id)
+        self._active_tab = tab_id
+        bar.active = tab_id
+        for pane in self.query(".tab-pane"):
+            pane.display = pane.id == tab_id
+        if not new and tab_id == "tab-deliverable" and self.launch.controller is not None:
+            self._show_deliverable()  # a new pane asks for its data once mounted
+        if not focus_pane:
+            return
         focus = {
             "tab-checks": "#checks",
             "tab-deliverable": "#deliverable",

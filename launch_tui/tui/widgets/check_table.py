@@ -26,13 +26,16 @@ _DECISION_MARK = {Action.FIX: "F", Action.ACCEPT_RISK: "A", Action.DEFER: "D"}
 class CheckTable(DataTable[Text]):
     """The check table of one stage; rows are keyed ``check_id:target``."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, width_hint: int = 80) -> None:
+        """``width_hint``: the width the table is expected to get; its columns are sized for it
+        before the first layout (and again on a resize to another width)."""
         super().__init__(id=id, cursor_type="row", zebra_stripes=False, cell_padding=1)
         self._rows: tuple[CheckRow, ...] = ()
         self._column_widths: tuple[int, ...] = ()
+        self._width_hint = width_hint
 
     def on_mount(self) -> None:
-        self._build_columns(self.size.width or 80)
+        self._build_columns(self.size.width or self._width_hint)
 
     def on_resize(self, event: events.Resize) -> None:
         widths = self._widths(event.size.width)
@@ -42,6 +45,10 @@ class CheckTable(DataTable[Text]):
             self._fill(self._rows)
             if selected:
                 self.select_key(selected)
+        elif self.row_count:
+            # A row selected before the table had a size (a session reopened on its row) is
+            # scrolled into view as soon as the size is known, not after the screen settles.
+            self.move_cursor(row=self.cursor_row, animate=False, scroll=True)
 
     @property
     def selected_key(self) -> str:

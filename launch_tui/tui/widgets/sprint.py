@@ -32,6 +32,9 @@ from launch_tui.tui.views import (
 )
 from launch_tui.tui.widgets.plain import Plain
 
+#: Width of the sidebar on wide terminals (``#sidebar`` in app.tcss).
+SIDEBAR_COLUMNS = 30
+
 
 @dataclass(frozen=True)
 class SprintView:
