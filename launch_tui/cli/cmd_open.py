@@ -14,15 +14,18 @@ import contextlib
 import importlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from launch_tui.checks import CheckServices
 from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
 from launch_tui.core.errors import UsageError
 from launch_tui.core.model import Session
 
-ServicesFactory = Callable[[Session], contextlib.AbstractAsyncContextManager[CheckServices]]
+if TYPE_CHECKING:
+    # The check engine is loaded after the first screen (see tui.app.first_screen_painted).
+    from launch_tui.checks import CheckServices
+
+ServicesFactory = Callable[[Session], "contextlib.AbstractAsyncContextManager[CheckServices]"]
 
 
 def network_overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -6,9 +6,9 @@ Each command module exposes ``run(args, env) -> int``; this module only declares
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
-
-from launch_tui import __version__
+from typing import Any, NoReturn
 
 DESCRIPTION = (
     "launch-tui runs a 48-hour launch-readiness sprint: checks against the client's real hosts, "
@@ -19,6 +19,31 @@ EPILOG = (
     "exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, 3 session or playbook "
     "file error, 4 tool error, 130 interrupted"
 )
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the version is looked up only when asked for.
+
+    argparse's own version action needs the string up front, and reading the installed
+    package's metadata costs tens of milliseconds on every start.
+    """
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> NoReturn:
+        import sys
+
+        import launch_tui
+
+        sys.stdout.write(f"launch-tui {launch_tui.__version__}\n")  # as argparse's own does
+        parser.exit()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -72,7 +97,7 @@ def _add_network(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="launch-tui", description=DESCRIPTION, epilog=EPILOG)
-    parser.add_argument("--version", action="version", version=f"launch-tui {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     _add_common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 

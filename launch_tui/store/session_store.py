@@ -131,6 +131,26 @@ class SessionSummary:
         return len(STAGE_IDS)
 
 
+def _reads_back(text: str, saved: Session, path: Path) -> bool:
+    """Whether ``text`` parses back to ``saved``: checked before an in-place edit is written.
+
+    tomlkit renders some edits of a document as text that does not read back (seen: an array of
+    tables emptied to a plain table, written with no line break before the next header). Such
+    text must never replace a good file.
+    """
+    try:
+        return session_from_data(parse_plain(text, path)) == saved
+    except (SessionError, CodecError):
+        return False
+
+
+def _fresh_text(saved: Session) -> str:
+    """``saved`` written as a new session file is (comments made by hand are lost; data is not)."""
+    from launch_tui.store.new_file import render_new_file
+
+    return render_new_file(saved)
+
+
 @dataclass
 class _Loaded:
     """A file as read: its text, its editable document (once parsed), what it holds."""
@@ -316,6 +336,10 @@ class SessionHandle:
             try:
                 changes = apply_changes(doc, self._loaded.data, data)
                 text = renderer.render(doc, changes)
+                kept: TOMLDocument | None = doc
+                if not _reads_back(text, saved, self._path):
+                    # The next save parses the new text again.
+                    text, kept = _fresh_text(saved), None
                 if on_disk is not None and text == self._loaded.text:
                     signature = self._loaded.signature
                 else:
@@ -326,7 +350,9 @@ class SessionHandle:
                 self._loaded.doc = None
                 self._renderer = None
                 raise
-            self._loaded = _Loaded(text, doc, saved, data, signature, SCHEMA_VERSION)
+            self._loaded = _Loaded(text, kept, saved, data, signature, SCHEMA_VERSION)
+            if kept is None:
+                self._renderer = None
             self._dirty = False
             return saved
 
@@ -411,6 +437,8 @@ class SessionHandle:
         apply_changes(disk.doc, disk.data, merged_data)
         renderer = Renderer()
         text = renderer.render(disk.doc)
+        if not _reads_back(text, merged_session, self._path):
+            text, disk.doc = _fresh_text(merged_session), None
         signature = disk.signature if text == disk.text else self._write(text)
         self._renderer = renderer
         self._encoder = _Encoder(merged_session, merged_data)

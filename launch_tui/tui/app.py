@@ -16,9 +16,9 @@ import asyncio
 import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App
@@ -26,18 +26,23 @@ from textual.notifications import SeverityLevel
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
-from launch_tui.checks import Registry, Selection, utc_now
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import STAGE_IDS, NetworkSettings, Session
 from launch_tui.core.playbook import CheckMode, Playbook
 from launch_tui.core.sanitize import clean
 from launch_tui.store import SessionHandle, create_session, open_session
 from launch_tui.tui import edits
+from launch_tui.tui.cancel import CancelToken
 from launch_tui.tui.commands import APP, CommandsProvider, bindings
 from launch_tui.tui.controller import SessionController
 from launch_tui.tui.keymap import KeymapResult
 from launch_tui.tui.messages import ResultsArrived, RunEnded, RunProgress, SaveFailed
-from launch_tui.tui.workers import CancelToken, ServicesFactory, run_checks_in_thread
+
+if TYPE_CHECKING:
+    # The check engine (and the work behind the screens) is imported when first used, after
+    # the first screen is painted: see first_screen_painted.
+    from launch_tui.checks import Registry, Selection
+    from launch_tui.tui.workers import ServicesFactory
 
 #: From this many columns on, screens are ``-wide`` (a sidebar instead of one-line summaries).
 WIDE_COLUMNS = 110
@@ -106,7 +111,7 @@ class LaunchApp(App[str | None]):
         playbook: Playbook,
         registry: Registry | Callable[[], Registry],
         services_factory: ServicesFactory,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         keymap: KeymapResult | None = None,
         open_path: Path | None = None,
         options: AppOptions | None = None,
@@ -116,7 +121,7 @@ class LaunchApp(App[str | None]):
         self.playbook = playbook
         # A callable is called in a thread after the first screen: check modules import the
         # network stack (httpx, dnspython), which would otherwise delay the first paint.
-        self._check_registry: Registry | None = registry if isinstance(registry, Registry) else None
+        self._check_registry: Registry | None = None if callable(registry) else registry
         self._registry_source = registry
         self.services_factory = services_factory
         self.clock = clock
@@ -137,7 +142,32 @@ class LaunchApp(App[str | None]):
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
         if self.options.theme:
-            self.theme = self.options.theme
+            self._start_with_theme(self.options.theme)
+
+    def _start_with_theme(self, name: str) -> None:
+        """Use theme ``name`` from the start, before any stylesheet is parsed.
+
+        Assigning ``self.theme`` does what Textual's theme watcher does, and that watcher also
+        queues a re-parse of every stylesheet (the app's and each widget's) for just after the
+        first parse: about 15 ms of start-up spent parsing the same CSS twice. Nothing is parsed
+        yet here, so the theme's classes, colour filter and CSS variables are set directly and
+        the first parse uses them. An unknown name goes through Textual's own assignment, which
+        reports it.
+        """
+        if name not in self.available_themes:
+            self.theme = name
+            return
+        self.set_reactive(App.theme, name)
+        theme = self.current_theme
+        classes = {c: False for c in self.classes if c.startswith("-theme-")}
+        classes[f"-theme-{theme.name}"] = True
+        classes["-dark-mode"] = theme.dark
+        classes["-light-mode"] = not theme.dark
+        self.update_classes(classes, update=False)
+        # Textual keeps the ANSI-to-truecolor filter in step with the theme (an ANSI theme
+        # draws with the terminal's own palette); the watcher does this, so it is done here.
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     # --- start and stop ---------------------------------------------------------------------
 
@@ -209,7 +239,7 @@ class LaunchApp(App[str | None]):
     @work(thread=True, exclusive=True, group="registry", exit_on_error=False)
     def _load_registry(self) -> None:
         source = self._registry_source
-        registry = source if isinstance(source, Registry) else source()
+        registry = source() if callable(source) else source
         self.call_from_thread(self._registry_loaded, registry)
 
     def _registry_loaded(self, registry: Registry) -> None:
@@ -273,6 +303,8 @@ class LaunchApp(App[str | None]):
         stage = controller.session.ui.stage
         self.goto_stage(stage if stage in STAGE_IDS else STAGE_IDS[0], initial=True)
         if self.options.autorun and not controller.read_only:
+            from launch_tui.checks import Selection
+
             self.start_run(Selection(), "full audit")
 
     def _on_save_error(self, error: LaunchError) -> None:
@@ -456,6 +488,8 @@ class LaunchApp(App[str | None]):
     @work(thread=True, group="checks", exit_on_error=False, description="check run")
     def _run_worker(self, run_id: int, selection: Selection, label: str, session: Session) -> None:
         # Its own thread and event loop: the checks' CPU work never stalls the screen's loop.
+        from launch_tui.tui.workers import run_checks_in_thread
+
         registry = self._registry_for_thread()
         run_checks_in_thread(
             run_id=run_id,
@@ -476,7 +510,7 @@ class LaunchApp(App[str | None]):
         if registry is not None:
             return registry
         source = self._registry_source
-        return source if isinstance(source, Registry) else source()
+        return source() if callable(source) else source
 
     def cancel_run(self) -> bool:
         """Ask the running checks to stop; False when nothing runs."""
@@ -591,6 +625,8 @@ class LaunchApp(App[str | None]):
 
 def _empty_registry() -> Registry:
     """Used when the check modules fail to load: the app still opens, nothing runs."""
+    from launch_tui.checks import Registry
+
     return Registry()
 
 

@@ -20,7 +20,6 @@ from dataclasses import replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from launch_tui.checks.merge import merge_results
 from launch_tui.core.factory import slugify
 from launch_tui.core.model import (
     STAGE_IDS,
@@ -188,6 +187,10 @@ def confirm_manual(
         measured_at=now,
         duration_ms=0,
     )
+    # Importing launch_tui.checks.merge loads the whole check engine (its package): not needed
+    # before the first screen, only when a manual check is confirmed.
+    from launch_tui.checks.merge import merge_results
+
     return merge_results(session, [result])
 
 

@@ -13,12 +13,15 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from launch_tui.checks import Registry, default_registry
 from launch_tui.core.playbook import Playbook
 from launch_tui.tui.app import AppOptions, LaunchApp
 from launch_tui.tui.keymap import keymap_path, load_keymap
-from launch_tui.tui.workers import ServicesFactory
+
+if TYPE_CHECKING:
+    from launch_tui.checks import Registry
+    from launch_tui.tui.workers import ServicesFactory
 
 THEME_ENV = "LAUNCH_TUI_THEME"
 """Environment variable naming a Textual theme (``textual-dark``, ``ansi-dark``...)."""
@@ -94,7 +97,7 @@ def run_app(
     app = LaunchApp(
         sessions_dir=sessions_dir,
         playbook=playbook,
-        registry=registry if registry is not None else default_registry,
+        registry=registry if registry is not None else _default_registry,
         services_factory=services_factory,
         clock=clock,
         keymap=load_keymap(keymap_path(environ)),
@@ -106,3 +109,10 @@ def run_app(
     if received:
         raise SystemExit(128 + received[0])
     return result if isinstance(result, str) else None
+
+
+def _default_registry() -> Registry:
+    """Every check module's checks; called by the app in a thread after the first screen."""
+    from launch_tui.checks import default_registry
+
+    return default_registry()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
@@ -38,6 +37,7 @@ from launch_tui.core.playbook import Playbook
 from launch_tui.core.readiness import compute_readiness
 from launch_tui.core.sanitize import clean
 from launch_tui.store import cleanup_temp_files, list_sessions, load_session
+from launch_tui.tui.cancel import CancelToken
 from launch_tui.tui.messages import HostProposals, ResultsArrived, RunEnded, RunProgress
 from launch_tui.tui.views import HomeRow
 
@@ -69,38 +69,6 @@ async def open_services(factory: ServicesFactory, session: Session) -> AsyncIter
 
 def _label(check_id: str, target: str) -> str:
     return f"{check_id} on {clean(target, max_len=40)}" if target else check_id
-
-
-class CancelToken:
-    """Stops a run from another thread: the UI sets it, the run's own loop sees it."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._cancelled = False
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._event: asyncio.Event | None = None
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled
-
-    def bind(self) -> asyncio.Event:
-        """The event the runner watches, on the calling (the run's) event loop."""
-        with self._lock:
-            self._loop = asyncio.get_running_loop()
-            self._event = asyncio.Event()
-            if self._cancelled:
-                self._event.set()
-            return self._event
-
-    def cancel(self) -> None:
-        """Ask the run to stop (from any thread); results already produced are kept."""
-        with self._lock:
-            self._cancelled = True
-            loop, event = self._loop, self._event
-        if loop is not None and event is not None:
-            with contextlib.suppress(RuntimeError):  # the run's loop has already closed
-                loop.call_soon_threadsafe(event.set)
 
 
 def run_checks_in_thread(**job: Any) -> None:

@@ -80,6 +80,30 @@ def test_load_of_save_is_identity(first: Session, second: Session) -> None:
         assert _leftovers(Path(folder)) == []
 
 
+def test_an_edit_tomlkit_cannot_render_is_saved_whole(tmp_path: Path) -> None:
+    # Found by test_load_of_save_is_identity: evidence whose value goes from an array of tables
+    # to an empty table came out of tomlkit as `[evidence."\""][[results]]` on one line.
+    path = tmp_path / "s.toml"
+    path.write_text(
+        'schema_version = 1\n\n[sprint]\nid = "a"\nclient = ""\nproduct = ""\n'
+        'engineer = ""\nstarted_at = 2000-01-01T00:00:00Z\ndeadline_hours = 1\n\n'
+        '[[results]]\ncheck = "dns.records"\ntarget = "a"\nstatus = "pass"\n'
+        'severity = "critical"\nsummary = ""\n\n[results.evidence]\n"" = ""\n\n'
+        '[[results.evidence."\\""]]\n\n'
+        '[[results]]\ncheck = "dns.records"\ntarget = "b"\nstatus = "pass"\n'
+        'severity = "critical"\nsummary = ""\n',
+        encoding="utf-8",
+    )
+    with open_session(path) as handle:
+        first, second = handle.session.results
+        assert first.evidence == {"": "", '"': [{}]}
+        changed = dataclasses.replace(first, evidence={"": "", '"': {}})
+        wanted = dataclasses.replace(handle.session, results=(changed, second))
+        assert handle.save(wanted) == wanted
+        assert handle.save(wanted) == wanted  # and the handle keeps working
+    assert load_session(path) == wanted
+
+
 def test_the_readme_example_is_a_valid_session() -> None:
     session = load_session(DATA / "readme_example.toml")
     assert session.sprint.id == "acme"

@@ -14,7 +14,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable
 
-from launch_tui.checks import Selection
 from launch_tui.core.errors import ReportError
 from launch_tui.core.model import STAGE_IDS, Session, StageStatus
 from launch_tui.core.sanitize import clean_multiline
@@ -483,9 +482,13 @@ class StageScreen(LaunchScreen):
         return edits.parse_row_key(key) if key else None
 
     def action_run_stage(self) -> None:
+        from launch_tui.checks import Selection
+
         self.launch.start_run(Selection(stages=frozenset({self.stage_id})), self._stage_label())
 
     def action_run_all(self) -> None:
+        from launch_tui.checks import Selection
+
         self.launch.start_run(Selection(), "full audit")
 
     def action_cancel_run(self) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.widget import Widget
@@ -91,6 +92,9 @@ class KeyFooter(Widget, can_focus=False):
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         if self.is_attached and screen is self.screen and self._read_keys(screen):
+            # The entry under the mouse may be another key now: the next move finds it.
+            self._hover = None
+            self.tooltip = None
             self.refresh()
 
     def _read_keys(self, screen: Screen[object]) -> bool:
@@ -140,7 +144,8 @@ class KeyFooter(Widget, can_focus=False):
         width = self.size.width
         key_style = self.get_component_rich_style("key-footer--key")
         description_style = self.get_component_rich_style("key-footer--description")
-        hover_style = self.get_component_rich_style("key-footer--hover", partial=True)
+        # Only the background, blended over the bar's (the theme's hover colour is translucent).
+        hover_style = Style(bgcolor=self.get_component_rich_style("key-footer--hover").bgcolor)
         dim = self.get_component_rich_style("key-footer--separator")
 
         def entry(index: int, item: FooterKey) -> Text:
