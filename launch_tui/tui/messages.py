@@ -7,11 +7,13 @@ the latest progress message is handled. Results are never collapsed; each one is
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from launch_tui.core.model import CheckResult
-from launch_tui.tui.views import HomeRow
+if TYPE_CHECKING:
+    from launch_tui.core.model import CheckResult
+    from launch_tui.tui.home_rows import HomeRow
 
 
 @dataclass

@@ -38,8 +38,8 @@ from launch_tui.core.readiness import compute_readiness
 from launch_tui.core.sanitize import clean
 from launch_tui.store import cleanup_temp_files, list_sessions, load_session
 from launch_tui.tui.cancel import CancelToken
+from launch_tui.tui.home_rows import HomeRow
 from launch_tui.tui.messages import HostProposals, ResultsArrived, RunEnded, RunProgress
-from launch_tui.tui.views import HomeRow
 
 ServicesFactory: TypeAlias = Callable[
     [Session], "CheckServices | AbstractAsyncContextManager[CheckServices]"

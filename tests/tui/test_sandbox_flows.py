@@ -21,9 +21,9 @@ from launch_tui.net import inspect_tls, net_config
 from launch_tui.sandbox import RunningWorld, session_for
 from launch_tui.store import create_session
 from launch_tui.tui.app import AppOptions
+from launch_tui.tui.deliverables import domain_map_table
 from launch_tui.tui.screens.stage import StageScreen
 from launch_tui.tui.screens.wizard import WizardScreen
-from launch_tui.tui.views import domain_map_table
 from launch_tui.tui.widgets.deliverable import DeliverablePane, ViewTable
 from launch_tui.tui.widgets.fields import Field
 

@@ -9,7 +9,7 @@ from conftest import DATA, FIXED_NOW
 from launch_tui.core.model import Action, Status
 from launch_tui.core.playbook import builtin_playbook
 from launch_tui.store import load_session
-from launch_tui.tui import views
+from launch_tui.tui import deliverables, home_rows, owners, views
 from launch_tui.tui.edits import OwnedKind, row_key
 
 PLAYBOOK = builtin_playbook()
@@ -77,13 +77,13 @@ def test_clock_counts_the_sprint_hours() -> None:
 
 def test_every_stage_has_a_deliverable_with_tables() -> None:
     for stage in PLAYBOOK.stages:
-        view = views.deliverable_for(SESSION, PLAYBOOK, stage.id, FIXED_NOW.date())
+        view = deliverables.deliverable_for(SESSION, PLAYBOOK, stage.id, FIXED_NOW.date())
         assert view.name == stage.deliverable.name
         assert view.tables, stage.id
 
 
 def test_domain_map_has_one_row_per_host_with_tls_status() -> None:
-    table = views.domain_map_table(SESSION, FIXED_NOW.date())
+    table = deliverables.domain_map_table(SESSION, FIXED_NOW.date())
     hosts = [row[0].text for row in table.rows]
     assert hosts[0] == "brightlane.test"
     assert "staging.brightlane.test" in hosts
@@ -92,7 +92,7 @@ def test_domain_map_has_one_row_per_host_with_tls_status() -> None:
 
 
 def test_slowest_routes_and_latency_series_in_stage_two() -> None:
-    view = views.deliverable_for(SESSION, PLAYBOOK, "request-path", FIXED_NOW.date())
+    view = deliverables.deliverable_for(SESSION, PLAYBOOK, "request-path", FIXED_NOW.date())
     slowest = view.tables[0]
     assert slowest.rows[0][0].text == "dashboard"
     assert len(slowest.rows) == 5
@@ -101,7 +101,7 @@ def test_slowest_routes_and_latency_series_in_stage_two() -> None:
 
 
 def test_risk_list_ranks_auth_before_secrets() -> None:
-    view = views.deliverable_for(SESSION, PLAYBOOK, "audit", FIXED_NOW.date())
+    view = deliverables.deliverable_for(SESSION, PLAYBOOK, "audit", FIXED_NOW.date())
     risks = view.tables[0]
     assert risks.rows[0][1].text == "Broken auth"
     areas = [row[1].text for row in risks.rows]
@@ -109,12 +109,12 @@ def test_risk_list_ranks_auth_before_secrets() -> None:
 
 
 def test_assignables_cover_every_kind_and_owned_by_filters() -> None:
-    items = views.assignables(SESSION, PLAYBOOK)
+    items = owners.assignables(SESSION, PLAYBOOK)
     assert {i.kind for i in items} == set(OwnedKind)
-    priya = views.owned_by(SESSION, PLAYBOOK, "priya")
+    priya = owners.owned_by(SESSION, PLAYBOOK, "priya")
     assert any(i.kind is OwnedKind.SERVICE and i.ref == "Cloudflare" for i in priya)
     assert any(i.kind is OwnedKind.DECISION and i.ref == "d1" for i in priya)
-    sam = views.owned_by(SESSION, PLAYBOOK, "sam")
+    sam = owners.owned_by(SESSION, PLAYBOOK, "sam")
     assert any(i.kind is OwnedKind.CHECK for i in sam)  # through the fix decision d4
 
 
@@ -127,4 +127,4 @@ def test_formatting_helpers() -> None:
     now = FIXED_NOW
     assert views.fmt_ago(now, now) == "just now"
     assert views.fmt_ago(datetime(2026, 5, 5, 8, 0, tzinfo=UTC), now) == "1 h ago"
-    assert views.progress_glyphs(()) == "·······"
+    assert home_rows.progress_glyphs(()) == "·······"

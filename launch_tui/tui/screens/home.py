@@ -21,11 +21,12 @@ from launch_tui.core.readiness import Verdict
 from launch_tui.core.sanitize import clean
 from launch_tui.store import load_session
 from launch_tui.tui import commands, edits
+from launch_tui.tui.home_rows import HomeRow, progress_glyphs
 from launch_tui.tui.messages import SessionsLoaded
 from launch_tui.tui.screens.base import LaunchScreen
 from launch_tui.tui.screens.modals import ConfirmModal, TemplateForm
 from launch_tui.tui.text import VERDICT_STYLE
-from launch_tui.tui.views import HomeRow, fmt_ago, progress_glyphs
+from launch_tui.tui.views import fmt_ago
 from launch_tui.tui.widgets.footer import KeyFooter
 from launch_tui.tui.widgets.plain import Plain
 from launch_tui.tui.workers import load_home_rows

@@ -13,10 +13,11 @@ from textual.widgets import DataTable
 from launch_tui.core.sanitize import clean
 from launch_tui.tui import commands, edits
 from launch_tui.tui.app import SessionChange
+from launch_tui.tui.owners import OwnedItem, assignables
 from launch_tui.tui.screens.base import LaunchScreen
 from launch_tui.tui.screens.modals import PersonDraft, PersonForm, PersonPicker
 from launch_tui.tui.text import status_cell
-from launch_tui.tui.views import OwnedItem, assignables, person_name
+from launch_tui.tui.views import person_name
 from launch_tui.tui.widgets.footer import KeyFooter
 from launch_tui.tui.widgets.plain import Plain
 

@@ -23,9 +23,7 @@ from launch_tui.tui.messages import PartReady
 from launch_tui.tui.screens.base import LaunchScreen
 from launch_tui.tui.text import ACTION_WORD
 from launch_tui.tui.views import (
-    DeliverableView,
     decision_line,
-    deliverable_for,
     detail_for,
     fmt_minutes,
     person_name,
@@ -50,6 +48,7 @@ if TYPE_CHECKING:
     # preview (Jinja, Markdown) are not needed to show a stage.
     from textual.widgets import TextArea
 
+    from launch_tui.tui.deliverables import DeliverableView
     from launch_tui.tui.screens.modals import DecisionDraft, ManualDraft
     from launch_tui.tui.widgets.deliverable import DeliverablePane
     from launch_tui.tui.widgets.handover import HandoverPreview
@@ -326,6 +325,7 @@ class StageScreen(LaunchScreen):
             if preview is not None:
                 self._render_handover(preview, self.session, self.launch.now())
             return
+        from launch_tui.tui.deliverables import deliverable_for
         from launch_tui.tui.widgets.deliverable import DeliverablePane
 
         pane = self._part("#deliverable", DeliverablePane)

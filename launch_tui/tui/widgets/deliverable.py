@@ -12,9 +12,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Sparkline
 
+from launch_tui.tui.deliverables import Cell, DeliverableView, SeriesView, TableView
 from launch_tui.tui.messages import PartReady
 from launch_tui.tui.text import STATUS_STYLE
-from launch_tui.tui.views import Cell, DeliverableView, SeriesView, TableView
 from launch_tui.tui.widgets.plain import Plain
 
 
