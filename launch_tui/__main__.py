@@ -1,7 +1,5 @@
-"""``python -m launch_tui`` runs the command line."""
+"""``python -m launch_tui`` runs the command line, as the ``launch-tui`` script does."""
 
-import sys
+from launch_tui.launcher import run
 
-from launch_tui.cli import main
-
-sys.exit(main())
+run()

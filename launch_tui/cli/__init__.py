@@ -1,12 +1,6 @@
-"""The ``launch-tui`` command line. ``main`` is the console-script entry point."""
+"""The ``launch-tui`` command line. ``main`` runs it; the console script enters through
+:func:`launch_tui.launcher.run`, which pauses the garbage collector first."""
 
 from launch_tui.cli.main import main
 
-__all__ = ["main", "run"]
-
-
-def run() -> None:
-    """Console-script entry: exit with main()'s code."""
-    import sys
-
-    sys.exit(main())
+__all__ = ["main"]

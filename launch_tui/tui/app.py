@@ -223,6 +223,9 @@ class LaunchApp(App[str | None]):
         if collect:
             gc.collect()
         gc.freeze()
+        # The command line pauses the collector for the start (launch_tui.cli.startup): what
+        # the start made is frozen now, so collections from here on walk only newer objects.
+        gc.enable()
 
     @property
     def registry(self) -> Registry | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -105,7 +106,10 @@ def run_app(
         options=base,
     )
     with exit_on_stop_signals(app) as received:
-        result = app.run()
+        try:
+            result = app.run()
+        finally:
+            gc.enable()  # paused by the command line for the start; on again whatever happened
     if received:
         raise SystemExit(128 + received[0])
     return result if isinstance(result, str) else None

@@ -31,8 +31,11 @@ HEAVY = (
 )
 
 FIRST_SCREEN = r"""
-import asyncio, json, sys
+import asyncio, gc, json, sys
 from pathlib import Path
+
+from launch_tui.cli import startup
+startup.pause_collector()  # as the console script does (launch_tui.launcher.run)
 
 import launch_tui.cli.main, launch_tui.cli.cmd_open  # the command line's way to the screen
 import launch_tui.tui.launch  # the entry the CLI uses
@@ -50,6 +53,7 @@ def registry():
     tables = list(screen.query(CheckTable)) if isinstance(screen, StageScreen) else []
     seen["rows_shown"] = bool(tables and tables[0].row_count)
     seen["at_first_screen"] = sorted(sys.modules)
+    seen["collector_on"] = gc.isenabled()
     from launch_tui.checks import default_registry
 
     return default_registry()
@@ -81,6 +85,7 @@ print(json.dumps({
     "rows_shown": seen["rows_shown"],
     "at_first_screen": seen["at_first_screen"],
     "checks": len(app.registry),
+    "collector_on": seen["collector_on"],
 }))
 """
 
@@ -104,3 +109,5 @@ def test_heavy_libraries_load_after_the_first_screen(tmp_path: Path) -> None:
     assert _heavy(seen["at_first_screen"]) == []
     # And the registry the app loaded afterwards is the real one.
     assert seen["checks"] > 0
+    # The garbage collector, paused for the start, is on again once the screen is up.
+    assert seen["collector_on"]

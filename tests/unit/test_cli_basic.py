@@ -7,6 +7,7 @@ the real streams and is read with ``capsys``.
 
 from __future__ import annotations
 
+import gc
 import io
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from launch_tui import __version__
-from launch_tui.cli import main
+from launch_tui.cli import main, startup
 from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
 from launch_tui.store import load_session
@@ -205,3 +206,14 @@ def test_hostile_client_name_is_shown_safely(cli: Cli) -> None:
     assert cli("show", "evil") == Exit.OK
     assert "\x1b" not in cli.out and "\x07" not in cli.out
     assert "Evil ␛]0;pwned␇ Ltd" in cli.out
+
+
+def test_a_headless_command_runs_with_the_collector_on(cli: Cli) -> None:
+    # The console script pauses the garbage collector for the start (launch_tui.cli.startup);
+    # commands without a screen turn it back on before they do any work.
+    startup.pause_collector()
+    try:
+        assert cli("list") == Exit.OK
+        assert gc.isenabled()
+    finally:
+        gc.enable()
