@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from launch_tui.core.errors import PlaybookError, UsageError
@@ -212,7 +212,9 @@ def parse_playbook(text: str, source: str) -> Playbook:
 @cache
 def builtin_playbook() -> Playbook:
     """The playbook shipped with the package (parsed once, then cached)."""
-    text = resources.files("launch_tui.core").joinpath("playbook.toml").read_text(encoding="utf-8")
+    # Beside this module, read as a plain file: importlib.resources (and zipfile with it) costs
+    # milliseconds at every start, and the package is always installed as files.
+    text = Path(__file__).with_name("playbook.toml").read_text(encoding="utf-8")
     return parse_playbook(text, BUILTIN_SOURCE)
 
 

@@ -17,7 +17,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,7 +88,9 @@ def write_atomic(path: Path, data: bytes, *, ops: FileOps = REAL_FILE_OPS) -> Fi
     exactly as it was and no temporary file is left.
     """
     folder = path.parent
-    temp = folder / f".{path.name}.tmp-{secrets.token_hex(6)}"
+    # os.urandom, not the secrets module: that one loads hashlib and hmac at start-up, and
+    # the name only has to be unpredictable enough not to collide.
+    temp = folder / f".{path.name}.tmp-{os.urandom(6).hex()}"
     fd = -1
     try:
         fd = ops.open(
