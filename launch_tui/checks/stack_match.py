@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from launch_tui.core import toml_read
 from launch_tui.core.errors import CheckError
 
 __all__ = [
@@ -282,8 +282,8 @@ def builtin_providers() -> Providers:
 def parse_providers(text: str, source: str = "providers.toml") -> Providers:
     """Parse and validate fingerprint data; a mistake is a :class:`CheckError` naming the key."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = toml_read.loads(text)
+    except toml_read.TOMLDecodeError as exc:
         raise _error(source, "", f"not valid TOML: {exc}") from None
     _only_keys(data, source, "", {"version", *(c.key for c in _CATEGORIES)})
     if data.get("version") != PROVIDERS_VERSION:

@@ -14,7 +14,6 @@ spaces, so every title, goal and hint is one line of text once parsed.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -23,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
+from launch_tui.core import toml_read
 from launch_tui.core.errors import PlaybookError, UsageError
 from launch_tui.core.model import STAGE_IDS, RouteKind, Severity
 
@@ -202,8 +202,8 @@ def parse_playbook(text: str, source: str) -> Playbook:
     any content that does not validate (``source: key.path: reason``).
     """
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = toml_read.loads(text)
+    except toml_read.TOMLDecodeError as exc:
         line, column, reason = _syntax_position(str(exc), text)
         raise PlaybookError(f"{source}:{line}:{column}: invalid TOML: {reason}") from None
     return _parse_root(_Node(data, "", source))

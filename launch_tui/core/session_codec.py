@@ -816,7 +816,7 @@ def _json_table(value: Mapping[str, Any], where: Callable[[], str]) -> dict[str,
     out: dict[str, JSONValue] = {}
     for k, v in value.items():
         key = str(k)
-        # Plain scalars (from tomllib, or from the codec itself) need no conversion; the path
+        # Plain scalars (from tomli, or from the codec itself) need no conversion; the path
         # of a value is only worked out when it is needed.
         if type(v) in _PLAIN_SCALARS:
             out[key] = v

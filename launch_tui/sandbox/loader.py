@@ -40,13 +40,13 @@ import functools
 import ipaddress
 import math
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+from launch_tui.core import toml_read
 from launch_tui.core.model import HostRole, JSONValue, Organisation, RouteKind, Severity, Status
 from launch_tui.sandbox.dns_server import Zones
 from launch_tui.sandbox.latency import (
@@ -136,8 +136,8 @@ def resolve_world(world: World | str | Path) -> World:
 def parse_world(text: str, source: str = "<world>") -> World:
     """Parse and validate world TOML; errors are :class:`WorldError` naming ``source``."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = toml_read.loads(text)
+    except toml_read.TOMLDecodeError as exc:
         raise WorldError(f"{source}: not valid TOML: {exc}") from None
     return _world(_Table(data, source, ""))
 

@@ -9,10 +9,10 @@ folder beside a ``pyproject.toml`` naming launch-tui); else ``$XDG_DATA_HOME/lau
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
+from launch_tui.core import toml_read
 from launch_tui.core.errors import UsageError
 
 __all__ = ["SESSIONS_ENV", "is_checkout", "session_path", "sessions_dir"]
@@ -46,8 +46,8 @@ def is_checkout(folder: Path) -> bool:
     if not (folder / "sessions").is_dir():
         return False
     try:
-        project = tomllib.loads((folder / "pyproject.toml").read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        project = toml_read.loads((folder / "pyproject.toml").read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, toml_read.TOMLDecodeError):
         return False
     table = project.get("project")
     return isinstance(table, dict) and table.get("name") == "launch-tui"

@@ -6,9 +6,10 @@
   with a notice saying who has it (:attr:`SessionHandle.locked_by`).
 * Saving changes the file's TOML document in place (only the values that changed), then
   replaces the file atomically and durably. A failed save leaves the file as it was.
-* Opening reads the file with tomllib, which is fast; the comment-keeping tomlkit document that
-  saving edits is parsed from the same text on the first save (or :meth:`SessionHandle.prepare`),
-  so showing a session never waits for it, and tomlkit is not even imported until then.
+* Opening reads the file with tomli (core.toml_read), which is fast; the comment-keeping tomlkit
+  document that saving edits is parsed from the same text on the first save (or
+  :meth:`SessionHandle.prepare`), so showing a session never waits for it, and tomlkit is not
+  even imported until then.
 * A file edited by hand while the app has it open is not overwritten: the hand edits are merged
   with the app's changes (the app's values win where both changed the same value).
 """
@@ -700,7 +701,7 @@ def _read(real: Path, shown: Path) -> tuple[bytes, FileSignature]:
 
 
 def _load(real: Path, shown: Path, *, migrations: Sequence[Migration]) -> _Loaded:
-    """Read, parse (tomllib), migrate and validate a file; its document is parsed later."""
+    """Read, parse (core.toml_read), migrate and validate a file; its document is parsed later."""
     content, signature = _read(real, shown)
     text = decode_text(content, shown)
     plain = parse_plain(text, shown)
@@ -716,7 +717,7 @@ def _load(real: Path, shown: Path, *, migrations: Sequence[Migration]) -> _Loade
 def _editable_document(text: str, shown: Path, migrations: Sequence[Migration]) -> TOMLDocument:
     """The tomlkit document of ``text`` (already read and validated), migrated like its data.
 
-    Raises :class:`SessionParseError` when tomlkit refuses the text (it is stricter than tomllib
+    Raises :class:`SessionParseError` when tomlkit refuses the text (it is stricter than tomli
     in a few corners).
     """
     from launch_tui.store.document import parse_document

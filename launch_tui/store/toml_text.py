@@ -1,6 +1,6 @@
 """Reading a session file's text without tomlkit: decode it, parse it to plain data, find keys.
 
-Opening or loading a session needs only plain data (:func:`parse_plain`, tomllib) and, for
+Opening or loading a session needs only plain data (:func:`parse_plain`, tomli) and, for
 errors, positions in the text (:func:`locate`); the comment-keeping tomlkit document of
 :mod:`launch_tui.store.document` is only needed to save. Keeping this module free of tomlkit lets
 the app show a session without importing it.
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import bisect
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from launch_tui.core import toml_read
 from launch_tui.core.errors import SessionParseError
 from launch_tui.core.session_codec import join_key
 
@@ -42,13 +42,13 @@ def decode_text(data: bytes, path: Path) -> str:
 def parse_plain(text: str, path: Path) -> dict[str, Any]:
     """Parse ``text`` to plain data, fast, for reading without editing (listing, loading).
 
-    tomllib is several times faster than tomlkit; when it refuses the text, tomlkit parses it
+    tomli is many times faster than tomlkit; when it refuses the text, tomlkit parses it
     again so that the error (and whether it is one) is the same as when the file is opened.
     """
     try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
-        # Loaded only for a file tomllib refuses: the error comes from the same parser as
+        return toml_read.loads(text)
+    except (toml_read.TOMLDecodeError, RecursionError, ValueError):
+        # Loaded only for a file tomli refuses: the error comes from the same parser as
         # when the file is opened for saving.
         from launch_tui.store.document import parse_document
 

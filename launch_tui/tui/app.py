@@ -263,7 +263,7 @@ class LaunchApp(App[str | None]):
     def open_session_path(self, path: Path) -> bool:
         """Open a session file (locked, editable) and show it on the stage it was left at.
 
-        Opening reads the file with tomllib and takes its lock, which is about as fast as
+        Opening reads the file with tomli and takes its lock, which is about as fast as
         reading it: the comment-keeping document that saving edits is parsed by the first save,
         on the saver's thread.
         """

@@ -17,12 +17,12 @@ line and column).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from launch_tui.core import toml_read
 from launch_tui.core.sanitize import clean
 from launch_tui.tui.commands import COMMAND_IDS, COMMANDS
 
@@ -67,8 +67,8 @@ def load_keymap(path: Path) -> KeymapResult:
 def parse_keymap(text: str, path: Path) -> KeymapResult:
     """Parse keymap TOML; see the module docstring for the format."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = toml_read.loads(text)
+    except toml_read.TOMLDecodeError as exc:
         return KeymapResult({}, (f"{path}: not valid TOML: {clean(str(exc), max_len=200)}",), path)
     flat: dict[str, Any] = {}
     _flatten("", data, flat)
