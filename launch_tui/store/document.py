@@ -142,6 +142,9 @@ class Changes:
     """Top-level keys whose content changed."""
     entries: set[int] = field(default_factory=set)
     """``id()`` of array-of-tables entries that were changed, added or re-spaced."""
+    reshaped: bool = False
+    """Tables or arrays were added, removed or replaced (not only values changed in place):
+    the kind of edit tomlkit has been seen to render wrongly, so the store parses the result."""
 
 
 class Renderer:
@@ -250,6 +253,7 @@ class _Updater:
         for key in old:
             if key not in new and key in node:
                 self.touch(path, key)
+                self.changes.reshaped = True
                 del node[key]
         for key, value in new.items():
             before = old.get(key, _MISSING)
@@ -263,10 +267,18 @@ class _Updater:
                     node, key, before if isinstance(before, list) else [], value, spec, child
                 )
             elif _scalars(value) and _scalars(before) and isinstance(node.get(key), Array):
+                if len(value) != len(before):
+                    self.changes.reshaped = True
                 _update_scalars(node[key], before, value)
             elif isinstance(value, dict) and (before is _MISSING or isinstance(before, dict)):
                 self.subtable(node, key, before, value, child, path)
             else:
+                if (
+                    not _plain_value(before)
+                    or not _plain_value(value)
+                    or _is_container(node.get(key))
+                ):
+                    self.changes.reshaped = True
                 _set(node, key, value)
 
     def touch(self, path: str, key: str) -> None:
@@ -284,8 +296,10 @@ class _Updater:
                 # a.b implicit) is not written; having lost its last child it would vanish from
                 # the file, and an empty table is still a value (hypothesis found this).
                 node[key] = tomlkit.table()
+                self.changes.reshaped = True
             return
-        if existing is not None:  # a value of another kind becomes a table
+        self.changes.reshaped = True  # a new table, or a value of another kind becomes one
+        if existing is not None:
             del node[key]
         template = STAGE_DEFAULTS if path == "stages" else {}
         fresh = tomlkit.inline_table() if _is_inline(node) else tomlkit.table()
@@ -305,6 +319,8 @@ class _Updater:
         path: str,
     ) -> None:
         existing = node.get(key)
+        if len(after) != len(before) or not isinstance(existing, AoT | Array):
+            self.changes.reshaped = True
         if not after:
             # An emptied array of tables would be written as `key = []` at the top of the
             # file, away from where it was; removing the key reads back the same.
@@ -326,6 +342,8 @@ class _Updater:
         items: list[Any] = list(existing)
         position = {j: p for p, j in enumerate(kept)}
         reordered = [m for m in matches if m is not None] != kept
+        if reordered or None in matches:
+            self.changes.reshaped = True
         if reordered:
             del existing[:]
         for index, (entry, j) in enumerate(zip(after, matches, strict=True)):
@@ -389,6 +407,15 @@ def _match(
             matches[index] = index
             used.add(index)
     return matches
+
+
+def _plain_value(value: Any) -> bool:
+    """A value written on its key's line (not a table, not an array)."""
+    return value is not _MISSING and not isinstance(value, dict | list)
+
+
+def _is_container(item: Any) -> bool:
+    return isinstance(item, AbstractTable | OutOfOrderTableProxy | Container | AoT | Array)
 
 
 def _scalars(value: Any) -> bool:

@@ -221,6 +221,47 @@ def test_changing_one_field_changes_exactly_its_line(
     assert _load(after)[1] == expected
 
 
+def _reshaped(change: Callable[[Session], Session]) -> bool:
+    doc, before = _load(HANDWRITTEN.read_text("utf-8"))
+    return apply_changes(doc, session_to_data(before), session_to_data(change(before))).reshaped
+
+
+@pytest.mark.parametrize(
+    "change",
+    [pytest.param(c, id=name) for name, c, _old, _new in SINGLE_FIELD_CHANGES],
+)
+def test_a_value_changed_in_place_is_not_a_reshape(change: Callable[[Session], Session]) -> None:
+    # The store parses what it is about to write only after reshaping edits (``reshaped``):
+    # saves that change values in place (the cursor, a status, a note) stay cheap.
+    assert not _reshaped(change)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda s: dataclasses.replace(s, people=s.people[1:]), id="entry removed"),
+        pytest.param(
+            lambda s: dataclasses.replace(s, people=(*s.people, Person("lee", "Lee", "dev"))),
+            id="entry added",
+        ),
+        pytest.param(
+            lambda s: dataclasses.replace(s, people=tuple(reversed(s.people))), id="reordered"
+        ),
+        pytest.param(
+            lambda s: dataclasses.replace(
+                s,
+                results=_replace_in(s.results, 0, evidence={"records": [{"name": "a"}]}),
+            ),
+            id="evidence becomes a table",
+        ),
+    ],
+)
+def test_tables_and_arrays_added_removed_or_replaced_are_a_reshape(
+    change: Callable[[Session], Session],
+) -> None:
+    assert _reshaped(change)
+
+
 def test_nothing_changed_renders_the_same_bytes() -> None:
     before = HANDWRITTEN.read_text("utf-8")
     after, _ = _save(before, lambda s: s)
