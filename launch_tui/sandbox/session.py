@@ -14,6 +14,7 @@ from launch_tui.core.model import (
     Session,
     Sprint,
     Stack,
+    StackComponent,
     StackItem,
     Targets,
 )
@@ -57,17 +58,7 @@ def session_for(running: RunningWorld, timeout: float = SANDBOX_TIMEOUT) -> Sess
         dkim_selectors=world.targets.dkim_selectors,
     )
     stack = Stack(
-        **{
-            name: StackItem(declared=getattr(world.stack, name))
-            for name in (
-                "hosting",
-                "database",
-                "email_provider",
-                "auth_provider",
-                "registrar",
-                "dns_host",
-            )
-        }
+        **{c.value: StackItem(declared=getattr(world.stack, c.value)) for c in StackComponent}
     )
     people = tuple(
         Person(id=p.id, name=p.name, role=p.role, org=p.org, email=p.email) for p in world.people

@@ -17,6 +17,7 @@ from launch_tui.core.model import (
     Decision,
     Evidence,
     Session,
+    StackComponent,
     Status,
 )
 from launch_tui.core.playbook import CheckSpec, Playbook
@@ -140,15 +141,8 @@ def _audit(session: Session, playbook: Playbook, today: date) -> _Built:
             ),
         )
         for name, item in (
-            (component, getattr(session.stack, component))
-            for component in (
-                "hosting",
-                "database",
-                "email_provider",
-                "auth_provider",
-                "registrar",
-                "dns_host",
-            )
+            (component.value, getattr(session.stack, component.value))
+            for component in StackComponent
         )
     )
     return (
