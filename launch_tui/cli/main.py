@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from launch_tui.cli import startup
+from launch_tui import launcher
 from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
 from launch_tui.cli.parser import build_parser
@@ -49,8 +49,8 @@ def main(argv: Sequence[str] | None = None, env: CliEnv | None = None) -> int:
     except SystemExit as exc:  # --help, --version and usage errors exit from argparse
         return int(exc.code) if isinstance(exc.code, int) else Exit.USAGE
     command = args.command or "home"
-    if command not in startup.UI_COMMANDS:
-        startup.resume_collector()  # the UI commands resume it at their first screen
+    if command not in launcher.UI_COMMANDS:
+        launcher.resume_collector()  # the UI commands resume it at their first screen
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     module = importlib.import_module(f"launch_tui.cli.{COMMANDS[command]}")
     try:

@@ -34,8 +34,8 @@ FIRST_SCREEN = r"""
 import asyncio, gc, json, sys
 from pathlib import Path
 
-from launch_tui.cli import startup
-startup.pause_collector()  # as the console script does (launch_tui.launcher.run)
+from launch_tui import launcher
+launcher.pause_collector()  # as the console script does (launch_tui.launcher.run)
 
 import launch_tui.cli.main, launch_tui.cli.cmd_open  # the command line's way to the screen
 import launch_tui.tui.launch  # the entry the CLI uses

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from launch_tui import __version__
-from launch_tui.cli import main, startup
+from launch_tui import __version__, launcher
+from launch_tui.cli import main
 from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
 from launch_tui.store import load_session
@@ -209,9 +209,9 @@ def test_hostile_client_name_is_shown_safely(cli: Cli) -> None:
 
 
 def test_a_headless_command_runs_with_the_collector_on(cli: Cli) -> None:
-    # The console script pauses the garbage collector for the start (launch_tui.cli.startup);
+    # The console script pauses the garbage collector for the start (launch_tui.launcher);
     # commands without a screen turn it back on before they do any work.
-    startup.pause_collector()
+    launcher.pause_collector()
     try:
         assert cli("list") == Exit.OK
         assert gc.isenabled()
