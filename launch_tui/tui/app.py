@@ -26,7 +26,7 @@ from textual.notifications import SeverityLevel
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
-from launch_tui.core.errors import LaunchError
+from launch_tui.core.errors import LaunchError, UsageError
 from launch_tui.core.model import STAGE_IDS, NetworkSettings, Session
 from launch_tui.core.playbook import CheckMode, Playbook
 from launch_tui.core.sanitize import clean
@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 
 #: From this many columns on, screens are ``-wide`` (a sidebar instead of one-line summaries).
 WIDE_COLUMNS = 110
+
+THEME_ENV = "LAUNCH_TUI_THEME"
+"""Environment variable naming a Textual theme (``textual-dark``, ``ansi-dark``...)."""
 
 
 @dataclass(frozen=True)
@@ -151,12 +154,11 @@ class LaunchApp(App[str | None]):
         queues a re-parse of every stylesheet (the app's and each widget's) for just after the
         first parse: about 15 ms of start-up spent parsing the same CSS twice. Nothing is parsed
         yet here, so the theme's classes, colour filter and CSS variables are set directly and
-        the first parse uses them. An unknown name goes through Textual's own assignment, which
-        reports it.
+        the first parse uses them. An unknown name is a usage error that lists the known ones.
         """
         if name not in self.available_themes:
-            self.theme = name
-            return
+            known = ", ".join(sorted(self.available_themes))
+            raise UsageError(f"unknown theme {name!r} (${THEME_ENV}); known themes: {known}")
         self.set_reactive(App.theme, name)
         theme = self.current_theme
         classes = {c: False for c in self.classes if c.startswith("-theme-")}
@@ -223,7 +225,7 @@ class LaunchApp(App[str | None]):
         if collect:
             gc.collect()
         gc.freeze()
-        # The command line pauses the collector for the start (launch_tui.cli.startup): what
+        # The command line pauses the collector for the start (launch_tui.launcher): what
         # the start made is frozen now, so collections from here on walk only newer objects.
         gc.enable()
 

@@ -17,15 +17,12 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from launch_tui.core.playbook import Playbook
-from launch_tui.tui.app import AppOptions, LaunchApp
+from launch_tui.tui.app import THEME_ENV, AppOptions, LaunchApp
 from launch_tui.tui.keymap import keymap_path, load_keymap
 
 if TYPE_CHECKING:
     from launch_tui.checks import Registry
     from launch_tui.tui.workers import ServicesFactory
-
-THEME_ENV = "LAUNCH_TUI_THEME"
-"""Environment variable naming a Textual theme (``textual-dark``, ``ansi-dark``...)."""
 
 
 def pick_theme(environ: Mapping[str, str]) -> str:

@@ -101,3 +101,17 @@ def test_app_runs_as_many_checks_at_once_as_the_cli() -> None:
     from launch_tui.tui.app import AppOptions
 
     assert AppOptions().parallelism == DEFAULT_PARALLELISM
+
+
+def test_an_unknown_theme_is_a_usage_error_naming_the_known_ones(tmp_path: Path) -> None:
+    from launch_tui.core.playbook import builtin_playbook
+    from launch_tui.tui.app import AppOptions, LaunchApp
+
+    with pytest.raises(UsageError, match=r"unknown theme 'nope'.*textual-dark"):
+        LaunchApp(
+            sessions_dir=tmp_path,
+            playbook=builtin_playbook(),
+            registry=lambda: None,  # type: ignore[arg-type,return-value]
+            services_factory=lambda session: None,  # type: ignore[arg-type,return-value]
+            options=AppOptions(theme="nope"),
+        )
