@@ -57,8 +57,8 @@ from launch_tui.checks import (
     default_registry,
     expand_selection,
 )
-from launch_tui.checks.services import open_check_services
-from launch_tui.checks.session_run import DEFAULT_PARALLELISM, run_session_checks
+from launch_tui.checks.engine.services import open_check_services
+from launch_tui.checks.engine.session_run import DEFAULT_PARALLELISM, run_session_checks
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import Session
 from launch_tui.sandbox import SandboxThread

@@ -49,7 +49,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from launch_tui.checks.latency import (
+from launch_tui.core.model import NetworkSettings
+from launch_tui.net import Resolver, make_http_client, net_config
+from launch_tui.net.sampler import (
     SamplePlan,
     SampleRun,
     SampleTarget,
@@ -57,8 +59,6 @@ from launch_tui.checks.latency import (
     sample_latency,
     summarize,
 )
-from launch_tui.core.model import NetworkSettings
-from launch_tui.net import Resolver, make_http_client, net_config
 
 HOST = "http.bench.test"
 WRK = Path("/usr/bin/wrk")

@@ -109,7 +109,7 @@ sys.path.append(sys.argv[1])
 from pathlib import Path
 from _frames import FirstFrame, first_check_id
 from launch_tui.checks import Registry
-from launch_tui.checks.context import CheckServices
+from launch_tui.checks.engine.context import CheckServices
 from launch_tui.core.playbook import builtin_playbook
 from launch_tui.tui.app import AppOptions, LaunchApp
 
@@ -406,7 +406,7 @@ async def warm_first_screen(runs: int) -> list[Sample]:
     from _frames import FirstFrame, first_check_id
 
     from launch_tui.checks import Registry
-    from launch_tui.checks.context import CheckServices
+    from launch_tui.checks.engine.context import CheckServices
     from launch_tui.core.playbook import builtin_playbook
     from launch_tui.tui.app import AppOptions, LaunchApp
 

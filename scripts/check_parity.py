@@ -31,7 +31,7 @@ from launch_tui.store import create_session
 WORLDS = ("demo", "clean", "hostile")
 # Any word with a digit in it: numbers, but also request ids such as cf-ray values.
 _NUMBERS = re.compile(r"[\w-]*\d[\w.,-]*")
-_PATHS = re.compile(r"/tmp/[^\s'\"]+")
+_PATHS = re.compile(r"/tmp/[^\s'\"]+")  # noqa: S108 - masks temp paths, creates none
 # Said when this machine was busy while sampling: about the run, not about the client's server.
 _BUSY = re.compile(r"; the client was busy[^;]*")
 
@@ -42,7 +42,8 @@ def _mask(check: str, text: str) -> str:
         # Records of one set come back in any order (CAA pki.goog, letsencrypt.org).
         text = "; ".join(
             part.split(" ", 1)[0] + " " + ", ".join(sorted(part.split(" ", 1)[1].split(", ")))
-            if " " in part else part
+            if " " in part
+            else part
             for part in text.split("; ")
         )
     if check == "perf.slowest" and ": " in text:
@@ -58,9 +59,21 @@ def record_world(name: str) -> dict[str, object]:
         with SandboxThread(name) as running:
             create_session(path, session_for(running)).close()
             proc = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
-                [sys.executable, "-m", "launch_tui", "--sessions-dir", tmp, "check", str(path),
-                 "--format", "json"],
-                capture_output=True, text=True, timeout=300, check=False,
+                [
+                    sys.executable,
+                    "-m",
+                    "launch_tui",
+                    "--sessions-dir",
+                    tmp,
+                    "check",
+                    str(path),
+                    "--format",
+                    "json",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
             )
     try:
         report = json.loads(proc.stdout)
@@ -68,12 +81,14 @@ def record_world(name: str) -> dict[str, object]:
         return {"exit": proc.returncode, "error": proc.stderr[-2000:]}
     rows = []
     for result in report.get("results", []):
-        rows.append({
-            "check": result.get("check_id") or result.get("id"),
-            "target": result.get("target"),
-            "status": result.get("status"),
-            "summary": _mask(str(result.get("check_id")), str(result.get("summary", ""))),
-        })
+        rows.append(
+            {
+                "check": result.get("check_id") or result.get("id"),
+                "target": result.get("target"),
+                "status": result.get("status"),
+                "summary": _mask(str(result.get("check_id")), str(result.get("summary", ""))),
+            }
+        )
     rows.sort(key=lambda r: (str(r["check"]), str(r["target"])))
     return {"exit": proc.returncode, "results": rows}
 

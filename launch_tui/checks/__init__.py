@@ -7,12 +7,12 @@ drains them) → ``merge_results(session, finished.results)`` → the caller sav
 Modules: ``registry`` (definitions, registration pattern), ``context`` (what a check receives),
 ``targets`` (selection → work items), ``runner`` (concurrency, deadlines, cancellation, events),
 ``merge`` (results into the session). Check modules (``dns``, ``http``...) register themselves as
-described in :mod:`launch_tui.checks.registry`.
+described in :mod:`launch_tui.checks.engine.registry`.
 """
 
-from launch_tui.checks.context import CheckContext, CheckServices, context_factory, utc_now
-from launch_tui.checks.merge import merge_results
-from launch_tui.checks.registry import (
+from launch_tui.checks.engine.context import CheckContext, CheckServices, context_factory, utc_now
+from launch_tui.checks.engine.merging import merge_results
+from launch_tui.checks.engine.registry import (
     CHECK_MODULES,
     CheckDef,
     CheckFunc,
@@ -20,7 +20,7 @@ from launch_tui.checks.registry import (
     RegistryDrift,
     default_registry,
 )
-from launch_tui.checks.runner import (
+from launch_tui.checks.engine.runner import (
     CheckFinished,
     CheckStarted,
     MakeContext,
@@ -29,7 +29,7 @@ from launch_tui.checks.runner import (
     run_all,
     run_checks,
 )
-from launch_tui.checks.targets import Selection, WorkItem, expand_selection
+from launch_tui.checks.engine.targets import Selection, WorkItem, expand_selection
 
 __all__ = [
     "CHECK_MODULES",

@@ -37,15 +37,15 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.registry import Registry
-from launch_tui.checks.web import (
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.fetching import (
     absent_reason,
     answer_evidence,
     fetch_https,
     is_redirect,
     no_http_result,
 )
+from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.model import CheckResult, JSONValue, RouteKind, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean

@@ -26,8 +26,8 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.registry import Registry
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.model import CheckResult, HostRole, JSONValue, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean

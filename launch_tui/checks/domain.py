@@ -27,8 +27,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.rdap import (
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.fetching import host_of, limits_for, no_http_result
+from launch_tui.checks.engine.registry import Registry
+from launch_tui.core.errors import UsageError
+from launch_tui.core.model import CheckResult, JSONValue, Severity, Status
+from launch_tui.core.playbook import AppliesTo
+from launch_tui.core.sanitize import clean
+from launch_tui.net.rdap import (
     Outcome,
     RdapAnswer,
     RdapServer,
@@ -37,13 +43,7 @@ from launch_tui.checks.rdap import (
     rdap_server_for,
     shipped_bootstrap,
 )
-from launch_tui.checks.rdap_parse import DomainRecord
-from launch_tui.checks.registry import Registry
-from launch_tui.checks.web import host_of, limits_for, no_http_result
-from launch_tui.core.errors import UsageError
-from launch_tui.core.model import CheckResult, JSONValue, Severity, Status
-from launch_tui.core.playbook import AppliesTo
-from launch_tui.core.sanitize import clean
+from launch_tui.net.rdap_parse import DomainRecord
 
 CHECKS = Registry()
 

@@ -48,9 +48,8 @@ from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urljoin, urlsplit
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.registry import Registry
-from launch_tui.checks.web import (
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.fetching import (
     Answer,
     absent_reason,
     answer_evidence,
@@ -65,6 +64,7 @@ from launch_tui.checks.web import (
     target_host,
     title_of,
 )
+from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.model import CheckResult, HostRole, JSONValue, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean

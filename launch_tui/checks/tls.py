@@ -38,8 +38,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.registry import Registry
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.model import CheckResult, JSONValue, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean

@@ -29,8 +29,12 @@ from launch_tui.checks import (
     Selection,
     default_registry,
 )
-from launch_tui.checks.services import NetworkOverrides, effective_network, open_check_services
-from launch_tui.checks.session_run import run_session_checks
+from launch_tui.checks.engine.services import (
+    NetworkOverrides,
+    effective_network,
+    open_check_services,
+)
+from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.cli.check_junit import render_junit
 from launch_tui.cli.check_output import CheckReport, build_check_report, render_json, render_text
 from launch_tui.cli.check_sarif import render_sarif

@@ -59,7 +59,7 @@ def services_factory(overrides: dict[str, Any] | None = None) -> ServicesFactory
     extra = dict(overrides or {})
 
     def factory(session: Session) -> contextlib.AbstractAsyncContextManager[CheckServices]:
-        from launch_tui.checks.services import NetworkOverrides, open_check_services
+        from launch_tui.checks.engine.services import NetworkOverrides, open_check_services
 
         return open_check_services(session.network, NetworkOverrides(**extra))
 

@@ -187,9 +187,9 @@ def confirm_manual(
         measured_at=now,
         duration_ms=0,
     )
-    # Importing launch_tui.checks.merge loads the whole check engine (its package): not needed
-    # before the first screen, only when a manual check is confirmed.
-    from launch_tui.checks.merge import merge_results
+    # Importing launch_tui.checks.engine.merging loads the whole check engine (its package): not
+    # needed before the first screen, only when a manual check is confirmed.
+    from launch_tui.checks.engine.merging import merge_results
 
     return merge_results(session, [result])
 

@@ -101,7 +101,7 @@ async def run_checks_job(
     messages; :class:`RunEnded` always comes last, even when the run fails or is cancelled.
     """
     # Loaded here, in the run's thread: the first screen does not wait for it.
-    from launch_tui.checks.session_run import run_session_checks
+    from launch_tui.checks.engine.session_run import run_session_checks
 
     total = len(expand_selection(registry, session, selection))
     post(RunProgress(run_id, label, 0, total, ()))

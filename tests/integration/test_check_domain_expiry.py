@@ -12,12 +12,12 @@ import pytest
 
 from launch_tui.checks import Registry
 from launch_tui.checks.domain import CHECKS
-from launch_tui.checks.rdap import rdap_server_for
-from launch_tui.checks.rdap_parse import parse_bootstrap, parse_json
-from launch_tui.checks.services import NetworkOverrides, open_check_services
-from launch_tui.checks.session_run import run_session_checks
+from launch_tui.checks.engine.services import NetworkOverrides, open_check_services
+from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.core.model import CheckResult, Session, Severity, Status
 from launch_tui.core.playbook import builtin_playbook
+from launch_tui.net.rdap import rdap_server_for
+from launch_tui.net.rdap_parse import parse_bootstrap, parse_json
 from launch_tui.sandbox import RunningWorld, parse_world, session_for, start_world
 
 pytest_plugins = ["sandbox_fixtures"]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from launch_tui.checks import Selection
-from launch_tui.checks.headers import PROBE_ORIGIN, Subresource, find_subresources
-from launch_tui.checks.services import open_check_services
-from launch_tui.checks.session_run import run_session_checks
+from launch_tui.checks.engine.services import open_check_services
+from launch_tui.checks.engine.session_run import run_session_checks
+from launch_tui.checks.http.headers import PROBE_ORIGIN, Subresource, find_subresources
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Session, Severity, Status
 from launch_tui.sandbox import RunningWorld, parse_world, start_world

@@ -9,8 +9,8 @@ import re
 from dataclasses import replace
 
 from launch_tui.checks import Selection
-from launch_tui.checks.services import open_check_services
-from launch_tui.checks.session_run import run_session_checks
+from launch_tui.checks.engine.services import open_check_services
+from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Route, Session, Status
 from launch_tui.report.route_stats import route_stats, slowest

@@ -11,9 +11,9 @@ from dataclasses import replace
 import pytest
 
 from launch_tui.checks import CheckServices, Registry, Selection, WorkItem, context_factory
-from launch_tui.checks.services import open_check_services
-from launch_tui.checks.session_run import run_session_checks
-from launch_tui.checks.stack import CHECKS, COMPONENTS, stack
+from launch_tui.checks.audit.stack import CHECKS, COMPONENTS, stack
+from launch_tui.checks.engine.services import open_check_services
+from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import (
     CheckResult,

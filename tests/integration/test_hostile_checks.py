@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from launch_tui.checks import CheckContext, Registry, RunEvent, RunFinished, Selection
-from launch_tui.checks.services import open_check_services
-from launch_tui.checks.session_run import run_session_checks
+from launch_tui.checks.engine.services import open_check_services
+from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.cli.check_output import build_check_report, render_json, render_text
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Host, JSONValue, Session, Severity, Status

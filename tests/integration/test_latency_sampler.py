@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from launch_tui.checks.latency import SamplePlan, SampleTarget, quantile, sample_latency
+from launch_tui.net.sampler import SamplePlan, SampleTarget, quantile, sample_latency
 from launch_tui.sandbox import RunningWorld
 
 pytest_plugins = ["sandbox_fixtures"]

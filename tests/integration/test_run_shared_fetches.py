@@ -6,7 +6,7 @@ always sent; a second run fetches afresh. A check that joins a fetch another che
 waits at most its own budget, and nobody's giving up stops the fetch for the others.
 
 "One run" is one ``context_factory`` call (``run_session_checks`` makes one per run); its
-contexts share a :class:`~launch_tui.checks.context.RunShared`.
+contexts share a :class:`~launch_tui.checks.engine.context.RunShared`.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from launch_tui.checks import CheckContext, CheckDef, Selection, WorkItem, context_factory
-from launch_tui.checks.context import CheckServices
-from launch_tui.checks.registry import Registry
-from launch_tui.checks.route_probes import probes_for
-from launch_tui.checks.services import open_check_services
-from launch_tui.checks.session_run import run_session_checks
-from launch_tui.checks.web import fetch, fetch_https, fetch_via
+from launch_tui.checks.engine.context import CheckServices
+from launch_tui.checks.engine.fetching import fetch, fetch_https, fetch_via
+from launch_tui.checks.engine.registry import Registry
+from launch_tui.checks.engine.services import open_check_services
+from launch_tui.checks.engine.session_run import run_session_checks
+from launch_tui.checks.perf.probes import probes_for
 from launch_tui.core.model import CheckResult, Route, Session, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.net import FailureKind

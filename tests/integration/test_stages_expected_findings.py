@@ -9,8 +9,8 @@ trips another check) cannot slip in, and none of the expected ones can go missin
 from __future__ import annotations
 
 from launch_tui.checks import RunEvent, RunFinished, Selection, default_registry
-from launch_tui.checks.services import open_check_services
-from launch_tui.checks.session_run import run_session_checks
+from launch_tui.checks.engine.services import open_check_services
+from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Session, Severity, Status
 from launch_tui.sandbox import RunningWorld

@@ -97,7 +97,7 @@ def test_theme_follows_the_terminal(environ: dict[str, str], theme: str) -> None
 
 
 def test_app_runs_as_many_checks_at_once_as_the_cli() -> None:
-    from launch_tui.checks.session_run import DEFAULT_PARALLELISM
+    from launch_tui.checks.engine.session_run import DEFAULT_PARALLELISM
     from launch_tui.tui.app import AppOptions
 
     assert AppOptions().parallelism == DEFAULT_PARALLELISM

@@ -59,7 +59,7 @@ def registry():
     return default_registry()
 
 def services(session):
-    from launch_tui.checks.context import CheckServices
+    from launch_tui.checks.engine.context import CheckServices
 
     return CheckServices()
 

@@ -190,11 +190,11 @@ def test_default_registry_is_a_fresh_registry_each_call() -> None:
 def test_every_check_module_is_listed_in_check_modules() -> None:
     # A check module is one that declares checks (a module-level ``CHECKS`` registry); helpers
     # such as the sampler or the Set-Cookie parser are not listed.
+    # The family packages (``checks/http/``...) are walked too.
     found = set()
-    for m in pkgutil.iter_modules(checks_pkg.__path__):
-        name = f"launch_tui.checks.{m.name}"
-        if isinstance(getattr(importlib.import_module(name), "CHECKS", None), Registry):
-            found.add(name)
+    for m in pkgutil.walk_packages(checks_pkg.__path__, prefix="launch_tui.checks."):
+        if isinstance(getattr(importlib.import_module(m.name), "CHECKS", None), Registry):
+            found.add(m.name)
     assert found == set(CHECK_MODULES), "CHECK_MODULES must list exactly the check modules"
 
 
@@ -204,7 +204,7 @@ def test_default_registry_collects_each_modules_checks(
     (tmp_path / "fake_check_module_a.py").write_text(
         textwrap.dedent(
             """
-            from launch_tui.checks.registry import Registry
+            from launch_tui.checks.engine.registry import Registry
             from launch_tui.core.model import Severity, Status
             from launch_tui.core.playbook import AppliesTo
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from launch_tui.checks import CheckContext, CheckDef, WorkItem, context_factory
-from launch_tui.checks.context import CheckServices, RunShared
-from launch_tui.checks.fetch_memo import FetchMemo, shareable
+from launch_tui.checks.engine.context import CheckServices, RunShared
+from launch_tui.checks.engine.request_cache import FetchMemo, shareable
 from launch_tui.core.model import CheckResult, Session, Severity, Sprint
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.net import FailureKind, FetchResult

@@ -8,7 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from launch_tui.checks.latency import (
+from launch_tui.checks.perf.timing import latency_evidence, latency_verdict
+from launch_tui.core.errors import UsageError
+from launch_tui.core.model import Route, RouteKind, Severity, Status
+from launch_tui.net.sampler import (
     LatencySummary,
     Sample,
     SamplePlan,
@@ -19,9 +22,6 @@ from launch_tui.checks.latency import (
     quantile,
     summarize,
 )
-from launch_tui.checks.perf import latency_evidence, latency_verdict
-from launch_tui.core.errors import UsageError
-from launch_tui.core.model import Route, RouteKind, Severity, Status
 
 latencies = st.lists(
     st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False),

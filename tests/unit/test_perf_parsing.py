@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from launch_tui.checks.page_scan import scan_page
-from launch_tui.checks.public_suffix import (
-    SuffixRules,
-    public_suffix,
-    registrable_domain,
-    same_site,
-)
-from launch_tui.checks.response_facts import (
+from launch_tui.checks.parse.page_scan import scan_page
+from launch_tui.checks.parse.response_facts import (
     cache_facts,
     caching_verdict,
     parse_cache_control,
@@ -19,6 +13,12 @@ from launch_tui.checks.response_facts import (
 )
 from launch_tui.core.model import Status
 from launch_tui.net import FetchResult
+from launch_tui.net.public_suffix import (
+    SuffixRules,
+    public_suffix,
+    registrable_domain,
+    same_site,
+)
 
 # --- registrable domains -----------------------------------------------------------------------
 

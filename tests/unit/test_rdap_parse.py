@@ -12,8 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from launch_tui.checks.domain import days_left, judge, record_evidence
-from launch_tui.checks.rdap import domain_url, lookup_name, rdap_server_for, shipped_bootstrap
-from launch_tui.checks.rdap_parse import (
+from launch_tui.core.errors import UsageError
+from launch_tui.core.model import JSONValue, Severity, Status
+from launch_tui.net.rdap import domain_url, lookup_name, rdap_server_for, shipped_bootstrap
+from launch_tui.net.rdap_parse import (
     MAX_TEXT,
     Bootstrap,
     DomainRecord,
@@ -25,8 +27,6 @@ from launch_tui.checks.rdap_parse import (
     parse_json,
     status_key,
 )
-from launch_tui.core.errors import UsageError
-from launch_tui.core.model import JSONValue, Severity, Status
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

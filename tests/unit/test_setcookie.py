@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from launch_tui.checks.setcookie import (
+from launch_tui.checks.parse.setcookie import (
     IgnoredCookie,
     SetCookie,
     domain_matches,

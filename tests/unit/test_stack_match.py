@@ -8,15 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from launch_tui.checks.stack import detected_stack
-from launch_tui.checks.stack_judge import (
-    Verdict,
-    judge_cdn,
-    judge_dns,
-    judge_email,
-    judge_hosting,
-)
-from launch_tui.checks.stack_match import (
+from launch_tui.checks.audit.fingerprints import (
     VALUE_CAP,
     Provider,
     builtin_providers,
@@ -27,7 +19,15 @@ from launch_tui.checks.stack_match import (
     named_after,
     parse_providers,
 )
-from launch_tui.checks.stack_sites import Site, read_site
+from launch_tui.checks.audit.stack import detected_stack
+from launch_tui.checks.audit.stack_judge import (
+    Verdict,
+    judge_cdn,
+    judge_dns,
+    judge_email,
+    judge_hosting,
+)
+from launch_tui.checks.audit.stack_sites import Site, read_site
 from launch_tui.core.errors import CheckError
 from launch_tui.core.model import CheckResult, Severity, Stack, StackItem, Status
 from launch_tui.net import DnsAnswer, DnsFailure, DnsFailureKind

@@ -11,9 +11,9 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.stack_match import Providers, Sighting, header_sightings
-from launch_tui.checks.web import absent_reason, fetch_https, host_of, host_url
+from launch_tui.checks.audit.fingerprints import Providers, Sighting, header_sightings
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.fetching import absent_reason, fetch_https, host_of, host_url
 from launch_tui.core.model import HostRole, JSONValue
 from launch_tui.core.sanitize import clean
 

@@ -13,16 +13,16 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.page_scan import PageScan, scan_page
-from launch_tui.checks.perf_route import fetch_error, probes_or_result, route_of
-from launch_tui.checks.public_suffix import registrable_domain
-from launch_tui.checks.registry import Registry
-from launch_tui.checks.route_probes import RouteProbes, time_left
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.registry import Registry
+from launch_tui.checks.parse.page_scan import PageScan, scan_page
+from launch_tui.checks.perf.probes import RouteProbes, time_left
+from launch_tui.checks.perf.route_fetch import fetch_error, probes_or_result, route_of
 from launch_tui.core.model import CheckResult, JSONValue, RouteKind, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean
 from launch_tui.net import FailureKind
+from launch_tui.net.public_suffix import registrable_domain
 
 __all__ = [
     "CHECKS",

@@ -11,7 +11,7 @@ from launch_tui.core.model import CheckResult, Session, Stack
 def _with_detected_stack(stack: Stack, incoming: dict[tuple[str, str], CheckResult]) -> Stack:
     """``stack`` with ``detected`` filled from this run's stack and registry answers."""
     # Imported here: the stack check loads its provider data, which plain merges never need.
-    from launch_tui.checks.stack import detected_stack
+    from launch_tui.checks.audit.stack import detected_stack
 
     found = incoming.get(("audit.stack", ""))
     if found is not None:

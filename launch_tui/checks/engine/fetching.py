@@ -29,8 +29,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.fetch_memo import FetchMemo, shareable
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.request_cache import FetchMemo, shareable
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import (
     CheckResult,

@@ -4,7 +4,7 @@ Per route, the route is requested once, anonymously, *without* following redirec
 set by the response that carries it, and a login often answers 302 with its session cookie).
 Write and auth routes are only requested when the session marks them safe to repeat; they get an
 empty JSON object as their body. Each ``Set-Cookie`` is parsed the way a browser parses it
-(:mod:`launch_tui.checks.setcookie`); cookies the header deletes are not judged.
+(:mod:`launch_tui.checks.parse.setcookie`); cookies the header deletes are not judged.
 
 A cookie is *session-like* when its name says it carries identity (``session``, ``sid``,
 ``auth``, ``token``, ``jwt``, ``remember``...; CSRF tokens excluded). The rules:
@@ -35,17 +35,8 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.registry import Registry
-from launch_tui.checks.setcookie import (
-    IgnoredCookie,
-    SetCookie,
-    domain_matches,
-    domain_problem,
-    parse_set_cookie,
-    prefix_problem,
-)
-from launch_tui.checks.web import (
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.fetching import (
     Finding,
     absent_reason,
     answer_evidence,
@@ -53,6 +44,15 @@ from launch_tui.checks.web import (
     host_of,
     no_http_result,
     outcome,
+)
+from launch_tui.checks.engine.registry import Registry
+from launch_tui.checks.parse.setcookie import (
+    IgnoredCookie,
+    SetCookie,
+    domain_matches,
+    domain_problem,
+    parse_set_cookie,
+    prefix_problem,
 )
 from launch_tui.core.model import CheckResult, JSONValue, RouteKind, Severity, Status
 from launch_tui.core.playbook import AppliesTo

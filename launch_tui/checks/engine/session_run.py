@@ -26,11 +26,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from launch_tui.checks.context import CheckServices, context_factory, utc_now
-from launch_tui.checks.merge import merge_results
-from launch_tui.checks.registry import Registry, default_registry
-from launch_tui.checks.runner import RunEvent, RunFinished, run_all
-from launch_tui.checks.targets import Selection, WorkItem, expand_selection
+from launch_tui.checks.engine.context import CheckServices, context_factory, utc_now
+from launch_tui.checks.engine.merging import merge_results
+from launch_tui.checks.engine.registry import Registry, default_registry
+from launch_tui.checks.engine.runner import RunEvent, RunFinished, run_all
+from launch_tui.checks.engine.targets import Selection, WorkItem, expand_selection
 from launch_tui.core.errors import SessionReadOnlyError
 from launch_tui.core.model import Session
 from launch_tui.store import SessionHandle
@@ -79,7 +79,7 @@ async def run_session_checks(
 
     ``target`` is an open handle (results are saved through it) or a session (nothing is
     saved). ``registry`` defaults to every implemented check. ``on_event`` sees every runner
-    event, the final :class:`~launch_tui.checks.runner.RunFinished` included — that is where
+    event, the final :class:`~launch_tui.checks.engine.runner.RunFinished` included — that is where
     the caller learns which results this run produced and whether it was cancelled.
 
     Raises :class:`~launch_tui.core.errors.CheckError` for an unknown stage, check or target

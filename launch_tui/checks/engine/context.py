@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from launch_tui.core.model import CheckResult, Evidence, Host, Route, Session, Severity, Status
 
 if TYPE_CHECKING:
-    from launch_tui.checks.registry import CheckDef
-    from launch_tui.checks.targets import WorkItem
+    from launch_tui.checks.engine.registry import CheckDef
+    from launch_tui.checks.engine.targets import WorkItem
     from launch_tui.net import HttpClient, Resolver, TlsReport
 
 

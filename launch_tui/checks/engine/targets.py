@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from launch_tui.checks.registry import CheckDef, Registry
+from launch_tui.checks.engine.registry import CheckDef, Registry
 from launch_tui.core.errors import CheckError
 from launch_tui.core.model import Host, Route, Session
 from launch_tui.core.playbook import AppliesTo

@@ -10,7 +10,7 @@ CA bundle, deadline and caps apply as for every check.
 Trust: only ``https://`` is ever asked, and a redirect elsewhere than ``https://`` is refused, since
 a registry's answer decides whether a launch is blocked. Bodies are capped at
 :data:`MAX_RDAP_BYTES` (raw and decoded); everything read goes through
-:mod:`launch_tui.checks.rdap_parse`, which turns any JSON into data or a path-named error.
+:mod:`launch_tui.net.rdap_parse`, which turns any JSON into data or a path-named error.
 """
 
 from __future__ import annotations
@@ -25,8 +25,11 @@ from enum import StrEnum
 from importlib import resources
 from urllib.parse import urljoin, urlsplit
 
-from launch_tui.checks.public_suffix import registrable_domain
-from launch_tui.checks.rdap_parse import (
+from launch_tui.core.errors import UsageError
+from launch_tui.core.sanitize import clean
+from launch_tui.net import FailureKind, FetchResult, HttpClient, NetLimits
+from launch_tui.net.public_suffix import registrable_domain
+from launch_tui.net.rdap_parse import (
     Bootstrap,
     DomainRecord,
     RdapParseError,
@@ -35,9 +38,6 @@ from launch_tui.checks.rdap_parse import (
     parse_domain,
     parse_json,
 )
-from launch_tui.core.errors import UsageError
-from launch_tui.core.sanitize import clean
-from launch_tui.net import FailureKind, FetchResult, HttpClient, NetLimits
 
 __all__ = [
     "MAX_RDAP_BYTES",
@@ -65,7 +65,7 @@ _LDH_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})+")
 @functools.cache
 def shipped_bootstrap() -> Bootstrap:
     """The IANA DNS bootstrap snapshot shipped with the package (read once)."""
-    data = resources.files("launch_tui.checks").joinpath(BOOTSTRAP_RESOURCE).read_bytes()
+    data = resources.files("launch_tui.net").joinpath(BOOTSTRAP_RESOURCE).read_bytes()
     return parse_bootstrap(parse_json(data))
 
 

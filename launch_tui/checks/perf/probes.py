@@ -6,9 +6,9 @@ once and sampled once per run, whichever check asks first, and the others await 
 the client's server sees one sample, not two, and ``perf.slowest`` ranks exactly the numbers
 ``perf.latency`` judged.
 
-The memo lives as long as the run (it is kept in the run's :class:`~launch_tui.checks.context.
-RunShared`), so a second run with the same client measures afresh. Checks get it from
-:func:`probes_for`.
+The memo lives as long as the run (it is kept in the run's
+:class:`~launch_tui.checks.engine.context.RunShared`), so a second run with the same client measures
+afresh. Checks get it from :func:`probes_for`.
 
 Budget: a check's network work must end within ``services.deadline_s`` of its start. The check
 that starts a shared request passes the time it has left; the fetch gets at most that as its
@@ -39,8 +39,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.latency import SamplePlan, SampleRun, SampleTarget, sample_latency
+from launch_tui.checks.engine.context import CheckContext
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import JSONValue, Route, RouteKind
 from launch_tui.net import (
@@ -54,6 +53,7 @@ from launch_tui.net import (
     Resolver,
     parse_connect_to,
 )
+from launch_tui.net.sampler import SamplePlan, SampleRun, SampleTarget, sample_latency
 from launch_tui.net.ssl_contexts import probe_context
 
 __all__ = [

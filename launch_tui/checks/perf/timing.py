@@ -25,11 +25,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.latency import SampleRun
-from launch_tui.checks.perf_route import fetch_error, fmt_ms, probes_or_result, route_of
-from launch_tui.checks.registry import Registry
-from launch_tui.checks.route_probes import (
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.fetching import no_http_result
+from launch_tui.checks.engine.registry import Registry
+from launch_tui.checks.perf.probes import (
     SampleFailure,
     budget_label,
     budget_ms,
@@ -37,10 +36,11 @@ from launch_tui.checks.route_probes import (
     repeatable,
     time_left,
 )
-from launch_tui.checks.web import no_http_result
+from launch_tui.checks.perf.route_fetch import fetch_error, fmt_ms, probes_or_result, route_of
 from launch_tui.core.model import CheckResult, JSONValue, Route, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean
+from launch_tui.net.sampler import SampleRun
 
 __all__ = [
     "CHECKS",

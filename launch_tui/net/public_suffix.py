@@ -57,8 +57,8 @@ class SuffixRules:
 
 @cache
 def builtin_rules() -> SuffixRules:
-    """The rules shipped in ``launch_tui/checks/data/public_suffix.dat`` (read once)."""
-    text = resources.files("launch_tui.checks").joinpath("data/public_suffix.dat")
+    """The rules shipped in ``launch_tui/net/data/public_suffix.dat`` (read once)."""
+    text = resources.files("launch_tui.net").joinpath("data/public_suffix.dat")
     return SuffixRules.parse(text.read_text(encoding="utf-8"))
 
 

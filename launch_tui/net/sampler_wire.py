@@ -1,6 +1,6 @@
 """The sampler's wire: one kept-alive HTTP/1.1 connection, parsed as bytes arrive.
 
-Private to :mod:`launch_tui.checks.latency`. An ``asyncio.Protocol`` parses only the status line
+Private to :mod:`launch_tui.net.sampler`. An ``asyncio.Protocol`` parses only the status line
 and the headers that frame the body (Content-Length, Transfer-Encoding, Connection), drops the
 body as it arrives (capped), and stamps an answer's end inside ``data_received``: a task woken by
 a stream would notice it a loop turn later, and that turn would count as latency.

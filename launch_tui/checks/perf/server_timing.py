@@ -6,11 +6,11 @@ route's first answer is the one :mod:`.route_probes` fetched for every request-p
 
 from __future__ import annotations
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.perf_route import fetch_error, fmt_ms, probes_or_result, route_of
-from launch_tui.checks.registry import Registry
-from launch_tui.checks.response_facts import parse_server_timing
-from launch_tui.checks.route_probes import time_left
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.registry import Registry
+from launch_tui.checks.parse.response_facts import parse_server_timing
+from launch_tui.checks.perf.probes import time_left
+from launch_tui.checks.perf.route_fetch import fetch_error, fmt_ms, probes_or_result, route_of
 from launch_tui.core.model import CheckResult, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean

@@ -31,9 +31,8 @@ import asyncio
 import re
 from dataclasses import dataclass
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.registry import Registry
-from launch_tui.checks.web import (
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.fetching import (
     Finding,
     absent_reason,
     answer_evidence,
@@ -46,6 +45,7 @@ from launch_tui.checks.web import (
     outcome,
     target_host,
 )
+from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.model import CheckResult, HostRole, JSONValue, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from launch_tui.checks.context import CheckServices, TlsInspector
+from launch_tui.checks.engine.context import CheckServices, TlsInspector
 from launch_tui.core.model import NetworkSettings, Session
 from launch_tui.net import (
     NetConfig,

@@ -40,9 +40,8 @@ import asyncio
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.registry import Registry
-from launch_tui.checks.web import (
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.fetching import (
     PERMANENT_REDIRECTS,
     Answer,
     Finding,
@@ -58,6 +57,7 @@ from launch_tui.checks.web import (
     outcome,
     target_host,
 )
+from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.model import CheckResult, JSONValue, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean

@@ -1,13 +1,13 @@
 """What checks exist: their definitions and the registry that holds them.
 
-A check is an ``async def`` taking a :class:`~launch_tui.checks.context.CheckContext` and returning
-a frozen :class:`~launch_tui.core.model.CheckResult`. Its id, stage, title, severity and the targets
-it applies to are declared next to it, once, by registering it.
+A check is an ``async def`` taking a :class:`~launch_tui.checks.engine.context.CheckContext` and
+returning a frozen :class:`~launch_tui.core.model.CheckResult`. Its id, stage, title, severity and
+the targets it applies to are declared next to it, once, by registering it.
 
 How check modules register (the one pattern to follow)::
 
     # launch_tui/checks/dns.py
-    from launch_tui.checks.registry import Registry
+    from launch_tui.checks.engine.registry import Registry
 
     CHECKS = Registry()
 
@@ -42,7 +42,7 @@ from launch_tui.core.model import STAGE_IDS, CheckResult, HostRole, RouteKind, S
 from launch_tui.core.playbook import AppliesTo, CheckMode, Playbook
 
 if TYPE_CHECKING:
-    from launch_tui.checks.context import CheckContext
+    from launch_tui.checks.engine.context import CheckContext
 
 #: The shape of every check.
 CheckFunc: TypeAlias = Callable[["CheckContext"], Awaitable[CheckResult]]
@@ -55,19 +55,19 @@ _DECLARED = ("stage", "title", "severity", "applies_to")
 CHECK_MODULES: tuple[str, ...] = (
     "launch_tui.checks.dns",
     "launch_tui.checks.tls",
-    "launch_tui.checks.redirects",
-    "launch_tui.checks.hsts",
-    "launch_tui.checks.cookies",
-    "launch_tui.checks.headers",
+    "launch_tui.checks.http.redirects",
+    "launch_tui.checks.http.hsts",
+    "launch_tui.checks.http.cookies",
+    "launch_tui.checks.http.headers",
     "launch_tui.checks.access",
     "launch_tui.checks.edge",
-    "launch_tui.checks.perf",
+    "launch_tui.checks.perf.timing",
     # perf's other request-path checks, in the order they registered when perf held them all.
-    "launch_tui.checks.perf_server_timing",
-    "launch_tui.checks.perf_caching",
-    "launch_tui.checks.perf_page_weight",
+    "launch_tui.checks.perf.server_timing",
+    "launch_tui.checks.http.caching",
+    "launch_tui.checks.perf.page_weight",
     "launch_tui.checks.domain",
-    "launch_tui.checks.stack",
+    "launch_tui.checks.audit.stack",
 )
 
 

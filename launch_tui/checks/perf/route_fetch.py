@@ -7,14 +7,14 @@ Shared by :mod:`.perf`, :mod:`.perf_server_timing`, :mod:`.perf_caching` and
 
 from __future__ import annotations
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.route_probes import (
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.fetching import no_http_result
+from launch_tui.checks.perf.probes import (
     RouteProbes,
     not_repeatable_reason,
     probes_for,
     repeatable,
 )
-from launch_tui.checks.web import no_http_result
 from launch_tui.core.model import CheckResult, Route, Status
 from launch_tui.net import FetchResult
 

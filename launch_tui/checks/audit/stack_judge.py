@@ -2,7 +2,7 @@
 
 ``judge_dns`` reads the apex's NS answer, ``judge_email`` its MX answer (relays and
 transactional senders taken into account), ``judge_hosting`` and ``judge_cdn`` the
-:class:`~launch_tui.checks.stack_sites.Site` list. The verdict table is in :mod:`.stack`'s
+:class:`~launch_tui.checks.audit.stack_sites.Site` list. The verdict table is in :mod:`.stack`'s
 docstring; the fingerprints are matched by :mod:`.stack_match`.
 """
 
@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from launch_tui.checks.public_suffix import registrable_domain
-from launch_tui.checks.stack_match import (
+from launch_tui.checks.audit.fingerprints import (
     Provider,
     Providers,
     Sighting,
@@ -22,10 +21,11 @@ from launch_tui.checks.stack_match import (
     mx_hosts,
     named_after,
 )
-from launch_tui.checks.stack_sites import Site, proof_of, sign_of
+from launch_tui.checks.audit.stack_sites import Site, proof_of, sign_of
 from launch_tui.core.model import JSONValue, Status
 from launch_tui.core.sanitize import clean
 from launch_tui.net import DnsAnswer, DnsResult
+from launch_tui.net.public_suffix import registrable_domain
 
 __all__ = ["Verdict", "judge_cdn", "judge_dns", "judge_email", "judge_hosting"]
 

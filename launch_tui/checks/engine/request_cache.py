@@ -9,7 +9,7 @@ page because a slow or flaky server answered them differently.
 
 Only requests without a body or extra headers, with ``GET`` or ``HEAD``, are shared; anything
 else (a POST to a webhook, a conditional request, a request with credentials) is always sent.
-The memo lives in the run's :class:`~launch_tui.checks.context.RunShared`, so a second run
+The memo lives in the run's :class:`~launch_tui.checks.engine.context.RunShared`, so a second run
 fetches afresh.
 
 Budgets: the check that starts a shared fetch gives it its own remaining budget. A check that

@@ -1,18 +1,19 @@
 """``http.caching``: whether a public page can be cached, and whether something caches it.
 
 Reads Cache-Control, validators (ETag, Last-Modified), Age and the CDN's cache status of the
-route's first answer (judged by :func:`~launch_tui.checks.response_facts.caching_verdict`), then,
+route's first answer (judged by
+:func:`~launch_tui.checks.parse.response_facts.caching_verdict`), then,
 when the first answer came back whole and time is left, asks again to see a cache hit. Only
 ``GET``/``HEAD`` read routes that answer 2xx are judged.
 """
 
 from __future__ import annotations
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.perf_route import fetch_error, probes_or_result, route_of
-from launch_tui.checks.registry import Registry
-from launch_tui.checks.response_facts import cache_facts, caching_verdict, header_text
-from launch_tui.checks.route_probes import time_left
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.registry import Registry
+from launch_tui.checks.parse.response_facts import cache_facts, caching_verdict, header_text
+from launch_tui.checks.perf.probes import time_left
+from launch_tui.checks.perf.route_fetch import fetch_error, probes_or_result, route_of
 from launch_tui.core.model import CheckResult, JSONValue, RouteKind, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 

@@ -59,10 +59,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from launch_tui.checks.latency_wire import Connection, RequestFailed
 from launch_tui.core.errors import UsageError
 from launch_tui.core.model import JSONValue
 from launch_tui.net import DEFAULT_USER_AGENT
+from launch_tui.net.sampler_wire import Connection, RequestFailed
 
 __all__ = [
     "CLIENT_CPU_LIMIT",

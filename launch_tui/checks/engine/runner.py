@@ -28,8 +28,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal, TypeAlias
 
-from launch_tui.checks.context import CheckContext, utc_now
-from launch_tui.checks.targets import WorkItem
+from launch_tui.checks.engine.context import CheckContext, utc_now
+from launch_tui.checks.engine.targets import WorkItem
 from launch_tui.core.errors import CheckError
 from launch_tui.core.model import CheckResult, Evidence, Status
 from launch_tui.core.sanitize import clean

@@ -41,9 +41,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from launch_tui.checks.context import CheckContext
-from launch_tui.checks.registry import Registry
-from launch_tui.checks.web import (
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.fetching import (
     Answer,
     Finding,
     absent_reason,
@@ -55,6 +54,7 @@ from launch_tui.checks.web import (
     outcome,
     target_host,
 )
+from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.model import CheckResult, HostRole, JSONValue, RouteKind, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean

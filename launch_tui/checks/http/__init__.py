@@ -1,0 +1,2 @@
+"""The ``http.*`` checks: redirects, HTTPS forcing, HSTS, cookies, headers, mixed content and
+caching."""
