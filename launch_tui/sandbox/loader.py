@@ -32,6 +32,7 @@ The shape, in brief (``worlds/demo.toml`` uses every part)::
                                    # admin_unprotected
     [build]                        # source_maps, leaked_env, debug_flag, ci_log_leak
     [[expected]]                   # area, target, finding, severity, status, check
+    [[deploys]]                    # host, version; previous, health_path, version_header
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from launch_tui.sandbox.world import (
     BEHAVIOUR_KINDS,
     Behaviour,
     BuildSpec,
+    DeploySpec,
     DnsSpec,
     ExpectedFinding,
     GzipBomb,
@@ -294,6 +296,7 @@ def _world(t: _Table) -> World:
     people = tuple(_person(p) for p in t.tables("people"))
     services = tuple(_service(s) for s in t.tables("services"))
     expected = tuple(_expected(e) for e in t.tables("expected"))
+    deploys = tuple(_deploy(d) for d in t.tables("deploys"))
     t.done()
     world = World(
         name=name,
@@ -311,6 +314,7 @@ def _world(t: _Table) -> World:
         services=services,
         expected=expected,
         rtt_ms=rtt_ms,
+        deploys=deploys,
     )
     world = assign_addresses(world)
     _cross_check(world, t)
@@ -660,6 +664,18 @@ def _expected(t: _Table) -> ExpectedFinding:
     return spec
 
 
+def _deploy(t: _Table) -> DeploySpec:
+    spec = DeploySpec(
+        host=_name(t, "host", t.text("host", _REQUIRED)),
+        version=t.text("version", _REQUIRED),
+        previous=t.text("previous"),
+        health_path=t.text("health_path", "/health"),
+        version_header=t.text("version_header", "X-App-Version"),
+    )
+    t.done()
+    return spec
+
+
 def _json(t: _Table, key: str, value: Any) -> JSONValue:
     if isinstance(value, str | int | float | bool) or value is None:
         return value
@@ -719,6 +735,11 @@ def _cross_check(world: World, t: _Table) -> None:
     taken = sorted({a for a in addresses if addresses.count(a) > 1})
     if taken:
         raise t.error("hosts", f"address {taken[0]} is used by two hosts")
+    for deploy in world.deploys:
+        try:
+            world.route(deploy.host, deploy.health_path)
+        except KeyError:
+            raise t.error("deploys", f"{deploy.host}: no GET {deploy.health_path} route") from None
     origins = [z.origin for z in world.dns.zones]
     if len(set(origins)) != len(origins):
         raise t.error("dns.zones", "a zone origin is defined twice")

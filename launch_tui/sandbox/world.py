@@ -322,6 +322,22 @@ class BuildSpec:
     """The CI log prints a fake API key."""
 
 
+@dataclass(frozen=True)
+class DeploySpec:
+    """A host whose releases the sandbox can deploy and roll back (:mod:`.deploys`)."""
+
+    host: str
+    """Name of a web host of this world."""
+    version: str
+    """The release live when the world starts."""
+    previous: str = ""
+    """The release before it, which a rollback returns to; empty means none."""
+    health_path: str = "/health"
+    """The host's health route (a JSON route); its ``version`` key reports the release."""
+    version_header: str = "X-App-Version"
+    """Response header reporting the release on every answer of the host."""
+
+
 # --- sprint facts -----------------------------------------------------------------------------
 
 
@@ -434,6 +450,8 @@ class World:
     services: tuple[ServiceSpec, ...] = ()
     expected: tuple[ExpectedFinding, ...] = ()
     """What an expert finds here; empty for a world where everything is right."""
+    deploys: tuple[DeploySpec, ...] = ()
+    """Hosts whose releases the sandbox's deploy control surface can change."""
     rtt_ms: float = 0.0
     """Emulated network round-trip time (ms) every server adds: DNS waits it before each
     answer; web hosts wait it after accepting (the TCP handshake), before a TLS handshake, and
