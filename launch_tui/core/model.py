@@ -49,6 +49,11 @@ class Status(StrEnum):
     SKIPPED = "skipped"  # not applicable, or unsafe to run (a write route not marked repeatable)
     MANUAL = "manual"  # waiting for the engineer to confirm by hand
 
+    @property
+    def rank(self) -> int:
+        """Place in :data:`STATUS_ORDER`: 0 for fail up to 5 for pass; lower is worse."""
+        return STATUS_ORDER.index(self)
+
 
 class Severity(StrEnum):
     """Launch impact of a check failing. Ordered: critical is the worst."""
@@ -70,6 +75,18 @@ class Severity(StrEnum):
 
 
 _SEVERITY_ORDER: tuple[Severity, ...] = tuple(Severity)
+
+#: Statuses worst first, the one order results are listed and ranked in: what does not hold,
+#: what could not be decided, what is doubtful, what waits for a person, what did not apply,
+#: what holds.
+STATUS_ORDER: tuple[Status, ...] = (
+    Status.FAIL,
+    Status.ERROR,
+    Status.WARN,
+    Status.MANUAL,
+    Status.SKIPPED,
+    Status.PASS,
+)
 
 
 class StageStatus(StrEnum):
