@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from launch_tui.core.display import fmt_ms, person_name
 from launch_tui.core.model import (
     Action,
     Decision,
@@ -22,7 +23,7 @@ from launch_tui.core.model import (
 )
 from launch_tui.core.playbook import CheckSpec, Playbook
 from launch_tui.core.sanitize import clean
-from launch_tui.tui.views import decision_line, fmt_ms, person_name
+from launch_tui.tui.views import decision_line
 
 if TYPE_CHECKING:
     from launch_tui.report.risk_list import RankedFinding
@@ -315,7 +316,7 @@ def _checklist(session: Session, specs: Iterable[CheckSpec]) -> tuple[tuple[Cell
         if not results:
             rows.append((Cell(spec.title), Cell("—"), Cell("not done yet")))
             continue
-        worst = min(results, key=lambda r: _status_order(r.status))
+        worst = min(results, key=lambda r: r.status.rank)
         rows.append(
             (
                 Cell(spec.title),
@@ -324,11 +325,6 @@ def _checklist(session: Session, specs: Iterable[CheckSpec]) -> tuple[tuple[Cell
             )
         )
     return tuple(rows)
-
-
-def _status_order(status: Status) -> int:
-    order = (Status.FAIL, Status.ERROR, Status.WARN, Status.MANUAL, Status.SKIPPED, Status.PASS)
-    return order.index(status)
 
 
 def _deploy(session: Session, playbook: Playbook, today: date) -> _Built:

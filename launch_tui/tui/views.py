@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from launch_tui.core.display import person_name
 from launch_tui.core.model import (
     Action,
     Decision,
@@ -217,14 +218,6 @@ def decision_line(session: Session, decision: Decision) -> DecisionLine:
     )
 
 
-def person_name(session: Session, person_id: str) -> str:
-    """The person's name, or the id itself when nobody has it; ``""`` for no one."""
-    if not person_id.strip():
-        return ""
-    person = session.person(person_id)
-    return clean(person.name if person is not None else person_id, max_len=60)
-
-
 def evidence_lines(evidence: Evidence) -> tuple[tuple[str, str], ...]:
     """Evidence flattened to ``(key, value)`` lines; nested keys joined with dots.
 
@@ -401,14 +394,3 @@ def fmt_ago(then: datetime | None, now: datetime) -> str:
     if seconds < 86400 * 14:
         return f"{int(seconds // 86400)} d ago"
     return then.date().isoformat()
-
-
-def fmt_ms(value: float | int | None) -> str:
-    """Milliseconds for a table: ``—``, ``85 ms``, ``1.4 s``."""
-    if value is None:
-        return "—"
-    if value >= 10_000:
-        return f"{value / 1000:.0f} s"
-    if value >= 1000:
-        return f"{value / 1000:.1f} s"
-    return f"{value:.0f} ms"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from conftest import DATA, FIXED_NOW
 
+from launch_tui.core.display import fmt_ms
 from launch_tui.core.model import Action, Status
 from launch_tui.core.playbook import builtin_playbook
 from launch_tui.store import load_session
@@ -122,8 +123,8 @@ def test_formatting_helpers() -> None:
     assert views.fmt_minutes(0) == "—"
     assert views.fmt_minutes(42) == "42m"
     assert views.fmt_minutes(125) == "2h05"
-    assert views.fmt_ms(None) == "—" and views.fmt_ms(85) == "85 ms"
-    assert views.fmt_ms(1400) == "1.4 s"
+    assert fmt_ms(None) == "—" and fmt_ms(85) == "85 ms"
+    assert fmt_ms(1400) == "1.4 s"
     now = FIXED_NOW
     assert views.fmt_ago(now, now) == "just now"
     assert views.fmt_ago(datetime(2026, 5, 5, 8, 0, tzinfo=UTC), now) == "1 h ago"

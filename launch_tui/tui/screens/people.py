@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable
 
+from launch_tui.core.display import person_name
 from launch_tui.core.sanitize import clean
 from launch_tui.tui import commands, edits
 from launch_tui.tui.app import SessionChange
@@ -17,7 +18,6 @@ from launch_tui.tui.owners import OwnedItem, assignables
 from launch_tui.tui.screens.base import LaunchScreen
 from launch_tui.tui.screens.modals import PersonDraft, PersonForm, PersonPicker
 from launch_tui.tui.text import status_cell
-from launch_tui.tui.views import person_name
 from launch_tui.tui.widgets.footer import KeyFooter
 from launch_tui.tui.widgets.plain import Plain
 

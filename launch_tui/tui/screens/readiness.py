@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable
 
+from launch_tui.core.display import person_name
 from launch_tui.core.readiness import BarItemState, compute_readiness
 from launch_tui.core.sanitize import clean
 from launch_tui.tui import commands
 from launch_tui.tui.app import SessionChange
 from launch_tui.tui.screens.base import LaunchScreen
 from launch_tui.tui.text import BAR_STYLE, BAR_WORD, STAGE_GLYPH, bar_text, verdict_text
-from launch_tui.tui.views import bar_label, clock_view, fmt_minutes, person_name, stage_lines
+from launch_tui.tui.views import bar_label, clock_view, fmt_minutes, stage_lines
 from launch_tui.tui.widgets.footer import KeyFooter
 from launch_tui.tui.widgets.plain import Plain
 

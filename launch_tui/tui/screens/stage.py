@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable
 
+from launch_tui.core.display import person_name
 from launch_tui.core.errors import ReportError
 from launch_tui.core.model import STAGE_IDS, Session, StageStatus
 from launch_tui.core.sanitize import clean_multiline
@@ -26,7 +27,6 @@ from launch_tui.tui.views import (
     decision_line,
     detail_for,
     fmt_minutes,
-    person_name,
     stage_rows,
 )
 from launch_tui.tui.widgets.banner import Banner

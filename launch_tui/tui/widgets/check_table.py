@@ -15,10 +15,11 @@ from textual import events
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
+from launch_tui.core.display import fmt_ms
 from launch_tui.core.model import Action
 from launch_tui.tui.edits import parse_row_key
 from launch_tui.tui.text import STATUS_STYLE, status_cell
-from launch_tui.tui.views import CheckRow, fmt_ms
+from launch_tui.tui.views import CheckRow
 
 _DECISION_MARK = {Action.FIX: "F", Action.ACCEPT_RISK: "A", Action.DEFER: "D"}
 

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 
+from launch_tui.core.display import fmt_ms
 from launch_tui.tui.text import (
     ACTION_WORD,
     SEVERITY_STYLE,
@@ -15,7 +16,7 @@ from launch_tui.tui.text import (
     STATUS_STYLE,
     STATUS_WORD,
 )
-from launch_tui.tui.views import DetailView, fmt_ms
+from launch_tui.tui.views import DetailView
 from launch_tui.tui.widgets.plain import Plain
 
 
