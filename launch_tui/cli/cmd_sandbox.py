@@ -148,6 +148,12 @@ def _try_lines(running: RunningWorld, path: Path) -> list[str]:
             f"  curl --cacert {running.ca_bundle} --connect-to {web.name}:443:{web.endpoint} "
             f"https://{web.name}/"
         )
+    admin = running.deploy_admin_url
+    if admin:
+        host = running.deploys.hosts()[0]
+        lines.append(f"  curl {admin}/deploys")
+        lines.append(f"  curl -X POST '{admin}/deploys/{host}?version=2.0.0&unhealthy_s=20'")
+        lines.append(f"  curl -X POST {admin}/deploys/{host}/rollback")
     return [clean(line) for line in lines]
 
 

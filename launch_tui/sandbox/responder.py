@@ -19,6 +19,7 @@ from email.utils import format_datetime
 
 from launch_tui.sandbox.behaviours import gzip_bomb_response, hostile_response
 from launch_tui.sandbox.content import not_found_page, route_body
+from launch_tui.sandbox.deploys import Deployments, released
 from launch_tui.sandbox.http11 import Request, Response
 from launch_tui.sandbox.latency import Latency, LatencySampler, route_seed
 from launch_tui.sandbox.rdap import CONTENT_TYPE as RDAP_CONTENT_TYPE
@@ -72,8 +73,11 @@ class Responder:
         log: RequestLog,
         started_at: datetime,
         rdap: RdapSpec | None = None,
+        deploys: Deployments | None = None,
     ) -> None:
+        """``deploys`` sets the release the host reports (``None``: as the world says)."""
         self.host = host
+        self._deploys = deploys
         self._log = log
         self._started_at = started_at
         self._rdap = rdap
@@ -115,6 +119,8 @@ class Responder:
             return response
         planned, applied = await self._delay(route)
         response = await self._route_response(route, request, scheme)
+        if self._deploys is not None:
+            response = await released(self._deploys, self.host.name, route, response)
         self._record(request, scheme, response.status, route, planned, applied)
         return response
 

@@ -29,6 +29,8 @@ from cryptography import x509
 from launch_tui.core.model import HostRole
 from launch_tui.sandbox.build import build_output
 from launch_tui.sandbox.ca import ThrowawayCA, server_context
+from launch_tui.sandbox.deploy_admin import DeployAdmin
+from launch_tui.sandbox.deploys import Deployments
 from launch_tui.sandbox.dns_server import DnsServer, QueryLog, Zones
 from launch_tui.sandbox.latency import Latency
 from launch_tui.sandbox.loader import assign_addresses, resolve_world
@@ -98,6 +100,8 @@ class RunningWorld:
         repo: BuiltRepo | None,
         build_path: Path | None,
         ci_logs: tuple[Path, ...],
+        deploys: Deployments | None = None,
+        deploy_admin: DeployAdmin | None = None,
     ) -> None:
         self.world = world
         """The world as started (addresses assigned)."""
@@ -115,6 +119,9 @@ class RunningWorld:
         self.ci_logs = ci_logs
         self.startup_seconds = 0.0
         """Wall time from the start call until every server listened."""
+        self.deploys = deploys or Deployments(())
+        """Release state of the world's ``[[deploys]]`` hosts: deploy, roll back, go bad."""
+        self._deploy_admin = deploy_admin
         self._dns = dns
         self._servers = servers
         self._log = log
@@ -133,6 +140,11 @@ class RunningWorld:
     def resolve(self) -> tuple[str, ...]:
         """``NAME=IP:PORT`` for every host, the form of ``NetworkSettings.resolve``."""
         return tuple(h.resolve_entry for h in self.hosts.values())
+
+    @property
+    def deploy_admin_url(self) -> str:
+        """``http://127.0.0.1:PORT`` of the deploy control port, or ``""`` without one."""
+        return self._deploy_admin.url if self._deploy_admin else ""
 
     @property
     def repo_path(self) -> Path | None:
@@ -171,6 +183,8 @@ class RunningWorld:
         found = list(self._dns.errors)
         for server in self._servers.values():
             found.extend(server.errors)
+        if self._deploy_admin is not None:
+            found.extend(self._deploy_admin.errors)
         return tuple(found)
 
     def clear_logs(self) -> None:
@@ -207,6 +221,8 @@ async def start_world(
     workdir = Path(tempfile.mkdtemp(prefix=f"launch-tui-{spec.name}-", dir=temp_parent))
     servers: dict[str, HostServer] = {}
     dns: DnsServer | None = None
+    deploys = Deployments(spec.deploys)
+    admin = DeployAdmin(deploys) if spec.deploys else None
     # The repository and build are files and git processes, independent of the servers:
     # build them on a worker thread meanwhile. The thread is joined before the world is used.
     files_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-files")
@@ -217,7 +233,7 @@ async def start_world(
             log = RequestLog()
             hosts: dict[str, RunningHost] = {}
             for host, rdap in _web_hosts(spec):
-                server, running_host = _host_server(spec, host, rdap, ca, log, started_at)
+                server, running_host = _host_server(spec, host, rdap, ca, log, started_at, deploys)
                 servers[host.name] = server
                 await server.start()
                 hosts[host.name] = replace(running_host, port=server.port)
@@ -227,6 +243,8 @@ async def start_world(
                 Zones(spec.dns, addresses, auto_a), port=spec.dns.port, rtt_ms=spec.rtt_ms
             )
             await dns.start()
+            if admin is not None:
+                await admin.start()
         finally:
             # Even when a server failed to start, wait for the files before removing them.
             built = await asyncio.gather(files, return_exceptions=True)
@@ -246,11 +264,15 @@ async def start_world(
             repo=repo,
             build_path=build_path,
             ci_logs=ci_logs,
+            deploys=deploys,
+            deploy_admin=admin,
         )
         running.startup_seconds = time.perf_counter() - began
         yield running
     finally:
         await asyncio.gather(*(s.close() for s in servers.values()), return_exceptions=True)
+        if admin is not None:
+            await admin.close()
         if dns is not None:
             await dns.close()
         # Aborted transports close their sockets on the loop's next turns.
@@ -296,6 +318,7 @@ def _host_server(
     ca: ThrowawayCA,
     log: RequestLog,
     started_at: datetime,
+    deploys: Deployments,
 ) -> tuple[HostServer, RunningHost]:
     context = None
     available, note, leaf = True, "", None
@@ -304,7 +327,14 @@ def _host_server(
         tls = server_context(cert, host.tls)
         context, note, leaf = tls.context, tls.unavailable, cert.leaf
         available = context is not None
-    responder = Responder(host, world.seed, log, started_at, rdap=world.rdap if is_rdap else None)
+    responder = Responder(
+        host,
+        world.seed,
+        log,
+        started_at,
+        rdap=world.rdap if is_rdap else None,
+        deploys=deploys if deploys.spec(host.name) else None,
+    )
     server = HostServer(responder, context, host.address, host.port, rtt_ms=world.rtt_ms)
     running = RunningHost(
         name=host.name,
@@ -437,6 +467,8 @@ def describe(running: RunningWorld) -> str:
         lines.append(f"  build       {running.build_path}")
     if running.rdap_url:
         lines.append(f"  RDAP        {running.rdap_url}")
+    if running.deploy_admin_url:
+        lines.append(f"  deploys     {running.deploy_admin_url}/deploys (GET; POST to deploy)")
     lines.append("  hosts (http and https on the same port):")
     for host in running.hosts.values():
         tls = "no TLS" if host.tls is TlsCase.NONE else f"TLS {host.tls.value}"
