@@ -68,6 +68,8 @@ CHECK_MODULES: tuple[str, ...] = (
     "launch_tui.checks.perf.page_weight",
     "launch_tui.checks.domain",
     "launch_tui.checks.audit.stack",
+    "launch_tui.checks.email.spf",
+    "launch_tui.checks.email.records",
 )
 
 
