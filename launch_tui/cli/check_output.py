@@ -26,6 +26,7 @@ from pathlib import Path
 
 from launch_tui.cli.exit_codes import Exit
 from launch_tui.core.model import (
+    STATUS_ORDER,
     Action,
     CheckResult,
     Decision,
@@ -49,15 +50,6 @@ _STATUS_WORD = {
     Status.SKIPPED: "SKIP",
     Status.MANUAL: "MANUAL",
 }
-# Failures first when reading a stage's results.
-_STATUS_ORDER = (
-    Status.FAIL,
-    Status.ERROR,
-    Status.WARN,
-    Status.MANUAL,
-    Status.SKIPPED,
-    Status.PASS,
-)
 
 
 @dataclass(frozen=True)
@@ -347,7 +339,7 @@ def stage_groups(report: CheckReport) -> tuple[StageGroup, ...]:
             sorted(
                 groups[stage_id],
                 key=lambda r: (
-                    _STATUS_ORDER.index(r.result.status),
+                    r.result.status.rank,
                     r.result.severity.rank,
                     r.result.check_id,
                     r.result.target,
@@ -409,7 +401,7 @@ def _line(result: CheckResult, target_width: int, check_width: int) -> str:
 
 def _summary_line(report: CheckReport) -> str:
     counts = report.counts()
-    parts = [f"{counts[s.value]} {s.value}" for s in _STATUS_ORDER if counts[s.value]]
+    parts = [f"{counts[s.value]} {s.value}" for s in STATUS_ORDER if counts[s.value]]
     total = len(report.results)
     text = f"{total} result{'s' if total != 1 else ''}"
     if parts:

@@ -51,7 +51,6 @@ _REDIRECT_CHECKS = frozenset({"http.redirects", "http.canonical_redirect", "http
 _SECRET_CHECKS = frozenset({"deploy.build_output"})
 #: Results that count as findings: something does not hold, or could not be checked.
 FINDING_STATUSES = (Status.FAIL, Status.ERROR, Status.WARN)
-_STATUS_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2}
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ class RankedFinding:
         return (
             self.category,
             r.severity.rank,
-            _STATUS_ORDER.get(r.status, 3),
+            r.status.rank,
             r.check_id,
             r.target,
         )

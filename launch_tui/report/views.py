@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from launch_tui.core import display
 from launch_tui.core.model import Action, CheckResult, Decision, Session, Status
 from launch_tui.core.playbook import Playbook
 from launch_tui.report import evidence as ev
@@ -192,12 +193,8 @@ def _stage_ids(playbook: Playbook) -> tuple[str, ...]:
 
 
 def person_name(session: Session, person_id: str) -> str:
-    """A person's name from their id; what was typed when nobody has that id; ``""`` if blank."""
-    person_id = person_id.strip()
-    if not person_id:
-        return ""
-    person = session.person(person_id)
-    return text(person.name if person is not None else person_id, 120)
+    """:func:`launch_tui.core.display.person_name` at the report's length (120 characters)."""
+    return display.person_name(session, person_id, max_len=120)
 
 
 def days_note(day: date | None, today: date) -> str:
@@ -211,12 +208,8 @@ def days_note(day: date | None, today: date) -> str:
 
 
 def fmt_ms(value: float | None) -> str:
-    """Milliseconds for a table: ``412 ms``, ``1.2 s``; ``—`` when unknown."""
-    if value is None:
-        return "—"
-    if value >= 10_000:
-        return f"{value / 1000:.1f} s"
-    return f"{value:.0f} ms"
+    """:func:`launch_tui.core.display.fmt_ms` in the report's style: ``412 ms``, ``12.3 s``."""
+    return display.fmt_ms(value, display.REPORT_MS)
 
 
 def fmt_pct(value: float | None, digits: int = 2) -> str:
