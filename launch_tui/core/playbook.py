@@ -9,13 +9,18 @@ ignored. TOML syntax errors carry ``source:line:column``.
 
 Prose fields may wrap over several lines in the file; runs of whitespace are folded into single
 spaces, so every title, goal and hint is one line of text once parsed.
+
+Deliverables are data too: each stage's deliverable lists the parts it is built from
+(:class:`DeliverablePart`: the checks it reads and the evidence keys it takes from them). The
+report and the TUI ask for a part by stage and id and never name a check themselves; a part that
+names a check the playbook lacks is an error here.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from functools import cache
@@ -71,11 +76,53 @@ class CheckSpec:
 
 
 @dataclass(frozen=True)
+class DeliverablePart:
+    """One thing a stage's deliverable reads: the checks behind it and the evidence keys it takes.
+
+    The report and the TUI ask for a part by id (``domain map → tls``) and read exactly these
+    checks' results, and these evidence keys from them, so which check feeds which column is
+    declared in the playbook rather than written into the code.
+    """
+
+    id: str
+    checks: tuple[str, ...]
+    """Check ids in the order they are shown or preferred; ``family.*`` stands for every check
+    whose id starts with ``family.``."""
+    evidence: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Named evidence lookups: each name with the keys tried in order (``expires`` →
+    ``not_after``, ``expires``...)."""
+
+    def keys(self, name: str) -> tuple[str, ...]:
+        """The evidence keys declared under ``name``; ``()`` when the part declares none."""
+        for declared, keys in self.evidence:
+            if declared == name:
+                return keys
+        return ()
+
+    def covers(self, check_id: str) -> bool:
+        """Whether ``check_id`` is one of :attr:`checks`, by id or by a ``family.*`` entry."""
+        return any(
+            check_id == wanted or (wanted.endswith(".*") and check_id.startswith(wanted[:-1]))
+            for wanted in self.checks
+        )
+
+
+@dataclass(frozen=True)
 class Deliverable:
-    """The client-facing artefact a stage produces."""
+    """The client-facing artefact a stage produces, and what it reads."""
 
     name: str
     description: str
+    reads: tuple[DeliverablePart, ...] = ()
+    """The parts it is built from (``[[stages.deliverable.reads]]``)."""
+
+    def part(self, part_id: str) -> DeliverablePart:
+        """The part with this id; an empty part (no checks, no keys) when none is declared, so a
+        playbook without the declaration gives a deliverable that shows nothing checked."""
+        for part in self.reads:
+            if part.id == part_id:
+                return part
+        return DeliverablePart(part_id, ())
 
 
 @dataclass(frozen=True)
@@ -175,6 +222,10 @@ class Playbook:
         """Ids of the minimum-bar items, in order."""
         return tuple(item.id for item in self.minimum_bar)
 
+    def reads(self, stage_id: str, part_id: str) -> DeliverablePart:
+        """Part ``part_id`` of stage ``stage_id``'s deliverable (empty when not declared)."""
+        return self._stage_index[stage_id].deliverable.part(part_id)
+
     def bar_item(self, item_id: str) -> BarItem:
         """The minimum-bar item with this id; ``KeyError`` when there is none."""
         for item in self.minimum_bar:
@@ -187,6 +238,7 @@ class Playbook:
 
 _CHECK_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
+_EVIDENCE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # Only ids this tame are used as labels in key paths; anything else is shown by position.
 _LABEL = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _TOML_POSITION = re.compile(r"^(?P<reason>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
@@ -238,12 +290,14 @@ def _parse_root(root: _Node) -> Playbook:
         )
 
     stages: list[StageSpec] = []
+    stage_nodes: list[_Node] = []
     check_stage: dict[str, str] = {}
     for node in root.tables("stages"):
         stage = _parse_stage(node, check_stage)
         if any(s.id == stage.id for s in stages):
             node.fail(f"duplicate stage id {stage.id!r}", "id")
         stages.append(stage)
+        stage_nodes.append(node)
     ids = tuple(s.id for s in stages)
     for expected in STAGE_IDS:
         if expected not in ids:
@@ -254,6 +308,9 @@ def _parse_root(root: _Node) -> Playbook:
             "stages",
         )
     checks = {c.id: c for s in stages for c in s.checks}
+    stages = [
+        _with_reads(stage, node, checks) for stage, node in zip(stages, stage_nodes, strict=True)
+    ]
 
     bar: list[BarItem] = []
     for node in root.tables("minimum_bar"):
@@ -277,10 +334,7 @@ def _parse_stage(node: _Node, check_stage: dict[str, str]) -> StageSpec:
     goal = node.text("goal")
     why = node.text("why")
     deliverable_node = node.table("deliverable")
-    deliverable_node.only("name", "description")
-    deliverable = Deliverable(
-        name=deliverable_node.text("name"), description=deliverable_node.text("description")
-    )
+    deliverable_node.only("name", "description", "reads")
     failure_signal = node.text("failure_signal")
     checks: list[CheckSpec] = []
     for check_node in node.tables("checks"):
@@ -292,6 +346,10 @@ def _parse_stage(node: _Node, check_stage: dict[str, str]) -> StageSpec:
             )
         check_stage[check.id] = stage_id
         checks.append(check)
+    deliverable = Deliverable(
+        name=deliverable_node.text("name"),
+        description=deliverable_node.text("description"),
+    )
     return StageSpec(
         id=stage_id,
         number=number,
@@ -335,6 +393,46 @@ def _parse_check(node: _Node, stage_id: str) -> CheckSpec:
         fix=fix,
         look_at=look_at,
     )
+
+
+def _with_reads(stage: StageSpec, node: _Node, checks: Mapping[str, CheckSpec]) -> StageSpec:
+    """``stage`` with its deliverable's parts, checked against every check of the playbook."""
+    deliverable_node = node.table("deliverable")
+    if "reads" not in deliverable_node.data:
+        return stage
+    families = {check_id.split(".", 1)[0] for check_id in checks}
+    parts: list[DeliverablePart] = []
+    for part_node in deliverable_node.tables("reads"):
+        part = _parse_part(part_node, checks, families)
+        if any(p.id == part.id for p in parts):
+            part_node.fail(f"duplicate part id {part.id!r}", "id")
+        parts.append(part)
+    deliverable = replace(stage.deliverable, reads=tuple(parts))
+    return replace(stage, deliverable=deliverable)
+
+
+def _parse_part(
+    node: _Node, checks: Mapping[str, CheckSpec], families: set[str]
+) -> DeliverablePart:
+    node.only("id", "checks", "evidence")
+    part_id = node.text("id")
+    if not _SLUG.match(part_id):
+        node.fail(f"{part_id!r} is not an id (lower-case words joined by hyphens)", "id")
+    check_ids = node.strings("checks")
+    for check_id in check_ids:
+        if check_id.endswith(".*"):
+            if check_id[:-2] not in families:
+                node.fail(f"no check of the playbook is in family {check_id[:-2]!r}", "checks")
+        elif check_id not in checks:
+            node.fail(f"unknown check {check_id!r}: the playbook declares no such check", "checks")
+    evidence: list[tuple[str, tuple[str, ...]]] = []
+    if "evidence" in node.data:
+        table = node.table("evidence")
+        for name in table.data:
+            if not _EVIDENCE_NAME.match(name):
+                table.fail("not a name (lower-case words joined by underscores)", _printable(name))
+            evidence.append((name, table.strings(name)))
+    return DeliverablePart(id=part_id, checks=check_ids, evidence=tuple(evidence))
 
 
 def _parse_bar_item(node: _Node, checks: Mapping[str, CheckSpec]) -> BarItem:

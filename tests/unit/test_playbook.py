@@ -23,6 +23,7 @@ from launch_tui.core.playbook import (
     builtin_playbook,
     parse_playbook,
 )
+from launch_tui.report import parts
 from launch_tui.store.playbook_file import load_playbook
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "playbooks"
@@ -193,6 +194,59 @@ def test_minimum_bar_is_the_nine_items(playbook: Playbook) -> None:
 
 def test_builtin_is_parsed_once(playbook: Playbook) -> None:
     assert builtin_playbook() is playbook
+
+
+# --- deliverables are data ----------------------------------------------------------------------
+
+
+def test_builtin_declares_every_part_the_code_reads_with_its_evidence(playbook: Playbook) -> None:
+    for part in parts.ALL:
+        declared = playbook.stage(part.stage).deliverable.reads
+        assert part.id in [p.id for p in declared], f"{part.stage}: no part {part.id!r}"
+        found = part.of(playbook)
+        assert found.checks, f"{part.stage}.{part.id} names no check"
+        assert {name for name, _ in found.evidence} == set(part.evidence), (
+            f"{part.stage}.{part.id}: the code reads evidence {part.evidence}"
+        )
+        assert all(found.keys(name) for name in part.evidence)
+
+
+def test_every_part_the_builtin_declares_is_read(playbook: Playbook) -> None:
+    read = {(p.stage, p.id) for p in parts.ALL}
+    declared = {(s.id, p.id) for s in playbook.stages for p in s.deliverable.reads}
+    assert declared == read
+    assert len(parts.ALL) == len(read), "a part is named twice in report/parts.py"
+
+
+def test_every_check_a_builtin_part_names_is_declared(playbook: Playbook) -> None:
+    # The parser refuses unknown checks; this reads the raw file so it does not trust the parser.
+    text = (Path(__file__).resolve().parents[2] / "launch_tui/core/playbook.toml").read_text()
+    raw = tomllib.loads(text)
+    families = {c.id.split(".")[0] for c in playbook.checks()}
+    for stage in raw["stages"]:
+        for part in stage["deliverable"].get("reads", []):
+            for check_id in part["checks"]:
+                if check_id.endswith(".*"):
+                    assert check_id[:-2] in families
+                else:
+                    assert check_id in playbook, f"{stage['id']}.{part['id']}: {check_id}"
+
+
+def test_a_part_covers_its_checks_and_families_and_gives_its_keys(playbook: Playbook) -> None:
+    hosts = parts.MAP_HOSTS.of(playbook)
+    assert hosts.covers("dns.records") and hosts.covers("http.hsts")
+    assert not hosts.covers("perf.latency") and not hosts.covers("dnsx.records")
+    tls = parts.MAP_TLS.of(playbook)
+    assert tls.checks == ("tls.certificate",)
+    assert tls.keys("expires")[0] == "not_after"
+    assert tls.keys("nothing") == ()
+
+
+def test_a_playbook_without_reads_gives_empty_parts() -> None:
+    minimal = parse_playbook(VALID_MINIMAL.read_text(), "valid_minimal.toml")
+    part = minimal.reads("delivery", "tls")
+    assert part.checks == () and part.evidence == ()
+    assert not part.covers("tls.certificate")
 
 
 # --- lookups ----------------------------------------------------------------------------------
