@@ -41,6 +41,15 @@ run is flagged ``client_bound`` when the client used most of a core, or when the
 sends' lag (p95) is large next to what is measured: over ``max(2 ms, 5 %)`` of the median, the
 accuracy the sampler aims for. Such numbers describe the client, not the server.
 
+Connections the server closes: many servers close a kept-alive connection after an answer
+without sending ``Connection: close`` (nginx's ``keepalive_requests``, proxies, idle timeouts).
+A connection found closed is reopened before the next request; a request that met the close
+before any byte of its answer (it was written as the close arrived) is sent once more on a fresh
+connection if its method is idempotent, as browsers and HTTP libraries do, and is not a failure.
+The reopening is the server's choice of connection lifetime, not the route's latency: it is left
+out of the request's latency and send lag, and counted and timed in the evidence (``reconnects``,
+``reconnect_p50_ms``, ``retried``). A fresh connection that closes unanswered is a failure.
+
 Quantiles are **nearest-rank** (:func:`quantile`): the q-quantile of n values is the
 ``ceil(q * n)``-th smallest, so every reported percentile is a latency some request really had.
 Failed requests (transport errors, timeouts, an unexpected status) are counted, not timed:
@@ -55,17 +64,28 @@ import math
 import ssl
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from launch_tui.core.errors import UsageError
 from launch_tui.core.model import JSONValue
 from launch_tui.net import DEFAULT_USER_AGENT
+from launch_tui.net.loop_probe import LoopProbe
+from launch_tui.net.quantiles import (
+    LAG_FLOOR_MS,
+    LAG_SHARE,
+    LatencySummary,
+    lag_limit_ms,
+    quantile,
+    summarize,
+)
 from launch_tui.net.sampler_wire import Connection, RequestFailed
 
 __all__ = [
     "CLIENT_CPU_LIMIT",
+    "LAG_FLOOR_MS",
+    "LAG_SHARE",
     "LatencySummary",
     "Sample",
     "SamplePlan",
@@ -82,72 +102,6 @@ Clock = Callable[[], float]
 
 #: Share of one core above which the client, not the server, is the likely bottleneck.
 CLIENT_CPU_LIMIT = 0.90
-#: Floor of the lag that flags a run as client-bound (the accuracy target's absolute part).
-LAG_FLOOR_MS = 2.0
-#: ... and its relative part, against the run's median latency.
-LAG_SHARE = 0.05
-#: How often the event-loop probe measures timer lateness.
-_PROBE_PERIOD_S = 0.005
-
-
-# --- quantiles ------------------------------------------------------------------------------
-
-
-def _rank(n: int, q: float) -> int:
-    """0-based index of the nearest-rank q-quantile among ``n`` sorted values."""
-    if not 0.0 <= q <= 1.0:
-        raise ValueError(f"quantile must be within [0, 1], got {q}")
-    # q * n in floating point can land a hair above a whole number (0.07 * 100 is 7.000...01);
-    # the tolerance keeps ceil() on the rank a person means.
-    return min(n, max(1, math.ceil(q * n - 1e-9))) - 1
-
-
-def quantile(values: Iterable[float], q: float) -> float:
-    """The nearest-rank ``q``-quantile of ``values``: the ``ceil(q * n)``-th smallest.
-
-    ``q = 0`` gives the minimum, ``q = 1`` the maximum. Raises ``ValueError`` for no values or
-    ``q`` outside [0, 1].
-    """
-    ordered = sorted(values)
-    if not ordered:
-        raise ValueError("quantile of no values")
-    return ordered[_rank(len(ordered), q)]
-
-
-@dataclass(frozen=True)
-class LatencySummary:
-    """Quantiles of the successful requests' latencies, in milliseconds (``None``: none)."""
-
-    count: int
-    """Requests timed (successful ones)."""
-    p50_ms: float | None = None
-    p95_ms: float | None = None
-    p99_ms: float | None = None
-    min_ms: float | None = None
-    max_ms: float | None = None
-    mean_ms: float | None = None
-
-
-def summarize(latencies_ms: Sequence[float]) -> LatencySummary:
-    """Nearest-rank p50/p95/p99, min, max and mean of ``latencies_ms``."""
-    ordered = sorted(latencies_ms)
-    n = len(ordered)
-    if n == 0:
-        return LatencySummary(count=0)
-    return LatencySummary(
-        count=n,
-        p50_ms=ordered[_rank(n, 0.50)],
-        p95_ms=ordered[_rank(n, 0.95)],
-        p99_ms=ordered[_rank(n, 0.99)],
-        min_ms=ordered[0],
-        max_ms=ordered[-1],
-        mean_ms=math.fsum(ordered) / n,
-    )
-
-
-def lag_limit_ms(p50_ms: float | None) -> float:
-    """Client lag above which a run is client-bound: ``max(2 ms, 5 % of the median)``."""
-    return max(LAG_FLOOR_MS, LAG_SHARE * (p50_ms or 0.0))
 
 
 # --- what to sample and how -----------------------------------------------------------------
@@ -320,6 +274,10 @@ class SampleRun:
     """The time budget ran out before every planned request was sent."""
     client_bound_reasons: tuple[str, ...] = field(default_factory=tuple)
     """Why the numbers may describe the client; empty when they describe the server."""
+    reconnect_ms: tuple[float, ...] = ()
+    """Time each reopening of a connection the server had closed took; not in any latency."""
+    retried: int = 0
+    """Requests sent again because their kept-alive connection closed before any answer."""
 
     @property
     def client_bound(self) -> bool:
@@ -374,6 +332,12 @@ class SampleRun:
             "duration_s": round(self.wall_s, 3),
             "budget_exhausted": self.budget_exhausted,
             "connects": self.connects,
+            "reconnects": len(self.reconnect_ms),
+            "reconnect_p50_ms": _ms(
+                quantile(self.reconnect_ms, 0.5) if self.reconnect_ms else None
+            ),
+            "reconnect_max_ms": _ms(max(self.reconnect_ms, default=None)),
+            "retried": self.retried,
             "client_cpu_pct": round(self.client_cpu_share * 100, 1),
             "loop_lag_p95_ms": _ms(self.loop_lag_p95_ms),
             "send_lag_mean_ms": _ms(self.send_lag_mean_ms),
@@ -393,42 +357,6 @@ def _ms(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-# --- measuring the client -------------------------------------------------------------------
-
-
-class _LoopProbe:
-    """How late the event loop runs a timer: a tick every few milliseconds, its lateness kept.
-
-    Lateness covers everything that would also delay noticing an answer: callbacks queued
-    ahead, code blocking the loop, and the process waiting for a CPU. On Linux a timer is
-    also up to 1 ms late by design (epoll's millisecond timeout), well under the flag's floor.
-    """
-
-    def __init__(self) -> None:
-        self.lags_ms: list[float] = []
-        self._handle: asyncio.TimerHandle | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._schedule()
-
-    def stop(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-
-    def _schedule(self) -> None:
-        assert self._loop is not None
-        when = self._loop.time() + _PROBE_PERIOD_S
-        self._handle = self._loop.call_at(when, self._tick, when)
-
-    def _tick(self, when: float) -> None:
-        assert self._loop is not None
-        self.lags_ms.append(max(0.0, self._loop.time() - when) * 1000.0)
-        self._schedule()
-
-
 # --- the run --------------------------------------------------------------------------------
 
 
@@ -446,6 +374,8 @@ class _Run:
         self.budget_exhausted = False
         self.first_answer = asyncio.Event()
         self.first_latency_s = 0.0
+        self.reconnect_ms: list[float] = []
+        self.retried = 0
         self.connections = [Connection(target, plan, clock) for _ in range(plan.workers)]
 
     def take(self) -> int | None:
@@ -460,31 +390,52 @@ class _Run:
         return index
 
     async def one(self, worker: int, index: int, intended: float, ready: float) -> float:
-        """Send request ``index`` on ``worker``'s connection; record it; return when done."""
+        """Send request ``index`` on ``worker``'s connection; record it; return when done.
+
+        A connection the server closed while idle is reopened first; a request that met a
+        kept-alive connection closing before any byte of its answer is sent once more on a
+        fresh one (idempotent methods only). Either way the reconnect is the server's choice
+        of connection lifetime, not the route's latency: it is timed apart (``reconnects``),
+        and ``sent`` is the final attempt's.
+        """
         conn = self.connections[worker]
         clock = self.clock
         status: int | None = None
         failure = ""
-        if not conn.is_open:
-            try:
-                await conn.open()
-            except RequestFailed as exc:
-                failure = exc.reason
-            ready = max(ready, clock())
-        sent = done = clock()
-        if not failure:
+        detour = 0.0  # seconds spent reopening connections (and on a dropped attempt)
+        retried = False
+        while True:
+            if not conn.is_open:
+                started, reopening = clock(), conn.opened > 0
+                try:
+                    await conn.open()
+                except RequestFailed as exc:
+                    failure = exc.reason
+                if reopening:
+                    self.reconnect_ms.append((clock() - started) * 1000.0)
+                detour += clock() - started
+            sent = done = clock()
+            if failure:
+                break
             try:
                 answer = await conn.send(sent)
                 status, done = answer.status, answer.done
             except RequestFailed as exc:
-                failure = exc.reason
                 done = clock()
+                if exc.unanswered and conn.can_retry and not retried:
+                    retried = True
+                    self.retried += 1
+                    detour += done - sent
+                    await conn.close()
+                    continue
+                failure = exc.reason
             if not conn.is_open:
                 await conn.close()
+            break
         if status is not None and not self.target.is_ok(status):
             failure = f"status {status}"
         latency = (done - sent) + max(0.0, ready - intended)
-        lag = max(0.0, sent - max(ready, intended))
+        lag = max(0.0, sent - detour - max(ready, intended))
         # A plain tuple per request: the Sample values are built once the clock has stopped.
         self.results.append((index, worker, latency * 1000.0, status, failure, lag * 1000.0))
         return done
@@ -555,7 +506,7 @@ async def sample_latency(
     Every connection is closed before returning, also when the caller is cancelled.
     """
     run = _Run(target, plan, clock)
-    probe = _LoopProbe()
+    probe = LoopProbe()
     watchdog: asyncio.Task[None] | None = None
     try:
         # Open every connection up front; one that fails is retried by its first request.
@@ -597,6 +548,8 @@ async def sample_latency(
         send_lag_mean_ms=send_mean,
         send_lag_p95_ms=send_p95,
         connects=sum(c.opened for c in run.connections),
+        reconnect_ms=tuple(run.reconnect_ms),
+        retried=run.retried,
         budget_exhausted=run.budget_exhausted,
         client_bound_reasons=client_bound_reasons(
             summary, cpu_share=cpu_share, loop_lag_ms=loop_lag, send_lag_ms=send_p95

@@ -49,12 +49,21 @@ class WireTarget(Protocol):
     def method(self) -> str: ...
 
 
-class RequestFailed(Exception):
-    """A request that ended without a complete answer; ``reason`` is short and stable."""
+#: Methods a client may send again after a connection dropped (RFC 9110 9.2.2).
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
-    def __init__(self, reason: str) -> None:
+
+class RequestFailed(Exception):
+    """A request that ended without a complete answer; ``reason`` is short and stable.
+
+    ``unanswered`` is set when the connection closed (or was reset) before a single byte of
+    the answer arrived: the server may never have read the request.
+    """
+
+    def __init__(self, reason: str, *, unanswered: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.unanswered = unanswered
 
 
 class _State(enum.Enum):
@@ -93,6 +102,7 @@ class _Reader(asyncio.Protocol):
         self._body_total = 0
         self._chunked = False
         self._status = 0
+        self._got_bytes = False
         self.keep_alive = True
         self.transport: asyncio.Transport | None = None
         self._waiter: asyncio.Future[Answer] | None = None
@@ -108,6 +118,7 @@ class _Reader(asyncio.Protocol):
         if self._waiter is None or self._waiter.done():
             self._broken()  # bytes nobody asked for: the connection cannot be trusted
             return
+        self._got_bytes = True
         self._buf += data
         try:
             self._advance()
@@ -118,13 +129,13 @@ class _Reader(asyncio.Protocol):
         if self._state is _State.TO_EOF and self._waiter is not None:
             self._complete()
         else:
-            self.fail("closed")
+            self.fail("closed", dropped=True)
         self.keep_alive = False
         return False
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.keep_alive = False
-        self.fail("closed" if exc is None else "reset")
+        self.fail("closed" if exc is None else "reset", dropped=True)
         if not self.lost.done():
             self.lost.set_result(None)
 
@@ -137,6 +148,7 @@ class _Reader(asyncio.Protocol):
         self._state = _State.HEAD
         self._body_total = 0
         self._chunked = False
+        self._got_bytes = False
         self._waiter = asyncio.get_running_loop().create_future()
         return self._waiter
 
@@ -145,12 +157,16 @@ class _Reader(asyncio.Protocol):
         if waiter is not None and not waiter.done():
             waiter.set_result(Answer(self._status, self._clock()))
 
-    def fail(self, reason: str) -> None:
-        """End the exchange in flight with ``reason``; the connection is not reused."""
+    def fail(self, reason: str, *, dropped: bool = False) -> None:
+        """End the exchange in flight with ``reason``; the connection is not reused.
+
+        ``dropped``: the server closed or reset the connection (not a timeout or a parse error).
+        """
         waiter, self._waiter = self._waiter, None
         self.keep_alive = False
         if waiter is not None and not waiter.done():
-            waiter.set_exception(RequestFailed(reason))
+            unanswered = dropped and not self._got_bytes
+            waiter.set_exception(RequestFailed(reason, unanswered=unanswered))
 
     def _broken(self) -> None:
         self.keep_alive = False
@@ -256,8 +272,20 @@ class Connection:
         self._clock = clock
         self._reader: _Reader | None = None
         self.opened = 0
+        self.answered = 0
+        """Answers read on the current connection (more than 0: the connection was reused)."""
         self.sent_at: float | None = None
         """When the request in flight was sent; ``None`` when idle."""
+
+    @property
+    def can_retry(self) -> bool:
+        """Whether a request that met a dropped connection may be sent again on a fresh one.
+
+        Only an idempotent method, on a connection that had already answered (a kept-alive
+        connection the server closed meanwhile), as browsers and HTTP libraries do; a fresh
+        connection that drops a request is the server's failure.
+        """
+        return self.answered > 0 and self._target.method in IDEMPOTENT_METHODS
 
     @property
     def is_open(self) -> bool:
@@ -292,6 +320,7 @@ class Connection:
             raise RequestFailed("connect") from None
         self._reader = reader
         self.opened += 1
+        self.answered = 0
 
     async def close(self) -> None:
         reader, self._reader = self._reader, None
@@ -310,8 +339,10 @@ class Connection:
         answer.add_done_callback(self._answered)
         return answer
 
-    def _answered(self, _: object) -> None:
+    def _answered(self, answer: asyncio.Future[Answer]) -> None:
         self.sent_at = None
+        if not answer.cancelled() and answer.exception() is None:
+            self.answered += 1
 
     def expire(self, older_than: float) -> None:
         """Fail the request in flight if it was sent before ``older_than``."""

@@ -2,7 +2,7 @@
 
 Each one is what a real misbehaving server does to a naive client: a drip that never trips a
 per-read timeout, a body too large to hold, a gzip body that inflates a thousandfold, thousands
-of headers, a request that is never answered.
+of headers, a request that is never answered, a kept-alive connection closed without notice.
 """
 
 from __future__ import annotations
@@ -13,7 +13,15 @@ import zlib
 from collections.abc import AsyncIterator
 
 from launch_tui.sandbox.http11 import Response, head_bytes
-from launch_tui.sandbox.world import Behaviour, GzipBomb, Hang, HugeBody, ManyHeaders, SlowDrip
+from launch_tui.sandbox.world import (
+    Behaviour,
+    DropsKeepAlive,
+    GzipBomb,
+    Hang,
+    HugeBody,
+    ManyHeaders,
+    SlowDrip,
+)
 
 _MIB = 1024 * 1024
 _PIECE = 64 * 1024
@@ -34,6 +42,9 @@ def hostile_response(behaviour: Behaviour, response: Response) -> Response:
         return response
     if isinstance(behaviour, Hang):
         response.raw = _hang
+        return response
+    if isinstance(behaviour, DropsKeepAlive):
+        response.drop_after = behaviour.after
         return response
     raise TypeError(f"{behaviour!r} needs gzip_bomb_response")  # GzipBomb is async: see below
 

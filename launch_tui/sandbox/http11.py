@@ -75,6 +75,9 @@ class Response:
     """Bypass normal writing entirely; the connection closes afterwards."""
     close: bool = False
     """Close the connection after this response."""
+    drop_after: int = 0
+    """Close the connection silently (no ``Connection: close``) once it has carried this many
+    requests; 0 never does."""
 
     def header(self, name: str) -> str | None:
         name = name.lower()

@@ -22,7 +22,8 @@ The shape, in brief (``worlds/demo.toml`` uses every part)::
                                                    # lognormal (median_ms, sigma),
                                                    # long-tail (fast_ms, slow_ms, p, jitter_ms)
     behaviour = { kind = "slow-drip", interval_ms = 200 }   # or huge-body, gzip-bomb,
-                                                            # many-headers, hang
+                                                            # many-headers, hang,
+                                                            # drops-keepalive (after = N)
     target = { name = "home", kind = "read" }      # publish in the session's routes
 
     [[dns.zones]]                  # origin; soa; records = [[name, type, value, ttl?], ...]
@@ -65,6 +66,7 @@ from launch_tui.sandbox.world import (
     BuildSpec,
     DeploySpec,
     DnsSpec,
+    DropsKeepAlive,
     ExpectedFinding,
     GzipBomb,
     Hang,
@@ -493,6 +495,8 @@ def _behaviour(t: _Table) -> Behaviour:
         result = GzipBomb(size=t.integer("size", GzipBomb().size, minimum=1 << 20))
     elif kind == "many-headers":
         result = ManyHeaders(count=t.integer("count", ManyHeaders().count, minimum=1))
+    elif kind == "drops-keepalive":
+        result = DropsKeepAlive(after=t.integer("after", 1, minimum=1))
     else:
         result = Hang()
     t.done()

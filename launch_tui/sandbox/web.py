@@ -129,6 +129,7 @@ class HostServer:
     async def _serve(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, scheme: str
     ) -> None:
+        carried = 0  # requests answered on this connection
         while True:
             try:
                 async with asyncio.timeout(IDLE_TIMEOUT):
@@ -153,7 +154,8 @@ class HostServer:
             if not request.keep_alive:
                 response.close = True
             await write_response(writer, response, head_only=request.method == "HEAD")
-            if response.close:
+            carried += 1
+            if response.close or (response.drop_after and carried >= response.drop_after):
                 return
 
 

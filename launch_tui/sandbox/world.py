@@ -130,10 +130,29 @@ class Hang:
     """Read the request, then never answer (until the client or the sandbox gives up)."""
 
 
-#: A hostile behaviour replacing a route's normal response.
-Behaviour: TypeAlias = SlowDrip | HugeBody | GzipBomb | ManyHeaders | Hang
+@dataclass(frozen=True)
+class DropsKeepAlive:
+    """Answer normally, then close the connection without ``Connection: close``.
 
-BEHAVIOUR_KINDS: tuple[str, ...] = ("slow-drip", "huge-body", "gzip-bomb", "many-headers", "hang")
+    What nginx does at ``keepalive_requests`` (and proxies and idle timeouts do): a client that
+    reuses the connection meets a close before any byte of its next answer.
+    """
+
+    after: int = 1
+    """Close once the connection has carried this many requests (1: after every answer)."""
+
+
+#: A hostile behaviour replacing a route's normal response.
+Behaviour: TypeAlias = SlowDrip | HugeBody | GzipBomb | ManyHeaders | Hang | DropsKeepAlive
+
+BEHAVIOUR_KINDS: tuple[str, ...] = (
+    "slow-drip",
+    "huge-body",
+    "gzip-bomb",
+    "many-headers",
+    "hang",
+    "drops-keepalive",
+)
 
 
 @dataclass(frozen=True)
