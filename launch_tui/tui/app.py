@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App
+from textual.filter import ANSIToTruecolor, Monochrome, NoColor
 from textual.notifications import SeverityLevel
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
@@ -146,6 +147,25 @@ class LaunchApp(App[str | None]):
             self.set_keymap(self.user_keymap)
         if self.options.theme:
             self._start_with_theme(self.options.theme)
+        if self.no_color:
+            self._drop_colours()
+
+    def _drop_colours(self) -> None:
+        """With ``NO_COLOR``, draw in the terminal's own foreground and background only.
+
+        Textual's choice for ``NO_COLOR`` is made before the theme is known: for a truecolor
+        theme it greys every colour, and with an ANSI theme (the default here) that greying
+        turns the terminal's palette colours into black on black. The terminal's default
+        colours are always readable; emphasis comes from bold, reverse and underline
+        (``:nocolor`` rules in app.tcss) and a check's status from its symbol.
+        """
+        self._filters = [
+            NoColor() if isinstance(f, Monochrome) else f
+            for f in self._filters
+            if not isinstance(f, ANSIToTruecolor)
+        ]
+        if not any(isinstance(f, NoColor) for f in self._filters):
+            self._filters.append(NoColor())
 
     def _start_with_theme(self, name: str) -> None:
         """Use theme ``name`` from the start, before any stylesheet is parsed.
