@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.findings import Finding, combine
 from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.model import CheckResult, HostRole, JSONValue, Severity, Status
 from launch_tui.core.playbook import AppliesTo
@@ -35,20 +35,9 @@ from launch_tui.net import DnsAnswer, DnsFailure, DnsFailureKind, DnsResult
 
 CHECKS = Registry()
 
-# How bad each outcome is when several findings meet in one result.
-_STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.WARN, Status.PASS)
 # Lookup failures that say "there is nothing" rather than "could not find out".
 _NEGATIVE = (DnsFailureKind.NXDOMAIN, DnsFailureKind.NODATA)
 _CAA_EXAMPLE = '0 issue "letsencrypt.org"'
-
-
-@dataclass(frozen=True)
-class _Finding:
-    """One thing the check found; the result is the worst of them."""
-
-    status: Status
-    severity: Severity
-    summary: str
 
 
 @CHECKS.register(
@@ -97,7 +86,7 @@ async def records(ctx: CheckContext) -> CheckResult:
 
     if not findings:
         return ctx.result(Status.PASS, _pass_summary(found, apex), evidence=evidence)
-    status, severity, summary = _combine(findings)
+    status, severity, summary = combine(findings, max_len=300)
     return ctx.result(status, summary, evidence=evidence, severity=severity)
 
 
@@ -109,14 +98,14 @@ def _is_apex(ctx: CheckContext, host: str) -> bool:
 # --- addresses ---------------------------------------------------------------------------------
 
 
-def _address_findings(host: str, a: DnsResult, aaaa: DnsResult) -> list[_Finding]:
+def _address_findings(host: str, a: DnsResult, aaaa: DnsResult) -> list[Finding]:
     if isinstance(a, DnsAnswer) or isinstance(aaaa, DnsAnswer):
         # The host has an address. A family that could not be looked up (rather than one that
         # does not exist) slows clients down or breaks IPv6-only ones: worth a warning.
         other = aaaa if isinstance(a, DnsAnswer) else a
         if isinstance(other, DnsFailure) and other.kind not in _NEGATIVE:
             return [
-                _Finding(
+                Finding(
                     Status.WARN,
                     Severity.LOW,
                     f"{other.rdtype} lookup failed ({other.kind.value}): {other.message}",
@@ -127,11 +116,11 @@ def _address_findings(host: str, a: DnsResult, aaaa: DnsResult) -> list[_Finding
     assert isinstance(aaaa, DnsFailure)
     for failure in (a, aaaa):
         if failure.kind is DnsFailureKind.LOOP:
-            return [_Finding(Status.FAIL, Severity.HIGH, _loop_summary(host, failure))]
+            return [Finding(Status.FAIL, Severity.HIGH, _loop_summary(host, failure))]
     for failure in (a, aaaa):
         if failure.kind not in _NEGATIVE:
             return [
-                _Finding(
+                Finding(
                     Status.ERROR,
                     Severity.HIGH,
                     f"Could not check: {failure.message} ({failure.kind.value})",
@@ -141,7 +130,7 @@ def _address_findings(host: str, a: DnsResult, aaaa: DnsResult) -> list[_Finding
     if nxdomain is not None and nxdomain.cname_chain:
         target = clean(nxdomain.cname_chain[-1])
         return [
-            _Finding(
+            Finding(
                 Status.FAIL,
                 Severity.HIGH,
                 f"Dangling CNAME to {target} (NXDOMAIN): takeover risk — whoever claims "
@@ -150,13 +139,13 @@ def _address_findings(host: str, a: DnsResult, aaaa: DnsResult) -> list[_Finding
         ]
     if nxdomain is not None:
         return [
-            _Finding(
+            Finding(
                 Status.FAIL, Severity.HIGH, f"{clean(host)} does not exist (NXDOMAIN): no address"
             )
         ]
     via = _via(a.cname_chain)
     return [
-        _Finding(
+        Finding(
             Status.FAIL,
             Severity.HIGH,
             f"{clean(host)}{via} has no A or AAAA records: nothing to connect to",
@@ -214,25 +203,25 @@ def _failure_kind(a: DnsResult, aaaa: DnsResult) -> str:
 # --- apex: NS and CAA ----------------------------------------------------------------------------
 
 
-def _ns_findings(host: str, ns: DnsResult) -> list[_Finding]:
+def _ns_findings(host: str, ns: DnsResult) -> list[Finding]:
     if isinstance(ns, DnsAnswer):
         return []
     if ns.kind in _NEGATIVE:
         return [
-            _Finding(
+            Finding(
                 Status.WARN,
                 Severity.MEDIUM,
                 f"No NS records at {clean(host)}: is it the registered domain (the apex)?",
             )
         ]
-    return [_Finding(Status.ERROR, Severity.HIGH, f"NS lookup failed: {ns.message}")]
+    return [Finding(Status.ERROR, Severity.HIGH, f"NS lookup failed: {ns.message}")]
 
 
-def _caa_findings(host: str, caa: DnsResult) -> list[_Finding]:
+def _caa_findings(host: str, caa: DnsResult) -> list[Finding]:
     if isinstance(caa, DnsFailure):
         if caa.kind in _NEGATIVE:
             return [
-                _Finding(
+                Finding(
                     Status.WARN,
                     Severity.LOW,
                     f"No CAA record at {clean(host)}: any certificate authority may issue "
@@ -241,7 +230,7 @@ def _caa_findings(host: str, caa: DnsResult) -> list[_Finding]:
             ]
         # CAs must refuse to issue while CAA lookups fail (RFC 8659): renewals would stop.
         return [
-            _Finding(
+            Finding(
                 Status.ERROR,
                 Severity.HIGH,
                 f"CAA lookup failed, and CAs refuse to issue while it does: {caa.message}",
@@ -249,7 +238,7 @@ def _caa_findings(host: str, caa: DnsResult) -> list[_Finding]:
         ]
     if not _caa_issuers(caa.records):
         return [
-            _Finding(
+            Finding(
                 Status.WARN,
                 Severity.LOW,
                 f"CAA records at {clean(host)} name no CA (no issue or issuewild tag), so any CA "
@@ -314,12 +303,3 @@ def _lookup_evidence(result: DnsResult) -> dict[str, JSONValue]:
     if result.nameserver:
         failure["nameserver"] = result.nameserver
     return failure
-
-
-def _combine(findings: Sequence[_Finding]) -> tuple[Status, Severity, str]:
-    """The worst status, the worst severity among findings of that status, and the summary
-    with the worst finding first."""
-    ordered = sorted(findings, key=lambda f: (_STATUS_ORDER.index(f.status), f.severity.rank))
-    worst = ordered[0]
-    summary = "; ".join(f.summary for f in ordered)
-    return worst.status, worst.severity, clean(summary, max_len=300)

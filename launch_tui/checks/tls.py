@@ -35,10 +35,10 @@ reason the other way round: browsers usually repair it, API clients and older ph
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.findings import Finding, combine
 from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.model import CheckResult, JSONValue, Severity, Status
 from launch_tui.core.playbook import AppliesTo
@@ -51,7 +51,6 @@ CHECKS = Registry()
 FAIL_DAYS = 7
 WARN_DAYS = 30
 
-_STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.WARN, Status.PASS)
 _LEGACY = ("TLSv1", "TLSv1.1")
 _MODERN = ("TLSv1.2", "TLSv1.3")
 _PROTOCOL_NAMES = {
@@ -71,15 +70,6 @@ _NOT_TLS_MARKERS = (
     "record_layer_failure",
     "record layer failure",
 )
-
-
-@dataclass(frozen=True)
-class _Finding:
-    """One problem with the endpoint; the result is the worst of them."""
-
-    status: Status
-    severity: Severity
-    summary: str
 
 
 @CHECKS.register(
@@ -108,10 +98,8 @@ async def certificate(ctx: CheckContext) -> CheckResult:
     evidence = _evidence(report)
     if not findings:
         return ctx.result(Status.PASS, _pass_summary(host, report), evidence=evidence)
-    ordered = sorted(findings, key=lambda f: (_STATUS_ORDER.index(f.status), f.severity.rank))
-    worst = ordered[0]
-    summary = clean("; ".join(f.summary for f in ordered), max_len=300)
-    return ctx.result(worst.status, summary, evidence=evidence, severity=worst.severity)
+    status, severity, summary = combine(findings, max_len=300)
+    return ctx.result(status, summary, evidence=evidence, severity=severity)
 
 
 # --- no handshake ----------------------------------------------------------------------------
@@ -166,15 +154,15 @@ def _failure_evidence(report: TlsReport) -> dict[str, JSONValue]:
 # --- with a handshake --------------------------------------------------------------------------
 
 
-def _certificate_findings(host: str, report: TlsReport) -> list[_Finding]:
+def _certificate_findings(host: str, report: TlsReport) -> list[Finding]:
     leaf = report.leaf
-    findings: list[_Finding] = []
+    findings: list[Finding] = []
     days = report.days_to_expiry
     expired = days is not None and days < 0
     mismatch = report.hostname_matches is False
     if expired and leaf is not None and days is not None:
         findings.append(
-            _Finding(
+            Finding(
                 Status.FAIL,
                 Severity.CRITICAL,
                 f"Certificate expired {_days(-days)} ago (on {_date(leaf.not_after)})",
@@ -182,7 +170,7 @@ def _certificate_findings(host: str, report: TlsReport) -> list[_Finding]:
         )
     if mismatch and leaf is not None:
         findings.append(
-            _Finding(
+            Finding(
                 Status.FAIL,
                 Severity.CRITICAL,
                 f"Certificate does not name {clean(host)}: it is for {_names(leaf)}",
@@ -196,23 +184,23 @@ def _certificate_findings(host: str, report: TlsReport) -> list[_Finding]:
         if not already:
             findings.append(_verify_finding(report))
     if days is not None and 0 <= days < FAIL_DAYS:
-        findings.append(_Finding(Status.FAIL, Severity.HIGH, _expires(days, leaf)))
+        findings.append(Finding(Status.FAIL, Severity.HIGH, _expires(days, leaf)))
     elif days is not None and FAIL_DAYS <= days < WARN_DAYS:
-        findings.append(_Finding(Status.WARN, Severity.MEDIUM, _expires(days, leaf)))
+        findings.append(Finding(Status.WARN, Severity.MEDIUM, _expires(days, leaf)))
     return findings
 
 
-def _verify_finding(report: TlsReport) -> _Finding:
+def _verify_finding(report: TlsReport) -> Finding:
     leaf = report.leaf
     problem = report.problem
     said = clean(report.verify_message) or "no reason given"
     if problem is TlsProblem.SELF_SIGNED:
-        return _Finding(
+        return Finding(
             Status.FAIL, Severity.CRITICAL, "Self-signed certificate: no browser trusts it"
         )
     if problem is TlsProblem.INCOMPLETE_CHAIN:
         issuer = clean(leaf.issuer_common_name or leaf.issuer) if leaf else "its issuer"
-        return _Finding(
+        return Finding(
             Status.FAIL,
             Severity.MEDIUM,
             f"Incomplete chain: intermediate certificate not sent (the leaf is issued by "
@@ -221,21 +209,21 @@ def _verify_finding(report: TlsReport) -> _Finding:
     if problem is TlsProblem.UNTRUSTED:
         root = report.chain[-1] if report.chain else None
         top = clean(root.issuer_common_name or root.issuer) if root else "an unknown issuer"
-        return _Finding(
+        return Finding(
             Status.FAIL,
             Severity.CRITICAL,
             f"Untrusted certificate: the chain leads to {top}, which is not a trusted root",
         )
     if problem is TlsProblem.NOT_YET_VALID and leaf is not None:
-        return _Finding(
+        return Finding(
             Status.FAIL,
             Severity.CRITICAL,
             f"Certificate is not valid yet (from {_date(leaf.not_before)})",
         )
-    return _Finding(Status.FAIL, Severity.CRITICAL, f"Certificate does not verify: {said}")
+    return Finding(Status.FAIL, Severity.CRITICAL, f"Certificate does not verify: {said}")
 
 
-def _protocol_findings(protocols: Mapping[str, bool | None]) -> list[_Finding]:
+def _protocol_findings(protocols: Mapping[str, bool | None]) -> list[Finding]:
     legacy = [v for v in _LEGACY if protocols.get(v) is True]
     if not legacy:
         return []
@@ -245,7 +233,7 @@ def _protocol_findings(protocols: Mapping[str, bool | None]) -> list[_Finding]:
     if modern_known and not modern:
         verb = "is" if len(legacy) == 1 else "are"
         return [
-            _Finding(
+            Finding(
                 Status.FAIL,
                 Severity.HIGH,
                 f"Only {listed} {verb} offered: current browsers refuse to connect",
@@ -253,7 +241,7 @@ def _protocol_findings(protocols: Mapping[str, bool | None]) -> list[_Finding]:
         ]
     verb = "is" if len(legacy) == 1 else "are"
     return [
-        _Finding(
+        Finding(
             Status.FAIL,
             Severity.MEDIUM,
             f"{listed} {verb} accepted (deprecated by RFC 8996): refuse them",

@@ -56,7 +56,8 @@ from launch_tui.checks.audit.fingerprints import builtin_providers
 from launch_tui.checks.audit.stack_judge import judge_cdn, judge_dns, judge_email, judge_hosting
 from launch_tui.checks.audit.stack_sites import site_urls, visit_site
 from launch_tui.checks.engine.context import CheckContext
-from launch_tui.checks.engine.fetching import Finding, combine, no_http_result
+from launch_tui.checks.engine.fetching import no_http_result
+from launch_tui.checks.engine.findings import Finding, combine
 from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.model import (
     CheckResult,

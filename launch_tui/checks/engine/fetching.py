@@ -25,11 +25,12 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.findings import Finding, combine, outcome
 from launch_tui.checks.engine.request_cache import FetchMemo, shareable
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import (
@@ -37,7 +38,6 @@ from launch_tui.core.model import (
     HostRole,
     JSONValue,
     Route,
-    Severity,
     Status,
 )
 from launch_tui.core.sanitize import clean
@@ -54,7 +54,6 @@ from launch_tui.net import (
 )
 
 __all__ = [
-    "STATUS_ORDER",
     "Answer",
     "Finding",
     "Roots",
@@ -81,8 +80,6 @@ __all__ = [
     "title_of",
 ]
 
-#: Worst first: the order findings are ranked in when several meet in one result.
-STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.WARN, Status.PASS, Status.SKIPPED)
 #: The least time a fetch is given, so a late request fails fast instead of being refused.
 MIN_FETCH_S = 0.05
 #: How long past its own deadline a check waits on a fetch another check started: the fetch's
@@ -94,37 +91,6 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 
 Headers = Mapping[str, str] | Iterable[tuple[str, str]] | None
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing a check found; its result is the worst of them."""
-
-    status: Status
-    severity: Severity
-    summary: str
-    """One line for a person, untrusted parts already cleaned."""
-
-
-def combine(findings: Sequence[Finding]) -> tuple[Status, Severity, str]:
-    """The worst status, the worst severity among findings of that status, and every summary,
-    worst first, joined into one line."""
-    ordered = sorted(findings, key=lambda f: (STATUS_ORDER.index(f.status), f.severity.rank))
-    worst = ordered[0]
-    return worst.status, worst.severity, clean("; ".join(f.summary for f in ordered), max_len=400)
-
-
-def outcome(
-    ctx: CheckContext,
-    findings: Sequence[Finding],
-    evidence: Mapping[str, JSONValue],
-    pass_summary: str,
-) -> CheckResult:
-    """``pass`` with ``pass_summary`` when nothing was found, else the worst finding first."""
-    if not findings:
-        return ctx.result(Status.PASS, clean(pass_summary, max_len=400), evidence=evidence)
-    status, severity, summary = combine(findings)
-    return ctx.result(status, summary, evidence=evidence, severity=severity)
 
 
 def no_http_result(ctx: CheckContext) -> CheckResult:
