@@ -18,7 +18,7 @@ from launch_tui.checks.perf.probes import (
 from launch_tui.core.model import CheckResult, Route, Status
 from launch_tui.net import FetchResult
 
-__all__ = ["fetch_error", "fmt_ms", "probes_or_result", "route_of"]
+__all__ = ["fetch_error", "probes_or_result", "route_of"]
 
 
 def route_of(ctx: CheckContext) -> Route:
@@ -57,12 +57,3 @@ def fetch_error(ctx: CheckContext, route: Route, fetched: FetchResult) -> CheckR
             "elapsed_ms": round(failure.elapsed_ms, 1),
         },
     )
-
-
-def fmt_ms(ms: float) -> str:
-    """``4.2 ms``, ``142 ms``, ``1.40 s``."""
-    if ms >= 1000:
-        return f"{ms / 1000:.2f} s"
-    if ms >= 10:
-        return f"{ms:.0f} ms"
-    return f"{ms:.1f} ms"

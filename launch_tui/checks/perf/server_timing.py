@@ -10,7 +10,8 @@ from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.registry import Registry
 from launch_tui.checks.parse.response_facts import parse_server_timing
 from launch_tui.checks.perf.probes import time_left
-from launch_tui.checks.perf.route_fetch import fetch_error, fmt_ms, probes_or_result, route_of
+from launch_tui.checks.perf.route_fetch import fetch_error, probes_or_result, route_of
+from launch_tui.core.display import PRECISE_MS, fmt_ms
 from launch_tui.core.model import CheckResult, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean
@@ -48,7 +49,9 @@ async def server_timing(ctx: CheckContext) -> CheckResult:
     entries = parse_server_timing(", ".join(values))
     durations = [e["dur_ms"] for e in entries if isinstance(e.get("dur_ms"), float)]
     shown = ", ".join(
-        f"{e['name']} {fmt_ms(e['dur_ms'])}" if isinstance(e["dur_ms"], float) else str(e["name"])
+        f"{e['name']} {fmt_ms(e['dur_ms'], PRECISE_MS)}"
+        if isinstance(e["dur_ms"], float)
+        else str(e["name"])
         for e in entries
     )
     return ctx.result(

@@ -36,7 +36,8 @@ from launch_tui.checks.perf.probes import (
     repeatable,
     time_left,
 )
-from launch_tui.checks.perf.route_fetch import fetch_error, fmt_ms, probes_or_result, route_of
+from launch_tui.checks.perf.route_fetch import fetch_error, probes_or_result, route_of
+from launch_tui.core.display import PRECISE_MS, fmt_ms
 from launch_tui.core.model import CheckResult, JSONValue, Route, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean
@@ -111,11 +112,11 @@ async def first_response(ctx: CheckContext) -> CheckResult:
         "failure": fetched.failure.kind.value if fetched.failure is not None else None,
         "budget_ms": budget,
     }
-    extra = [f"{fmt_ms(setup)} to connect first"] if setup else []
+    extra = [f"{fmt_ms(setup, PRECISE_MS)} to connect first"] if setup else []
     if not first.verified:
         extra.append("certificate not verified, see tls.certificate")
     detail = f" ({'; '.join(extra)})" if extra else ""
-    answered = f"First byte of {hop.status} after {fmt_ms(ms)}{detail}"
+    answered = f"First byte of {hop.status} after {fmt_ms(ms, PRECISE_MS)}{detail}"
     if ms > budget:
         return ctx.result(
             Status.WARN,
@@ -158,16 +159,17 @@ def latency_verdict(run: SampleRun, route: Route) -> LatencyVerdict:
         return LatencyVerdict(
             Status.ERROR, f"No request to {route.name} succeeded ({failures or 'none sent'})"
         )
-    stats = f"p50 {fmt_ms(s.p50_ms)}, p99 {fmt_ms(s.p99_ms)}, {s.count} requests"
+    p50, p95, p99 = (fmt_ms(v, PRECISE_MS) for v in (s.p50_ms, s.p95_ms, s.p99_ms))
+    stats = f"p50 {p50}, p99 {p99}, {s.count} requests"
     if run.sent and run.error_rate >= ERROR_RATE_FAIL:
         return LatencyVerdict(
             Status.FAIL,
-            f"{failed} of {run.sent} requests failed ({failures}); p95 {fmt_ms(s.p95_ms)}",
+            f"{failed} of {run.sent} requests failed ({failures}); p95 {p95}",
         )
     if s.count < MIN_SAMPLES:
         return LatencyVerdict(
             Status.ERROR,
-            f"Only {s.count} requests answered within the time budget (p95 {fmt_ms(s.p95_ms)}); "
+            f"Only {s.count} requests answered within the time budget (p95 {p95}); "
             "too few to judge",
         )
     share = s.p95_ms / budget
@@ -180,31 +182,29 @@ def latency_verdict(run: SampleRun, route: Route) -> LatencyVerdict:
             return LatencyVerdict(
                 Status.ERROR,
                 f"Not measured fairly: this client was the bottleneck "
-                f"({'; '.join(run.client_bound_reasons)}); p95 {fmt_ms(s.p95_ms)} against "
+                f"({'; '.join(run.client_bound_reasons)}); p95 {p95} against "
                 f"{label} is within its error. Re-run with fewer checks at once",
             )
-        caveat = f"; the client was busy (figures high by up to {fmt_ms(margin)})"
+        caveat = f"; the client was busy (figures high by up to {fmt_ms(margin, PRECISE_MS)})"
     pct = f"{share:.0%}"
     if band == 2:
         return LatencyVerdict(
-            Status.FAIL, f"p95 {fmt_ms(s.p95_ms)}, over {label} ({pct}); {stats}{caveat}"
+            Status.FAIL,
+            f"p95 {p95}, over {label} ({pct}); {stats}{caveat}",
         )
     if band == 1:
         return LatencyVerdict(
             Status.WARN,
-            f"p95 {fmt_ms(s.p95_ms)}, close to {label} ({pct}); {stats}{caveat}",
+            f"p95 {p95}, close to {label} ({pct}); {stats}{caveat}",
             Severity.MEDIUM,
         )
     if failed:
         return LatencyVerdict(
             Status.WARN,
-            f"{failed} of {run.sent} requests failed ({failures}); p95 {fmt_ms(s.p95_ms)}, "
-            f"within {label}",
+            f"{failed} of {run.sent} requests failed ({failures}); p95 {p95}, within {label}",
             Severity.MEDIUM,
         )
-    return LatencyVerdict(
-        Status.PASS, f"p95 {fmt_ms(s.p95_ms)}, within {label} ({pct}); {stats}{caveat}"
-    )
+    return LatencyVerdict(Status.PASS, f"p95 {p95}, within {label} ({pct}); {stats}{caveat}")
 
 
 def latency_evidence(run: SampleRun, route: Route) -> dict[str, JSONValue]:
@@ -318,7 +318,7 @@ async def slowest(ctx: CheckContext) -> CheckResult:
             }
         )
     listed = ", ".join(
-        f"{route.name} {fmt_ms(p95)} ({p95 / budget_ms(route):.0%})"
+        f"{route.name} {fmt_ms(p95, PRECISE_MS)} ({p95 / budget_ms(route):.0%})"
         for p95, route, _ in ranked[:SLOWEST]
     )
     over = sum(1 for p95, route, _ in ranked if p95 > budget_ms(route))
