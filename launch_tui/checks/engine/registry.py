@@ -70,6 +70,8 @@ CHECK_MODULES: tuple[str, ...] = (
     "launch_tui.checks.audit.stack",
     "launch_tui.checks.email.spf",
     "launch_tui.checks.email.records",
+    "launch_tui.checks.handover.access_map",
+    "launch_tui.checks.handover.renewals",
 )
 
 

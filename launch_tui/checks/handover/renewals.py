@@ -1,0 +1,229 @@
+"""``handover.renewals``: what renews soon, what is missing a date or a cost, what it all costs.
+
+Judged from the session's services (``renewal``, ``monthly_cost``, ``currency``) and the
+domain's registration expiry that ``domain.expiry`` read over RDAP in stage 1 (its result's
+``expires_at`` evidence; the days left are counted again from the run's clock):
+
+==============================================================  ======  ========
+finding                                                         status  severity
+==============================================================  ======  ========
+the domain's registration expires within 30 days, or expired    fail    high
+a service renews within 30 days, or its renewal date passed     fail    medium
+a service has no renewal date, or no monthly cost               warn    low
+domain expiry not measured yet (no ``domain.expiry`` result)    warn    low
+==============================================================  ======  ========
+
+A registry that publishes no expiry date is ``domain.expiry``'s finding, not repeated here.
+The total monthly cost is added up per currency (never converted) and shown in the summary and
+the evidence (``monthly_totals``, decimal strings). Each row of ``renewals`` is one service or
+the domain, with its date, days left and cost; ``findings`` names each problem by target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.fetching import Finding, combine
+from launch_tui.checks.engine.registry import Registry
+from launch_tui.core.model import CheckResult, JSONValue, Service, Session, Severity, Status
+from launch_tui.core.playbook import AppliesTo
+from launch_tui.core.sanitize import clean
+
+__all__ = ["CHECKS", "RenewalJudgement", "judge_renewals", "monthly_totals", "renewals"]
+
+CHECKS = Registry()
+
+#: A renewal or expiry within this many days fails (the launch window plus time to fix billing).
+FAIL_WITHIN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class RenewalFinding:
+    target: str
+    problem: str
+    status: Status
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class RenewalJudgement:
+    rows: tuple[dict[str, JSONValue], ...]
+    findings: tuple[RenewalFinding, ...]
+    totals: dict[str, Decimal]
+
+    def evidence(self) -> dict[str, JSONValue]:
+        return {
+            "renewals": list[JSONValue](self.rows),
+            "monthly_totals": {k: str(v) for k, v in self.totals.items()},
+            "findings": [
+                {
+                    "target": f.target,
+                    "problem": f.problem,
+                    "status": f.status.value,
+                    "severity": f.severity.value,
+                }
+                for f in self.findings
+            ],
+        }
+
+
+def monthly_totals(services: Sequence[Service]) -> dict[str, Decimal]:
+    """Monthly cost per currency (upper-cased code), in the order currencies first appear."""
+    totals: dict[str, Decimal] = {}
+    for service in services:
+        if service.monthly_cost is None:
+            continue
+        code = (service.currency.strip() or "USD").upper()
+        totals[code] = totals.get(code, Decimal(0)) + service.monthly_cost
+    return totals
+
+
+def judge_renewals(session: Session, today: date) -> RenewalJudgement:
+    """Every service's renewal and cost, and the domain's expiry, as of ``today``."""
+    rows: list[dict[str, JSONValue]] = []
+    findings: list[RenewalFinding] = []
+    for service in session.services:
+        name = clean(service.name, max_len=80)
+        left = (service.renewal - today).days if service.renewal is not None else None
+        rows.append(
+            {
+                "target": name,
+                "kind": "service",
+                "renewal": service.renewal.isoformat() if service.renewal else None,
+                "days_left": left,
+                "monthly_cost": str(service.monthly_cost)
+                if service.monthly_cost is not None
+                else None,
+                "currency": (service.currency.strip() or "USD").upper(),
+            }
+        )
+        if service.renewal is not None and left is not None:
+            on = service.renewal.isoformat()
+            if left < 0:
+                findings.append(
+                    RenewalFinding(
+                        name,
+                        f"renewal date {on} has passed: confirm it renewed and record the next one",
+                        Status.FAIL,
+                        Severity.MEDIUM,
+                    )
+                )
+            elif left <= FAIL_WITHIN_DAYS:
+                findings.append(
+                    RenewalFinding(
+                        name,
+                        f"renews in {_days(left)} ({on}): check the card and who approves it",
+                        Status.FAIL,
+                        Severity.MEDIUM,
+                    )
+                )
+        missing = [
+            what
+            for what, value in (
+                ("renewal date", service.renewal),
+                ("monthly cost", service.monthly_cost),
+            )
+            if value is None
+        ]
+        if missing:
+            findings.append(
+                RenewalFinding(
+                    name, f"no {' and no '.join(missing)} recorded", Status.WARN, Severity.LOW
+                )
+            )
+    domain = _domain_row(session, today)
+    if domain is not None:
+        row, finding = domain
+        rows.append(row)
+        if finding is not None:
+            findings.append(finding)
+    findings.sort(key=lambda f: (f.status.rank, f.severity.rank))
+    return RenewalJudgement(tuple(rows), tuple(findings), monthly_totals(session.services))
+
+
+def _domain_row(
+    session: Session, today: date
+) -> tuple[dict[str, JSONValue], RenewalFinding | None] | None:
+    apex = clean(session.targets.apex.strip().rstrip(".").lower(), max_len=120)
+    if not apex:
+        return None
+    result = session.result("domain.expiry")
+    row: dict[str, JSONValue] = {"target": apex, "kind": "domain", "source": "domain.expiry"}
+    if result is None:
+        row["renewal"] = None
+        return row, RenewalFinding(
+            apex,
+            "the domain's expiry is not measured yet: run the audit stage (domain.expiry)",
+            Status.WARN,
+            Severity.LOW,
+        )
+    expires = _parse_date(result.evidence.get("expires_at"))
+    row["renewal"] = expires.isoformat() if expires is not None else None
+    if expires is None:
+        return row, None
+    left = (expires - today).days
+    row["days_left"] = left
+    on = expires.isoformat()
+    if left < 0:
+        return row, RenewalFinding(
+            apex, f"the domain expired on {on}: renew it today", Status.FAIL, Severity.HIGH
+        )
+    if left <= FAIL_WITHIN_DAYS:
+        return row, RenewalFinding(
+            apex,
+            f"the domain expires in {_days(left)} ({on}): renew it and turn on auto-renew",
+            Status.FAIL,
+            Severity.HIGH,
+        )
+    return row, None
+
+
+def _parse_date(value: object) -> date | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).date()
+    except ValueError:
+        return None
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def _totals_text(totals: dict[str, Decimal]) -> str:
+    if not totals:
+        return "no monthly costs recorded"
+    return "monthly total " + ", ".join(f"{code} {amount:.2f}" for code, amount in totals.items())
+
+
+@CHECKS.register(
+    "handover.renewals",
+    stage="handover",
+    title="Renewals and monthly costs listed",
+    severity=Severity.MEDIUM,
+    applies_to=AppliesTo.SESSION,
+)
+async def renewals(ctx: CheckContext) -> CheckResult:
+    """Renewal dates and costs of every service and the domain; the monthly total per currency."""
+    judgement = judge_renewals(ctx.session, ctx.clock().date())
+    evidence = judgement.evidence()
+    totals = _totals_text(judgement.totals)
+    if not judgement.findings:
+        count = len(ctx.session.services)
+        return ctx.result(
+            Status.PASS,
+            f"{count} services with renewal dates and costs, none due within "
+            f"{FAIL_WITHIN_DAYS} days; {totals}",
+            evidence=evidence,
+        )
+    status, severity, summary = combine(
+        [Finding(f.status, f.severity, f"{f.target}: {f.problem}") for f in judgement.findings]
+    )
+    # The total leads: it is worth seeing whatever else is wrong, and the summary is capped.
+    text = clean(f"{totals[0].upper()}{totals[1:]}; {summary}", max_len=400)
+    return ctx.result(status, text, evidence=evidence, severity=severity)
