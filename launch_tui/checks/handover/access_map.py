@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from launch_tui.checks.engine.context import CheckContext
-from launch_tui.checks.engine.fetching import Finding, outcome
+from launch_tui.checks.engine.findings import Finding, outcome
 from launch_tui.checks.engine.registry import Registry
 from launch_tui.checks.handover.access_judge import Gap, judge_access
 from launch_tui.core.model import CheckResult, JSONValue, Severity

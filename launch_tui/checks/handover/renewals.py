@@ -27,7 +27,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from launch_tui.checks.engine.context import CheckContext
-from launch_tui.checks.engine.fetching import Finding, combine
+from launch_tui.checks.engine.findings import Finding, combine
 from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.model import CheckResult, JSONValue, Service, Session, Severity, Status
 from launch_tui.core.playbook import AppliesTo
