@@ -4,12 +4,13 @@ Starts the sandbox's ``demo`` world (DNS, HTTPS hosts, a git repository and a bu
 127.0.0.x, in a thread of its own), writes a session pointed at it, and opens it in the TUI with
 a full audit running. Quitting stops the sandbox and removes its files.
 
-Where the demo session lives: a temporary folder, deleted on quit. The sandbox gets new ports,
-a new CA and new temp paths on every start, so a demo session kept between runs would point at
-servers that no longer exist; and a newcomer's sessions folder stays free of demo files. With
-``--keep`` the session is written to the sessions folder as ``demo-<date>.toml`` instead, and a
-later ``--keep`` the same day reopens it with its network settings re-pointed at the new
-sandbox, keeping the decisions and notes made in it.
+Where the demo session lives: a temporary folder, deleted on quit (the handover the engineer
+writes with ``w`` goes to the current folder instead, and the command says where on exit). The
+sandbox gets new ports, a new CA and new temp paths on every start, so a demo session kept
+between runs would point at servers that no longer exist; and a newcomer's sessions folder stays
+free of demo files. With ``--keep`` the session is written to the sessions folder as
+``demo-<date>.toml`` instead, and a later ``--keep`` the same day reopens it with its network
+settings re-pointed at the new sandbox, keeping the decisions and notes made in it.
 
 Hang-ups: closing the terminal (SIGHUP) or ``kill`` (SIGTERM) would end the process without
 running any cleanup, leaving the sandbox's and the session's temporary folders behind. While the
@@ -26,6 +27,7 @@ import importlib
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -94,10 +96,23 @@ def write_demo_session(fresh: Session, path: Path) -> Path:
     return path
 
 
+def _reports_written(session_path: Path, folder: Path, since: float) -> list[Path]:
+    """The handover files written into ``folder`` for ``session_path`` during this demo."""
+    base = f"{session_path.stem}-handover"
+    found = []
+    for suffix in (".md", ".html"):
+        candidate = folder / (base + suffix)
+        with contextlib.suppress(OSError):
+            if candidate.stat().st_mtime >= since - 1:
+                found.append(candidate)
+    return found
+
+
 def run(args: argparse.Namespace, env: CliEnv) -> int:
     from launch_tui.sandbox import SandboxThread, session_for
 
     keep = bool(args.keep)
+    started = time.time()
     env.stderr.write("launch-tui: starting the demo sandbox on 127.0.0.x …\n")
     sandbox = SandboxThread(DEMO_WORLD)
     temp: Path | None = None
@@ -122,6 +137,8 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
                 notice=NOTICE,
                 allow_demo=False,
                 sessions_label="a temporary folder (deleted when the demo ends)" if temp else None,
+                # What the engineer asks to write outlives the demo: not in its temp folder.
+                reports_dir=Path.cwd() if temp else None,
             )
             launch.run_app(
                 sessions_dir=folder,
@@ -140,4 +157,7 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
                     shutil.rmtree(temp, ignore_errors=True)
     if keep and path is not None:
         env.print(f"Demo session kept in {path}")
+    if temp is not None and path is not None:
+        for written in _reports_written(path, Path.cwd(), started):
+            env.print(f"Report kept in {written}")
     return Exit.OK

@@ -71,6 +71,9 @@ class AppOptions:
     """Whether the home screen offers the demo."""
     sessions_label: str | None = None
     """How the home screen names the sessions folder (default: its path)."""
+    reports_dir: Path | None = None
+    """Where ``w`` writes the handover; ``None``: beside the session file. The demo's session
+    lives in a folder deleted on quit, so its reports go to the current folder instead."""
     parallelism: int = 128
     """Checks run at once: ``checks.session_run.DEFAULT_PARALLELISM``, the CLI's number (a
     test keeps them equal; it is not imported here so that the first screen does not wait for

@@ -267,7 +267,8 @@ COMMANDS: tuple[Command, ...] = (
         "w",
         "write_report",
         "Write docs",
-        "Write the report as <session>-handover.md and .html next to the session file.",
+        "Write the report as <session>-handover.md and .html next to the session file "
+        "(the demo: in the current folder).",
         # Kept out of the footer: at 80 columns it would push Quit off the edge.
         show=False,
     ),

@@ -17,7 +17,7 @@ from textual.widgets import DataTable
 from launch_tui.core.display import person_name
 from launch_tui.core.errors import ReportError
 from launch_tui.core.model import STAGE_IDS, Session, StageStatus
-from launch_tui.core.sanitize import clean_multiline
+from launch_tui.core.sanitize import clean, clean_multiline
 from launch_tui.tui import commands, edits
 from launch_tui.tui.app import WIDE_COLUMNS, RunState, SessionChange
 from launch_tui.tui.messages import PartReady
@@ -171,7 +171,9 @@ class StageScreen(LaunchScreen):
 
     def _report_hint(self) -> str:
         key = commands.key_label(commands.command("stage.report"), self.launch.user_keymap)
-        return f"{key} writes the whole report as Markdown and HTML beside the session file."
+        folder = self.launch.options.reports_dir
+        where = f"in {clean(str(folder), max_len=120)}" if folder else "beside the session file"
+        return f"{key} writes the whole report as Markdown and HTML {where}."
 
     def _part(self, selector: str, kind: type[W]) -> W | None:
         """A part that may not be mounted yet (see :meth:`_fill_tab`)."""
@@ -668,7 +670,8 @@ class StageScreen(LaunchScreen):
 
         say = self.launch.say
         try:
-            files = write_handover(session, self.launch.playbook, path, now)
+            folder = self.launch.options.reports_dir
+            files = write_handover(session, self.launch.playbook, path, now, folder)
         except ReportError as exc:
             self.app.call_from_thread(say, exc.message, title=exc.title, severity="error")
             return

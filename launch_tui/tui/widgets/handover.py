@@ -41,9 +41,10 @@ class HandoverFiles:
     """``<session-stem>-handover.html`` beside the session file."""
 
 
-def handover_files(session_path: Path) -> HandoverFiles:
-    """The report files that belong to the session file at ``session_path``."""
-    base = session_path.with_name(f"{session_path.stem}-handover")
+def handover_files(session_path: Path, folder: Path | None = None) -> HandoverFiles:
+    """The report files that belong to the session file at ``session_path``: beside it, or in
+    ``folder`` when given (the demo's session lives in a folder deleted on quit)."""
+    base = (folder or session_path.parent) / f"{session_path.stem}-handover"
     return HandoverFiles(markdown=base.with_suffix(".md"), html=base.with_suffix(".html"))
 
 
@@ -56,16 +57,21 @@ def render_handover_preview(session: Session, playbook: Playbook, now: datetime)
 
 
 def write_handover(
-    session: Session, playbook: Playbook, session_path: Path, now: datetime
+    session: Session,
+    playbook: Playbook,
+    session_path: Path,
+    now: datetime,
+    folder: Path | None = None,
 ) -> HandoverFiles:
-    """Render the whole report as Markdown and HTML and write both beside the session file.
+    """Render the whole report as Markdown and HTML and write both beside the session file
+    (or in ``folder``).
 
     Both are rendered before either is written, so a broken template leaves the old files as
     they were; each write is atomic. Raises ``ReportError`` (and, in theory, ``OSError``).
     """
     from launch_tui.report.render import render_document, write_report
 
-    files = handover_files(session_path)
+    files = handover_files(session_path, folder)
     markdown = render_document(session, playbook, fmt="md", now=now)
     html = render_document(session, playbook, fmt="html", now=now)
     write_report(files.markdown, markdown.encode("utf-8"))
