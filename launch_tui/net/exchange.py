@@ -23,6 +23,10 @@ from launch_tui.net.transport import HopProbe, ResolvingTransport, probing
 Clock = Callable[[], float]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: Methods a client may send again after a connection dropped (RFC 9110 9.2.2).
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+#: What httpcore raises when a connection closes or resets under a request.
+_DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
 class Exchange:
@@ -63,6 +67,8 @@ class Exchange:
         self.body = io.BytesIO()
         self.body_truncated = False
         self.failure: NetFailure | None = None
+        self.resent = 0
+        """Requests sent again after a kept-alive connection closed before answering."""
 
     # -- the exchange --
 
@@ -129,7 +135,17 @@ class Exchange:
         self._start_hop(request)
         try:
             with probing(self.probe):
-                response = await self.transport.handle_async_request(request)
+                try:
+                    response = await self.transport.handle_async_request(request)
+                except _DROPPED:
+                    if not self._may_resend(request):
+                        raise
+                    # A kept-alive connection the server closed without saying so: send it
+                    # once more on a fresh one, as browsers do. The hop's timing starts again.
+                    self.resent += 1
+                    self._start_hop(request)
+                    with probing(self.probe):
+                        response = await self.transport.handle_async_request(request)
                 response.request = request
         except Exception as exc:  # every transport failure becomes a result
             self._fail_from(exc)
@@ -143,6 +159,18 @@ class Exchange:
         self.remote = _remote(response)
         self.location = response.headers.get("location")
         return response
+
+    def _may_resend(self, request: httpx.Request) -> bool:
+        """Whether a dropped request may go again: idempotent, on a reused connection (this hop
+        opened none), with nothing of an answer read, and not tried again already."""
+        probe = self.probe
+        return (
+            not self.resent
+            and not self.transport.closed
+            and request.method in IDEMPOTENT_METHODS
+            and probe.connect_ms is None
+            and probe.bytes_received == 0
+        )
 
     async def _read_body(self, response: httpx.Response) -> None:
         cap = self.limits.max_body_bytes
@@ -325,8 +353,8 @@ class Exchange:
             Phase.DNS: "looking up the name",
             Phase.CONNECT: f"connecting to {self.probe.connect_target}",
             Phase.TLS: "in the TLS handshake",
-            Phase.REQUEST: "sending the request",
-            Phase.HEADERS: "waiting for the response headers",
+            Phase.REQUEST: f"sending the request ({self.probe.bytes_sent} bytes written)",
+            Phase.HEADERS: self._waiting_text(),
             Phase.BODY: f"reading the body ({self.body.tell()} bytes received)",
         }.get(phase, "")
         if phase is Phase.BODY:
@@ -338,6 +366,15 @@ class Exchange:
             f"{seconds_text(self.limits.total_deadline)}; stopped while {doing}",
         )
         self._record_hop()
+
+    def _waiting_text(self) -> str:
+        probe = self.probe
+        if probe.bytes_received == 0:
+            return (
+                f"waiting for an answer (the request was sent, {probe.bytes_sent} bytes; "
+                "nothing came back)"
+            )
+        return f"reading the response headers ({probe.bytes_received} bytes received)"
 
     def _fail_from(self, exc: Exception) -> None:
         """Turn a transport exception into ``self.failure``."""
@@ -400,6 +437,7 @@ class Exchange:
             body_truncated=self.body_truncated,
             http_version=self.http_version,
             remote=self.remote or self.probe.connect_target,
+            resent=self.resent,
             hops=tuple(self.hops),
             timing=timing,
             elapsed_ms=elapsed,

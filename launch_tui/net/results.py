@@ -79,6 +79,9 @@ class FetchResult:
     """The last response's status line and headers exactly as received (capped)."""
     decode_cap: int = NetLimits.max_decoded_bytes
     """The most bytes :meth:`decoded` will inflate the body to."""
+    resent: int = 0
+    """Times a request was sent again because a kept-alive connection closed before any byte
+    of its answer (idempotent methods only; the hop's timing is the fresh attempt's)."""
 
     @property
     def ok(self) -> bool:

@@ -86,9 +86,14 @@ class HopProbe:
     """The ``ip:port`` being (or last) connected to."""
     head: bytearray = field(default_factory=bytearray)
     head_complete: bool = False
+    bytes_sent: int = 0
+    """Request bytes the socket accepted on this hop."""
+    bytes_received: int = 0
+    """Response bytes read on this hop (head and body, as on the wire)."""
 
     def observe_read(self, data: bytes) -> None:
         """Note response bytes; raise :class:`HeadTooLargeError` when the head passes the cap."""
+        self.bytes_received += len(data)
         if self.head_complete or not data:
             return
         if self.first_byte is None:
@@ -111,6 +116,15 @@ class HopProbe:
             self.request_started = self.clock()
         if not self.head_complete:
             self.phase = Phase.REQUEST
+
+    def observe_written(self, size: int) -> None:
+        self.bytes_sent += size
+
+    def observe_waiting(self) -> None:
+        """A read starts: HTTP/1.1 reads only once the whole request is written, so a request
+        still "being sent" is now waiting for its answer."""
+        if self.phase is Phase.REQUEST:
+            self.phase = Phase.HEADERS
 
 
 _PROBE: ContextVar[HopProbe | None] = ContextVar("launch_tui_http_probe", default=None)
@@ -146,8 +160,10 @@ class ObservedStream(httpcore.AsyncNetworkStream):
 
     # httpcore's stream and backend interfaces take per-operation timeouts; we pass them on.
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
-        data = await self._inner.read(max_bytes, timeout)
         probe = _PROBE.get()
+        if probe is not None:
+            probe.observe_waiting()
+        data = await self._inner.read(max_bytes, timeout)
         if probe is not None:
             probe.observe_read(data)
         return data
@@ -157,6 +173,8 @@ class ObservedStream(httpcore.AsyncNetworkStream):
         if probe is not None:
             probe.observe_write()
         await self._inner.write(buffer, timeout)
+        if probe is not None:
+            probe.observe_written(len(buffer))
 
     async def aclose(self) -> None:
         await self._inner.aclose()
