@@ -21,6 +21,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TypeAlias
 
+from launch_tui.core.handover import Handover
+
 #: Evidence is plain data, so it can be written to TOML, JSON and reports unchanged.
 JSONValue: TypeAlias = str | int | float | bool | list["JSONValue"] | dict[str, "JSONValue"] | None
 Evidence: TypeAlias = Mapping[str, JSONValue]
@@ -384,6 +386,8 @@ class Session:
     credentials: tuple[CredentialRef, ...] = ()
     network: NetworkSettings = field(default_factory=NetworkSettings)
     ui: UiState = field(default_factory=UiState)
+    handover: Handover = field(default_factory=Handover)
+    """Stage 7's own fields and the sign-off (``core.handover``)."""
     schema_version: int = SCHEMA_VERSION
 
     def stage(self, stage_id: str) -> StageState:
