@@ -30,6 +30,7 @@ COMMANDS = {
     "demo": "cmd_demo",
     "check": "cmd_check",
     "sandbox": "cmd_sandbox",
+    "watch-deploy": "cmd_watch_deploy",
 }
 
 

@@ -258,6 +258,38 @@ def build_parser() -> argparse.ArgumentParser:
         help="network deadline stored in the written session (default: 5)",
     )
 
+    p = sub.add_parser(
+        "watch-deploy",
+        help="poll the health route after a deploy until healthy; exit 0 healthy, 1 not",
+        description="Poll the session's health route (status, not an HTML page, a JSON status "
+        "that says ok) until it is healthy or the timeout passes; print each poll and the time "
+        "to healthy. For deploy scripts: deploy && launch-tui watch-deploy SESSION || rollback.",
+    )
+    _add_common(p)
+    p.add_argument("file", metavar="SESSION", help="session file, or a session id")
+    p.add_argument(
+        "--timeout",
+        dest="watch_timeout",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="give up after this long (default: 120)",
+    )
+    p.add_argument(
+        "--interval", type=float, default=1.0, metavar="SECONDS", help="between polls (default: 1)"
+    )
+    p.add_argument(
+        "--route", metavar="NAME", help="the route to poll (default: the first health route)"
+    )
+    p.add_argument("--version", metavar="V", help="also wait until the route reports release V")
+    p.add_argument(
+        "--settle", type=int, default=1, metavar="N", help="healthy answers in a row (default: 1)"
+    )
+    g = p.add_argument_group("network overrides (also storable in the session's [network] table)")
+    g.add_argument("--nameserver", action="append", default=[], metavar="HOST[:PORT]")
+    g.add_argument("--resolve", action="append", default=[], metavar="HOST=IP[:PORT]")
+    g.add_argument("--ca-bundle", type=Path, metavar="PEM", help="extra CA certificates to trust")
+
     return parser
 
 

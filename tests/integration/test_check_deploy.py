@@ -1,0 +1,161 @@
+"""The deploy family against the demo and clean worlds, and ``watch-deploy`` catching a bad deploy.
+
+Each check's findings on the demo are exactly the world's ``[[expected]]`` entries for it; the
+clean world is silent. Deploys go through the running world's :class:`Deployments` (the same
+state the admin port changes).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from check_reports import Cli, write
+
+from launch_tui.checks import Registry, RunEvent, RunFinished, Selection
+from launch_tui.checks.deploy import build_output, env_diff, health, migrations
+from launch_tui.checks.engine.services import open_check_services
+from launch_tui.checks.engine.session_run import run_session_checks
+from launch_tui.cli.cmd_sandbox import sandbox_session
+from launch_tui.cli.exit_codes import Exit
+from launch_tui.core.model import Action, CheckResult, Decision, Session, Status
+from launch_tui.sandbox import RunningWorld
+from launch_tui.sandbox.deploys import BadRollout
+
+pytest_plugins = ["sandbox_fixtures"]
+
+FAMILY = (env_diff, health, migrations, build_output)
+FINDINGS = (Status.WARN, Status.FAIL, Status.ERROR)
+
+
+def registry() -> Registry:
+    reg = Registry()
+    for module in FAMILY:
+        reg.extend(module.CHECKS.all())
+    return reg
+
+
+async def run(session: Session) -> list[CheckResult]:
+    events: list[RunEvent] = []
+    async with open_check_services(session.network) as services:
+        await run_session_checks(
+            session, Selection(), services, registry=registry(), on_event=events.append
+        )
+    finished = events[-1]
+    assert isinstance(finished, RunFinished) and not finished.timed_out
+    return list(finished.results)
+
+
+async def test_demo_gives_exactly_the_expected_deploy_findings(demo_world: RunningWorld) -> None:
+    results = await run(sandbox_session(demo_world))
+    ours = set(registry().ids())
+    session_wide = {"deploy.env_diff", "deploy.migrations", "deploy.build_output"}
+    expected = {
+        (e.check, "" if e.check in session_wide else e.target): e.status
+        for e in demo_world.world.expected
+        if e.check in ours
+    }
+    found = {r.key: r.status for r in results if r.status in FINDINGS}
+    assert found == expected
+    by_id = {r.check_id: r for r in results}
+    diff = by_id["deploy.env_diff"]
+    keys = {d["key"] for d in diff.evidence["differences"]}  # type: ignore[union-attr,index]
+    assert {
+        "staging.brightlane.test:version",
+        "staging.brightlane.test:header:server",
+        "staging.brightlane.test:header:x-debug",
+        "staging.brightlane.test:tls",
+    } <= keys
+    assert "version 1.9.0-rc.2 vs 1.8.2" in diff.summary
+    build = by_id["deploy.build_output"]
+    kinds = {(f["kind"], f["path"]) for f in build.evidence["findings"]}  # type: ignore[union-attr,index]
+    app = ".next/static/chunks/pages/_app-8d2e61b0c4a7f315.js"
+    assert {("secret", app), ("source-map", app + ".map"), ("debug-flag", app)} <= kinds
+    assert "sandbox-fake-pw" not in repr(build.evidence), "secret values never reach evidence"
+
+
+async def test_clean_world_is_silent(clean_world: RunningWorld) -> None:
+    results = await run(sandbox_session(clean_world))
+    assert {r.check_id for r in results} == set(registry().ids())
+    assert not [(r.key, r.summary) for r in results if r.status in FINDINGS]
+
+
+async def test_differences_marked_expected_pass_and_a_bad_deploy_fails_health(
+    demo_world: RunningWorld,
+) -> None:
+    session = sandbox_session(demo_world)
+    first = await run(session)
+    diff = next(r for r in first if r.check_id == "deploy.env_diff")
+    keys = [d["key"] for d in diff.evidence["differences"]]  # type: ignore[union-attr,index]
+    marked = tuple(
+        Decision(
+            id=f"d{i}",
+            stage="deploy",
+            action=Action.ACCEPT_RISK,
+            text="staging runs the next release",
+            check_id="deploy.env_diff",
+            target=str(key),
+            owner="sam",
+            decided_at=datetime.now(UTC),
+        )
+        for i, key in enumerate(keys)
+    )
+    decided = replace(session, decisions=marked)
+    again = {r.key: r for r in await run(decided)}
+    assert again[("deploy.env_diff", "")].status is Status.PASS
+    assert "all marked expected" in again[("deploy.env_diff", "")].summary
+
+    demo_world.deploys.deploy("api.brightlane.test", "1.9.0", BadRollout(unhealthy_s=math.inf))
+    after = {r.key: r for r in await run(decided)}
+    bad = after[("deploy.health", "health")]
+    assert bad.status is Status.FAIL and "answers 503, not 200" in bad.summary
+    # Production now answers differently from staging: a new difference, not marked expected.
+    diff_after = after[("deploy.env_diff", "")]
+    assert (diff_after.status, diff_after.severity) == (Status.WARN, "medium")
+    assert "health answers 200 vs 503" in diff_after.summary
+
+
+def test_watch_deploy_catches_a_bad_deploy_and_times_a_good_one(
+    demo_world_thread: RunningWorld, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "demo.toml", sandbox_session(demo_world_thread))
+    cli = Cli(tmp_path)
+    deploys = demo_world_thread.deploys
+    deploys.deploy("api.brightlane.test", "1.9.0", BadRollout(unhealthy_s=math.inf))
+    code = cli("watch-deploy", str(path), "--timeout", "1.2", "--interval", "0.2")
+    assert code == Exit.FINDINGS, cli.err
+    assert "Not healthy after" in cli.out and "answers 503, not 200" in cli.out
+    assert cli.out.count(" 503  failing") >= 3
+
+    deploys.deploy("api.brightlane.test", "1.9.1", BadRollout(unhealthy_s=0.6, lag_s=0.9))
+    code = cli(
+        "watch-deploy", str(path), "--timeout", "10", "--interval", "0.1", "--version", "1.9.1"
+    )
+    assert code == Exit.OK, cli.out + cli.err
+    last = cli.out.strip().splitlines()[-1]
+    assert last.startswith("Healthy after") and "running 1.9.1" in last
+    seconds = float(last.split("after ")[1].split(" s")[0])
+    assert 0.8 <= seconds < 5, "healthy only once the lagging version caught up"
+    assert "healthy: healthy (200)  [1.9.0]" in cli.out, "healthy on the old release first"
+
+
+def test_watch_deploy_says_what_is_wrong_with_its_input(
+    demo_world_thread: RunningWorld, tmp_path: Path
+) -> None:
+    session = sandbox_session(demo_world_thread)
+    no_health = replace(
+        session,
+        targets=replace(
+            session.targets, routes=tuple(r for r in session.targets.routes if r.kind != "health")
+        ),
+    )
+    path = write(tmp_path / "nohealth.toml", no_health)
+    cli = Cli(tmp_path)
+    assert cli("watch-deploy", str(path)) == Exit.USAGE
+    assert "no health route to watch" in cli.err and "Traceback" not in cli.err
+    path = write(tmp_path / "demo.toml", session)
+    assert cli("watch-deploy", str(path), "--route", "nope") == Exit.USAGE
+    assert "no route 'nope'" in cli.err
+    assert cli("watch-deploy", str(path), "--timeout", "0") == Exit.USAGE
