@@ -49,6 +49,11 @@ class SecretFinding:
     """Short SHA of the commit that added it (history scans)."""
     commit_date: str = ""
     confidence: str = ""
+    column: int = 0
+    """1-based column where the value starts (0 when the scanner did not say)."""
+    name: str = ""
+    """The identifier the value is assigned to on its line (``STRIPE_SECRET_KEY``), when
+    :mod:`.scans` could read it; never the value."""
 
     @property
     def where(self) -> str:
@@ -70,9 +75,30 @@ def parse_report(data: bytes, kind: ScanKind) -> tuple[list[SecretFinding], int]
     state = scan.get("state", "complete")
     if state != "complete":
         raise ReportError(f"the scanner stopped early (state {clean(str(state), max_len=40)})")
-    findings = [_finding(item, kind) for item in report["findings"] if isinstance(item, dict)]
+    findings = [
+        found
+        for item in report["findings"]
+        if isinstance(item, dict)
+        for found in (_finding(item, kind), *_components(item, kind))
+    ]
     scanned = scan.get("bytes_scanned", 0)
     return findings, scanned if isinstance(scanned, int) else 0
+
+
+def _components(item: dict[str, object], kind: ScanKind) -> list[SecretFinding]:
+    """The other halves of a composite finding (an AWS key id's secret access key), each a
+    finding of its own in the same commit."""
+    sets = item.get("component_sets")
+    if not isinstance(sets, list):
+        return []
+    out = []
+    for group in sets:
+        parts = group.get("components") if isinstance(group, dict) else None
+        for part in parts if isinstance(parts, list) else ():
+            if isinstance(part, dict):
+                merged = {"attributes": item.get("attributes"), **part}
+                out.append(_finding(merged, kind))
+    return out
 
 
 def _finding(item: dict[str, object], kind: ScanKind) -> SecretFinding:
@@ -82,6 +108,7 @@ def _finding(item: dict[str, object], kind: ScanKind) -> SecretFinding:
     assert isinstance(match, dict) and isinstance(location, dict) and isinstance(attributes, dict)
     value = match.get("value") or match.get("full") or ""
     line = location.get("start_line", 0)
+    column = location.get("start_column", 0)
     sha = str(attributes.get("git.sha", ""))
     return SecretFinding(
         rule=clean(str(item.get("rule_id", "unknown")), max_len=80),
@@ -93,4 +120,5 @@ def _finding(item: dict[str, object], kind: ScanKind) -> SecretFinding:
         commit=clean(sha[:12], max_len=12),
         commit_date=clean(str(attributes.get("git.date", "")), max_len=40),
         confidence=clean(str(item.get("confidence", "")), max_len=20),
+        column=column if isinstance(column, int) else 0,
     )

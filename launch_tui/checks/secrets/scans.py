@@ -1,0 +1,233 @@
+"""The scans the secrets checks share within one run, and how a finding is shown.
+
+``secrets.repo``, ``secrets.ci_logs`` and ``secrets.rotation`` look at the same scans: each
+scan (history, tree, build, one CI log) runs once per run, started by whichever check asks
+first and awaited by the others (the memo lives in the run's
+:class:`~launch_tui.checks.engine.context.RunShared`). After a scan, each finding is given the
+name its value is assigned to on its line (``const STRIPE_SECRET_KEY = '...'``): the line is
+read, the text before the value is matched, and the line is dropped.
+
+Suppression comes from the session, never from the scanned repository: an ``accept-risk``
+decision with an owner whose ``target`` is a finding's fingerprint (``sha256:...``) on a
+secrets check moves that finding to ``suppressed`` in the evidence, where it stays visible
+with the decision's id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.secrets.build_exposure import BuildInspection, inspect_build
+from launch_tui.checks.secrets.names import assigned_name
+from launch_tui.checks.secrets.report import ScanKind, SecretFinding
+from launch_tui.checks.secrets.scanner import ScanOutcome, scan
+from launch_tui.core.model import Action, JSONValue, Session
+
+#: Checks whose accept-risk decisions may suppress a finding by its fingerprint.
+SUPPRESSING_CHECKS = frozenset(
+    {"secrets.repo", "secrets.ci_logs", "secrets.rotation", "deploy.build_output"}
+)
+#: Longest line read to name a finding (minified bundles have very long lines).
+_MAX_LINE = 1 << 20
+
+
+class _Memo:
+    def __init__(self) -> None:
+        self.tasks: dict[tuple[str, str], asyncio.Task[object]] = {}
+        self.waiting: dict[tuple[str, str], int] = {}
+
+    def task(
+        self, key: tuple[str, str], start: Callable[[], Coroutine[Any, Any, object]]
+    ) -> asyncio.Task[object]:
+        task = self.tasks.get(key)
+        loop = asyncio.get_running_loop()
+        if task is None or task.get_loop() is not loop or task.cancelled():
+            task = loop.create_task(start())
+            self.tasks[key] = task
+        return task
+
+    async def wait(self, key: tuple[str, str], task: asyncio.Task[object]) -> object:
+        """Await the shared ``task``; the last waiter to be cancelled cancels the scan too
+        (which kills the scanner's process group), so a cancelled run leaves nothing running."""
+        self.waiting[key] = self.waiting.get(key, 0) + 1
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if self.waiting[key] == 1 and not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await asyncio.shield(task)
+            raise
+        finally:
+            self.waiting[key] -= 1
+
+
+def local_path(text: str) -> Path:
+    """A path from the session (``~`` expanded)."""
+    return Path(text.strip()).expanduser()
+
+
+def scan_deadline(ctx: CheckContext) -> float:
+    """Seconds a scan may take: inside the runner's per-check backstop (2 x deadline + 1)."""
+    return max(1.0, 2 * ctx.services.deadline_s - 0.5)
+
+
+async def shared_scan(ctx: CheckContext, kind: ScanKind, target: Path) -> ScanOutcome:
+    """``scan(kind, target)``, run once per run however many checks ask."""
+    memo = ctx.run.get("secrets.scans", _Memo, _Memo)
+    key = (kind.value, str(target))
+    deadline = scan_deadline(ctx)
+    task = memo.task(key, lambda: _named_scan(kind, target, deadline))
+    outcome = await memo.wait(key, task)
+    assert isinstance(outcome, ScanOutcome)
+    return outcome
+
+
+async def shared_build(ctx: CheckContext, build: Path) -> BuildInspection:
+    """:func:`inspect_build` of ``build``, once per run."""
+    memo = ctx.run.get("secrets.scans", _Memo, _Memo)
+    key = ("build-inspection", str(build))
+    task = memo.task(key, lambda: asyncio.to_thread(inspect_build, build))
+    inspection = await memo.wait(key, task)
+    assert isinstance(inspection, BuildInspection)
+    return inspection
+
+
+async def shared_names(ctx: CheckContext, repo: Path) -> dict[str, list[str]]:
+    """The names :func:`~.inventory.discover` finds in ``repo``, once per run."""
+    from launch_tui.checks.secrets.inventory import discover
+
+    memo = ctx.run.get("secrets.scans", _Memo, _Memo)
+    key = ("names", str(repo))
+    task = memo.task(key, lambda: asyncio.to_thread(discover, repo))
+    found = await memo.wait(key, task)
+    assert isinstance(found, tuple)
+    names: dict[str, list[str]] = found[0]
+    return names
+
+
+async def _named_scan(kind: ScanKind, target: Path, deadline_s: float) -> ScanOutcome:
+    outcome = await scan(kind, target, deadline_s=deadline_s)
+    if outcome.error or not outcome.findings:
+        return outcome
+    named = [await _with_name(f, target) for f in outcome.findings]
+    if kind is ScanKind.BUILD:
+        # Shown as ``.next/static/...``: the build folder's name says which build it was.
+        named = [replace(f, path=f"{target.name}/{f.path}") for f in named]
+    return replace(outcome, findings=tuple(named))
+
+
+async def _with_name(finding: SecretFinding, target: Path) -> SecretFinding:
+    if not finding.line or not finding.column:
+        return finding
+    if finding.kind is ScanKind.HISTORY:
+        text = await _git_show(target, finding.commit, finding.path)
+    else:
+        text = await asyncio.to_thread(_read_file, target, finding)
+    if text is None:
+        return finding
+    lines = text.splitlines()
+    if finding.line > len(lines):
+        return finding
+    name = assigned_name(lines[finding.line - 1][:_MAX_LINE], finding.column)
+    return replace(finding, name=name) if name else finding
+
+
+def _read_file(target: Path, finding: SecretFinding) -> str | None:
+    path = target if target.is_file() else target / finding.path
+    with contextlib.suppress(OSError):
+        if path.is_file() and not path.is_symlink():
+            return path.read_bytes()[: 64 << 20].decode("utf-8", "replace")
+    return None
+
+
+async def _git_show(repo: Path, commit: str, path: str) -> str | None:
+    git = shutil.which("git")
+    if git is None or not commit or path.startswith("-"):
+        return None
+    try:
+        process = await asyncio.create_subprocess_exec(
+            git,
+            "-c",
+            f"safe.directory={repo}",
+            "show",
+            f"{commit}:{path}",
+            cwd=repo,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        out, _ = await asyncio.wait_for(process.communicate(), timeout=10)
+    except (OSError, TimeoutError):
+        return None
+    return out[: 64 << 20].decode("utf-8", "replace") if process.returncode == 0 else None
+
+
+# --- how findings are shown ---------------------------------------------------------------------
+
+
+def finding_json(finding: SecretFinding) -> dict[str, JSONValue]:
+    """One finding as evidence: where, which rule, the redacted value; never the value."""
+    out: dict[str, JSONValue] = {
+        "rule": finding.rule,
+        "where": finding.where,
+        "path": finding.path,
+        "line": finding.line,
+        "scan": finding.kind.value,
+        "value": str(finding.value),
+        "fingerprint": finding.value.fingerprint,
+    }
+    if finding.name:
+        out["name"] = finding.name
+    if finding.commit:
+        out["commit"] = finding.commit
+        out["commit_date"] = finding.commit_date
+    return out
+
+
+def suppressions(session: Session) -> dict[str, str]:
+    """``{fingerprint: decision id}`` of accept-risk decisions (with an owner) that name a
+    finding's fingerprint as their target on a secrets check."""
+    return {
+        d.target: d.id
+        for d in session.decisions
+        if d.check_id in SUPPRESSING_CHECKS
+        and d.action is Action.ACCEPT_RISK
+        and d.owner.strip()
+        and d.target.startswith("sha256:")
+    }
+
+
+def split_suppressed(
+    findings: Iterable[SecretFinding], session: Session
+) -> tuple[list[SecretFinding], list[dict[str, JSONValue]]]:
+    """The findings that count, and the suppressed ones as evidence (with the decision id)."""
+    by_fingerprint = suppressions(session)
+    kept: list[SecretFinding] = []
+    hidden: list[dict[str, JSONValue]] = []
+    for finding in findings:
+        decision = by_fingerprint.get(finding.value.fingerprint)
+        if decision is None:
+            kept.append(finding)
+        else:
+            hidden.append(finding_json(finding) | {"suppressed_by": decision})
+    return kept, hidden
+
+
+def unique(findings: Iterable[SecretFinding]) -> list[SecretFinding]:
+    """One finding per (value, path, commit): betterleaks may report a value twice."""
+    seen: set[tuple[str, str, str, int]] = set()
+    out: list[SecretFinding] = []
+    for finding in findings:
+        key = (finding.value.fingerprint, finding.path, finding.commit, finding.line)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out
