@@ -1,7 +1,7 @@
 """Domain checks: is the apex's registration about to lapse, and who is its registrar?
 
 ``domain.expiry`` (once per session) asks the apex's registry over RDAP (RFC 9083; the server
-from ``[network] rdap_url`` or the shipped IANA bootstrap snapshot, see ``checks/rdap.py``)
+from ``[network] rdap_url`` or the shipped IANA bootstrap snapshot, see ``net/rdap.py``)
 for the registration's expiry date, registrar and status:
 
 ==============================================================  ======  ========
@@ -17,21 +17,22 @@ the registry could not be asked or its answer not read          error   high
 expires later                                                   pass
 ==============================================================  ======  ========
 
-The registrar's name and IANA id are in the evidence (``registrar``, ``registrar_iana_id``) for
-the stack's detected registrar. Everything from the registry is data: summaries show it cleaned
-and shortened.
+The registrar's name and IANA id are in the evidence (``registrar``, ``registrar_iana_id``);
+merging a fresh result fills the stack's detected registrar with the name
+(:func:`detected_registrar`, the check's merge rule). Everything from the registry is data:
+summaries show it cleaned and shortened.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.fetching import host_of, limits_for, no_http_result
 from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.errors import UsageError
-from launch_tui.core.model import CheckResult, JSONValue, Severity, Status
+from launch_tui.core.model import CheckResult, JSONValue, Session, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean
 from launch_tui.net.rdap import (
@@ -137,12 +138,25 @@ def record_evidence(record: DomainRecord, now: datetime) -> dict[str, JSONValue]
     return evidence
 
 
+def detected_registrar(session: Session, result: CheckResult) -> Session:
+    """``session`` with the stack's detected registrar set from a ``domain.expiry`` result's
+    evidence; unchanged when the registry named none."""
+    registrar = result.evidence.get("registrar")
+    if not isinstance(registrar, str) or not registrar:
+        return session
+    stack = session.stack
+    return replace(
+        session, stack=replace(stack, registrar=replace(stack.registrar, detected=registrar))
+    )
+
+
 @CHECKS.register(
     "domain.expiry",
     stage="audit",
     title="Domain registration is not about to lapse",
     severity=Severity.HIGH,
     applies_to=AppliesTo.SESSION,
+    merge=detected_registrar,
 )
 async def expiry(ctx: CheckContext) -> CheckResult:
     """Registrar, status and expiry date of the apex's registration, from its registry."""

@@ -39,7 +39,7 @@ from launch_tui.cli.check_junit import render_junit
 from launch_tui.cli.check_output import CheckReport, build_check_report, render_json, render_text
 from launch_tui.cli.check_sarif import render_sarif
 from launch_tui.cli.context import CliEnv
-from launch_tui.core.errors import SessionError, UsageError
+from launch_tui.core.errors import SessionError, SessionReadOnlyError, UsageError
 from launch_tui.core.model import NetworkSettings, Session, Severity
 from launch_tui.core.playbook import CheckMode, Playbook
 from launch_tui.core.sanitize import clean
@@ -206,10 +206,27 @@ async def _run(
     cancel = asyncio.Event()
     with _cancel_on_interrupt(cancel):
         async with open_check_services(network) as services:
+            _require_writable(handle)
             saved = await run_session_checks(
-                handle, selection, services, registry=registry, on_event=record, cancel=cancel
+                handle.session,
+                selection,
+                services,
+                save=lambda fold: handle.save(fold(handle.session)),
+                registry=registry,
+                on_event=record,
+                cancel=cancel,
             )
     return finished[-1], saved
+
+
+def _require_writable(handle: SessionHandle) -> None:
+    """Refuse to run on a read-only handle, before anything runs: results could not be saved."""
+    if handle.read_only:
+        why = f" ({handle.notice})" if handle.notice else ""
+        raise SessionReadOnlyError(
+            f"{handle.path} is open read-only{why}; check results could not be saved",
+            handle.path,
+        )
 
 
 @contextlib.contextmanager

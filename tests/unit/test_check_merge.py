@@ -141,3 +141,18 @@ def test_detected_stack_and_registrar_are_filled_beside_the_declared_values() ->
     assert after.stack.email_provider.detected == ""
     # A run without either check leaves the stack alone.
     assert merge_results(after, [result("dns.records", "x.test", Status.PASS)]).stack == after.stack
+
+
+def test_the_stack_rules_belong_to_their_checks_and_only_given_rules_apply() -> None:
+    from launch_tui.checks.engine.registry import default_registry
+
+    rules = default_registry().merge_rules()
+    assert {"audit.stack", "domain.expiry"} <= set(rules)
+    expiry = replace(
+        result("domain.expiry", "", Status.PASS), evidence={"registrar": "Namewise Registrar"}
+    )
+    assert merge_results(session_with(), [expiry], rules).stack.registrar.detected == (
+        "Namewise Registrar"
+    )
+    # The engine itself knows no check: without the rules the stack is left alone.
+    assert merge_results(session_with(), [expiry], {}).stack == session_with().stack

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncGenerator, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -15,7 +16,9 @@ from launch_tui.checks import (
     CheckDef,
     CheckFinished,
     CheckFunc,
+    CheckServices,
     CheckStarted,
+    Registry,
     RunEvent,
     RunFinished,
     WorkItem,
@@ -23,6 +26,7 @@ from launch_tui.checks import (
     run_all,
     run_checks,
 )
+from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.core.errors import CheckError
 from launch_tui.core.model import CheckResult, Session, Severity, Sprint, Status
 from launch_tui.core.playbook import AppliesTo
@@ -373,3 +377,66 @@ async def test_a_fault_outside_any_check_reaches_the_caller_and_leaves_no_task()
         await run_all(work, faulty_context, parallelism=2)
     assert hangs.cancelled == 1
     assert not other_tasks()
+
+
+# --- the run over a session: merge rules and the save callable ---------------------------------
+
+
+def _noting_registry() -> Registry:
+    """One session check whose merge rule appends its summary to the sprint's product."""
+    registry = Registry()
+
+    def note(session: Session, result: CheckResult) -> Session:
+        sprint = session.sprint
+        return replace(
+            session, sprint=replace(sprint, product=f"{sprint.product}|{result.summary}")
+        )
+
+    @registry.register(
+        "t.noted",
+        stage="audit",
+        title="noted",
+        severity=Severity.LOW,
+        applies_to=AppliesTo.SESSION,
+        merge=note,
+    )
+    async def noted(ctx: CheckContext) -> CheckResult:
+        return ctx.result(Status.PASS, "ran")
+
+    return registry
+
+
+async def test_the_run_merges_into_what_save_holds_at_the_end_and_applies_merge_rules() -> None:
+    registry = _noting_registry()
+    assert list(registry.merge_rules()) == ["t.noted"]
+    # The stored session changed while the run was going.
+    stored = [replace(SESSION, sprint=replace(SESSION.sprint, product="Meanwhile"))]
+    saves: list[Session] = []
+
+    def save(fold: Callable[[Session], Session]) -> Session:
+        saves.append(fold(stored[-1]))
+        return saves[-1]
+
+    done = await run_session_checks(
+        SESSION, None, CheckServices(), save=save, registry=registry, clock=lambda: NOW
+    )
+    assert saves == [done]
+    assert done.sprint.product == "Meanwhile|ran"
+    assert [r.key for r in done.results] == [("t.noted", "")]
+
+
+async def test_without_save_the_merged_session_is_only_returned() -> None:
+    done = await run_session_checks(
+        SESSION, None, CheckServices(), registry=_noting_registry(), clock=lambda: NOW
+    )
+    assert done.sprint.product == "Freight|ran" and done.result("t.noted") is not None
+
+
+async def test_a_run_without_results_does_not_save() -> None:
+    def save(fold: Callable[[Session], Session]) -> Session:
+        raise AssertionError("nothing to save")
+
+    done = await run_session_checks(
+        SESSION, None, CheckServices(), save=save, registry=Registry(), clock=lambda: NOW
+    )
+    assert done is SESSION

@@ -41,7 +41,8 @@ The check applies to the session, so the runner takes one result: its status is 
 component's, its summary every component's, worst first, and each component's
 ``{declared, detected, source, status, summary}`` is in the evidence under its name (``dns_host``,
 ``email_provider``, ``hosting``, ``cdn``), with what each host answered under ``sites``.
-:func:`detected_stack` folds those into :class:`~launch_tui.core.model.Stack`'s ``detected``.
+:func:`detected_stack` folds those into :class:`~launch_tui.core.model.Stack`'s ``detected``;
+it is the check's merge rule, so a fresh result updates the session's stack when merged in.
 
 This module holds the check and :func:`detected_stack`; the verdicts are pure functions in
 :mod:`.stack_judge`, and visiting the hosts and reading their headers is :mod:`.stack_sites`.
@@ -85,6 +86,7 @@ COMPONENTS = ("dns_host", "email_provider", "hosting", "cdn")
     title="Stack inventory",
     severity=Severity.MEDIUM,
     applies_to=AppliesTo.SESSION,
+    merge=lambda session, result: replace(session, stack=detected_stack(session.stack, result)),
 )
 async def stack(ctx: CheckContext) -> CheckResult:
     """Detect DNS host (NS), mail provider (MX), hosting and CDN (headers); compare."""

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from launch_tui.core.model import CheckResult, Session, Stack
+from launch_tui.checks.engine.registry import MergeRule, default_registry
+from launch_tui.core.model import CheckResult, Session
 
 
-def _with_detected_stack(stack: Stack, incoming: dict[tuple[str, str], CheckResult]) -> Stack:
-    """``stack`` with ``detected`` filled from this run's stack and registry answers."""
-    # Imported here: the stack check loads its provider data, which plain merges never need.
-    from launch_tui.checks.audit.stack import detected_stack
-
-    found = incoming.get(("audit.stack", ""))
-    if found is not None:
-        stack = detected_stack(stack, found)
-    expiry = incoming.get(("domain.expiry", ""))
-    registrar = expiry.evidence.get("registrar") if expiry is not None else None
-    if isinstance(registrar, str) and registrar:
-        stack = replace(stack, registrar=replace(stack.registrar, detected=registrar))
-    return stack
-
-
-def merge_results(session: Session, results: Iterable[CheckResult]) -> Session:
+def merge_results(
+    session: Session,
+    results: Iterable[CheckResult],
+    rules: Mapping[str, MergeRule] | None = None,
+) -> Session:
     """``session`` with ``results`` merged in. Pure: the caller saves it through the store.
 
     - A result for a ``(check_id, target)`` already in the session replaces it in place, and its
@@ -33,9 +23,10 @@ def merge_results(session: Session, results: Iterable[CheckResult]) -> Session:
     - A result for a new key is appended, in the order given, with ``previous_status=None``.
     - Results of checks not re-run are kept untouched.
     - If ``results`` holds the same key twice, the last one wins.
-    - What ``audit.stack`` detected (DNS host, mail provider, hosting, CDN) and the registrar
-      ``domain.expiry`` read from the registry fill the stack's ``detected`` values, beside the
-      declared ones; a component not detected this run keeps its earlier value.
+    - Then each check's merge rule (``rules``, by check id: by default every registered check's,
+      see :meth:`~launch_tui.checks.engine.registry.Registry.merge_rules`) is applied for its
+      fresh result, in the order the results were given: this is how what ``audit.stack``
+      detected and the registrar ``domain.expiry`` read fill the stack's ``detected`` values.
     """
     incoming: dict[tuple[str, str], CheckResult] = {}
     for result in results:
@@ -57,8 +48,11 @@ def merge_results(session: Session, results: Iterable[CheckResult]) -> Session:
     merged.extend(
         replace(new, previous_status=None) for key, new in incoming.items() if key not in replaced
     )
-    return replace(
-        session,
-        results=tuple(merged),
-        stack=_with_detected_stack(session.stack, incoming),
-    )
+    session = replace(session, results=tuple(merged))
+    if rules is None:
+        rules = default_registry().merge_rules()
+    for result in incoming.values():
+        rule = rules.get(result.check_id)
+        if rule is not None:
+            session = rule(session, result)
+    return session

@@ -18,6 +18,11 @@ How check modules register (the one pattern to follow)::
 
 then add ``"launch_tui.checks.dns"`` to :data:`CHECK_MODULES`.
 
+A check whose result means more to the session than the result itself declares how with
+``merge=``: a :data:`MergeRule` applied when a fresh result of the check is merged in
+(``audit.stack`` fills the stack's detected providers, ``domain.expiry`` its registrar). The
+engine applies the rules it is given and knows no check by name.
+
 :func:`default_registry` builds a fresh :class:`Registry` from every listed module's ``CHECKS``
 each time it is called, so there is no process-wide registry to mutate or patch: tests build their
 own ``Registry`` and pass it in. ``register`` returns the function unchanged, so a check can still
@@ -38,7 +43,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 from launch_tui.core.errors import CheckError
-from launch_tui.core.model import STAGE_IDS, CheckResult, HostRole, RouteKind, Severity
+from launch_tui.core.model import STAGE_IDS, CheckResult, HostRole, RouteKind, Session, Severity
 from launch_tui.core.playbook import AppliesTo, CheckMode, Playbook
 
 if TYPE_CHECKING:
@@ -47,6 +52,8 @@ if TYPE_CHECKING:
 #: The shape of every check.
 CheckFunc: TypeAlias = Callable[["CheckContext"], Awaitable[CheckResult]]
 F = TypeVar("F", bound=CheckFunc)
+#: What a fresh result of a check changes in the session besides the result itself; pure.
+MergeRule: TypeAlias = Callable[[Session, CheckResult], Session]
 
 # What a check declares that the playbook declares too; the two must agree.
 _DECLARED = ("stage", "title", "severity", "applies_to")
@@ -70,8 +77,12 @@ CHECK_MODULES: tuple[str, ...] = (
     "launch_tui.checks.audit.stack",
     "launch_tui.checks.email.spf",
     "launch_tui.checks.email.records",
+    "launch_tui.checks.secrets.leaks",
+    "launch_tui.checks.secrets.inventory",
+    "launch_tui.checks.secrets.rotation",
     "launch_tui.checks.handover.access_map",
     "launch_tui.checks.handover.renewals",
+    "launch_tui.checks.handover.fields",
     "launch_tui.checks.deploy.env_diff",
     "launch_tui.checks.deploy.health",
     "launch_tui.checks.deploy.migrations",
@@ -99,6 +110,9 @@ class CheckDef:
     """For route checks: only routes of these kinds (``None``: every route)."""
     host_roles: frozenset[HostRole] | None = None
     """For host checks: only hosts with these roles (``None``: every host)."""
+    merge: MergeRule | None = None
+    """Applied to the session when a fresh result of this check is merged in (``None``: the
+    result is only stored)."""
 
     def __post_init__(self) -> None:
         # The id's spelling is the playbook's business; drift_from holds the two together.
@@ -189,10 +203,11 @@ class Registry:
         applies_to: AppliesTo,
         route_kinds: Iterable[RouteKind] | None = None,
         host_roles: Iterable[HostRole] | None = None,
+        merge: MergeRule | None = None,
     ) -> Callable[[F], F]:
         """Decorator factory: declare the decorated ``async def`` as check ``check_id``.
 
-        The function is returned unchanged.
+        The function is returned unchanged. ``merge`` is the check's :data:`MergeRule`, if any.
         """
 
         def decorate(func: F) -> F:
@@ -206,6 +221,7 @@ class Registry:
                     func=func,
                     route_kinds=None if route_kinds is None else frozenset(route_kinds),
                     host_roles=None if host_roles is None else frozenset(host_roles),
+                    merge=merge,
                 )
             )
             return func
@@ -235,6 +251,10 @@ class Registry:
     def ids(self) -> tuple[str, ...]:
         """Every check id, in registration order."""
         return tuple(self._defs)
+
+    def merge_rules(self) -> dict[str, MergeRule]:
+        """The :data:`MergeRule` of every check that declares one, by check id, in order."""
+        return {d.id: d.merge for d in self._defs.values() if d.merge is not None}
 
     def for_stage(self, stage: str) -> tuple[CheckDef, ...]:
         """The checks of one stage; an unknown stage is a :class:`CheckError`."""

@@ -4,13 +4,15 @@
 
     with open_session(path, if_locked="raise") as handle:
         async with open_check_services(handle.session.network, overrides) as services:
-            session = await run_session_checks(handle, Selection(stages=frozenset({"audit"})),
-                                               services, on_event=progress)
+            session = await run_session_checks(
+                handle.session, Selection(stages=frozenset({"audit"})), services,
+                save=lambda fold: handle.save(fold(handle.session)), on_event=progress)
 
-Given a :class:`~launch_tui.store.SessionHandle`, the results are merged into the session *as it
-is when the run ends* (so decisions saved meanwhile, e.g. from the TUI, are kept) and saved
-through the store, on a worker thread (saving fsyncs). Given a bare :class:`Session`, the merged
-session is only returned. Results produced before a cancellation are kept and saved too.
+The engine knows no store: given a ``save`` callable (:data:`SaveMerged`), the results are
+merged into the session *as it is when the run ends* (so decisions saved meanwhile are kept) and
+saved by it, on a worker thread (saving fsyncs). Without one, the merged session is only
+returned. Results produced before a cancellation are kept and saved too. Merging applies the
+merge rules of the registry's checks (:meth:`.registry.Registry.merge_rules`).
 
 Deadlines: each check bounds its own network work by ``services.deadline_s``; the runner's
 per-check deadline is a backstop above that (twice the network deadline plus a second), and the
@@ -31,17 +33,19 @@ from launch_tui.checks.engine.merging import merge_results
 from launch_tui.checks.engine.registry import Registry, default_registry
 from launch_tui.checks.engine.runner import RunEvent, RunFinished, run_all
 from launch_tui.checks.engine.targets import Selection, WorkItem, expand_selection
-from launch_tui.core.errors import SessionReadOnlyError
 from launch_tui.core.model import Session
-from launch_tui.store import SessionHandle
 
-__all__ = ["DEFAULT_PARALLELISM", "RunLimits", "run_limits", "run_session_checks"]
+__all__ = ["DEFAULT_PARALLELISM", "RunLimits", "SaveMerged", "run_limits", "run_session_checks"]
+
+#: Saves a run's results: given the fold that merges them into a session, applies it to the
+#: session as stored now, saves that and returns it as saved. Blocking; called on a worker thread.
+SaveMerged = Callable[[Callable[[Session], Session]], Session]
 
 #: Checks run at once. They wait on the network, not the CPU, and a full audit of a typical
 #: client (the demo: 8 hosts and 11 routes, about 130 check-target pairs) should run in one
 #: round: at 32, a 50 ms network made the audit take four rounds (bench/audit.py). The load
 #: on the client's servers stays modest: identical plain requests are shared within a run
-#: (checks/fetch_memo.py) and each origin gets its own bounded connection pool.
+#: (checks/engine/request_cache.py) and each origin gets its own bounded connection pool.
 DEFAULT_PARALLELISM = 128
 
 
@@ -63,10 +67,11 @@ def run_limits(items: int, deadline_s: float, parallelism: int) -> RunLimits:
 
 
 async def run_session_checks(
-    target: SessionHandle | Session,
+    session: Session,
     selection: Selection | None,
     services: CheckServices,
     *,
+    save: SaveMerged | None = None,
     registry: Registry | None = None,
     on_event: Callable[[RunEvent], object] | None = None,
     cancel: asyncio.Event | None = None,
@@ -75,29 +80,19 @@ async def run_session_checks(
     clock: Callable[[], datetime] = utc_now,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> Session:
-    """Expand ``selection``, run it with ``services``, merge the results, save, return.
+    """Expand ``selection`` on ``session``, run it with ``services``, merge the results, save
+    them with ``save`` (when given; see :data:`SaveMerged`), return the merged session.
 
-    ``target`` is an open handle (results are saved through it) or a session (nothing is
-    saved). ``registry`` defaults to every implemented check. ``on_event`` sees every runner
-    event, the final :class:`~launch_tui.checks.engine.runner.RunFinished` included — that is where
-    the caller learns which results this run produced and whether it was cancelled.
+    ``registry`` defaults to every implemented check; its merge rules are applied. ``on_event``
+    sees every runner event, the final :class:`~launch_tui.checks.engine.runner.RunFinished`
+    included — that is where the caller learns which results this run produced and whether it
+    was cancelled. Without results, ``save`` is not called and ``session`` is returned.
 
     Raises :class:`~launch_tui.core.errors.CheckError` for an unknown stage, check or target
-    (before anything runs), :class:`SessionReadOnlyError` for a read-only handle (before
-    anything runs) and the store's ``SessionSaveError`` when saving fails.
+    (before anything runs) and whatever ``save`` raises when saving fails.
     """
-    handle = target if isinstance(target, SessionHandle) else None
-    if handle is not None and handle.read_only:
-        why = f" ({handle.notice})" if handle.notice else ""
-        raise SessionReadOnlyError(
-            f"{handle.path} is open read-only{why}; check results could not be saved",
-            handle.path,
-        )
-    session = handle.session if handle is not None else target
-    assert isinstance(session, Session)
-    items: tuple[WorkItem, ...] = expand_selection(
-        registry if registry is not None else default_registry(), session, selection
-    )
+    chosen_registry = registry if registry is not None else default_registry()
+    items: tuple[WorkItem, ...] = expand_selection(chosen_registry, session, selection)
     chosen = limits or run_limits(len(items), services.deadline_s, parallelism)
     finished: RunFinished = await run_all(
         items,
@@ -110,13 +105,14 @@ async def run_session_checks(
         clock=clock,
         monotonic=monotonic,
     )
-    if handle is None:
-        return merge_results(session, finished.results)
+    rules = chosen_registry.merge_rules()
+
+    def fold(current: Session) -> Session:
+        return merge_results(current, finished.results, rules)
+
+    if save is None:
+        return fold(session)
     if not finished.results:
-        return handle.session
-    # Merge into what the handle holds now, not what it held when the run started.
-    return await asyncio.to_thread(_merge_and_save, handle, finished)
-
-
-def _merge_and_save(handle: SessionHandle, finished: RunFinished) -> Session:
-    return handle.save(merge_results(handle.session, finished.results))
+        return session
+    # Merged into the session as stored when the run ends, not as it was when the run started.
+    return await asyncio.to_thread(save, fold)
