@@ -20,6 +20,7 @@ from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
 from launch_tui.core.errors import UsageError
 from launch_tui.core.model import Session
+from launch_tui.store import load_session
 
 if TYPE_CHECKING:
     # The check engine is loaded after the first screen (see tui.app.first_screen_painted).
@@ -68,8 +69,9 @@ def services_factory(overrides: dict[str, Any] | None = None) -> ServicesFactory
 
 def run(args: argparse.Namespace, env: CliEnv) -> int:
     path = env.session_file(args, args.file)
-    if not path.exists():
-        raise UsageError(f"{path}: no such session file")
+    # A file that is missing or does not parse or validate is the same one-line error, with
+    # file:line:col, and the same exit code as for ``show`` and ``check``, not a home screen.
+    load_session(path)
     factory = services_factory(network_overrides(args))
     launch = importlib.import_module("launch_tui.tui.launch")
     launch.run_app(

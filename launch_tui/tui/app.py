@@ -207,11 +207,23 @@ class LaunchApp(App[str | None]):
 
     def _show_first_screen(self) -> None:
         # With a session to open, its stage is the first screen; the home screen is only
-        # built if the engineer goes there.
-        if self.open_path is None or not self.open_session_path(self.open_path):
-            from launch_tui.tui.screens.home import HomeScreen
+        # built if the engineer goes there. A session that cannot be opened leaves the home
+        # screen with the error dialog above it.
+        if self.open_path is None:
+            self._push_home()
+            return
+        try:
+            handle = open_session(self.open_path)
+        except LaunchError as exc:
+            self._push_home()
+            self.show_error(exc.title, exc.message)
+            return
+        self._attach_handle(handle)
 
-            self.push_screen(HomeScreen())
+    def _push_home(self) -> None:
+        from launch_tui.tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
 
     def first_screen_painted(self) -> None:
         """Start what the first screen did not need; screens call this after painting.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from conftest import FIXED_NOW
 from launch_tui.cli import cmd_open
 from launch_tui.cli.cmd_demo import demo_session, write_demo_session
 from launch_tui.cli.context import CliEnv
-from launch_tui.core.errors import UsageError
+from launch_tui.cli.exit_codes import Exit
+from launch_tui.cli.main import main
+from launch_tui.core.errors import SessionError, UsageError
 from launch_tui.core.factory import NewSessionRequest, build_session
 from launch_tui.core.model import Action, Decision, NetworkSettings, StageStatus
 from launch_tui.store import load_session
@@ -52,7 +55,7 @@ def test_bad_network_options_are_usage_errors(tmp_path: Path) -> None:
 
 def test_open_refuses_a_missing_file(tmp_path: Path) -> None:
     env = CliEnv(environ={}, cwd=tmp_path)
-    with pytest.raises(UsageError):
+    with pytest.raises(SessionError, match="no such session file"):
         cmd_open.run(args(file=str(tmp_path / "nope.toml")), env)
 
 
@@ -115,3 +118,17 @@ def test_an_unknown_theme_is_a_usage_error_naming_the_known_ones(tmp_path: Path)
             services_factory=lambda session: None,  # type: ignore[arg-type,return-value]
             options=AppOptions(theme="nope"),
         )
+
+
+def test_open_refuses_a_broken_file_with_line_and_column(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text('schema_version = 1\nclient = "unclosed\n', encoding="utf-8")
+    err = io.StringIO()
+    env = CliEnv(environ={}, cwd=tmp_path, stdout=io.StringIO(), stderr=err)
+    assert main(["open", str(broken)], env) == Exit.FILE
+    assert f"{broken}:2:" in err.getvalue()
+    # show says the same thing, with the same code.
+    show_err = io.StringIO()
+    env = CliEnv(environ={}, cwd=tmp_path, stdout=io.StringIO(), stderr=show_err)
+    assert main(["show", str(broken)], env) == Exit.FILE
+    assert show_err.getvalue() == err.getvalue()

@@ -179,3 +179,19 @@ async def test_session_open_in_another_process_is_marked_and_opens_read_only(
         await pilot.press("D")
         await pilot.pause()
     assert held_elsewhere.read_bytes() == before
+
+
+async def test_a_broken_file_given_to_open_shows_its_error_above_the_home_screen(
+    make_app: AppFactory, sessions_dir: Path
+) -> None:
+    broken = sessions_dir / "broken.toml"
+    broken.write_text('schema_version = 1\nclient = "unclosed\n', encoding="utf-8")
+    app = make_app(open_path=broken)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorModal)
+        assert app.screen.error_title == "Session file is not valid TOML"
+        assert f"{broken}:2:" in app.screen.message
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
