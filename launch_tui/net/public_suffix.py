@@ -2,9 +2,9 @@
 
 ``cdn.brightlane.test`` and ``www.brightlane.test`` are one party (``brightlane.test``);
 ``a.github.io`` and ``b.github.io`` are two, because ``github.io`` is a public suffix under
-which anyone can register. The rules come from ``data/public_suffix.dat``: a hand-written
-snapshot of the list's most common rules, in the list's own format, so the full
-``public_suffix_list.dat`` can replace it unchanged. The matching is the list's algorithm
+which anyone can register. The rules are the full list (ICANN and private sections) as shipped
+by the ``publicsuffixlist`` package, whose releases follow the list's; its ``VERSION`` line dates
+it (:func:`list_version`). The matching is the list's algorithm
 (https://publicsuffix.org/list/): the longest matching rule wins, ``*`` matches one label, an
 ``!`` exception wins over everything, and a name no rule matches has its last label as suffix.
 """
@@ -14,9 +14,18 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
-__all__ = ["SuffixRules", "builtin_rules", "public_suffix", "registrable_domain", "same_site"]
+import publicsuffixlist
+
+__all__ = [
+    "SuffixRules",
+    "builtin_rules",
+    "list_version",
+    "public_suffix",
+    "registrable_domain",
+    "same_site",
+]
 
 
 @dataclass(frozen=True)
@@ -55,11 +64,23 @@ class SuffixRules:
         return best
 
 
+def _list_text() -> str:
+    return Path(publicsuffixlist.PSLFILE).read_text(encoding="utf-8")
+
+
 @cache
 def builtin_rules() -> SuffixRules:
-    """The rules shipped in ``launch_tui/net/data/public_suffix.dat`` (read once)."""
-    text = resources.files("launch_tui.net").joinpath("data/public_suffix.dat")
-    return SuffixRules.parse(text.read_text(encoding="utf-8"))
+    """The full list shipped with the ``publicsuffixlist`` package (read once, ~60 ms)."""
+    return SuffixRules.parse(_list_text())
+
+
+@cache
+def list_version() -> str:
+    """The shipped list's ``VERSION`` line (``2026-10-22_08-36-41_UTC``), or ``""``."""
+    for line in _list_text().splitlines()[:40]:
+        if line.startswith("// VERSION:"):
+            return line.split(":", 1)[1].strip()
+    return ""
 
 
 def _labels(host: str) -> tuple[str, ...] | None:
