@@ -12,6 +12,7 @@ The shape, in brief (``worlds/demo.toml`` uses every part)::
     [stack]                        # hosting, database, email_provider, auth_provider, ...
     [[people]]                     # id, name, role, org = "client" | "contractor", email
     [[services]]                   # name, purpose, owner, admins, monthly_cost = "20.00", ...
+    [[secrets]]                    # name, stored_in, owner, environments, rotated_days_ago
 
     [[hosts]]                      # name; role, address, port, tls, http, redirect_to, hsts,
                                    # cloudflare, cert_names, headers = { Name = "v" | ["v", ..] }
@@ -82,6 +83,7 @@ from launch_tui.sandbox.world import (
     RepoSpec,
     RouteSpec,
     RouteTarget,
+    SecretSpec,
     ServiceSpec,
     SlowDrip,
     SprintSpec,
@@ -297,6 +299,7 @@ def _world(t: _Table) -> World:
     stack = _stack(t.table("stack"))
     people = tuple(_person(p) for p in t.tables("people"))
     services = tuple(_service(s) for s in t.tables("services"))
+    secrets = tuple(_secret(s) for s in t.tables("secrets"))
     expected = tuple(_expected(e) for e in t.tables("expected"))
     deploys = tuple(_deploy(d) for d in t.tables("deploys"))
     t.done()
@@ -314,6 +317,7 @@ def _world(t: _Table) -> World:
         stack=stack,
         people=people,
         services=services,
+        secrets=secrets,
         expected=expected,
         rtt_ms=rtt_ms,
         deploys=deploys,
@@ -650,6 +654,18 @@ def _service(t: _Table) -> ServiceSpec:
         monthly_cost=cost,
         currency=t.text("currency", "USD"),
         renewal_in_days=t.opt_int("renewal_in_days"),
+    )
+    t.done()
+    return spec
+
+
+def _secret(t: _Table) -> SecretSpec:
+    spec = SecretSpec(
+        name=t.text("name", _REQUIRED),
+        stored_in=t.text("stored_in"),
+        owner=t.text("owner"),
+        environments=t.texts("environments"),
+        rotated_days_ago=t.opt_int("rotated_days_ago"),
     )
     t.done()
     return spec

@@ -6,10 +6,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from launch_tui.core.model import (
+    Exposure,
     Host,
     NetworkSettings,
     Person,
     Route,
+    Secret,
     Service,
     Session,
     Sprint,
@@ -77,6 +79,19 @@ def session_for(running: RunningWorld, timeout: float = SANDBOX_TIMEOUT) -> Sess
         )
         for s in world.services
     )
+    secrets = tuple(
+        Secret(
+            name=s.name,
+            stored_in=s.stored_in,
+            environments=s.environments,
+            owner=s.owner,
+            last_rotated=(running.started_at - timedelta(days=s.rotated_days_ago)).date()
+            if s.rotated_days_ago is not None
+            else None,
+            exposure=Exposure.NONE,
+        )
+        for s in world.secrets
+    )
     sprint = Sprint(
         id=world.sprint.id,
         client=world.sprint.client,
@@ -98,5 +113,6 @@ def session_for(running: RunningWorld, timeout: float = SANDBOX_TIMEOUT) -> Sess
         stack=stack,
         people=people,
         services=services,
+        secrets=secrets,
         network=network,
     )

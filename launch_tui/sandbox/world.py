@@ -391,6 +391,20 @@ class ServiceSpec:
 
 
 @dataclass(frozen=True)
+class SecretSpec:
+    """A secret the client has already inventoried, by name (never a value)."""
+
+    name: str
+    stored_in: str = ""
+    """Where production keeps it (``Vercel env``, ``Doppler``)."""
+    owner: str = ""
+    """Person id."""
+    environments: tuple[str, ...] = ()
+    rotated_days_ago: int | None = None
+    """Days before the world's start it was last rotated; ``None`` when never."""
+
+
+@dataclass(frozen=True)
 class StackSpec:
     """What the client says they use (``core.model.Stack`` declared values)."""
 
@@ -467,6 +481,8 @@ class World:
     stack: StackSpec = field(default_factory=StackSpec)
     people: tuple[PersonSpec, ...] = ()
     services: tuple[ServiceSpec, ...] = ()
+    secrets: tuple[SecretSpec, ...] = ()
+    """The client's secrets inventory at the start of the sprint (names only)."""
     expected: tuple[ExpectedFinding, ...] = ()
     """What an expert finds here; empty for a world where everything is right."""
     deploys: tuple[DeploySpec, ...] = ()

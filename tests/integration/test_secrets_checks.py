@@ -121,6 +121,11 @@ async def test_clean_world_has_nothing_to_rotate(clean_world: RunningWorld) -> N
     assert result(after, "secrets.ci_logs").status is Status.PASS
     assert result(after, "secrets.rotation").status is Status.PASS
     assert result(after, "secrets.rotation").summary == "No leaked secrets to rotate"
+    # The clean world's [[secrets]] inventory covers every name its code reads.
+    inventory = result(after, "secrets.inventory")
+    assert inventory.status is Status.PASS, inventory.summary
+    assert {s.name for s in session.secrets} >= {"STRIPE_SECRET_KEY", "DATABASE_URL"}
+    assert all(s.last_rotated is not None for s in session.secrets)
     assert after.decisions == ()
 
 
