@@ -288,7 +288,7 @@ def test_a_stage_without_automated_checks_runs_nothing(cli: Cli, demo_file: Path
     ("args", "says"),
     [
         (["--only", "dns.recrods"], "unknown check id 'dns.recrods'; valid ids: dns.records, "),
-        (["--only", "handover.limitations"], "(handover.limitations is a manual check: confirm"),
+        (["--only", "deploy.runbook"], "(deploy.runbook is a manual check: confirm"),
         (["--only", ","], "give one or more check ids"),
         (["--stage", "9"], "unknown stage '9': give a number from 1 to 7"),
         (["--resolve", "nonsense"], "--resolve 'nonsense': expected HOST=IP[:PORT]"),

@@ -105,11 +105,11 @@ PLAN: dict[str, list[tuple[str, CheckMode, AppliesTo, Severity]]] = {
     "handover": [
         ("handover.access_map", A, SES, HIGH),
         ("handover.renewals", A, SES, MED),
-        ("handover.env_changes", M, SES, MED),
-        ("handover.rollback_notes", M, SES, HIGH),
-        ("handover.support_paths", M, SES, MED),
-        ("handover.limitations", M, SES, LOW),
-        ("handover.next_steps", M, SES, LOW),
+        ("handover.env_changes", A, SES, MED),
+        ("handover.rollback_notes", A, SES, HIGH),
+        ("handover.support_paths", A, SES, MED),
+        ("handover.limitations", A, SES, LOW),
+        ("handover.next_steps", A, SES, LOW),
     ],
 }
 
