@@ -83,7 +83,6 @@ CHECK_MODULES: tuple[str, ...] = (
     "launch_tui.checks.handover.access_map",
     "launch_tui.checks.handover.renewals",
     "launch_tui.checks.handover.fields",
-    "launch_tui.checks.handover.fields",
     "launch_tui.checks.deploy.env_diff",
     "launch_tui.checks.deploy.health",
     "launch_tui.checks.deploy.migrations",
