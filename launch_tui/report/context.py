@@ -34,6 +34,7 @@ from launch_tui.core.readiness import (
     stage_progress,
 )
 from launch_tui.report import evidence as ev
+from launch_tui.report import parts
 from launch_tui.report.access_map import AccessRow, access_map
 from launch_tui.report.cleaning import clean_multiline
 from launch_tui.report.domain_map import DomainRow, domain_map
@@ -369,7 +370,7 @@ class _Build:
         self.today = now.date()
         self.readiness: Readiness = compute_readiness(session, playbook)
         self.risks = rank_findings(session)
-        self.route_stats = route_stats(session)
+        self.route_stats = route_stats(session, playbook)
         self._result_views: dict[int, ResultView] = {}
         self.routes = tuple(_route_row(s) for s in self.route_stats)
 
@@ -403,12 +404,22 @@ class _Build:
             self._result_views[key] = result_view(result, self.playbook)
         return self._result_views[key]
 
-    def manual(self, check_id: str) -> ManualNote:
-        return manual_note(self.session, self.playbook, check_id)
+    def manuals(self, part: parts.Part) -> tuple[ManualNote, ...]:
+        """What was recorded for each check of ``part``, in the playbook's order."""
+        return tuple(
+            manual_note(self.session, self.playbook, check_id)
+            for check_id in part.of(self.playbook).checks
+        )
 
-    def results(self, *check_ids: str) -> tuple[ResultView, ...]:
-        wanted = set(check_ids)
-        chosen = [r for r in self.session.results if r.check_id in wanted]
+    def manual(self, part: parts.Part) -> ManualNote:
+        """What was recorded for the one check of ``part`` (named by the part when it has none)."""
+        checks = part.of(self.playbook).checks
+        return manual_note(self.session, self.playbook, checks[0] if checks else part.id)
+
+    def results(self, part: parts.Part) -> tuple[ResultView, ...]:
+        """The results of ``part``'s checks, in the playbook's order, then by target."""
+        check_ids = part.of(self.playbook).checks
+        chosen = [r for r in self.session.results if r.check_id in check_ids]
         chosen.sort(key=lambda r: (check_ids.index(r.check_id), r.target))
         return tuple(self.view(r) for r in chosen)
 
@@ -616,9 +627,9 @@ def _handover(b: _Build) -> HandoverView:
             "No external services recorded yet",
             "add [[services]] entries with renewal dates and monthly costs",
         ),
-        env_changes=b.manual("handover.env_changes"),
+        env_changes=b.manual(parts.HANDOVER_ENV_CHANGES),
         environments=tuple(env_names),
-        rollback=(b.manual("handover.rollback_notes"), b.manual("deploy.rollback_drill")),
+        rollback=b.manuals(parts.HANDOVER_ROLLBACK),
         monitoring_links=monitoring_links,
         monitoring_notice=""
         if monitoring_links
@@ -627,10 +638,10 @@ def _handover(b: _Build) -> HandoverView:
             "No monitoring links recorded yet",
             "confirm monitor.live with a link to each monitor",
         ),
-        support=b.manual("handover.support_paths"),
+        support=b.manual(parts.HANDOVER_SUPPORT),
         people=_people(b),
-        limitations=b.manual("handover.limitations"),
-        next_steps=b.manual("handover.next_steps"),
+        limitations=b.manual(parts.HANDOVER_LIMITATIONS),
+        next_steps=b.manual(parts.HANDOVER_NEXT_STEPS),
         open_decisions=open_decisions,
         top_risks=tuple(b.finding(i, f) for i, f in enumerate(b.risks.open[:5], start=1)),
         accepted_risks=accepted,
@@ -704,18 +715,24 @@ def _services(
                     _renewal(f"{text(s.name, 120)} renewal", s.renewal, today, "as entered"),
                 )
             )
-    domain = session.result("domain.expiry")
-    if domain is not None:
-        expires = ev.day_of(domain.evidence, "expires", "expiry", "expiration", "not_after")
+    domain_part = parts.DOMAIN_RENEWAL.of(b.playbook)
+    for check_id in domain_part.checks:
+        domain = session.result(check_id)
+        if domain is None:
+            continue
+        expires = ev.day_of(domain.evidence, *domain_part.keys("expires"))
         if expires is not None:
             what = f"Domain {text(session.targets.apex, 253)}".strip()
-            renewals.append((expires, _renewal(what, expires, today, "measured (domain.expiry)")))
-    for result in session.results_for("tls.certificate"):
-        expires = ev.day_of(result.evidence, "not_after", "expires", "valid_until", "expiry")
-        if expires is not None:
-            what = f"TLS certificate {text(result.target, 253)}".strip()
-            source = "measured (tls.certificate)"
+            source = f"measured ({check_id})"
             renewals.append((expires, _renewal(what, expires, today, source)))
+    certificate_part = parts.CERTIFICATE_RENEWALS.of(b.playbook)
+    for check_id in certificate_part.checks:
+        for result in session.results_for(check_id):
+            expires = ev.day_of(result.evidence, *certificate_part.keys("expires"))
+            if expires is not None:
+                what = f"TLS certificate {text(result.target, 253)}".strip()
+                source = f"measured ({check_id})"
+                renewals.append((expires, _renewal(what, expires, today, source)))
     renewals.sort(key=lambda item: (item[0], item[1].what))
     costs = tuple(
         CostTotal(currency=c, monthly=fmt_money(totals[c], c), services=counted[c])
@@ -737,12 +754,7 @@ def _renewal(what: str, day: date, today: date, source: str) -> RenewalView:
 
 def _monitoring_links(b: _Build) -> tuple[Link, ...]:
     found: list[Link] = []
-    for check_id in (
-        "monitor.live",
-        "monitor.alerts",
-        "monitor.coverage",
-        "monitor.edge_analytics",
-    ):
+    for check_id in parts.MONITOR_LINKS.of(b.playbook).checks:
         result = b.session.result(check_id)
         if result is None:
             continue
@@ -769,22 +781,8 @@ def _risks(b: _Build) -> RiskListView:
     return RiskListView(open=open_, accepted=accepted, notice=notice)
 
 
-_REQUEST_PATH_CHECKS = frozenset(
-    {
-        "perf.latency",
-        "perf.slowest",
-        "http.caching",
-        "perf.page_weight",
-        "perf.server_timing",
-        "perf.first_response",
-        "perf.duplicate_queries",
-        "perf.background_jobs",
-    }
-)
-
-
 def _fixes(b: _Build) -> FixListView:
-    stage_checks = {c.id for c in b.playbook.stage("request-path").checks} | _REQUEST_PATH_CHECKS
+    stage_checks = set(parts.FIX_FINDINGS.of(b.playbook).checks)
     ranked = [f for f in (*b.risks.open, *b.risks.accepted) if f.result.check_id in stage_checks]
     # Priority: what breaks the budget first (fail), then errors, then warnings; worse severity
     # first within each, as the risk list.
@@ -817,7 +815,7 @@ def _fixes(b: _Build) -> FixListView:
             (r for r in b.routes if r.name in slow_names), key=lambda r: slow_names.index(r.name)
         )
     )
-    manual = (b.manual("perf.duplicate_queries"), b.manual("perf.background_jobs"))
+    manual = b.manuals(parts.FIX_QUESTIONS)
     has_results = any(r.check_id in stage_checks for r in b.session.results)
     notice = ""
     if not has_results:
@@ -850,8 +848,9 @@ def _fixes(b: _Build) -> FixListView:
 
 
 def _domains(b: _Build) -> DomainMapView:
-    rows = domain_map(b.session, b.today)
-    canonical = b.session.result("http.canonical_redirect")
+    rows = domain_map(b.session, b.today, b.playbook)
+    canonical_checks = parts.MAP_CANONICAL.of(b.playbook).checks
+    canonical = b.session.result(canonical_checks[0]) if canonical_checks else None
     notice = ""
     if not rows:
         notice = b.missing(
@@ -867,20 +866,13 @@ def _domains(b: _Build) -> DomainMapView:
         canonical=b.view(canonical) if canonical is not None else None,
         rows=rows,
         notice=notice,
-        subdomain_owners=b.manual("edge.subdomain_owners"),
+        subdomain_owners=b.manual(parts.MAP_SUBDOMAIN_OWNERS),
     )
 
 
 def _secrets(b: _Build) -> SecretsInventoryView:
     secrets = _secret_views(b)
-    scans = b.results(
-        "secrets.repo",
-        "secrets.ci_logs",
-        "secrets.history",
-        "deploy.build_output",
-        "secrets.inventory",
-        "secrets.rotation",
-    )
+    scans = b.results(parts.SECRET_SCANS)
     return SecretsInventoryView(
         secrets=secrets,
         credentials=_credential_views(b),
@@ -897,7 +889,7 @@ def _secrets(b: _Build) -> SecretsInventoryView:
 
 
 def _email(b: _Build) -> EmailView:
-    checks = email_checks(b.session)
+    checks = email_checks(b.session, b.playbook)
     apex = text(b.session.targets.apex, 253)
     provider = b.session.stack.get(StackComponent.EMAIL_PROVIDER)
     notice = ""
@@ -917,8 +909,8 @@ def _email(b: _Build) -> EmailView:
         apex=apex,
         provider=text(provider.detected or provider.declared, 120),
         checks=checks,
-        records=email_records(b.session),
-        inbox_test=b.manual("email.transactional_test"),
+        records=email_records(b.session, b.playbook),
+        inbox_test=b.manual(parts.EMAIL_INBOX),
         notice=notice,
     )
 
@@ -926,11 +918,9 @@ def _email(b: _Build) -> EmailView:
 def _runbook(b: _Build) -> RunbookView:
     hosting = b.session.stack.get(StackComponent.HOSTING)
     health = tuple(r for r in b.routes if r.kind == "health")
-    checks = b.results(
-        "deploy.env_diff", "deploy.health", "deploy.migrations", "deploy.build_output"
-    )
-    runbook = b.manual("deploy.runbook")
-    drill = b.manual("deploy.rollback_drill")
+    checks = b.results(parts.RUNBOOK_CHECKS)
+    runbook = b.manual(parts.RUNBOOK_STEPS)
+    drill = b.manual(parts.RUNBOOK_ROLLBACK_DRILL)
     notice = ""
     if not checks and not runbook.recorded and not drill.recorded:
         notice = b.missing(
@@ -946,15 +936,15 @@ def _runbook(b: _Build) -> RunbookView:
         checks=checks,
         runbook=runbook,
         rollback_drill=drill,
-        alerts=b.manual("monitor.alerts"),
-        support=b.manual("handover.support_paths"),
+        alerts=b.manual(parts.RUNBOOK_ALERTS),
+        support=b.manual(parts.RUNBOOK_SUPPORT),
         people=_people(b),
         notice=notice,
     )
 
 
 def _monitoring(b: _Build) -> MonitoringView:
-    checks = b.results("monitor.coverage", "monitor.request_id")
+    checks = b.results(parts.MONITOR_CHECKS)
     links = _monitoring_links(b)
     measured = any(r.p95 != "—" or r.uptime != "—" for r in b.routes)
     notice = ""
@@ -970,11 +960,7 @@ def _monitoring(b: _Build) -> MonitoringView:
         routes=b.routes,
         links=links,
         checks=checks,
-        manual=(
-            b.manual("monitor.live"),
-            b.manual("monitor.alerts"),
-            b.manual("monitor.edge_analytics"),
-        ),
+        manual=b.manuals(parts.MONITOR_CONFIRMED),
         notice=notice,
         links_notice=""
         if links

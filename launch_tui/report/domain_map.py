@@ -1,18 +1,19 @@
 """The domain map (stage 3's deliverable), assembled from whatever host results exist. Pure.
 
 One row per hostname: the configured hosts, plus any hostname that only appears as the target of
-a host check. Each column comes from one family of checks and says "not checked" when that check
-has no result for the host, so a half-run sprint still gives a useful map:
+a check of the delivery deliverable's ``hosts`` part (``dns.*``, ``tls.*``, ``edge.*``,
+``http.*``). Each column reads one part of that deliverable, as the playbook declares it
+(:mod:`launch_tui.report.parts`), and says "not checked" when its check has no result for the
+host, so a half-run sprint still gives a useful map:
 
-* destination — ``dns.records``: evidence ``cname`` / ``target`` / ``destination`` (a name), else
-  ``a`` / ``aaaa`` / ``addresses`` (lists), else ``records`` (strings like ``"CNAME x.y"`` or
-  ``"A 203.0.113.10"``);
-* proxy — ``edge.cloudflare``: evidence ``proxied`` (bool) or the status; ``edge.origin_exposed``
-  adds a warning when the origin answers directly;
-* TLS — ``tls.certificate``: the status plus ``not_after`` / ``expires`` / ``valid_until`` (date)
-  or ``days_left``, and ``issuer``;
-* redirect — ``http.https_forced`` and ``http.redirects``: evidence ``final_url`` / ``location``,
-  or the last entry of ``chain`` / ``hops``; ``http.hsts`` adds whether HSTS is set.
+* destination (``dns.records``): evidence ``name`` (a CNAME target), else ``addresses`` and
+  ``aaaa`` (lists), else ``records`` (strings like ``"CNAME x.y"`` or ``"A 203.0.113.10"``);
+* proxy (``edge.cloudflare``): evidence ``proxied`` (bool) and ``provider``, or the status;
+  ``origin`` (``edge.origin_exposed``) adds a warning when the origin answers directly;
+* TLS (``tls.certificate``): the status plus ``expires`` (a date) or ``days_left``;
+* redirect (``https``: ``http.https_forced``, and ``redirect``: ``http.redirects``): evidence
+  ``final_url``, or the ``hop_url`` of the last of the ``hops``; ``hsts`` (``http.hsts``) adds a
+  warning when HSTS is missing or weak.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from launch_tui.core.model import CheckResult, HostRole, JSONValue, Session, Status
+from launch_tui.core.playbook import DeliverablePart, Playbook, builtin_playbook
 from launch_tui.report import evidence as ev
+from launch_tui.report import parts
 from launch_tui.report.cleaning import clean
 
 __all__ = ["DomainRow", "domain_map", "host_targets"]
 
 _ROLE_ORDER = tuple(role.value for role in HostRole)
-_HOST_CHECK_PREFIXES = ("dns.", "tls.", "edge.", "http.")
 _RECORD_TYPES = ("CNAME", "ALIAS", "ANAME", "A", "AAAA")
 NOT_CHECKED = "not checked"
 
@@ -44,7 +46,7 @@ class DomainRow:
     proxy: str
     tls: str
     tls_status: Status | None
-    """``tls.certificate``'s status, for colouring; ``None`` when not checked."""
+    """The TLS certificate check's status, for colouring; ``None`` when not checked."""
     redirect: str
     warnings: tuple[str, ...]
     """Short problems worth a flag (origin exposed, certificate expiring, no HSTS...)."""
@@ -52,8 +54,9 @@ class DomainRow:
     """Whether any host check has a result for this host."""
 
 
-def host_targets(session: Session) -> tuple[tuple[str, str], ...]:
+def host_targets(session: Session, playbook: Playbook | None = None) -> tuple[tuple[str, str], ...]:
     """``(hostname, role)`` for configured hosts, then result-only hosts; sorted, no repeats."""
+    host_checks = parts.MAP_HOSTS.of(playbook or builtin_playbook())
     hosts: dict[str, str] = {}
     for host in session.targets.hosts:
         hosts.setdefault(host.name, host.role.value)
@@ -62,7 +65,7 @@ def host_targets(session: Session) -> tuple[tuple[str, str], ...]:
         if (
             result.target
             and result.target not in route_names
-            and result.check_id.startswith(_HOST_CHECK_PREFIXES)
+            and host_checks.covers(result.check_id)
         ):
             hosts.setdefault(result.target, "unlisted")
 
@@ -74,26 +77,34 @@ def host_targets(session: Session) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(hosts.items(), key=order))
 
 
-def domain_map(session: Session, today: date) -> tuple[DomainRow, ...]:
+def domain_map(
+    session: Session, today: date, playbook: Playbook | None = None
+) -> tuple[DomainRow, ...]:
     """The domain map rows, in role order (apex, www, app, api...) then by name."""
+    playbook = playbook or builtin_playbook()
     by_key = {(r.check_id, r.target): r for r in session.results}
+    destination_part = parts.MAP_DESTINATION.of(playbook)
+    proxy_part = parts.MAP_PROXY.of(playbook)
+    tls_part = parts.MAP_TLS.of(playbook)
+    redirect_part = parts.MAP_REDIRECT.of(playbook)
     rows = []
-    for host, role in host_targets(session):
+    for host, role in host_targets(session, playbook):
 
-        def get(check_id: str, host: str = host) -> CheckResult | None:
-            return by_key.get((check_id, host))
+        def get(part: parts.Part, host: str = host) -> CheckResult | None:
+            checks = part.of(playbook).checks
+            return by_key.get((checks[0], host)) if checks else None
 
         warnings: list[str] = []
-        dns = get("dns.records")
-        edge = get("edge.cloudflare")
-        origin = get("edge.origin_exposed")
-        tls = get("tls.certificate")
-        forced = get("http.https_forced")
-        redirects = get("http.redirects")
-        hsts = get("http.hsts")
+        dns = get(parts.MAP_DESTINATION)
+        edge = get(parts.MAP_PROXY)
+        origin = get(parts.MAP_ORIGIN)
+        tls = get(parts.MAP_TLS)
+        forced = get(parts.MAP_HTTPS)
+        redirects = get(parts.MAP_REDIRECT)
+        hsts = get(parts.MAP_HSTS)
         if origin is not None and origin.status is Status.FAIL:
             warnings.append("origin reachable directly")
-        tls_text = _tls(tls, today, warnings)
+        tls_text = _tls(tls, tls_part, today, warnings)
         if hsts is not None and hsts.status in (Status.FAIL, Status.WARN):
             warnings.append("HSTS missing or weak")
         if dns is not None and dns.status is Status.FAIL:
@@ -105,11 +116,11 @@ def domain_map(session: Session, today: date) -> tuple[DomainRow, ...]:
             DomainRow(
                 host=clean(host, max_len=253),
                 role=role,
-                destination=_destination(dns),
-                proxy=_proxy(edge),
+                destination=_destination(dns, destination_part),
+                proxy=_proxy(edge, proxy_part),
                 tls=tls_text,
                 tls_status=tls.status if tls is not None else None,
-                redirect=_redirect(forced, redirects),
+                redirect=_redirect(forced, redirects, redirect_part),
                 warnings=tuple(warnings),
                 checked=checked,
             )
@@ -117,16 +128,16 @@ def domain_map(session: Session, today: date) -> tuple[DomainRow, ...]:
     return tuple(rows)
 
 
-def _destination(result: CheckResult | None) -> str:
+def _destination(result: CheckResult | None, part: DeliverablePart) -> str:
     if result is None:
         return NOT_CHECKED
     e = result.evidence
-    name = ev.text_of(e, "cname", "target", "destination", "alias")
+    name = ev.text_of(e, *part.keys("name"))
     if name:
         return name
-    addresses = ev.texts_of(e, "addresses", "a") + ev.texts_of(e, "aaaa")
+    addresses = ev.texts_of(e, *part.keys("addresses")) + ev.texts_of(e, *part.keys("aaaa"))
     if not addresses:
-        addresses = _from_records(ev.texts_of(e, "records"))
+        addresses = _from_records(ev.texts_of(e, *part.keys("records")))
     if addresses:
         shown = ", ".join(addresses[:3])
         return shown + (f" (+{len(addresses) - 3} more)" if len(addresses) > 3 else "")
@@ -151,13 +162,13 @@ def _from_records(records: tuple[str, ...]) -> tuple[str, ...]:
     return ()
 
 
-def _proxy(result: CheckResult | None) -> str:
+def _proxy(result: CheckResult | None, part: DeliverablePart) -> str:
     if result is None:
         return NOT_CHECKED
-    proxied = result.evidence.get("proxied")
+    proxied = ev.first(result.evidence, *part.keys("proxied"))
     if isinstance(proxied, bool):
         return "Cloudflare (proxied)" if proxied else "not proxied (DNS only)"
-    provider = ev.text_of(result.evidence, "cdn", "provider", limit=60)
+    provider = ev.text_of(result.evidence, *part.keys("provider"), limit=60)
     if result.status is Status.PASS:
         return provider or "Cloudflare (proxied)"
     if result.status in (Status.FAIL, Status.WARN):
@@ -167,14 +178,16 @@ def _proxy(result: CheckResult | None) -> str:
     return result.status.value
 
 
-def _tls(result: CheckResult | None, today: date, warnings: list[str]) -> str:
+def _tls(
+    result: CheckResult | None, part: DeliverablePart, today: date, warnings: list[str]
+) -> str:
     if result is None:
         return NOT_CHECKED
     e = result.evidence
-    expires = ev.day_of(e, "not_after", "expires", "valid_until", "expiry")
+    expires = ev.day_of(e, *part.keys("expires"))
     days = (expires - today).days if expires is not None else None
     if days is None:
-        left = ev.number_of(e, "days_left", "days_to_expiry", "days_remaining")
+        left = ev.number_of(e, *part.keys("days_left"))
         days = int(left) if left is not None else None
     if days is not None and days < 0:
         warnings.append("certificate expired")
@@ -193,7 +206,9 @@ def _tls(result: CheckResult | None, today: date, warnings: list[str]) -> str:
     return f"{state}{until}{left_text}"
 
 
-def _redirect(forced: CheckResult | None, redirects: CheckResult | None) -> str:
+def _redirect(
+    forced: CheckResult | None, redirects: CheckResult | None, part: DeliverablePart
+) -> str:
     if forced is None and redirects is None:
         return NOT_CHECKED
     parts = []
@@ -205,7 +220,7 @@ def _redirect(forced: CheckResult | None, redirects: CheckResult | None) -> str:
         else:
             parts.append("http not forced to https")
     if redirects is not None:
-        final = _final_url(redirects.evidence)
+        final = _final_url(redirects.evidence, part)
         if final:
             parts.append(f"→ {final}")
         elif redirects.status in (Status.FAIL, Status.ERROR):
@@ -215,15 +230,15 @@ def _redirect(forced: CheckResult | None, redirects: CheckResult | None) -> str:
     return "; ".join(parts)
 
 
-def _final_url(evidence: Mapping[str, JSONValue]) -> str:
-    direct = ev.text_of(evidence, "final_url", "location", "redirects_to", limit=120)
+def _final_url(evidence: Mapping[str, JSONValue], part: DeliverablePart) -> str:
+    direct = ev.text_of(evidence, *part.keys("final_url"), limit=120)
     if direct:
         return direct
-    chain = ev.first(evidence, "chain", "hops")
+    chain = ev.first(evidence, *part.keys("hops"))
     if isinstance(chain, list) and chain:
         last = chain[-1]
         if isinstance(last, str):
             return clean(last, max_len=120)
         if isinstance(last, Mapping):
-            return ev.text_of(last, "url", "location", limit=120)
+            return ev.text_of(last, *part.keys("hop_url"), limit=120)
     return ""

@@ -6,10 +6,12 @@ otherwise a template with the apex filled in and the sending provider's SPF incl
 stack names a provider we know. A published record that failed is still shown, as "currently
 published", beside the record to paste instead.
 
-Evidence read: ``email.spf`` / ``email.dmarc`` — ``record`` (or ``records``, first entry),
-``recommended``; ``email.dkim`` — ``selectors`` as a table ``{selector: record}`` or a list of
-``{selector, record}`` tables, or a single ``selector`` + ``record``; ``email.mx`` — ``records``
-or ``mx``.
+The checks and evidence keys are the email-secrets deliverable's parts, as the playbook declares
+them (:mod:`launch_tui.report.parts`): ``spf`` / ``dmarc`` (``email.spf`` / ``email.dmarc``) —
+``record`` (or the first of ``records``), ``recommended``; ``dkim`` (``email.dkim``) —
+``selectors`` as a table ``{selector: record}`` or a list of tables with an ``entry_selector``
+and an ``entry_record``, or a single ``selector`` + ``record``. The checklist has one line per
+part of :data:`~launch_tui.report.parts.EMAIL_CHECKLIST`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from launch_tui.core.model import CheckResult, JSONValue, Session, StackComponent, Status
+from launch_tui.core.playbook import DeliverablePart, Playbook, builtin_playbook
 from launch_tui.report import evidence as ev
+from launch_tui.report import parts
 from launch_tui.report.cleaning import clean
 
 __all__ = ["EmailCheck", "EmailRecord", "email_checks", "email_records", "spf_include"]
@@ -44,13 +48,6 @@ SPF_INCLUDES: tuple[tuple[str, str], ...] = (
     ("fastmail", "spf.messagingengine.com"),
 )
 _RECORD_LIMIT = 1000
-_CHECKS = (
-    ("email.spf", "SPF"),
-    ("email.dkim", "DKIM"),
-    ("email.dmarc", "DMARC"),
-    ("email.mx", "MX"),
-    ("email.transactional_test", "Inbox test"),
-)
 
 
 @dataclass(frozen=True)
@@ -95,11 +92,13 @@ def spf_include(session: Session) -> str:
     return ""
 
 
-def email_checks(session: Session) -> tuple[EmailCheck, ...]:
+def email_checks(session: Session, playbook: Playbook | None = None) -> tuple[EmailCheck, ...]:
     """The checklist: one line per email check, in a fixed order, run or not."""
+    playbook = playbook or builtin_playbook()
     lines = []
-    for check_id, label in _CHECKS:
-        result = session.result(check_id)
+    for part, label in parts.EMAIL_CHECKLIST:
+        check_id = _check_of(part.of(playbook))
+        result = session.result(check_id) if check_id else None
         lines.append(
             EmailCheck(
                 check_id=check_id,
@@ -111,43 +110,59 @@ def email_checks(session: Session) -> tuple[EmailCheck, ...]:
     return tuple(lines)
 
 
-def email_records(session: Session) -> tuple[EmailRecord, ...]:
+def email_records(session: Session, playbook: Playbook | None = None) -> tuple[EmailRecord, ...]:
     """SPF, the DKIM record of each selector, and DMARC, for the session's apex."""
+    playbook = playbook or builtin_playbook()
     apex = clean(session.targets.apex, max_len=253).strip().rstrip(".").lower()
     domain = apex or "example.com"
-    records = [_spf(session, domain)]
-    records.extend(_dkim(session, domain))
-    records.append(_dmarc(session, domain))
+    records = [_spf(session, parts.EMAIL_SPF.of(playbook), domain)]
+    records.extend(_dkim(session, parts.EMAIL_DKIM.of(playbook), domain))
+    records.append(_dmarc(session, parts.EMAIL_DMARC.of(playbook), domain))
     return tuple(records)
 
 
-def _spf(session: Session, domain: str) -> EmailRecord:
+def _check_of(part: DeliverablePart) -> str:
+    """The check a one-check part reads; ``""`` when the playbook declares none."""
+    return part.checks[0] if part.checks else ""
+
+
+def _result(session: Session, part: DeliverablePart) -> CheckResult | None:
+    check_id = _check_of(part)
+    return session.result(check_id) if check_id else None
+
+
+def _spf(session: Session, part: DeliverablePart, domain: str) -> EmailRecord:
     include = spf_include(session)
     template = f"v=spf1 include:{include or '<your-sending-provider>'} ~all"
     note = (
         "" if include else "Replace the placeholder with the include your email provider documents."
     )
-    return _choose("SPF", domain, session.result("email.spf"), template, note)
+    return _choose("SPF", domain, _result(session, part), part, template, note)
 
 
-def _dmarc(session: Session, domain: str) -> EmailRecord:
+def _dmarc(session: Session, part: DeliverablePart, domain: str) -> EmailRecord:
     template = f"v=DMARC1; p=none; rua=mailto:dmarc-reports@{domain}; adkim=r; aspf=r; fo=1"
     note = "Start with p=none (monitoring); move to p=quarantine once the reports look clean."
-    return _choose("DMARC", f"_dmarc.{domain}", session.result("email.dmarc"), template, note)
+    return _choose("DMARC", f"_dmarc.{domain}", _result(session, part), part, template, note)
 
 
 def _choose(
-    kind: str, name: str, result: CheckResult | None, template: str, note: str
+    kind: str,
+    name: str,
+    result: CheckResult | None,
+    part: DeliverablePart,
+    template: str,
+    note: str,
 ) -> EmailRecord:
     published = recommended = ""
     status = None
     if result is not None:
         status = result.status
-        published = ev.text_of(result.evidence, "record", limit=_RECORD_LIMIT)
+        published = ev.text_of(result.evidence, *part.keys("record"), limit=_RECORD_LIMIT)
         if not published:
-            listed = ev.texts_of(result.evidence, "records", limit=_RECORD_LIMIT)
+            listed = ev.texts_of(result.evidence, *part.keys("records"), limit=_RECORD_LIMIT)
             published = listed[0] if listed else ""
-        recommended = ev.text_of(result.evidence, "recommended", "suggested", limit=_RECORD_LIMIT)
+        recommended = ev.text_of(result.evidence, *part.keys("recommended"), limit=_RECORD_LIMIT)
     if published and status is Status.PASS:
         return EmailRecord(kind, name, "TXT", published, "published, verified", "", status)
     if recommended:
@@ -156,9 +171,9 @@ def _choose(
     return EmailRecord(kind, name, "TXT", template, "template", published, status, note)
 
 
-def _dkim(session: Session, domain: str) -> list[EmailRecord]:
-    result = session.result("email.dkim")
-    found = _dkim_evidence(result.evidence) if result is not None else {}
+def _dkim(session: Session, part: DeliverablePart, domain: str) -> list[EmailRecord]:
+    result = _result(session, part)
+    found = _dkim_evidence(result.evidence, part) if result is not None else {}
     selectors = [clean(s, max_len=63) for s in session.targets.dkim_selectors if s.strip()]
     for selector in found:
         if selector not in selectors:
@@ -195,25 +210,26 @@ def _dkim(session: Session, domain: str) -> list[EmailRecord]:
     return records
 
 
-def _dkim_evidence(evidence: Mapping[str, JSONValue]) -> dict[str, str]:
-    """``{selector: record}`` from the shapes ``email.dkim`` evidence may take."""
+def _dkim_evidence(evidence: Mapping[str, JSONValue], part: DeliverablePart) -> dict[str, str]:
+    """``{selector: record}`` from the shapes the DKIM check's evidence may take."""
     found: dict[str, str] = {}
-    selectors = evidence.get("selectors")
+    entry_record = part.keys("entry_record")
+    selectors = ev.first(evidence, *part.keys("selectors"))
     if isinstance(selectors, Mapping):
         for selector, value in selectors.items():
             record = value if isinstance(value, str) else ""
             if isinstance(value, Mapping):
-                record = ev.text_of(value, "record", "value", limit=_RECORD_LIMIT)
+                record = ev.text_of(value, *entry_record, limit=_RECORD_LIMIT)
             found[clean(selector, max_len=63)] = clean(record, max_len=_RECORD_LIMIT)
     elif isinstance(selectors, list):
         for entry in selectors:
             if isinstance(entry, Mapping):
-                selector = ev.text_of(entry, "selector", "name", limit=63)
+                selector = ev.text_of(entry, *part.keys("entry_selector"), limit=63)
                 if selector:
-                    found[selector] = ev.text_of(entry, "record", "value", limit=_RECORD_LIMIT)
+                    found[selector] = ev.text_of(entry, *entry_record, limit=_RECORD_LIMIT)
             elif isinstance(entry, str) and entry.strip():
                 found.setdefault(clean(entry, max_len=63), "")
-    selector = ev.text_of(evidence, "selector", limit=63)
+    selector = ev.text_of(evidence, *part.keys("selector"), limit=63)
     if selector and selector not in found:
-        found[selector] = ev.text_of(evidence, "record", limit=_RECORD_LIMIT)
+        found[selector] = ev.text_of(evidence, *part.keys("record"), limit=_RECORD_LIMIT)
     return found

@@ -1,15 +1,16 @@
 """Per-route latency, uptime and error rate from whatever results exist. Pure.
 
 Feeds the fix list (stage 2: slowest routes against their budgets) and the monitoring summary
-(stage 6). Evidence read, on results whose target is the route's name:
+(stage 6). The playbook declares which checks and evidence keys (:mod:`launch_tui.report.parts`):
 
-* ``perf.latency`` (else ``perf.first_response``) — ``p50_ms``, ``p95_ms``, ``p99_ms`` (or
-  ``p50`` / ``p95`` / ``p99``), ``budget_ms``, ``samples`` (or ``count``), ``errors``,
-  ``error_rate`` (a fraction 0–1) or ``error_rate_pct``; ``perf.first_response`` may give only
-  ``ms`` / ``total_ms`` / ``ttfb_ms``;
-* any ``monitor.*`` result on the route — ``uptime_pct`` (percent) or ``uptime`` (a fraction
-  0–1, or a percent when above 1), plus the same error fields;
-* ``monitor.coverage`` (session-wide) — ``routes``: a table ``{route name: {uptime..., ...}}``.
+* the request path's ``timing`` part, on results whose target is the route's name — its first
+  check (``perf.latency``) is the measurement and colours the route, the next ones a fallback
+  (``perf.first_response``, which may give only a ``single`` time): ``p50``, ``p95``, ``p99``,
+  ``budget``, ``samples``, plus the error fields below;
+* the observe stage's ``monitors`` (``monitor.*``), any result on the route — ``uptime_pct``
+  (percent) or ``uptime`` (a fraction 0–1, or a percent when above 1), ``error_pct``,
+  ``error_rate`` (a fraction 0–1), ``errors`` over ``samples``;
+* its ``coverage`` (session-wide) — ``routes``: a table ``{route name: {uptime..., ...}}``.
 
 Budgets: the evidence's ``budget_ms``, else the route's ``p95_budget_ms``, else the minimum bar's
 500 ms for reads and 800 ms for writes and sign-in; other kinds have none.
@@ -21,7 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from launch_tui.core.model import JSONValue, Route, RouteKind, Session, Status
+from launch_tui.core.playbook import DeliverablePart, Playbook, builtin_playbook
 from launch_tui.report import evidence as ev
+from launch_tui.report import parts
 from launch_tui.report.cleaning import clean
 
 __all__ = ["RouteStats", "default_budget_ms", "route_stats", "slowest"]
@@ -46,9 +49,10 @@ class RouteStats:
     uptime_pct: float | None
     error_rate_pct: float | None
     latency_status: Status | None
-    """Status of ``perf.latency`` on this route (``None`` when it has not run)."""
+    """Status of the timing measurement (``perf.latency``) on this route (``None`` when it has not
+    run)."""
     monitored: bool
-    """Whether any ``monitor.*`` check has a result on this route."""
+    """Whether any monitoring check (``monitor.*``) has a result on this route."""
 
     @property
     def over_budget(self) -> bool | None:
@@ -73,31 +77,36 @@ def default_budget_ms(route: Route) -> int | None:
     return None
 
 
-def route_stats(session: Session) -> tuple[RouteStats, ...]:
-    """One entry per configured route, in the session's order."""
-    coverage = session.result("monitor.coverage")
+def route_stats(session: Session, playbook: Playbook | None = None) -> tuple[RouteStats, ...]:
+    """One entry per configured route, in the session's order (``playbook``: the builtin one)."""
+    playbook = playbook or builtin_playbook()
+    timing_part = parts.ROUTE_TIMING.of(playbook)
+    monitors_part = parts.ROUTE_MONITORS.of(playbook)
     per_route: Mapping[str, JSONValue] = {}
-    if coverage is not None:
-        routes = coverage.evidence.get("routes")
-        if isinstance(routes, Mapping):
-            per_route = routes
+    coverage_part = parts.MONITOR_COVERAGE.of(playbook)
+    for check_id in coverage_part.checks[:1]:
+        coverage = session.result(check_id)
+        if coverage is not None:
+            routes = ev.first(coverage.evidence, *coverage_part.keys("routes"))
+            if isinstance(routes, Mapping):
+                per_route = routes
     stats = []
     for route in session.targets.routes:
-        latency = session.result("perf.latency", route.name)
-        first = session.result("perf.first_response", route.name)
+        measured = [session.result(check_id, route.name) for check_id in timing_part.checks]
+        latency = measured[0] if measured else None
+        timing = next((r for r in measured if r is not None), None)
         monitors = [
             r
             for r in session.results
-            if r.target == route.name and r.check_id.startswith("monitor.")
+            if r.target == route.name and monitors_part.covers(r.check_id)
         ]
-        timing = latency or first
         e: Mapping[str, JSONValue] = timing.evidence if timing is not None else {}
-        p95 = ev.number_of(e, "p95_ms", "p95")
-        p50 = ev.number_of(e, "p50_ms", "p50", "median_ms")
-        if timing is first and first is not None and p50 is None and p95 is None:
-            p50 = ev.number_of(e, "ms", "total_ms", "ttfb_ms", "elapsed_ms")
-        budget = ev.number_of(e, "budget_ms")
-        samples = ev.number_of(e, "samples", "count", "n")
+        p95 = ev.number_of(e, *timing_part.keys("p95"))
+        p50 = ev.number_of(e, *timing_part.keys("p50"))
+        if timing is not None and timing is not latency and p50 is None and p95 is None:
+            p50 = ev.number_of(e, *timing_part.keys("single"))
+        budget = ev.number_of(e, *timing_part.keys("budget"))
+        samples = ev.number_of(e, *timing_part.keys("samples"))
         sources: list[Mapping[str, JSONValue]] = [m.evidence for m in monitors]
         extra = per_route.get(route.name)
         if isinstance(extra, Mapping):
@@ -112,11 +121,11 @@ def route_stats(session: Session) -> tuple[RouteStats, ...]:
                 method=clean(route.method, max_len=10),
                 p50_ms=p50,
                 p95_ms=p95,
-                p99_ms=ev.number_of(e, "p99_ms", "p99"),
+                p99_ms=ev.number_of(e, *timing_part.keys("p99")),
                 budget_ms=int(budget) if budget is not None else default_budget_ms(route),
                 samples=int(samples) if samples is not None else None,
-                uptime_pct=_uptime(sources),
-                error_rate_pct=_error_rate(sources),
+                uptime_pct=_uptime(sources, monitors_part),
+                error_rate_pct=_error_rate(sources, monitors_part),
                 latency_status=latency.status if latency is not None else None,
                 monitored=bool(monitors) or isinstance(extra, Mapping),
             )
@@ -131,27 +140,27 @@ def slowest(stats: tuple[RouteStats, ...], count: int = 5) -> tuple[RouteStats, 
     return tuple(measured[:count])
 
 
-def _uptime(sources: list[Mapping[str, JSONValue]]) -> float | None:
+def _uptime(sources: list[Mapping[str, JSONValue]], part: DeliverablePart) -> float | None:
     for e in sources:
-        pct = ev.number_of(e, "uptime_pct", "uptime_percent")
+        pct = ev.number_of(e, *part.keys("uptime_pct"))
         if pct is not None:
             return _clamp(pct)
-        value = ev.number_of(e, "uptime")
+        value = ev.number_of(e, *part.keys("uptime"))
         if value is not None:
             return _clamp(value * 100 if value <= 1 else value)
     return None
 
 
-def _error_rate(sources: list[Mapping[str, JSONValue]]) -> float | None:
+def _error_rate(sources: list[Mapping[str, JSONValue]], part: DeliverablePart) -> float | None:
     for e in sources:
-        pct = ev.number_of(e, "error_rate_pct", "error_pct")
+        pct = ev.number_of(e, *part.keys("error_pct"))
         if pct is not None:
             return _clamp(pct)
-        fraction = ev.number_of(e, "error_rate")
+        fraction = ev.number_of(e, *part.keys("error_rate"))
         if fraction is not None:
             return _clamp(fraction * 100 if fraction <= 1 else fraction)
-        errors = ev.number_of(e, "errors")
-        samples = ev.number_of(e, "samples", "count")
+        errors = ev.number_of(e, *part.keys("errors"))
+        samples = ev.number_of(e, *part.keys("samples"))
         if errors is not None and samples:
             return _clamp(errors / samples * 100)
     return None

@@ -158,9 +158,9 @@ def _audit(session: Session, playbook: Playbook, today: date) -> _Built:
     ), ()
 
 
-def _samples(evidence: Evidence) -> tuple[float, ...]:
-    """Latency samples in ms, when a check recorded them as a list."""
-    for key in ("samples_ms", "latencies_ms", "samples"):
+def _samples(evidence: Evidence, keys: Iterable[str]) -> tuple[float, ...]:
+    """Latency samples in ms, when a check recorded them as a list under one of ``keys``."""
+    for key in keys:
         value = evidence.get(key)
         if isinstance(value, list):
             numbers = tuple(
@@ -171,13 +171,21 @@ def _samples(evidence: Evidence) -> tuple[float, ...]:
     return ()
 
 
-def _latency_series(session: Session, names: Iterable[str]) -> tuple[SeriesView, ...]:
+def _latency_series(
+    session: Session, playbook: Playbook, names: Iterable[str]
+) -> tuple[SeriesView, ...]:
+    """Each route's samples from the timing measurement (the first check of its part)."""
+    from launch_tui.report import parts
+
+    timing = parts.ROUTE_TIMING.of(playbook)
+    if not timing.checks:
+        return ()
     series = []
     for name in names:
-        result = session.result("perf.latency", name)
+        result = session.result(timing.checks[0], name)
         if result is None:
             continue
-        values = _samples(result.evidence)
+        values = _samples(result.evidence, timing.keys("series"))
         if values:
             ordered = sorted(values)
             p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
@@ -194,7 +202,7 @@ def _latency_series(session: Session, names: Iterable[str]) -> tuple[SeriesView,
 def _request_path(session: Session, playbook: Playbook, today: date) -> _Built:
     from launch_tui.report.route_stats import route_stats, slowest
 
-    stats = route_stats(session)
+    stats = route_stats(session, playbook)
     rows = tuple(
         (
             Cell(s.name),
@@ -213,7 +221,7 @@ def _request_path(session: Session, playbook: Playbook, today: date) -> _Built:
             empty="no latency measured yet: run this stage (r)",
         ),
         _stage_fix_list(session, playbook, "request-path"),
-    ), _latency_series(session, (r.name for r in session.targets.routes))
+    ), _latency_series(session, playbook, (r.name for r in session.targets.routes))
 
 
 def _stage_fix_list(session: Session, playbook: Playbook, stage_id: str) -> TableView:
@@ -231,7 +239,7 @@ def _stage_fix_list(session: Session, playbook: Playbook, stage_id: str) -> Tabl
     )
 
 
-def domain_map_table(session: Session, today: date) -> TableView:
+def domain_map_table(session: Session, today: date, playbook: Playbook | None = None) -> TableView:
     """Stage 3's deliverable: each hostname's destination, proxy, TLS status and redirect rule."""
     from launch_tui.report.domain_map import domain_map
 
@@ -244,7 +252,7 @@ def domain_map_table(session: Session, today: date) -> TableView:
             Cell(row.redirect),
             Cell("; ".join(row.warnings) or "—", Status.WARN if row.warnings else None),
         )
-        for row in domain_map(session, today)
+        for row in domain_map(session, today, playbook)
     )
     return TableView(
         "Domain map",
@@ -255,7 +263,10 @@ def domain_map_table(session: Session, today: date) -> TableView:
 
 
 def _delivery(session: Session, playbook: Playbook, today: date) -> _Built:
-    return (domain_map_table(session, today), _stage_fix_list(session, playbook, "delivery")), ()
+    return (
+        domain_map_table(session, today, playbook),
+        _stage_fix_list(session, playbook, "delivery"),
+    ), ()
 
 
 def _email_secrets(session: Session, playbook: Playbook, today: date) -> _Built:
@@ -272,13 +283,9 @@ def _email_secrets(session: Session, playbook: Playbook, today: date) -> _Built:
         )
         for s in session.secrets
     )
-    email_checks = (
-        "email.spf",
-        "email.dkim",
-        "email.dmarc",
-        "email.mx",
-        "email.transactional_test",
-    )
+    from launch_tui.report import parts
+
+    email_checks = [c for part, _ in parts.EMAIL_CHECKLIST for c in part.of(playbook).checks]
     checklist = []
     for check_id in email_checks:
         if check_id not in playbook:
@@ -350,7 +357,7 @@ def _observe(session: Session, playbook: Playbook, today: date) -> _Built:
             Cell("—" if s.error_rate_pct is None else f"{s.error_rate_pct:.1f}%"),
             Cell("yes" if s.monitored else "no", None if s.monitored else Status.WARN),
         )
-        for s in route_stats(session)
+        for s in route_stats(session, playbook)
     )
     return (
         TableView(
@@ -366,7 +373,7 @@ def _observe(session: Session, playbook: Playbook, today: date) -> _Built:
             _checklist(session, playbook.stage("observe").checks),
             head=2,
         ),
-    ), _latency_series(session, (r.name for r in session.targets.routes))
+    ), _latency_series(session, playbook, (r.name for r in session.targets.routes))
 
 
 def _handover(session: Session, playbook: Playbook, today: date) -> _Built:

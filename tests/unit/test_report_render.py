@@ -6,6 +6,7 @@ Golden files live in ``tests/data/report/golden``; regenerate them after an inte
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -175,9 +176,23 @@ def test_an_empty_session_says_what_is_missing_and_which_stage_fills_it() -> Non
 
 def test_unknown_checks_are_rendered_generically() -> None:
     session = load_session(Path(__file__).resolve().parents[1] / "data/sessions/handwritten.toml")
-    md = _render(session, "md", ("evidence",))
-    assert "### Checks this playbook does not list" in md
-    assert "`commit` 3f2a9c1; `path` config/settings.py; `line` 12" in md
+    assert "### Checks this playbook does not list" not in _render(session, "md", ("evidence",))
+    leak = next(r for r in session.results if r.check_id == "secrets.repo")
+    unknown = dataclasses.replace(leak, check_id="vendor.scanner")
+    md = _render(dataclasses.replace(session, results=(*session.results, unknown)), "md")
+    unlisted = md.split("### Checks this playbook does not list", 1)[1]
+    assert "vendor.scanner" in unlisted
+    assert "`commit` 3f2a9c1; `path` config/settings.py; `line` 12" in unlisted
+
+
+def test_the_handwritten_leak_shows_in_the_secret_scans() -> None:
+    # It once named secrets.history, which no check and no playbook entry defines.
+    session = load_session(Path(__file__).resolve().parents[1] / "data/sessions/handwritten.toml")
+    md = _render(session, "md", ("secrets-inventory",))
+    scans = md.split("### Secret scans", 1)[1]
+    assert (
+        "(`secrets.repo`) | whole site | fail | Stripe key in git history (commit 3f2a9c1)" in scans
+    )
 
 
 # --- templates ------------------------------------------------------------------------------
