@@ -33,7 +33,9 @@ from launch_tui.checks.engine.merging import merge_results
 from launch_tui.checks.engine.registry import Registry, default_registry
 from launch_tui.checks.engine.runner import RunEvent, RunFinished, run_all
 from launch_tui.checks.engine.targets import Selection, WorkItem, expand_selection
+from launch_tui.core.errors import CheckError
 from launch_tui.core.model import Session
+from launch_tui.core.signoff import refusal
 
 __all__ = ["DEFAULT_PARALLELISM", "RunLimits", "SaveMerged", "run_limits", "run_session_checks"]
 
@@ -88,9 +90,13 @@ async def run_session_checks(
     included — that is where the caller learns which results this run produced and whether it
     was cancelled. Without results, ``save`` is not called and ``session`` is returned.
 
-    Raises :class:`~launch_tui.core.errors.CheckError` for an unknown stage, check or target
-    (before anything runs) and whatever ``save`` raises when saving fails.
+    Raises :class:`~launch_tui.core.errors.CheckError` for an unknown stage, check or target, or
+    a session whose handover is signed off (``core.signoff``), before anything runs, and
+    whatever ``save`` raises when saving fails.
     """
+    refused = refusal(session)
+    if refused:
+        raise CheckError(refused, title="Handover signed off")
     chosen_registry = registry if registry is not None else default_registry()
     items: tuple[WorkItem, ...] = expand_selection(chosen_registry, session, selection)
     chosen = limits or run_limits(len(items), services.deadline_s, parallelism)
@@ -108,6 +114,8 @@ async def run_session_checks(
     rules = chosen_registry.merge_rules()
 
     def fold(current: Session) -> Session:
+        if refusal(current):  # signed off while the run was going: its results are dropped
+            return current
         return merge_results(current, finished.results, rules)
 
     if save is None:
