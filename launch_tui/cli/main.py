@@ -31,6 +31,7 @@ COMMANDS = {
     "check": "cmd_check",
     "sandbox": "cmd_sandbox",
     "watch-deploy": "cmd_watch_deploy",
+    "export": "cmd_export",
 }
 
 

@@ -290,6 +290,37 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--resolve", action="append", default=[], metavar="HOST=IP[:PORT]")
     g.add_argument("--ca-bundle", type=Path, metavar="PEM", help="extra CA certificates to trust")
 
+    p = sub.add_parser(
+        "export",
+        help="export monitors and load scripts for Prometheus (blackbox_exporter), Gatus or k6",
+        description="Write monitor definitions for the session's key routes in the tool's own "
+        "layout: Prometheus (blackbox_exporter modules, scrape config, alert rules), Gatus "
+        "(config.yaml) or k6 (one load script per route, p95 budget as threshold).",
+    )
+    _add_common(p)
+    p.add_argument("file", metavar="SESSION", help="session file, or a session id")
+    p.add_argument("--to", required=True, choices=("prometheus", "gatus", "k6"))
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="folder to write into (default: <session>-exports beside the session file)",
+    )
+    p.add_argument(
+        "--blackbox",
+        default="127.0.0.1:9115",
+        metavar="HOST:PORT",
+        help="where Prometheus reaches the blackbox exporter (default: 127.0.0.1:9115)",
+    )
+    p.add_argument(
+        "--down-minutes",
+        type=int,
+        default=5,
+        metavar="N",
+        help="alert when a route has been down this long (default: 5)",
+    )
+
     return parser
 
 
