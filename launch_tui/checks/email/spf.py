@@ -24,6 +24,7 @@ from launch_tui.checks.engine.registry import Registry
 from launch_tui.checks.parse.spf import SpfSyntaxError, parse_record
 from launch_tui.core.model import STATUS_ORDER, CheckResult, JSONValue, Severity, Status
 from launch_tui.core.playbook import AppliesTo
+from launch_tui.core.sanitize import clean
 
 CHECKS = Registry()
 
@@ -67,7 +68,7 @@ async def spf(ctx: CheckContext) -> CheckResult:
         return ctx.result(
             Status.FAIL, f"SPF is broken (permerror): {outcome.reason}", evidence=evidence
         )
-    findings = _lint(outcome.tree.record)
+    findings = _lint(outcome.record)
     includes = _includes(outcome.tree)
     evidence["includes"] = list(includes)
     detected = [s.name for s in senders_in_record(includes)]
@@ -114,7 +115,11 @@ def _lint(record: str) -> list[tuple[Status, str]]:
         found.append((Status.WARN, "ptr is deprecated (RFC 7208 5.5) and slow; list the IPs"))
     if parsed.after_all:
         found.append(
-            (Status.WARN, f"terms after all are never evaluated: {' '.join(parsed.after_all)}")
+            (
+                Status.WARN,
+                "terms after all are never evaluated: "
+                + clean(" ".join(parsed.after_all), max_len=200),
+            )
         )
     return found
 

@@ -130,6 +130,9 @@ class SpfOutcome:
     """For ``fail``: the domain's ``exp=`` text when it has a usable one."""
     over_limit: str = ""
     """The term that pushed the lookup or void count over its limit, or ``""``."""
+    record: str = ""
+    """The domain's own SPF record in full, as published: untrusted text, for parsing only
+    (``tree.record`` is the sanitized copy, cut to a length fit to show)."""
 
 
 class _SpfError(Exception):
@@ -221,8 +224,7 @@ class _Evaluation:
             node.note = f"lookup {self.lookups}: over the limit of {MAX_LOOKUPS}"
             raise _SpfError(
                 SpfResult.PERMERROR,
-                f"More than {MAX_LOOKUPS} DNS-querying terms: {node.term} "
-                f"(in {node.domain}'s chain) is number {self.lookups}",
+                f"More than {MAX_LOOKUPS} DNS-querying terms: {node.term} is number {self.lookups}",
             )
 
     async def addresses(self, name: str, node: _Node | None) -> list[IPAddress]:
@@ -487,6 +489,7 @@ def _outcome(
         matched=clean(matched, max_len=300),
         explanation=None if explanation is None else clean(explanation, max_len=600),
         over_limit=clean(run.over_limit, max_len=300),
+        record=root.record,
     )
 
 
