@@ -87,6 +87,8 @@ CHECK_MODULES: tuple[str, ...] = (
     "launch_tui.checks.deploy.health",
     "launch_tui.checks.deploy.migrations",
     "launch_tui.checks.deploy.build_output",
+    "launch_tui.checks.monitor.coverage",
+    "launch_tui.checks.monitor.request_id",
 )
 
 
