@@ -22,6 +22,8 @@ CATALOGUE = PACKAGE / "checks"
 NOT_CHECK_IDS = {
     ("sandbox/loader.py", "dns.zones"): "a key path of a sandbox world file, in its errors",
 }
+#: Session-file migrations name the checks older files hold: history, not the catalogue.
+MIGRATIONS = "store/migrate"
 #: Check ids still written outside the catalogue, each with the issue that removes them.
 KNOWN = {
     ("report/risk_list.py", "http.redirects"): "risk categories: issue 11 (engine part)",
@@ -67,7 +69,9 @@ def test_no_check_id_literal_outside_the_catalogue_the_playbook_and_tests() -> N
     stray = [
         f"launch_tui/{path}:{line}: {literal!r}"
         for (path, literal), line in sorted(found.items())
-        if (path, literal) not in NOT_CHECK_IDS and (path, literal) not in KNOWN
+        if (path, literal) not in NOT_CHECK_IDS
+        and (path, literal) not in KNOWN
+        and not path.startswith(MIGRATIONS)
     ]
     assert stray == [], "read checks through the playbook's deliverable parts instead"
 
