@@ -10,7 +10,12 @@ light)::
     sections.SECTIONS / resolve_sections(only, playbook) what --only accepts
     context.build_context(session, playbook, now, sections) -> ReportContext   (templates' ``r``)
     risk_list.rank_findings(session) -> RiskList        findings ranked by launch impact
-    domain_map.domain_map(session, today)               the domain map rows
+    domain_map.domain_map(session, today, playbook)     the domain map rows
+    parts.Part.of(playbook) -> DeliverablePart           the checks and evidence keys a part reads
+
+``build_context`` puts together one view per section, each built by the module named for it from
+the shared ``inputs.ReportInputs``: ``handover``, ``findings`` (risk list and fix list),
+``domain_map``, ``secrets_inventory``, ``email_records``, ``runbook``, ``monitoring``.
     access_map.access_map(session)                      the handover's access map rows
     summary.render_summary(session, playbook, now)      plain text for ``launch-tui show``
 

@@ -21,14 +21,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from launch_tui.core.model import CheckResult, HostRole, JSONValue, Session, Status
 from launch_tui.core.playbook import DeliverablePart, Playbook, builtin_playbook
 from launch_tui.report import evidence as ev
 from launch_tui.report import parts
 from launch_tui.report.cleaning import clean
+from launch_tui.report.views import ManualNote, ResultView
 
-__all__ = ["DomainRow", "domain_map", "host_targets"]
+if TYPE_CHECKING:
+    from launch_tui.report.inputs import ReportInputs
+
+__all__ = ["DomainMapView", "DomainRow", "domain_map", "domain_map_view", "host_targets"]
 
 _ROLE_ORDER = tuple(role.value for role in HostRole)
 _RECORD_TYPES = ("CNAME", "ALIAS", "ANAME", "A", "AAAA")
@@ -242,3 +247,37 @@ def _final_url(evidence: Mapping[str, JSONValue], part: DeliverablePart) -> str:
         if isinstance(last, Mapping):
             return ev.text_of(last, *part.keys("hop_url"), limit=120)
     return ""
+
+
+# --- the report section -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DomainMapView:
+    canonical: ResultView | None
+    rows: tuple[DomainRow, ...]
+    notice: str
+    subdomain_owners: ManualNote
+
+
+def domain_map_view(b: ReportInputs) -> DomainMapView:
+    rows = domain_map(b.session, b.today, b.playbook)
+    canonical_checks = parts.MAP_CANONICAL.of(b.playbook).checks
+    canonical = b.session.result(canonical_checks[0]) if canonical_checks else None
+    notice = ""
+    if not rows:
+        notice = b.missing(
+            "delivery", "No hostnames configured yet", "add [[targets.hosts]] and run its checks"
+        )
+    elif not any(r.checked for r in rows):
+        notice = b.missing(
+            "delivery",
+            "The hostnames have not been checked yet",
+            "run its DNS, TLS, edge and redirect checks",
+        )
+    return DomainMapView(
+        canonical=b.view(canonical) if canonical is not None else None,
+        rows=rows,
+        notice=notice,
+        subdomain_owners=b.manual(parts.MAP_SUBDOMAIN_OWNERS),
+    )

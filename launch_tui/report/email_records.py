@@ -18,14 +18,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from launch_tui.core.model import CheckResult, JSONValue, Session, StackComponent, Status
 from launch_tui.core.playbook import DeliverablePart, Playbook, builtin_playbook
 from launch_tui.report import evidence as ev
 from launch_tui.report import parts
 from launch_tui.report.cleaning import clean
+from launch_tui.report.views import ManualNote, text
 
-__all__ = ["EmailCheck", "EmailRecord", "email_checks", "email_records", "spf_include"]
+if TYPE_CHECKING:
+    from launch_tui.report.inputs import ReportInputs
+
+__all__ = [
+    "EmailCheck",
+    "EmailRecord",
+    "EmailView",
+    "email_checks",
+    "email_records",
+    "email_view",
+    "spf_include",
+]
 
 #: SPF ``include:`` domains of sending providers, matched against the declared/detected provider.
 SPF_INCLUDES: tuple[tuple[str, str], ...] = (
@@ -233,3 +246,43 @@ def _dkim_evidence(evidence: Mapping[str, JSONValue], part: DeliverablePart) -> 
     if selector and selector not in found:
         found[selector] = ev.text_of(evidence, *part.keys("record"), limit=_RECORD_LIMIT)
     return found
+
+
+# --- the report section -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmailView:
+    apex: str
+    provider: str
+    checks: tuple[EmailCheck, ...]
+    records: tuple[EmailRecord, ...]
+    inbox_test: ManualNote
+    notice: str
+
+
+def email_view(b: ReportInputs) -> EmailView:
+    checks = email_checks(b.session, b.playbook)
+    apex = text(b.session.targets.apex, 253)
+    provider = b.session.stack.get(StackComponent.EMAIL_PROVIDER)
+    notice = ""
+    if all(c.status is None for c in checks):
+        notice = b.missing(
+            "email-secrets",
+            "The email checks have not run yet, so the records below are templates",
+            "run email.spf, email.dkim and email.dmarc",
+        )
+    if not apex:
+        notice = b.missing(
+            "audit",
+            "No apex domain recorded, so the records below use example.com",
+            "set targets.apex",
+        )
+    return EmailView(
+        apex=apex,
+        provider=text(provider.detected or provider.declared, 120),
+        checks=checks,
+        records=email_records(b.session, b.playbook),
+        inbox_test=b.manual(parts.EMAIL_INBOX),
+        notice=notice,
+    )
