@@ -282,6 +282,26 @@ COMMANDS: tuple[Command, ...] = (
         show=False,
     ),
     Command(
+        "stage.handover",
+        STAGE,
+        "H",
+        "edit_handover",
+        "Handover",
+        "Write the handover's own fields: env-var changes, rollback notes, support paths, "
+        "limitations, next steps, monitoring links.",
+        show=False,
+    ),
+    Command(
+        "stage.sign_off",
+        STAGE,
+        "S",
+        "sign_off",
+        "Sign off",
+        "Sign the handover off (who handed over, who received): results become read-only; "
+        "on a signed-off session, reopen it.",
+        show=False,
+    ),
+    Command(
         "stage.prev",
         STAGE,
         "left_square_bracket",

@@ -709,3 +709,64 @@ class StageScreen(LaunchScreen):
     def action_goto_stage(self, number: int) -> None:
         if 1 <= number <= len(STAGE_IDS) and STAGE_IDS[number - 1] != self.stage_id:
             self.launch.goto_stage(STAGE_IDS[number - 1])
+
+    # --- the handover's own fields and its sign-off (session-wide; stage 7's business) ---------
+
+    def action_edit_handover(self) -> None:
+        if self.launch.refuse_edit():
+            return
+        from dataclasses import replace
+
+        from launch_tui.core.handover import Handover
+        from launch_tui.tui.screens.handover import HandoverForm
+
+        def done(handover: Handover | None) -> None:
+            if handover is None or self.launch.controller is None:
+                return
+            updated = replace(self.session, handover=handover)
+            updated = edits.touch_stage(updated, "handover", self.launch.now())
+            self.launch.update_session(updated)
+            self.launch.say(
+                "Handover fields saved; run stage 7's checks (r) to see what is missing.",
+                title="Handover",
+            )
+
+        self.app.push_screen(HandoverForm(self.session.handover), done)
+
+    def action_sign_off(self) -> None:
+        if self.launch.refuse_edit():
+            return
+        from launch_tui.core import signoff
+        from launch_tui.core.errors import UsageError
+        from launch_tui.tui.screens.handover import SignOffDraft, SignOffForm
+        from launch_tui.tui.screens.modals import ConfirmModal
+
+        engineer = self.session.sprint.engineer
+
+        def reopened(yes: bool | None) -> None:
+            if not yes or self.launch.controller is None:
+                return
+            by = engineer or "engineer"
+            self.launch.update_session(signoff.reopen(self.session, by, self.launch.now()))
+            self.launch.say("Reopened: checks can run again.", title="Handover")
+
+        def signed(draft: SignOffDraft | None) -> None:
+            if draft is None or self.launch.controller is None:
+                return
+            try:
+                updated = signoff.sign(
+                    self.session, draft.handed_over_by, draft.received_by, self.launch.now()
+                )
+            except UsageError as exc:
+                self.launch.say(exc.message, title="Not signed off", severity="error")
+                return
+            self.launch.update_session(updated)
+            self.launch.say(signoff.sign_off_line(updated), title="Handover signed off")
+
+        if self.session.handover.signed_off:
+            question = (
+                f"{signoff.sign_off_line(self.session)}.\n\nReopen it so checks can run again?"
+            )
+            self.app.push_screen(ConfirmModal("Reopen the handover", question, "Reopen"), reopened)
+        else:
+            self.app.push_screen(SignOffForm(self.session.people, engineer), signed)
