@@ -146,6 +146,60 @@ def record_decision(
     return replace(session, decisions=(*session.decisions, decision)), decision
 
 
+def superseded_by(session: Session, check_id: str, target: str) -> tuple[Decision, ...]:
+    """The live decisions a new decision on ``check_id`` (and ``target``) would replace.
+
+    A decision on one target replaces the earlier ones on that same target; one on every
+    target (``target == ""``) replaces every earlier decision on the check. Stage-level
+    decisions (no check) never replace each other.
+    """
+    if not check_id:
+        return ()
+    return tuple(
+        d
+        for d in session.decisions
+        if d.check_id == check_id and (not target or d.target == target)
+    )
+
+
+def decide(
+    session: Session,
+    *,
+    stage: str,
+    action: Action,
+    text: str,
+    now: datetime,
+    check_id: str = "",
+    target: str = "",
+    owner: str = "",
+    due: date | None = None,
+) -> tuple[Session, Decision, tuple[Decision, ...]]:
+    """Record a decision that replaces the earlier ones on the same check and target.
+
+    Two live decisions on one row (a ``fix`` and an ``accept_risk``) would contradict each
+    other; the new one takes their place. Returns the session, the new decision and the ones
+    it replaced (so the screen can say so).
+    """
+    replaced = superseded_by(session, check_id, target)
+    gone = {d.id for d in replaced}
+    kept = replace(session, decisions=tuple(d for d in session.decisions if d.id not in gone))
+    # The id continues the session's numbering: a replaced d3 is not reused.
+    updated, decision = record_decision(
+        kept,
+        stage=stage,
+        action=action,
+        text=text,
+        now=now,
+        check_id=check_id,
+        target=target,
+        owner=owner,
+        due=due,
+    )
+    decision = replace(decision, id=next_decision_id(session))
+    updated = replace(updated, decisions=(*updated.decisions[:-1], decision))
+    return updated, decision, replaced
+
+
 def update_decision(session: Session, decision: Decision) -> Session:
     """Replace the decision with the same id."""
     decisions = tuple(decision if d.id == decision.id else d for d in session.decisions)

@@ -20,7 +20,8 @@ from launch_tui.core.model import CheckResult, Session, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.store import open_session
 from launch_tui.tui.app import LaunchApp
-from launch_tui.tui.screens.modals import DecisionModal, ErrorModal, ManualModal
+from launch_tui.tui.screens.decision import DecisionModal
+from launch_tui.tui.screens.modals import ErrorModal, ManualModal
 from launch_tui.tui.screens.readiness import ReadinessScreen
 from launch_tui.tui.screens.stage import StageScreen
 from launch_tui.tui.widgets.banner import Banner
@@ -87,11 +88,12 @@ async def test_accept_risk_with_owner_and_due_date_lands_in_the_toml_file(
         await pilot.pause()
         assert isinstance(app.screen, DecisionModal)
         await pilot.click("#action-accept-risk")
+        # The form starts from d4, the fix it replaces: its text and due date are cleared.
         await pilot.click("#decision-text-input")
-        await pilot.press(*"Certificate renewal is booked for Friday")
+        await pilot.press("ctrl+a", "ctrl+k", *"Certificate renewal is booked for Friday")
         app.screen.query_one("#decision-owner", Select).value = "priya"
         await pilot.click("#decision-due-input")
-        await pilot.press(*"+3d")
+        await pilot.press("ctrl+a", "ctrl+k", *"+3d")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, StageScreen)

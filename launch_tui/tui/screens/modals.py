@@ -1,4 +1,6 @@
-"""Small dialogs: errors, confirmations, decisions, manual confirmations, people pickers.
+"""Small dialogs: errors, confirmations, manual confirmations, people pickers, forms.
+
+The decision dialog is in :mod:`launch_tui.tui.screens.decision`.
 
 Each is a ``ModalScreen[T]`` that returns its value with ``dismiss``; ``None`` means cancelled.
 Anything from the session or the network is shown as literal text.
@@ -7,21 +9,20 @@ Anything from the session or the network is shown as literal text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import ClassVar, TypeVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, OptionList, RadioButton, RadioSet, Select
+from textual.widgets import Button, OptionList, RadioButton, RadioSet, Select
 from textual.widgets.option_list import Option
 
-from launch_tui.core.model import Action, Organisation, Person
+from launch_tui.core.model import Organisation, Person
 from launch_tui.core.sanitize import clean, clean_multiline
 from launch_tui.tui import validation
+from launch_tui.tui.widgets.choice import ChoiceSet
 from launch_tui.tui.widgets.fields import Field
 from launch_tui.tui.widgets.plain import Plain
 
@@ -126,135 +127,6 @@ class _FormModal(ModalScreen[_Draft | None]):
 
 
 @dataclass(frozen=True)
-class DecisionDraft:
-    """What the decision dialog returns."""
-
-    action: Action
-    text: str
-    owner: str
-    due: date | None
-    whole_check: bool
-    """The decision covers every target of the check, not only the selected one."""
-
-
-class DecisionModal(_FormModal[DecisionDraft]):
-    """Fix, accept risk or defer, with owner and due date."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *_CLOSE,
-        Binding("ctrl+s", "save", "Save", show=False, priority=True),
-    ]
-
-    def __init__(
-        self,
-        heading: str,
-        people: tuple[Person, ...],
-        today: date,
-        *,
-        target: str = "",
-        default_owner: str = "",
-    ) -> None:
-        super().__init__(classes="dialog-screen")
-        self.heading = clean(heading, max_len=200)
-        self.people = people
-        self.today = today
-        self.target = target
-        self.default_owner = default_owner
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="decision-dialog"):
-            yield Plain(Text("Record a decision", style="bold"), classes="dialog-title")
-            yield Plain(Text(self.heading, style="dim"), classes="dialog-text")
-            with RadioSet(id="decision-action"):
-                yield RadioButton("Fix", value=True, id="action-fix")
-                yield RadioButton("Accept risk", id="action-accept-risk")
-                yield RadioButton("Defer", id="action-defer")
-            yield Field(
-                "Decision",
-                id="decision-text",
-                placeholder="what was agreed, in one line",
-                checks=(validation.required("the decision text"),),
-            )
-            with Horizontal(classes="field"):
-                yield Plain(Text("Owner"), classes="field-label")
-                yield Select(
-                    person_options(self.people),
-                    value=self.default_owner if self.default_owner else "",
-                    allow_blank=False,
-                    compact=True,
-                    id="decision-owner",
-                )
-                yield Plain("", id="owner-reason", classes="field-reason")
-            yield Field(
-                "Due",
-                id="decision-due",
-                placeholder="2026-05-08 or +3d",
-                checks=(validation.due_date,),
-                hint="optional",
-            )
-            if self.target:
-                yield Checkbox(
-                    "Applies to every target of this check",
-                    value=False,
-                    id="decision-all",
-                    compact=True,
-                )
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", variant="primary", id="save", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#decision-text", Field).input.focus()
-
-    def _action(self) -> Action:
-        pressed = self.query_one("#decision-action", RadioSet).pressed_button
-        ident = pressed.id if pressed is not None else "action-fix"
-        return {
-            "action-fix": Action.FIX,
-            "action-accept-risk": Action.ACCEPT_RISK,
-            "action-defer": Action.DEFER,
-        }[ident or "action-fix"]
-
-    def _owner(self) -> str:
-        value = self.query_one("#decision-owner", Select).value
-        return value if isinstance(value, str) else ""
-
-    def _owner_problem(self) -> str | None:
-        if self._action() is Action.ACCEPT_RISK and not self._owner():
-            return "an accepted risk counts only with an owner"
-        return None
-
-    @on(RadioSet.Changed)
-    @on(Select.Changed)
-    def _refresh_owner_reason(self) -> None:
-        problem = self._owner_problem()
-        self.query_one("#owner-reason", Plain).show(
-            Text(f"✗ {problem}", style="red") if problem else Text("")
-        )
-
-    def action_save(self) -> None:
-        text_field = self.query_one("#decision-text", Field)
-        due_field = self.query_one("#decision-due", Field)
-        problems = [text_field.show_problem(force=True), due_field.show_problem(force=True)]
-        owner_problem = self._owner_problem()
-        self._refresh_owner_reason()
-        if any(problems) or owner_problem:
-            return
-        whole = False
-        if self.target:
-            whole = self.query_one("#decision-all", Checkbox).value
-        self.dismiss(
-            DecisionDraft(
-                action=self._action(),
-                text=text_field.value.strip(),
-                owner=self._owner(),
-                due=validation.parse_due(due_field.value, self.today),
-                whole_check=whole,
-            )
-        )
-
-
-@dataclass(frozen=True)
 class ManualDraft:
     """What the manual-confirmation dialog returns."""
 
@@ -281,7 +153,7 @@ class ManualModal(_FormModal[ManualDraft]):
             yield Plain(Text(self.check_title, style="bold"), classes="dialog-title")
             if self.look_at:
                 yield Plain(Text(self.look_at, style="dim"), classes="dialog-text")
-            with RadioSet(id="manual-holds"):
+            with ChoiceSet(id="manual-holds"):
                 yield RadioButton("It holds", value=True, id="holds-yes")
                 yield RadioButton("It does not hold", id="holds-no")
             yield Field("Note", id="manual-note", placeholder="what you saw, who showed you")
@@ -369,7 +241,7 @@ class PersonForm(_FormModal[PersonDraft]):
             yield Field("Name", id="person-name", checks=(validation.required("a name"),))
             yield Field("Role", id="person-role", placeholder="CTO, founder, freelancer…")
             with Horizontal(classes="field"):
-                yield Plain(Text("Organisation"), classes="field-label")
+                yield Plain(Text("Works for"), classes="field-label")
                 yield Select(
                     [
                         (Text("client"), Organisation.CLIENT.value),

@@ -49,7 +49,8 @@ if TYPE_CHECKING:
     from textual.widgets import TextArea
 
     from launch_tui.tui.deliverables import DeliverableView
-    from launch_tui.tui.screens.modals import DecisionDraft, ManualDraft
+    from launch_tui.tui.screens.decision import DecisionDraft
+    from launch_tui.tui.screens.modals import ManualDraft
     from launch_tui.tui.widgets.deliverable import DeliverablePane
     from launch_tui.tui.widgets.handover import HandoverPreview
     from launch_tui.tui.widgets.stage_tabs import DecisionsTable, StageNotes
@@ -548,12 +549,12 @@ class StageScreen(LaunchScreen):
             heading = f"{check_id}" + (f" on {target}" if target else "")
         owner_decision = edits.check_owner_decision(self.session, check_id, target)
 
-        from launch_tui.tui.screens.modals import DecisionModal
+        from launch_tui.tui.screens.decision import DecisionModal
 
         def done(draft: DecisionDraft | None) -> None:
             if draft is None or self.launch.controller is None:
                 return
-            updated, _ = edits.record_decision(
+            updated, decision, replaced = edits.decide(
                 self.session,
                 stage=self.stage_id,
                 action=draft.action,
@@ -566,6 +567,12 @@ class StageScreen(LaunchScreen):
             )
             updated = edits.touch_stage(updated, self.stage_id, self.launch.now())
             self.launch.update_session(updated)
+            said = f"{decision.id}: {ACTION_WORD[decision.action]}"
+            if replaced:
+                said += " — replaces " + ", ".join(
+                    f"{d.id} ({ACTION_WORD[d.action]})" for d in replaced
+                )
+            self.launch.say(said, title="Decision saved")
 
         self.app.push_screen(
             DecisionModal(
@@ -574,6 +581,8 @@ class StageScreen(LaunchScreen):
                 self.launch.now().date(),
                 target=target,
                 default_owner=owner_decision.owner if owner_decision else "",
+                existing=edits.superseded_by(self.session, check_id, target),
+                names={p.id: p.name for p in self.session.people},
             ),
             done,
         )
@@ -614,6 +623,16 @@ class StageScreen(LaunchScreen):
         current = self._active_tab if self._active_tab in TABS else TABS[0]
         self.show_tab(TABS[(TABS.index(current) + 1) % len(TABS)])
 
+    #: Actions on the selected check row: only while the check table is on show.
+    ROW_ACTIONS: ClassVar[frozenset[str]] = frozenset({"decide", "confirm_manual", "assign_owner"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Row actions are disabled (dimmed in the key bar) on the other tabs, so that ``d``
+        never decides about a row of a table that is hidden."""
+        if action in self.ROW_ACTIONS and self._active_tab != "tab-checks":
+            return None
+        return True
+
     @property
     def active_tab(self) -> str:
         """Id of the tab on show (``tab-checks``, ``tab-deliverable``, ...)."""
@@ -636,6 +655,7 @@ class StageScreen(LaunchScreen):
         new = self._fill_tab(tab_id)
         self._active_tab = tab_id
         bar.active = tab_id
+        self.refresh_bindings()
         for pane in self.query(".tab-pane"):
             pane.display = pane.id == tab_id
         if not new and tab_id == "tab-deliverable" and self.launch.controller is not None:
