@@ -2,7 +2,8 @@
 
 ``edge.cloudflare`` (per host) decides "proxied" from three signs, any of which is enough:
 the ``cf-ray`` header, ``Server: cloudflare``, or every address of the name inside Cloudflare's
-published ranges (a snapshot shipped in ``data/cloudflare_ips.txt``, dated in its header). The
+published ranges (a snapshot shipped in ``net/data/cloudflare_ips.txt``, dated in its header;
+``launch-tui data refresh`` downloads a newer one). The
 apex's NS records say whether the DNS is on Cloudflare, which turns "not proxied" into a one-click
 fix (the orange cloud).
 
@@ -45,7 +46,6 @@ import hashlib
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from urllib.parse import urljoin, urlsplit
 
 from launch_tui.checks.engine.context import CheckContext
@@ -68,7 +68,7 @@ from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.model import CheckResult, HostRole, JSONValue, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean
-from launch_tui.net import DnsAnswer, FetchResult
+from launch_tui.net import DnsAnswer, FetchResult, data_files
 
 CHECKS = Registry()
 
@@ -83,7 +83,7 @@ MAX_CANDIDATES = 16
 @functools.cache
 def cloudflare_networks() -> tuple[IPNetwork, ...]:
     """Cloudflare's published ranges from the shipped snapshot (comments and blanks skipped)."""
-    text = resources.files("launch_tui.checks").joinpath("data/cloudflare_ips.txt").read_text()
+    text = data_files.read(data_files.CLOUDFLARE_IPS)[0].decode("utf-8")
     networks: list[IPNetwork] = []
     for line in text.splitlines():
         entry = line.split("#", 1)[0].strip()
@@ -148,7 +148,9 @@ async def cloudflare(ctx: CheckContext) -> CheckResult:
         "cloudflare_addresses": list[JSONValue](on_cloudflare),
         "cf_ray": markers.get("cf_ray"),
         "server": next((r.header("server") for r in answers if r.header("server")), None),
-        "ranges_snapshot": "data/cloudflare_ips.txt",
+        "ranges_snapshot": data_files.status(
+            data_files.CLOUDFLARE_IPS, ctx.clock().date()
+        ).describe(),
     }
     if dns_host:
         evidence["dns_host"] = dns_host

@@ -32,6 +32,7 @@ COMMANDS = {
     "sandbox": "cmd_sandbox",
     "watch-deploy": "cmd_watch_deploy",
     "export": "cmd_export",
+    "data": "cmd_data",
 }
 
 

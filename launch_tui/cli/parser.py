@@ -321,6 +321,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="alert when a route has been down this long (default: 5)",
     )
 
+    p = sub.add_parser(
+        "data",
+        help="list the dated data files (RDAP bootstrap, Cloudflare ranges) or refresh them",
+        description="Without an action, list each data file with its date, age and whether the "
+        "shipped or a refreshed copy is in use. 'refresh' downloads fresh copies into the user's "
+        "data folder (needs the network; exit 4 when a file could not be refreshed).",
+    )
+    p.add_argument("action", nargs="?", choices=("list", "refresh"), default="list")
+    p.add_argument(
+        "--only", action="append", metavar="KEY", help="refresh only this file (repeatable)"
+    )
+    _add_network(p)
+
     return parser
 
 

@@ -3,9 +3,11 @@
 Which server: the session's ``[network] rdap_url`` when set (the sandbox's registry, or a registry
 the bootstrap file does not list), else the IANA DNS bootstrap snapshot shipped in
 ``data/rdap_dns_bootstrap.json`` (RFC 9224; dated, and how to refresh it, in its
-``description``). The query is ``GET <base>domain/<name>`` with ``Accept: application/rdap+json``
-through the run's :class:`~launch_tui.net.HttpClient`, so the session's ``--resolve`` overrides,
-CA bundle, deadline and caps apply as for every check.
+``description``; ``launch-tui data refresh`` downloads a newer one), with the servers of TLDs
+IANA does not list from ``data/rdap_overrides.json`` laid over it. The query is
+``GET <base>domain/<name>`` with ``Accept: application/rdap+json`` through the run's
+:class:`~launch_tui.net.HttpClient`, so the session's ``--resolve`` overrides, CA bundle, deadline
+and caps apply as for every check.
 
 Trust: only ``https://`` is ever asked, and a redirect elsewhere than ``https://`` is refused, since
 a registry's answer decides whether a launch is blocked. Bodies are capped at
@@ -22,12 +24,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from importlib import resources
 from urllib.parse import urljoin, urlsplit
 
 from launch_tui.core.errors import UsageError
 from launch_tui.core.sanitize import clean
-from launch_tui.net import FailureKind, FetchResult, HttpClient, NetLimits
+from launch_tui.net import FailureKind, FetchResult, HttpClient, NetLimits, data_files
 from launch_tui.net.public_suffix import registrable_domain
 from launch_tui.net.rdap_parse import (
     Bootstrap,
@@ -56,7 +57,6 @@ MAX_RDAP_BYTES = 1024 * 1024
 #: Redirects followed (registries and rdap.org-style services redirect once, to the registry).
 MAX_HOPS = 3
 ACCEPT = "application/rdap+json, application/json;q=0.9"
-BOOTSTRAP_RESOURCE = "data/rdap_dns_bootstrap.json"
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _LDH_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})+")
@@ -64,9 +64,18 @@ _LDH_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})+")
 
 @functools.cache
 def shipped_bootstrap() -> Bootstrap:
-    """The IANA DNS bootstrap snapshot shipped with the package (read once)."""
-    data = resources.files("launch_tui.net").joinpath(BOOTSTRAP_RESOURCE).read_bytes()
-    return parse_bootstrap(parse_json(data))
+    """The IANA DNS bootstrap (a refreshed copy if ``launch-tui data refresh`` made one, else
+    the shipped snapshot), with the servers of TLDs IANA does not list laid over it (read once).
+
+    ``publication`` is IANA's file's date; the overrides' date is in ``net.data_files``.
+    """
+    iana = parse_bootstrap(parse_json(data_files.read(data_files.RDAP_BOOTSTRAP)[0]))
+    extra = parse_bootstrap(parse_json(data_files.read(data_files.RDAP_OVERRIDES)[0]))
+    return Bootstrap(
+        publication=iana.publication,
+        description=iana.description,
+        entries={**iana.entries, **extra.entries},
+    )
 
 
 def lookup_name(apex: str) -> str:

@@ -416,11 +416,11 @@ async def test_a_dripping_registry_stops_at_the_deadline(lab: RunningWorld) -> N
             "registration data is only read over HTTPS",
         ),
         (
-            "startup.io",
+            "startup.eu",
             "",
             Status.WARN,
-            "Expiry not checked: no RDAP server is known for .io (IANA bootstrap snapshot of "
-            "2026-11-29); check the renewal date at the registrar, or set [network] rdap_url to "
+            "Expiry not checked: no RDAP server is known for .eu (IANA bootstrap snapshot of "
+            "2026-05-24); check the renewal date at the registrar, or set [network] rdap_url to "
             "the registry's RDAP service",
         ),
     ],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from importlib import resources
 
 import pytest
 
@@ -13,6 +12,7 @@ from launch_tui.checks.engine.services import open_check_services
 from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Session, Severity, Status
+from launch_tui.net import data_files
 from launch_tui.sandbox import RunningWorld, parse_world, start_world
 
 pytest_plugins = ["sandbox_fixtures"]
@@ -198,7 +198,7 @@ async def test_origin_cases(lab: dict[tuple[str, str], CheckResult]) -> None:
 
 
 def test_cloudflare_ranges_snapshot() -> None:
-    text = resources.files("launch_tui.checks").joinpath("data/cloudflare_ips.txt").read_text()
+    text = data_files.shipped(data_files.CLOUDFLARE_IPS).decode("utf-8")
     assert re.search(r"^# Snapshot date: \d{4}-\d{2}-\d{2}", text, re.MULTILINE)
     networks = cloudflare_networks()
     assert len(networks) >= 20
