@@ -11,7 +11,6 @@ from datetime import date
 
 from launch_tui.core.model import (
     Action,
-    Status,
 )
 from launch_tui.report import parts
 from launch_tui.report.inputs import FindingView, ReportInputs, RouteRow
@@ -59,11 +58,10 @@ def fix_list_view(b: ReportInputs) -> FixListView:
     ranked = [f for f in (*b.risks.open, *b.risks.accepted) if f.result.check_id in stage_checks]
     # Priority: what breaks the budget first (fail), then errors, then warnings; worse severity
     # first within each, as the risk list.
-    order = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2}
     ranked.sort(
         key=lambda f: (
             f.accepted,
-            order.get(f.result.status, 3),
+            f.result.status.rank,
             f.result.severity.rank,
             f.result.check_id,
             f.result.target,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from launch_tui.core.display import person_name
 from launch_tui.core.model import Action, Session, Severity, Status
 from launch_tui.core.playbook import Playbook
 from launch_tui.core.readiness import BarState, Verdict, compute_readiness, stage_progress
@@ -19,6 +20,8 @@ _VERDICT_TEXT = {
     Verdict.READY_WITH_ACCEPTED_RISKS: "READY WITH ACCEPTED RISKS",
     Verdict.NOT_READY: "NOT READY",
 }
+#: Longest person name shown.
+_NAME_LIMIT = 200
 _BAR_MARK = {
     BarState.MET: "[x]",
     BarState.ACCEPTED: "[~]",
@@ -33,10 +36,7 @@ def _elapsed(session: Session, now: datetime) -> str:
 
 
 def _person(session: Session, person_id: str) -> str:
-    if not person_id:
-        return "no owner"
-    person = session.person(person_id)
-    return clean(person.name if person else person_id)
+    return person_name(session, person_id, max_len=_NAME_LIMIT) or "no owner"
 
 
 def _due(due: date | None, today: date) -> str:
