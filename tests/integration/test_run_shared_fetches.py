@@ -1,4 +1,4 @@
-"""The checks of one run share their plain fetches (``checks/fetch_memo.py``, ``RunShared``).
+"""The checks of one run share their requests (``checks/engine/request_cache.py``, ``RunShared``).
 
 Counted on the sandbox's side (``RunningWorld.served()``): two checks of one run asking for the
 same plain ``GET`` cause one request; anything that is not plain (a POST, headers, a body) is
@@ -21,10 +21,11 @@ from launch_tui.checks import CheckContext, CheckDef, Selection, WorkItem, conte
 from launch_tui.checks.engine.context import CheckServices
 from launch_tui.checks.engine.fetching import fetch, fetch_https, fetch_via
 from launch_tui.checks.engine.registry import Registry
+from launch_tui.checks.engine.request_cache import request_cache
 from launch_tui.checks.engine.services import open_check_services
 from launch_tui.checks.engine.session_run import run_session_checks
-from launch_tui.checks.perf.probes import probes_for
-from launch_tui.core.model import CheckResult, Route, Session, Severity, Status
+from launch_tui.checks.perf.probes import RouteProbes, probes_for
+from launch_tui.core.model import CheckResult, Route, RouteKind, Session, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.net import FailureKind
 from launch_tui.sandbox import RunningWorld, parse_world, session_for, start_world
@@ -351,3 +352,34 @@ async def test_route_probes_are_shared_within_a_run_and_taken_again_by_the_next(
     assert per_run == 1 + 4  # one first fetch, one sample of four
     await one_run()
     assert served(memo_lab, "/") == 2 * per_run
+
+
+async def test_a_route_first_fetch_goes_through_the_run_request_cache(
+    memo_lab: RunningWorld, session: Session, services: CheckServices
+) -> None:
+    ctx = context_factory(session, services)(item("t.first"))
+    probes = probes_for(ctx)
+    assert probes is not None and services.http is not None
+    home: Route = next(r for r in session.targets.routes if r.name == "home")
+    first = await probes.first(home, 3.0)
+    # Other probes over the same request cache have it: it is the cache's, not the probes'.
+    again = RouteProbes(services.http, resolver=None, requests=request_cache(ctx))
+    assert await again.first(home, 3.0) is first
+    fresh = RouteProbes(services.http, resolver=None)
+    assert (await fresh.first(home, 3.0)).result.status == 200
+    assert served(memo_lab, "/") == 2
+
+
+async def test_a_route_first_fetch_that_ran_out_is_asked_again_by_a_check_with_more_time(
+    memo_lab: RunningWorld, session: Session, services: CheckServices
+) -> None:
+    probes = probes_for(context_factory(session, services)(item("t.perf")))
+    assert probes is not None
+    slow = Route("slow", SLOW, RouteKind.READ)
+    # The hurried check starts the fetch with 0.25 s (the least a fetch gets): too little for
+    # the 400 ms route. The check with three seconds gets an answer, by asking again.
+    hurried, patient = await asyncio.gather(probes.first(slow, 0.1), probes.first(slow, 3.0))
+    assert hurried.result.failure is not None
+    assert hurried.result.failure.kind is FailureKind.DEADLINE
+    assert (patient.result.status, patient.result.body) == (200, b"slow")
+    assert served(memo_lab, "/slow") == 2

@@ -3,7 +3,8 @@
 The HTTP checks (``redirects``, ``hsts``, ``cookies``, ``headers``, ``access``, ``edge``) run
 concurrently and independently: each check fetches what it needs through these helpers and the
 answers are plain values. Plain ``GET``/``HEAD`` requests are shared by the checks of one run
-(``checks/fetch_memo.py``): the first check to ask sends it, the others await the same answer.
+(``checks/engine/request_cache.py``): the first check to ask sends it, the others await the same
+answer.
 
 Budget: a check's network work shares one deadline, ``services.deadline_s`` from the moment the
 check started, however many requests it makes in a row (a fallback after a TLS failure, a
@@ -31,7 +32,7 @@ from urllib.parse import urlsplit
 
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.findings import Finding, combine, outcome
-from launch_tui.checks.engine.request_cache import FetchMemo, shareable
+from launch_tui.checks.engine.request_cache import request_cache, shareable
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import (
     CheckResult,
@@ -146,8 +147,7 @@ async def fetch(
     limits = limits_for(ctx, head_only=head_only)
     if not shareable(method, headers, body):
         return await http.fetch(url, method, headers, follow=follow, body=body, limits=limits)
-    memo = ctx.run.get("fetches", FetchMemo, FetchMemo)
-    return await memo.fetch(
+    return await request_cache(ctx).fetch(
         ("fetch", method.upper(), url, follow, head_only),
         # Sized when started: a retry after someone else's deadline gets the time left then.
         lambda: http.fetch(url, method, follow=follow, limits=limits_for(ctx, head_only=head_only)),
@@ -197,8 +197,7 @@ async def fetch_via(
 
     if not shareable(method, headers, body):
         return await send()
-    memo = ctx.run.get("fetches", FetchMemo, FetchMemo)
-    return await memo.fetch(
+    return await request_cache(ctx).fetch(
         ("via", method.upper(), url, follow, head_only, verify, connect_to),
         send,
         url=url,

@@ -1,21 +1,26 @@
-"""One run's identical requests, sent once: the checks of a run share their plain fetches.
+"""One run's identical requests, sent once: the run's one request cache.
 
 A full audit looks at each page from several angles (headers, cookies, HSTS, mixed content,
-redirects, the edge) and each check fetches what it needs on its own. Most of those are the
-same plain request: ``GET https://host/`` with no extra headers or body. Sent once per run and
-awaited by every check that asks, the site sees one request instead of six, the audit spends
-its CPU once, and every check judges the same answer, so two checks cannot disagree about a
-page because a slow or flaky server answered them differently.
+redirects, the edge, and per route the first response, latency, caching, page weight and
+Server-Timing) and each check fetches what it needs on its own. Most of those are the same
+request. Sent once per run and awaited by every check that asks, the site sees one request
+instead of six, the audit spends its CPU once, and every check judges the same answer, so two
+checks cannot disagree about a page because a slow or flaky server answered them differently.
 
-Only requests without a body or extra headers, with ``GET`` or ``HEAD``, are shared; anything
-else (a POST to a webhook, a conditional request, a request with credentials) is always sent.
-The memo lives in the run's :class:`~launch_tui.checks.engine.context.RunShared`, so a second run
-fetches afresh.
+Two kinds of request go through the cache (:class:`RequestCache`, one per run, from
+:func:`request_cache`): plain fetches (:meth:`RequestCache.fetch`, made by
+``checks/engine/fetching.py``) and each route's first fetch for the request-path checks
+(:meth:`RequestCache.share`, made by ``checks/perf/probes.py``, which keeps its own memo of the
+latency samples). Only plain fetches without a body or extra headers, with ``GET`` or ``HEAD``,
+are shared (:func:`shareable`); anything else (a POST to a webhook, a conditional request, a
+request with credentials) is always sent. The cache lives in the run's
+:class:`~launch_tui.checks.engine.context.RunShared`, so a second run fetches afresh.
 
-Budgets: the check that starts a shared fetch gives it its own remaining budget. A check that
-joins later waits at most its own budget, and on running out gets a deadline failure of its own,
-while the fetch goes on for the others (it is shielded). A shared fetch that ran out of its
-starter's time is not an answer for a check with more time: it is dropped and asked again.
+Budgets: the check that starts a shared request gives it its own remaining budget. A check that
+joins later waits at most its own budget (plus any grace its caller allows), and on running out
+gets a deadline failure of its own, while the request goes on for the others (it is shielded).
+A shared request that ran out of its starter's time is not an answer for a check with more
+time: it is dropped, and a caller with more time left asks again.
 """
 
 from __future__ import annotations
@@ -23,17 +28,20 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable, Coroutine, Hashable
-from typing import Any
+from typing import Any, TypeVar, cast
 
+from launch_tui.checks.engine.context import CheckContext
 from launch_tui.core.sanitize import clean
 from launch_tui.net import FailureKind, FetchResult, NetFailure, Phase
 
-__all__ = ["FetchMemo", "shareable"]
+__all__ = ["RequestCache", "deadline_failure", "ran_out", "request_cache", "shareable"]
 
-#: How many times a caller asks for a shared fetch that keeps running out of others' time.
+#: How many times a caller asks for a shared request that keeps running out of others' time.
 _ATTEMPTS = 3
 #: Methods whose plain requests are shared; they change nothing on the server.
 _SHARED_METHODS = frozenset({"GET", "HEAD"})
+
+T = TypeVar("T")
 
 
 def shareable(method: str, headers: object, body: bytes | None) -> bool:
@@ -41,12 +49,17 @@ def shareable(method: str, headers: object, body: bytes | None) -> bool:
     return method.upper() in _SHARED_METHODS and headers is None and body is None
 
 
-class FetchMemo:
-    """Shared fetches of one run, keyed by everything that makes two requests the same."""
+def request_cache(ctx: CheckContext) -> RequestCache:
+    """The request cache of ``ctx``'s run."""
+    return ctx.run.get("requests", RequestCache, RequestCache)
+
+
+class RequestCache:
+    """Shared requests of one run, keyed by everything that makes two requests the same."""
 
     def __init__(self) -> None:
         # Strong references: a task nobody holds can be garbage-collected mid-flight.
-        self._tasks: dict[Hashable, asyncio.Task[FetchResult]] = {}
+        self._tasks: dict[Hashable, asyncio.Task[Any]] = {}
 
     async def fetch(
         self,
@@ -63,44 +76,75 @@ class FetchMemo:
         fetch's deadline when it is called (the time the caller has left then).
 
         A shared fetch that ran out of time ran out of its *starter's* budget, which may be
-        shorter than a later caller's: that answer is dropped from the memo, and a caller that
+        shorter than a later caller's: that answer is dropped from the cache, and a caller that
         did not start it asks again with what it has left (at most twice), so no check fails
         for want of another check's time.
         """
+        return await self.share(
+            key,
+            start,
+            within=within,
+            ran_out=ran_out,
+            timed_out=lambda: deadline_failure(url, method, within),
+        )
+
+    async def share(
+        self,
+        key: Hashable,
+        start: Callable[[], Coroutine[Any, Any, T]],
+        *,
+        within: float,
+        ran_out: Callable[[T], bool],
+        timed_out: Callable[[], T],
+        grace: float = 0.0,
+        retry_from: float = 0.0,
+    ) -> T:
+        """:meth:`fetch` for any answer: ``ran_out`` tells an answer that ran out of its
+        starter's time, ``timed_out`` is what a caller gets when its own time is up.
+
+        A caller waits at most ``within + grace`` seconds; it asks again for an answer that ran
+        out only while more than ``retry_from`` seconds of its own ``within`` are left (a
+        request given less could not answer anyway).
+        """
         loop = asyncio.get_running_loop()
         until = loop.time() + within
+        result: T
         for _ in range(_ATTEMPTS):
-            task = self._tasks.get(key)
+            task = cast("asyncio.Task[T] | None", self._tasks.get(key))
             mine = task is None or task.get_loop() is not loop
             if mine:
                 task = loop.create_task(start())
-                task.add_done_callback(functools.partial(self._forget_deadline, key))
+                task.add_done_callback(functools.partial(self._forget, key, ran_out))
                 self._tasks[key] = task
             assert task is not None
-            left = until - loop.time()
+            left = until + grace - loop.time()
             try:
                 async with asyncio.timeout(max(0.0, left)):
                     result = await asyncio.shield(task)
             except TimeoutError:
-                return _deadline(url, method, within)
-            if mine or not _ran_out(result) or until - loop.time() <= 0:
+                return timed_out()
+            if mine or not ran_out(result) or until - loop.time() <= retry_from:
                 return result
         return result
 
-    def _forget_deadline(self, key: Hashable, task: asyncio.Task[FetchResult]) -> None:
-        """Drop a fetch that ran out of time, so the next caller starts afresh."""
+    def _forget(
+        self, key: Hashable, ran_out: Callable[[Any], bool], task: asyncio.Task[Any]
+    ) -> None:
+        """Drop a request that ran out of time, so the next caller starts afresh."""
         if self._tasks.get(key) is not task or task.cancelled():
             return
-        if task.exception() is not None or _ran_out(task.result()):
+        if task.exception() is not None or ran_out(task.result()):
             del self._tasks[key]
 
 
-def _ran_out(result: FetchResult) -> bool:
+def ran_out(result: FetchResult) -> bool:
+    """True when ``result`` is a fetch that ran out of its deadline."""
     failure = result.failure
     return failure is not None and failure.kind is FailureKind.DEADLINE
 
 
-def _deadline(url: str, method: str, within: float) -> FetchResult:
+def deadline_failure(url: str, method: str, within: float) -> FetchResult:
+    """What a caller whose own budget of ``within`` seconds ran out gets instead of an answer."""
     message = f"No answer within {within:.2f} seconds (the check's remaining budget)"
     return FetchResult(
         url=url,

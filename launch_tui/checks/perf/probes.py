@@ -6,14 +6,18 @@ once and sampled once per run, whichever check asks first, and the others await 
 the client's server sees one sample, not two, and ``perf.slowest`` ranks exactly the numbers
 ``perf.latency`` judged.
 
-The memo lives as long as the run (it is kept in the run's
-:class:`~launch_tui.checks.engine.context.RunShared`), so a second run with the same client measures
-afresh. Checks get it from :func:`probes_for`.
+The first fetch goes through the run's one request cache
+(:mod:`launch_tui.checks.engine.request_cache`), with its budget rules; the latency samples and
+the scripts weighed by ``perf.page_weight`` are memoised here. Both live as long as the run (in
+its :class:`~launch_tui.checks.engine.context.RunShared`), so a second run with the same client
+measures afresh. Checks get the probes from :func:`probes_for`.
 
 Budget: a check's network work must end within ``services.deadline_s`` of its start. The check
 that starts a shared request passes the time it has left; the fetch gets at most that as its
 total deadline and the sample stops sending at half of what is left after the fetch, each request
-having up to 45 % (see :func:`sampling_plan`), so one slow answer is still waited for.
+having up to 45 % (see :func:`sampling_plan`), so one slow answer is still waited for. A first
+fetch that ran out of its starter's time is dropped, and a check with at least the least time a
+fetch is given (:data:`_MIN_FETCH_S`) left asks again.
 
 Load: the routes of a run are sampled at the same time, each on :data:`DEFAULT_CONCURRENCY`
 connections, so the client's server sees up to routes x 5 requests at once for a few seconds.
@@ -40,6 +44,12 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from launch_tui.checks.engine.context import CheckContext
+from launch_tui.checks.engine.request_cache import (
+    RequestCache,
+    deadline_failure,
+    ran_out,
+    request_cache,
+)
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import JSONValue, Route, RouteKind
 from launch_tui.net import (
@@ -181,29 +191,38 @@ class RouteProbes:
         http: HttpClient,
         *,
         resolver: Resolver | None,
+        requests: RequestCache | None = None,
         samples: int = DEFAULT_SAMPLES,
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         self._http = http
         self._resolver = resolver
+        self._requests = requests if requests is not None else RequestCache()
         self.samples = samples
         self.concurrency = concurrency
         # Strong references: a task nobody holds can be garbage-collected mid-flight.
-        self._fetches: dict[tuple[str, str], asyncio.Task[Fetched]] = {}
         self._samples: dict[tuple[str, str, str], asyncio.Task[SampleRun | SampleFailure]] = {}
         self._assets: dict[str, asyncio.Task[FetchResult]] = {}
 
     async def first(self, route: Route, within: float) -> Fetched:
         """The route's first fetch (redirects followed), shared by every check of the run.
 
-        ``within`` is the caller's time left; a fetch this call starts gets no more.
+        ``within`` is the caller's time left; a fetch this call starts gets no more (but at
+        least :data:`_MIN_FETCH_S`, and as much again for a retry without verification), and
+        the caller waits that long for a fetch another check started.
         """
-        key = (route.method.upper(), route.url)
-        task = self._fetches.get(key)
-        if task is None:
-            task = self._start(self._first(route, self._limits(within)))
-            self._fetches[key] = task
-        return await asyncio.shield(task)
+        loop = asyncio.get_running_loop()
+        until = loop.time() + within
+        return await self._requests.share(
+            ("route-first", route.method.upper(), route.url),
+            # Sized when started: a retry after someone else's deadline gets the time left then.
+            lambda: self._first(route, self._limits(until - loop.time())),
+            within=within,
+            grace=2 * _MIN_FETCH_S,
+            retry_from=_MIN_FETCH_S,
+            ran_out=lambda fetched: ran_out(fetched.result),
+            timed_out=lambda: Fetched(deadline_failure(route.url, route.method, within)),
+        )
 
     async def again(self, route: Route, first: Fetched, within: float) -> FetchResult:
         """Fetch the route once more, the way its first fetch succeeded (not shared)."""
@@ -332,4 +351,9 @@ def probes_for(ctx: CheckContext) -> RouteProbes | None:
     if http is None:
         return None
     resolver = ctx.services.resolver
-    return ctx.run.get("route_probes", RouteProbes, lambda: RouteProbes(http, resolver=resolver))
+    requests = request_cache(ctx)
+    return ctx.run.get(
+        "route_probes",
+        RouteProbes,
+        lambda: RouteProbes(http, resolver=resolver, requests=requests),
+    )

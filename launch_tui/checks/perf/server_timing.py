@@ -1,7 +1,7 @@
 """``perf.server_timing``: the Server-Timing breakdown a route sends, shown when it sends one.
 
 Optional, so never a failure: a route without the header passes and says what it would add. The
-route's first answer is the one :mod:`.route_probes` fetched for every request-path check.
+route's first answer is the one :mod:`.probes` fetched for every request-path check.
 """
 
 from __future__ import annotations

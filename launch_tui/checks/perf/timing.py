@@ -11,7 +11,7 @@ scripts, third parties by registrable domain, render-blocking scripts in ``<head
 route sends one. How they all start and fail is :mod:`.perf_route`.
 
 Every route is fetched once and sampled once per run, shared by these checks
-(``checks/route_probes.py``). Writes, sign-in and webhooks are only sent when the session marks
+(``checks/perf/probes.py``). Writes, sign-in and webhooks are only sent when the session marks
 them safe to repeat; otherwise the result is ``skipped`` and says so.
 
 Latency verdicts: ``fail`` over budget, ``warn`` within 10 % of it, ``pass`` below that; ``fail``
