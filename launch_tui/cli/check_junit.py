@@ -35,6 +35,7 @@ from launch_tui.cli.check_output import (
     ReportedResult,
     StageGroup,
     stage_groups,
+    target_location,
 )
 from launch_tui.core.model import Status
 from launch_tui.core.sanitize import clean, clean_multiline
@@ -146,6 +147,8 @@ def _case(report: CheckReport, item: ReportedResult) -> ET.Element:
     risk = report.risk_of(result)
     acceptances = risk.acceptances if risk is not None else item.accepted_by
     pairs = [("status", result.status.value), ("severity", result.severity.value)]
+    url, host = target_location(report.session, result.target)
+    pairs += [(name, value) for name, value in (("url", url), ("host", host)) if value]
     pairs += [("accepted_by", a.decision) for a in acceptances]
     _properties(case, pairs)
     if item.blocking:

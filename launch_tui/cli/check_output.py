@@ -19,10 +19,12 @@ ever added. ``format`` names its version.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from launch_tui.cli.exit_codes import Exit
 from launch_tui.core.model import (
@@ -443,7 +445,7 @@ def json_document(report: CheckReport) -> dict[str, JSONValue]:
             "apex": session.targets.apex,
             "file": str(report.path),
         },
-        "results": [_json_result(item) for item in report.results],
+        "results": [_json_result(session, item) for item in report.results],
         "summary": {
             "total": len(report.results),
             "counts": dict(report.counts()),
@@ -456,12 +458,13 @@ def json_document(report: CheckReport) -> dict[str, JSONValue]:
         },
         "exit_code": report.exit_code,
         # Added after the first release of check-v1, hence last.
-        "risks": [_json_risk(entry) for entry in report.risks],
+        "risks": [_json_risk(session, entry) for entry in report.risks],
     }
 
 
-def _json_risk(entry: RiskEntry) -> dict[str, JSONValue]:
+def _json_risk(session: Session, entry: RiskEntry) -> dict[str, JSONValue]:
     result = entry.result
+    url, host = target_location(session, result.target)
     return {
         "rank": entry.rank,
         "check_id": result.check_id,
@@ -493,11 +496,15 @@ def _json_risk(entry: RiskEntry) -> dict[str, JSONValue]:
             }
             for d in entry.finding.decisions
         ],
+        # Added after the first release of check-v1, hence last.
+        "url": url or None,
+        "host": host or None,
     }
 
 
-def _json_result(item: ReportedResult) -> dict[str, JSONValue]:
+def _json_result(session: Session, item: ReportedResult) -> dict[str, JSONValue]:
     result = item.result
+    url, host = target_location(session, result.target)
     return {
         "check_id": result.check_id,
         "stage": item.stage,
@@ -514,7 +521,34 @@ def _json_result(item: ReportedResult) -> dict[str, JSONValue]:
             {"decision": a.decision, "owner": a.owner, "owner_name": a.owner_name}
             for a in item.accepted_by
         ],
+        # Added after the first release of check-v1, hence last.
+        "url": url or None,
+        "host": host or None,
     }
+
+
+_HOST_NAME = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+def target_location(session: Session, target: str) -> tuple[str, str]:
+    """``(url, host)`` of a result's target, for CI systems that link or group by them.
+
+    A route gives its URL and that URL's host; a host (declared, or a DNS name a check found)
+    gives its name and no URL; a session-wide result or any other target (a secret's name, a
+    DKIM selector) gives neither.
+    """
+    if not target:
+        return "", ""
+    route = session.route(target)
+    if route is not None:
+        try:
+            host = urlsplit(route.url).hostname or ""
+        except ValueError:
+            host = ""
+        return route.url, host
+    if any(h.name == target for h in session.targets.hosts) or _HOST_NAME.fullmatch(target):
+        return "", target
+    return "", ""
 
 
 def plain(value: object) -> JSONValue:

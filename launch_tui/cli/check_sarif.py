@@ -47,7 +47,13 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from launch_tui import __version__
-from launch_tui.cli.check_output import CheckReport, ReportedResult, RiskEntry, plain
+from launch_tui.cli.check_output import (
+    CheckReport,
+    ReportedResult,
+    RiskEntry,
+    plain,
+    target_location,
+)
 from launch_tui.core.model import CheckResult, Evidence, JSONValue, Session, Severity, Status
 from launch_tui.core.playbook import CheckSpec
 from launch_tui.core.sanitize import clean
@@ -286,18 +292,27 @@ def _logical_location(session: Session, result: CheckResult) -> dict[str, JSONVa
         }
     route = session.route(result.target)
     name = clean(result.target, max_len=_NAME_LIMIT)
+    url, host = target_location(session, result.target)
     if route is not None:
         return {
             "name": name,
             "fullyQualifiedName": clean(route.url, max_len=_MESSAGE_LIMIT),
             "kind": "resource",
-            "properties": {"targetKind": "route", "method": clean(route.method)},
+            "properties": {
+                "targetKind": "route",
+                "method": clean(route.method),
+                "url": clean(url, max_len=_MESSAGE_LIMIT),
+                "host": clean(host, max_len=_NAME_LIMIT),
+            },
         }
+    properties: dict[str, JSONValue] = {"targetKind": "host"}
+    if host:
+        properties["host"] = clean(host, max_len=_NAME_LIMIT)
     return {
         "name": name,
         "fullyQualifiedName": name,
         "kind": "resource",
-        "properties": {"targetKind": "host"},
+        "properties": properties,
     }
 
 

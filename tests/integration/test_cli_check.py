@@ -179,6 +179,8 @@ def test_json_shape_is_stable(cli: Cli, demo_file: Path) -> None:
         "previous_status",
         "blocking",
         "accepted_by",
+        "url",
+        "host",
     ]
     assert (first["check_id"], first["stage"], first["target"]) == (
         "dns.records",

@@ -24,7 +24,7 @@ from check_reports import (
 )
 
 from launch_tui.cli.check_junit import render_junit, xml_safe
-from launch_tui.cli.check_output import CheckReport
+from launch_tui.cli.check_output import CheckReport, json_document
 from launch_tui.core.model import Action, Decision, Severity, Status
 
 #: Characters XML 1.0 cannot carry at all, even as character references.
@@ -250,3 +250,27 @@ def test_hostile_strings_stay_well_formed_and_visible(hostile: str) -> None:
 def test_xml_safe_removes_only_what_xml_forbids() -> None:
     assert xml_safe("a\x00b\x1bc\ud800d\ufffee\uffff\tf\ng\rh\x85i") == "abcde\tf\ng\rh\x85i"
     assert xml_safe("é 😀 ␛") == "é 😀 ␛"
+
+
+def test_a_route_case_carries_its_url_and_host_and_a_host_case_its_host() -> None:
+    root = parse(make_report())
+    login = properties(case(root, "http.cookies", "login"))
+    assert ("url", "https://app.brightlane.test/login") in login
+    assert ("host", "app.brightlane.test") in login
+    promo = properties(case(root, "dns.records", "promo.brightlane.test"))
+    assert ("host", "promo.brightlane.test") in promo and "url" not in dict(promo)
+    assert not {"url", "host"} & set(dict(properties(case(root, "domain.expiry", ""))))
+
+
+def test_json_results_and_risks_carry_url_and_host() -> None:
+    document = json_document(make_report())
+    results = {(r["check_id"], r["target"]): r for r in document["results"]}
+    assert (results["http.cookies", "login"]["url"], results["http.cookies", "login"]["host"]) == (
+        "https://app.brightlane.test/login",
+        "app.brightlane.test",
+    )
+    assert results["tls.certificate", "app.brightlane.test"]["url"] is None
+    assert results["tls.certificate", "app.brightlane.test"]["host"] == "app.brightlane.test"
+    assert results["domain.expiry", ""]["host"] is None
+    risks = {(r["check_id"], r["target"]): r for r in document["risks"]}
+    assert risks["http.cookies", "login"]["url"] == "https://app.brightlane.test/login"

@@ -259,7 +259,7 @@ def test_locations() -> None:
                     "name": "promo.brightlane.test",
                     "fullyQualifiedName": "promo.brightlane.test",
                     "kind": "resource",
-                    "properties": {"targetKind": "host"},
+                    "properties": {"targetKind": "host", "host": "promo.brightlane.test"},
                 }
             ],
         }
@@ -270,7 +270,12 @@ def test_locations() -> None:
             "name": "login",
             "fullyQualifiedName": "https://app.brightlane.test/login",
             "kind": "resource",
-            "properties": {"targetKind": "route", "method": "POST"},
+            "properties": {
+                "targetKind": "route",
+                "method": "POST",
+                "url": "https://app.brightlane.test/login",
+                "host": "app.brightlane.test",
+            },
         }
     ]
     session = results["domain.expiry", ""]["locations"][0]["logicalLocations"]
