@@ -33,6 +33,7 @@ COMMANDS = {
     "watch-deploy": "cmd_watch_deploy",
     "export": "cmd_export",
     "data": "cmd_data",
+    "email-check": "cmd_email_check",
 }
 
 

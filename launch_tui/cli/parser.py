@@ -334,6 +334,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_network(p)
 
+    p = sub.add_parser(
+        "email-check",
+        help="verify a real message (.eml): DKIM signature, SPF for its sender, DMARC alignment",
+        description="Verify a message as it arrived (the raw .eml source): its DKIM signature, "
+        "SPF for the server that handed it over (from the Received chain) and DMARC alignment "
+        "of both with the From domain, through the session's DNS settings. The outcome is "
+        "kept as the session's email.transactional_test result. Exit 0 the message "
+        "authenticates, 1 it does not.",
+    )
+    _add_common(p)
+    p.add_argument("file", metavar="SESSION", help="session file, or a session id")
+    p.add_argument("message", metavar="MESSAGE", help="the message's raw source (.eml)")
+    _add_network(p)
+
     return parser
 
 

@@ -34,6 +34,7 @@ from launch_tui.sandbox.deploys import Deployments
 from launch_tui.sandbox.dns_server import DnsServer, QueryLog, Zones
 from launch_tui.sandbox.latency import Latency
 from launch_tui.sandbox.loader import assign_addresses, resolve_world
+from launch_tui.sandbox.mail import write_mail
 from launch_tui.sandbox.repo import BuiltRepo, build_repo
 from launch_tui.sandbox.responder import RequestLog, Responder, ServedRequest
 from launch_tui.sandbox.web import HostServer
@@ -175,6 +176,12 @@ class RunningWorld:
         """The route's latency distribution; ``.quantile(0.95)`` is the true p95 in ms."""
         return self._servers[host].responder.latency(path, method)
 
+    @property
+    def mail_paths(self) -> tuple[Path, ...]:
+        """The signed password-reset mail (``.eml``) and its tampered copy, when the world's
+        domain is one the sandbox signs for (``sandbox/mail.py``)."""
+        return tuple(sorted((self.workdir / "mail").glob("*.eml")))
+
     def dns_queries(self) -> tuple[QueryLog, ...]:
         return tuple(self._dns.log)
 
@@ -289,6 +296,8 @@ def _build_files(
     if spec.repo is not None:
         apex = spec.targets.apex or f"{spec.name}.test"
         repo = build_repo(spec.repo, spec.build, workdir / "repo", apex.split(".")[0], apex)
+    apex = spec.targets.apex or f"{spec.name}.test"
+    write_mail(apex, spec.targets.dkim_selectors, workdir)
     if spec.build is None:
         return repo, None, ()
     output = build_output(spec.build, workdir, spec.targets.apex or f"{spec.name}.test")
@@ -465,6 +474,8 @@ def describe(running: RunningWorld) -> str:
         lines.append(f"  repository  {running.repo_path}")
     if running.build_path:
         lines.append(f"  build       {running.build_path}")
+    for message in running.mail_paths:
+        lines.append(f"  mail        {message}")
     if running.rdap_url:
         lines.append(f"  RDAP        {running.rdap_url}")
     if running.deploy_admin_url:
