@@ -6,7 +6,8 @@ Four components are detected, each from the evidence that proves it:
 component           detected from
 ==================  ==========================================================================
 ``dns_host``        the apex's NS records
-``email_provider``  the apex's MX records, best preference first
+``email_provider``  the apex's MX records, best preference first; who sends (SPF includes,
+                    DKIM keys at selectors) confirms a declared sending provider
 ``hosting``         response headers of the canonical URL, then of every other host
 ``cdn``             the same headers (a CDN in front hides the hosting; reported separately)
 ==================  ==========================================================================
@@ -56,6 +57,7 @@ from dataclasses import replace
 from launch_tui.checks.audit.fingerprints import builtin_providers
 from launch_tui.checks.audit.stack_judge import judge_cdn, judge_dns, judge_email, judge_hosting
 from launch_tui.checks.audit.stack_sites import site_urls, visit_site
+from launch_tui.checks.email.senders import SendingSign, find_senders
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.fetching import no_http_result
 from launch_tui.checks.engine.findings import Finding, combine
@@ -102,16 +104,17 @@ async def stack(ctx: CheckContext) -> CheckResult:
     providers = builtin_providers()
     apex = ctx.session.targets.apex.strip().rstrip(".").lower()
     declared = ctx.session.stack
-    ns, mx, sites = await asyncio.gather(
+    ns, mx, sites, senders = await asyncio.gather(
         resolver.resolve(apex, "NS") if apex else _nothing(),
         resolver.resolve(apex, "MX") if apex else _nothing(),
         asyncio.gather(
             *(visit_site(ctx, host, url, c, providers) for host, url, c in site_urls(ctx))
         ),
+        find_senders(ctx, resolver, apex) if apex else _no_senders(),
     )
     verdicts = (
         judge_dns(declared.dns_host.declared, ns, providers, apex=apex),
-        judge_email(declared.email_provider.declared, mx, providers, apex=apex),
+        judge_email(declared.email_provider.declared, mx, providers, apex=apex, senders=senders),
         judge_hosting(declared.hosting.declared, sites),
         judge_cdn(sites),
     )
@@ -132,6 +135,10 @@ async def stack(ctx: CheckContext) -> CheckResult:
 
 async def _nothing() -> None:
     return None
+
+
+async def _no_senders() -> list[SendingSign]:
+    return []
 
 
 def detected_stack(stack_value: Stack, result: CheckResult) -> Stack:

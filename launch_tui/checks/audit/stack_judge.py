@@ -22,6 +22,7 @@ from launch_tui.checks.audit.fingerprints import (
     named_after,
 )
 from launch_tui.checks.audit.stack_sites import Site, proof_of, sign_of
+from launch_tui.checks.email.senders import SendingSign, find_sender
 from launch_tui.core.model import JSONValue, Status
 from launch_tui.core.sanitize import clean
 from launch_tui.net import DnsAnswer, DnsResult
@@ -89,10 +90,42 @@ def judge_dns(
 
 
 def judge_email(
-    declared: str, mx: DnsResult | None, providers: Providers, *, apex: str = ""
+    declared: str,
+    mx: DnsResult | None,
+    providers: Providers,
+    *,
+    apex: str = "",
+    senders: Sequence[SendingSign] = (),
 ) -> Verdict:
     """The mail provider, from the apex's MX lookup, best preference first (``apex`` as for
-    :func:`judge_dns`)."""
+    :func:`judge_dns`), and from who sends: ``senders`` found in the SPF record's includes and
+    at DKIM selectors. A domain that receives mail elsewhere but sends through the declared
+    provider is not a mismatch."""
+    verdict = _judge_mx(declared, mx, providers, apex=apex)
+    if not senders or verdict.status is Status.ERROR:
+        return verdict
+    wanted = find_sender(declared)
+    confirmed = next((s for s in senders if wanted is not None and s.sender == wanted), None)
+    if confirmed is not None and verdict.status is not Status.PASS:
+        received = f"; mail is received at {verdict.detected}" if verdict.detected else ""
+        return _verdict(
+            "email_provider",
+            Status.PASS,
+            declared,
+            confirmed.sender.name,
+            confirmed.source,
+            f"{confirmed.sender.name} sends the mail ({confirmed.source}){received}",
+            "fingerprint",
+        )
+    if verdict.status is Status.SKIPPED and not declared:
+        first = senders[0]
+        return _found("email_provider", declared, first.sender.name, first.source)
+    return verdict
+
+
+def _judge_mx(
+    declared: str, mx: DnsResult | None, providers: Providers, *, apex: str = ""
+) -> Verdict:
     component = "email_provider"
     if mx is None:
         return _verdict(component, Status.SKIPPED, declared, "", "", "no apex to look MX up for")
