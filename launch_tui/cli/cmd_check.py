@@ -41,7 +41,7 @@ from launch_tui.cli.check_sarif import render_sarif
 from launch_tui.cli.context import CliEnv
 from launch_tui.core.errors import SessionError, SessionReadOnlyError, UsageError
 from launch_tui.core.model import NetworkSettings, Session, Severity
-from launch_tui.core.playbook import CheckMode, Playbook
+from launch_tui.core.playbook import CheckMode, Playbook, StageSpec
 from launch_tui.core.sanitize import clean
 from launch_tui.net import net_config, parse_nameserver, parse_resolve
 from launch_tui.store import SessionHandle, open_session
@@ -99,12 +99,45 @@ def render(report: CheckReport, fmt: str, *, cwd: Path) -> str:
 
 
 def build_selection(args: argparse.Namespace, playbook: Playbook, registry: Registry) -> Selection:
-    """``--stage`` and ``--only`` as a runner selection; bad values are usage errors."""
+    """``--stage`` and ``--only`` as a runner selection; bad values are usage errors, and so is
+    a selection that runs no check (a CI job that ran nothing must not look green)."""
     stages: frozenset[str] | None = None
+    stage = None
     if args.stage is not None:
-        stages = frozenset({playbook.resolve_stage(args.stage).id})
+        stage = playbook.resolve_stage(args.stage)
+        stages = frozenset({stage.id})
     only = parse_only(args.only, playbook, registry)
+    runnable = [
+        d.id
+        for d in registry
+        if (stages is None or d.stage in stages) and (only is None or d.id in only)
+    ]
+    if not runnable:
+        raise UsageError(_nothing_selected(stage, only, registry))
     return Selection(stages=stages, check_ids=only)
+
+
+def _nothing_selected(
+    stage: StageSpec | None, only: frozenset[str] | None, registry: Registry
+) -> str:
+    """Why ``--stage``/``--only`` selected no implemented check, in words that say what to do."""
+    if stage is None:
+        return "--only selects no implemented check"
+    label = f"stage {stage.number} ({stage.id})"
+    if only is not None:
+        stage_of = {d.id: d.stage for d in registry}
+        where = ", ".join(f"{i} is in stage {stage_of.get(i, '?')}" for i in sorted(only))
+        return f"--only selects no check of {label}: {where}; drop --stage or --only"
+    manual = [c.id for c in stage.checks if c.mode is CheckMode.MANUAL]
+    pending = [c.id for c in stage.checks if c.mode is CheckMode.AUTO and c.id not in registry]
+    parts = []
+    if manual:
+        parts.append(f"{len(manual)} manual (confirm them in the app: {', '.join(manual)})")
+    if pending:
+        parts.append(f"{len(pending)} not automated yet ({', '.join(pending)})")
+    return f"{label} has no automated check to run: its checks are " + (
+        " and ".join(parts) or "none"
+    )
 
 
 def parse_only(

@@ -6,6 +6,7 @@ command and the Ctrl-C behaviour run as real subprocesses, signals and all.
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import queue
@@ -22,9 +23,13 @@ from pathlib import Path
 import pytest
 from check_reports import CONTROL, D3, D4, DEMO_FINDINGS, MINE, Cli, write
 
+from launch_tui.checks.engine.registry import Registry
+from launch_tui.cli.cmd_check import build_selection
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.cli.exit_codes import Exit
+from launch_tui.core.errors import UsageError
 from launch_tui.core.model import Host, NetworkSettings, Status
+from launch_tui.core.playbook import CheckMode, builtin_playbook
 from launch_tui.sandbox import RunningWorld, SandboxThread
 from launch_tui.store import load_session, open_session
 
@@ -268,7 +273,6 @@ def test_accepted_risks_with_an_owner_do_not_fail_the_run(
             ["--only", "dns.records", "--only", "tls.certificate"],
             {"dns.records", "tls.certificate"},
         ),
-        (["--only", "tls.certificate", "--stage", "audit"], set()),
     ],
 )
 def test_stage_and_only_select_checks(
@@ -279,10 +283,24 @@ def test_stage_and_only_select_checks(
     assert code == (Exit.FINDINGS if checks else Exit.OK)
 
 
-def test_a_stage_without_automated_checks_runs_nothing(cli: Cli, demo_file: Path) -> None:
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (
+            ["--only", "tls.certificate", "--stage", "audit"],
+            "--only selects no check of stage 1 (audit): tls.certificate is in stage delivery; "
+            "drop --stage or --only",
+        ),
+    ],
+)
+def test_a_selection_that_runs_nothing_says_why_and_fails(
+    cli: Cli, demo_file: Path, args: list[str], says: str
+) -> None:
+    # A CI job that ran no check must not look green.
     before = demo_file.read_bytes()
-    assert cli("check", str(demo_file), *MINE, "--stage", "handover") == Exit.OK
-    assert "No checks ran." in cli.out
+    assert cli("check", str(demo_file), *args, "--format", "json") == Exit.USAGE
+    assert says in cli.err
+    assert cli.out == ""
     assert demo_file.read_bytes() == before
 
 
@@ -414,3 +432,18 @@ def test_only_explains_playbook_checks_it_cannot_run() -> None:
     with pytest.raises(UsageError) as caught:
         parse_only(["dns.records"], builtin_playbook(), Registry())
     assert "(dns.records is in the playbook but not implemented yet)" in caught.value.message
+
+
+def test_a_stage_whose_checks_are_manual_or_not_automated_yet_says_so() -> None:
+    # The built-in playbook automates something in every stage; a registry without the
+    # stage's checks stands for a playbook that does not.
+    playbook = builtin_playbook()
+    args = argparse.Namespace(stage="1", only=None)
+    with pytest.raises(UsageError) as error:
+        build_selection(args, playbook, Registry())
+    auto = [c.id for c in playbook.stage_by_number(1).checks if c.mode is CheckMode.AUTO]
+    assert error.value.message == (
+        "stage 1 (audit) has no automated check to run: its checks are 2 manual (confirm them "
+        "in the app: audit.secrets_location, audit.staging_diff) and "
+        f"{len(auto)} not automated yet ({', '.join(auto)})"
+    )
