@@ -64,7 +64,11 @@ class CheckRow:
 def stage_rows(
     session: Session, playbook: Playbook, stage_id: str, implemented: Iterable[str] = ()
 ) -> tuple[CheckRow, ...]:
-    """The rows of a stage's check table, in playbook order then target order."""
+    """The rows of a stage's check table: failures first.
+
+    Ordered by status (fail, error, warn; then checks still to run or confirm, manual,
+    skipped, pass), then severity (critical first), then playbook and target order.
+    """
     available = frozenset(implemented)
     rows: list[CheckRow] = []
     for spec in playbook.stage(stage_id).checks:
@@ -117,7 +121,17 @@ def stage_rows(
                     decision=_latest_action(session.decisions, spec.id, result.target),
                 )
             )
-    return tuple(rows)
+    return tuple(sorted(rows, key=row_order))
+
+
+#: Where a check with no result yet sorts: after the warnings, before manual, skipped, pass.
+_NO_RESULT_RANK = Status.WARN.rank + 0.5
+
+
+def row_order(row: CheckRow) -> tuple[float, int]:
+    """Sort key of a check row: status (worst first), then severity (worst first)."""
+    status = _NO_RESULT_RANK if row.status is None else row.status.rank
+    return (status, row.severity.rank)
 
 
 def _latest_action(decisions: Sequence[Decision], check_id: str, target: str) -> Action | None:

@@ -1,11 +1,17 @@
-"""The check table changes only what changed while results stream in, and keeps the cursor."""
+"""The check table: failures first, the rows below the fold counted, the summary as wide as
+there is room; it changes only what changed while results stream in, and keeps the cursor."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from conftest import AppFactory
+from test_stage_flows import brightlane_app, opened, stage_screen
 from textual.app import App, ComposeResult
+from textual.widgets.data_table import ColumnKey
 
 from launch_tui.core.model import Severity, Status
-from launch_tui.tui.views import CheckRow
+from launch_tui.tui.views import CheckRow, row_order, stage_rows
 from launch_tui.tui.widgets.check_table import CheckTable
 
 
@@ -88,3 +94,35 @@ async def test_a_changed_result_is_updated_in_place_and_the_cursor_stays() -> No
         await pilot.pause()
         assert _keys(table) == ["a:x", "b:y"]
         assert table.selected_key == "b:y"
+
+
+async def test_failures_come_first_the_fold_is_counted_and_the_summary_gets_the_room(
+    make_app: AppFactory, sessions_dir: Path
+) -> None:
+    app, _path = brightlane_app(make_app, sessions_dir)
+    async with opened(app, size=(100, 30)) as pilot:
+        table = stage_screen(app).query_one(CheckTable)
+        rows = stage_rows(stage_screen(app).session, app.playbook, "delivery", app.implemented_ids)
+        shown = [table.get_row(key)[0].plain for key in _keys(table)]
+        # fail, error and warn rows before any other, worst severity first within a status
+        ranks = [row_order(r) for r in rows]
+        assert ranks == sorted(ranks)
+        first_other = next(i for i, r in enumerate(rows) if r.status not in BAD)
+        assert all(r.status not in BAD for r in rows[first_other:])
+        assert shown[0] == "✗"
+        # rows below the fold are counted in the header, and the count follows the scroll
+        visible = table.scrollable_content_region.height - 1
+        label = table.columns[ColumnKey("Check")].label.plain
+        assert label == f"Check ↓{table.row_count - visible} more"
+        table.scroll_end(animate=False)
+        await pilot.pause()
+        assert table.columns[ColumnKey("Check")].label.plain == "Check"
+        # the summary column takes what the other columns leave
+        widths = [c.width for c in table.columns.values()]
+        padding = 2 * len(widths)
+        assert sum(widths) + padding == table.size.width - 2
+        longest_check = max(len(r.check_id) for r in rows)
+        assert widths[1] == min(22, longest_check)
+
+
+BAD = {Status.FAIL, Status.ERROR, Status.WARN}

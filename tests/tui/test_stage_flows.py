@@ -67,15 +67,26 @@ async def test_opens_on_the_stage_and_row_it_was_left_at(
 async def test_the_row_it_was_left_at_is_in_view_at_80x24(
     make_app: AppFactory, sessions_dir: Path
 ) -> None:
-    # Row 9 of stage 3: below the eight rows an 80x24 screen shows, so the table scrolls to it
-    # as soon as it has a size (and the stage screen is built complete before its first frame).
-    app, _path = brightlane_app(make_app, sessions_dir)
+    # A passing row of stage 3, below the eight rows an 80x24 screen shows (failures come
+    # first): the table scrolls to it as soon as it has a size (and the stage screen is built
+    # complete before its first frame).
+    path = copy_session("brightlane", sessions_dir)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            'selection = "tls.certificate:app.brightlane.test"',
+            'selection = "tls.certificate:www.brightlane.test"',
+        ),
+        encoding="utf-8",
+    )
+    app = make_app(open_path=path)
     async with opened(app, size=(80, 24)):
         table = stage_screen(app).query_one(CheckTable)
         shown_rows = table.scrollable_content_region.height - 1  # less the header row
         assert table.cursor_row >= shown_rows  # not in view without scrolling
         first_shown = round(table.scroll_y)
         assert first_shown <= table.cursor_row < first_shown + shown_rows
+        assert table.selected_key == "tls.certificate:www.brightlane.test"
         assert stage_screen(app).focused is table
 
 

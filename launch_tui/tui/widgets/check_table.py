@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
 from launch_tui.core.display import fmt_ms
 from launch_tui.core.model import Action
@@ -22,6 +22,15 @@ from launch_tui.tui.text import STATUS_STYLE, status_cell
 from launch_tui.tui.views import CheckRow
 
 _DECISION_MARK = {Action.FIX: "F", Action.ACCEPT_RISK: "A", Action.DEFER: "D"}
+
+
+def _content_widths(rows: Sequence[CheckRow]) -> tuple[int, int]:
+    """The longest check id and shown target of ``rows`` (``(session)``/``—`` included)."""
+    if not rows:
+        return (24, 26)
+    check = max(len(r.check_id) for r in rows)
+    target = max(len(r.target) if r.target else 9 for r in rows)
+    return (check, target)
 
 
 class CheckTable(DataTable[Text]):
@@ -34,6 +43,8 @@ class CheckTable(DataTable[Text]):
         self._rows: tuple[CheckRow, ...] = ()
         self._column_widths: tuple[int, ...] = ()
         self._width_hint = width_hint
+        self._content: tuple[int, int] = (24, 26)
+        """Length of the longest check id and target among the rows."""
 
     def on_mount(self) -> None:
         self._build_columns(self.size.width or self._width_hint)
@@ -47,6 +58,7 @@ class CheckTable(DataTable[Text]):
             if selected:
                 self.select_key(selected)
         elif self.row_count:
+            self._show_fold()
             # A row selected before the table had a size (a session reopened on its row) is
             # scrolled into view as soon as the size is known, not after the screen settles.
             self.move_cursor(row=self.cursor_row, animate=False, scroll=True)
@@ -83,6 +95,20 @@ class CheckTable(DataTable[Text]):
         """
         rows = tuple(rows)
         keys = [r.key for r in rows]
+        content = _content_widths(rows)
+        if content != self._content:
+            # Longer ids or targets arrived: the columns are sized again for them.
+            self._content = content
+            if self._column_widths and self._widths(self.size.width or self._width_hint) != (
+                self._column_widths
+            ):
+                selected = self.selected_key
+                self._rows = rows
+                self._build_columns(self.size.width or self._width_hint)
+                self._fill(rows)
+                if not (selected and self.select_key(selected)) and self.row_count:
+                    self.move_cursor(row=0, animate=False)
+                return
         if not self.row_count or len(set(keys)) != len(keys):
             self._rows = rows
             self._fill(rows)
@@ -107,6 +133,7 @@ class CheckTable(DataTable[Text]):
         if [r.key.value for r in self.ordered_rows] != keys:
             self._put_in_order(keys)
         self._restore_cursor(selected, index)
+        self._show_fold()
 
     def _put_in_order(self, keys: Sequence[str]) -> None:
         """Order the rows as ``keys`` (rows are added at the end; sorting moves them)."""
@@ -126,22 +153,49 @@ class CheckTable(DataTable[Text]):
             self.move_cursor(row=min(index, self.row_count - 1), animate=False)
 
     def _widths(self, width: int) -> tuple[int, ...]:
-        """Column widths (glyph, check, target, summary[, time], Δ) for a table ``width`` wide."""
+        """Column widths (glyph, check, target, summary[, time], Δ) for a table ``width`` wide.
+
+        The check and target columns are as wide as their longest entry up to a cap that
+        grows with the width; the summary gets all the rest.
+        """
         usable = max(40, width - 2)  # the vertical scrollbar
+        longest_check, longest_target = self._content
         if usable >= 110:
-            check, target, time = 24, 26, 7
+            caps, time = (28, 28), 7
+        elif usable >= 84:
+            caps, time = (22, 24), 0
+        elif usable >= 70:
+            caps, time = (18, 22), 0
+        else:
+            caps, time = (16, 16), 0
+        check = max(8, min(caps[0], longest_check))
+        target = max(9, min(caps[1], longest_target))
+        if time:
             padding = 2 * 6
             summary = usable - padding - (1 + check + target + time + 2)
             return (1, check, target, max(10, summary), time, 2)
-        if usable >= 84:
-            check, target = 22, 24
-        elif usable >= 70:
-            check, target = 18, 22
-        else:
-            check, target = 16, 16
         padding = 2 * 5
         summary = usable - padding - (1 + check + target + 2)
         return (1, check, target, max(8, summary), 2)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._show_fold()
+
+    def _show_fold(self) -> None:
+        """Say in the check column's header how many rows are below the visible ones."""
+        if not self.columns or "Check" not in {str(k.value) for k in self.columns}:
+            return
+        shown = max(0, self.scrollable_content_region.height - 1)  # less the header row
+        below = max(0, self.row_count - round(self.scroll_y) - shown) if shown else 0
+        label = Text("Check", style="bold")
+        if below:
+            label.append(f" ↓{below} more", style="dim")
+        column = self.columns[ColumnKey("Check")]
+        if column.label != label:
+            column.label = label
+            self._update_count += 1  # the header row is cached by this count
+            self.refresh()
 
     def _build_columns(self, width: int) -> None:
         self.clear(columns=True)
@@ -158,6 +212,7 @@ class CheckTable(DataTable[Text]):
         self.clear()
         for row in rows:
             self.add_row(*self._cells(row), key=row.key)
+        self._show_fold()
 
     def _cells(self, row: CheckRow) -> list[Text]:
         widths = self._column_widths
