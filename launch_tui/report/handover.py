@@ -3,8 +3,9 @@
 Verdict, minimum bar, stack, access, secrets, services and renewals, rollback, monitoring, support,
 people, limitations and the risks left.
 
-The manual notes and the measured renewals (domain and certificates) are the handover
-deliverable's parts as the playbook declares them.
+The handover's own fields come from ``session.handover`` (:mod:`.handover_fields`); the
+measured renewals (domain and certificates) are the handover deliverable's parts as the playbook
+declares them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from launch_tui.core.readiness import (
 from launch_tui.report import evidence as ev
 from launch_tui.report import parts
 from launch_tui.report.access_map import AccessRow, access_map
+from launch_tui.report.handover_fields import HandoverFieldsView, handover_fields
 from launch_tui.report.inputs import FindingView, Person, ReportInputs, people_of
 from launch_tui.report.monitoring import monitor_links
 from launch_tui.report.secrets_inventory import (
@@ -36,7 +38,6 @@ from launch_tui.report.secrets_inventory import (
 from launch_tui.report.views import (
     DecisionView,
     Link,
-    ManualNote,
     days_note,
     fmt_money,
     link,
@@ -134,15 +135,12 @@ class HandoverView:
     renewals: tuple[RenewalView, ...]
     costs: tuple[CostTotal, ...]
     services_notice: str
-    env_changes: ManualNote
+    fields: HandoverFieldsView
+    """The handover's own fields (env changes, rollback, support, limitations, next steps)."""
     environments: tuple[str, ...]
-    rollback: tuple[ManualNote, ...]
     monitoring_links: tuple[Link, ...]
     monitoring_notice: str
-    support: ManualNote
     people: tuple[Person, ...]
-    limitations: ManualNote
-    next_steps: ManualNote
     open_decisions: tuple[DecisionView, ...]
     top_risks: tuple[FindingView, ...]
     accepted_risks: tuple[DecisionView, ...]
@@ -185,7 +183,8 @@ def handover_view(b: ReportInputs) -> HandoverView:
     credentials = credential_views(b)
     services, renewals, costs = _services(b)
     env_names = sorted({text(e, 60) for s in session.secrets for e in s.environments if e.strip()})
-    monitoring_links = monitor_links(b)
+    fields = handover_fields(b)
+    monitoring_links = fields.links + tuple(x for x in monitor_links(b) if x not in fields.links)
     accepted = tuple(
         b.decision(d)
         for d in sorted(
@@ -243,21 +242,18 @@ def handover_view(b: ReportInputs) -> HandoverView:
             "No external services recorded yet",
             "add [[services]] entries with renewal dates and monthly costs",
         ),
-        env_changes=b.manual(parts.HANDOVER_ENV_CHANGES),
+        fields=fields,
         environments=tuple(env_names),
-        rollback=b.manuals(parts.HANDOVER_ROLLBACK),
         monitoring_links=monitoring_links,
         monitoring_notice=""
         if monitoring_links
         else b.missing(
             "observe",
             "No monitoring links recorded yet",
-            "confirm monitor.live with a link to each monitor",
+            "confirm monitor.live with a link to each monitor, or add monitoring links in the "
+            "handover form",
         ),
-        support=b.manual(parts.HANDOVER_SUPPORT),
         people=people_of(b),
-        limitations=b.manual(parts.HANDOVER_LIMITATIONS),
-        next_steps=b.manual(parts.HANDOVER_NEXT_STEPS),
         open_decisions=open_decisions,
         top_risks=tuple(b.finding(i, f) for i, f in enumerate(b.risks.open[:5], start=1)),
         accepted_risks=accepted,

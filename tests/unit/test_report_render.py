@@ -163,7 +163,8 @@ def test_an_empty_session_says_what_is_missing_and_which_stage_fills_it() -> Non
         "No apex domain recorded, so the records below use example.com",
         "The deploy has not been rehearsed yet",
         "No routes configured yet. Stage 6 (Observe real usage) fills this in",
-        "Not recorded yet: Known limitations recorded. Confirm `handover.limitations`",
+        "No known limitations written yet. Stage 7 (Hand over) fills this in: write it in the "
+        "handover form (H in the app)",
     ):
         assert notice in md, notice
     # no empty tables: every header row is followed by at least one data row
