@@ -20,15 +20,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from launch_tui.checks.deploy.health_probe import HealthProbe, probe
+from launch_tui.checks.deploy.health_probe import HealthProbe, probe, production_health_route
 from launch_tui.checks.deploy.health_watch import Poll, WatchOutcome, watch_health
-from launch_tui.checks.engine.fetching import host_of
 from launch_tui.checks.engine.services import open_check_services
 from launch_tui.cli.cmd_check import network_overrides, run_network
 from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
 from launch_tui.core.errors import UsageError
-from launch_tui.core.model import HostRole, NetworkSettings, Route, RouteKind, Session
+from launch_tui.core.model import NetworkSettings, Route, Session
 from launch_tui.core.sanitize import clean
 from launch_tui.store import load_session
 
@@ -63,24 +62,7 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
 
 def health_route(session: Session, name: str | None) -> Route:
     """The route to watch: ``name``, else the first health route not on a staging host."""
-    if name:
-        route = session.route(name)
-        if route is None:
-            known = ", ".join(r.name for r in session.targets.routes) or "none"
-            raise UsageError(f"--route: no route {name!r} in the session; routes: {known}")
-        return route
-    staging = {h.name for h in session.targets.hosts if h.role is HostRole.STAGING}
-    if session.targets.staging_url:
-        staging.add(host_of(session.targets.staging_url))
-    health = [r for r in session.targets.routes if r.kind is RouteKind.HEALTH]
-    production = [r for r in health if host_of(r.url) not in staging]
-    candidates = production or health
-    if not candidates:
-        raise UsageError(
-            "the session has no health route to watch; add one "
-            '(kind = "health" under [[targets.routes]]) or name a route with --route'
-        )
-    return candidates[0]
+    return production_health_route(session, name)
 
 
 async def _watch(

@@ -28,7 +28,7 @@ from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from launch_tui.core.errors import LaunchError, UsageError
-from launch_tui.core.model import STAGE_IDS, NetworkSettings, Session
+from launch_tui.core.model import STAGE_IDS, JSONValue, NetworkSettings, Session
 from launch_tui.core.playbook import CheckMode, Playbook
 from launch_tui.core.sanitize import clean
 from launch_tui.store import SessionHandle, create_session, open_session
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     # The check engine (and the work behind the screens) is imported when first used, after
     # the first screen is painted: see first_screen_painted.
     from launch_tui.checks import Registry, Selection
+    from launch_tui.checks.deploy.drill import DrillRecord
     from launch_tui.tui.workers import ServicesFactory
 
 #: From this many columns on, screens are ``-wide`` (a sidebar instead of one-line summaries).
@@ -486,6 +487,38 @@ class LaunchApp(App[str | None]):
             return
         if not isinstance(self.screen, PeopleScreen):
             self.push_screen(PeopleScreen())
+
+    def action_show_monitor(self) -> None:
+        from launch_tui.tui.screens.monitor_dashboard import MonitorScreen
+
+        if self.controller is None:
+            self.say("Open a session first.", title="Monitors")
+            return
+        if not isinstance(self.screen, MonitorScreen):
+            self.push_screen(MonitorScreen(on_summary=self.store_monitor_summary))
+
+    def action_show_drill(self) -> None:
+        from launch_tui.tui.screens.rollback_drill import DrillScreen
+
+        if self.controller is None:
+            self.say("Open a session first.", title="Rollback drill")
+            return
+        if not isinstance(self.screen, DrillScreen):
+            self.push_screen(DrillScreen(on_record=self.store_drill))
+
+    def store_drill(self, record: DrillRecord) -> None:
+        """Keep a finished rollback drill as its check's result."""
+        from launch_tui.tui.drill_store import with_drill
+
+        if self.controller is not None:
+            self.update_session(with_drill(self.controller.session, self.playbook, record))
+
+    def store_monitor_summary(self, summary: dict[str, JSONValue]) -> None:
+        """Keep the bounded summary of a monitoring session."""
+        from launch_tui.tui.drill_store import with_monitor_summary
+
+        if self.controller is not None:
+            self.update_session(with_monitor_summary(self.controller.session, summary))
 
     async def action_go_home(self) -> None:
         from launch_tui.tui.screens.home import HomeScreen

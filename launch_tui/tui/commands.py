@@ -29,6 +29,8 @@ PEOPLE = "people"
 WIZARD = "wizard"
 OVERLAY = "overlay"
 """Full screens shown over a session (help, readiness, people): they close with escape."""
+MONITOR = "monitor"
+DRILL = "drill"
 
 SCOPE_TITLES = {
     APP: "Everywhere",
@@ -38,6 +40,8 @@ SCOPE_TITLES = {
     PEOPLE: "People and owners",
     WIZARD: "New-session wizard",
     OVERLAY: "Overlays",
+    MONITOR: "Live monitors",
+    DRILL: "Rollback drill",
 }
 
 
@@ -354,6 +358,43 @@ COMMANDS: tuple[Command, ...] = (
         "Show only what the selected person owns, or everything.",
     ),
     Command("people.close", PEOPLE, "escape", "close", "Close", "Back to the stage screen."),
+    Command(
+        "app.monitor",
+        APP,
+        "L",
+        "app.show_monitor",
+        "Monitors",
+        "Probe the homepage, login, health and webhook routes live: uptime, p50/p95/p99, errors.",
+        show=False,
+    ),
+    Command(
+        "app.drill",
+        APP,
+        "R",
+        "app.show_drill",
+        "Rollback drill",
+        "Note the live release, roll back in your platform, and time the recovery.",
+        show=False,
+    ),
+    Command(
+        "monitor.close",
+        MONITOR,
+        "escape",
+        "close",
+        "Close",
+        "Stop the monitors and save their summary in the session.",
+    ),
+    Command("drill.note", DRILL, "n", "note", "Note release", "Note the release live now."),
+    Command(
+        "drill.go",
+        DRILL,
+        "g",
+        "go",
+        "Time rollback",
+        "After triggering the rollback: watch the release change and health recover.",
+    ),
+    Command("drill.cancel", DRILL, "x", "cancel", "Cancel", "Stop watching."),
+    Command("drill.close", DRILL, "escape", "close", "Close", "Back to the screen underneath."),
     Command("readiness.close", READINESS, "escape", "close", "Close", "Back to the stage screen."),
     Command(
         "wizard.back",

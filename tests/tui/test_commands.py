@@ -13,8 +13,10 @@ from launch_tui.tui.app import LaunchApp
 from launch_tui.tui.keymap import KeymapResult, keymap_path, load_keymap, parse_keymap
 from launch_tui.tui.screens.help import HelpScreen
 from launch_tui.tui.screens.home import HomeScreen
+from launch_tui.tui.screens.monitor_dashboard import MonitorScreen
 from launch_tui.tui.screens.people import PeopleScreen
 from launch_tui.tui.screens.readiness import ReadinessScreen
+from launch_tui.tui.screens.rollback_drill import DrillScreen
 from launch_tui.tui.screens.stage import StageScreen
 from launch_tui.tui.screens.wizard import WizardScreen
 
@@ -32,6 +34,8 @@ def test_every_command_has_id_description_and_tooltip() -> None:
             "people",
             "readiness",
             "wizard",
+            "monitor",
+            "drill",
         }
 
 
@@ -44,6 +48,8 @@ def test_every_binding_of_every_screen_comes_from_the_command_list() -> None:
         PeopleScreen,
         HelpScreen,
         WizardScreen,
+        MonitorScreen,
+        DrillScreen,
     ):
         for binding in owner.BINDINGS:
             assert isinstance(binding, Binding)

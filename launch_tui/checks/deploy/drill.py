@@ -25,7 +25,8 @@ from enum import StrEnum
 
 from launch_tui.checks.deploy.health_probe import HealthProbe
 from launch_tui.checks.deploy.health_watch import Poll
-from launch_tui.core.model import JSONValue
+from launch_tui.core.model import CheckResult, JSONValue, Severity, Status
+from launch_tui.core.sanitize import clean
 
 Probe = Callable[[float], Awaitable[HealthProbe]]
 
@@ -163,4 +164,34 @@ async def watch_rollback(
         None,
         monotonic() - began,
         tuple(polls),
+    )
+
+
+#: The playbook's check a drill answers: a drilled rollback is its result.
+DRILL_CHECK = "deploy.rollback_drill"
+
+
+def drill_result(record: DrillRecord, severity: Severity, by: str = "") -> CheckResult:
+    """The drill as the result of :data:`DRILL_CHECK`: pass when it recovered, else fail."""
+    evidence = record.as_evidence()
+    evidence["drilled_by"] = by
+    if record.ok:
+        assert record.version_changed_s is not None and record.healthy_s is not None
+        summary = (
+            f"Rollback {record.from_version} -> {record.to_version} drilled: release changed "
+            f"after {record.version_changed_s:.1f} s, healthy after {record.healthy_s:.1f} s"
+        )
+    else:
+        summary = (
+            f"Rollback drill did not pass ({record.outcome.value}) after {record.watched_s:.1f} s"
+        )
+    return CheckResult(
+        check_id=DRILL_CHECK,
+        target="",
+        status=Status.PASS if record.ok else Status.FAIL,
+        severity=severity,
+        summary=clean(summary, max_len=300),
+        evidence=evidence,
+        measured_at=record.started_at,
+        duration_ms=round(record.watched_s * 1000),
     )

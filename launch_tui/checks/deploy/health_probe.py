@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from launch_tui.core.model import JSONValue, Route
+from launch_tui.core.errors import UsageError
+from launch_tui.core.model import HostRole, JSONValue, Route, RouteKind, Session
 from launch_tui.core.sanitize import clean
 from launch_tui.net import FailureKind, FetchResult, HttpClient, NetLimits
 
@@ -162,3 +164,34 @@ async def probe(
             verified=False,
         )
     return seen
+
+
+def production_health_route(session: Session, name: str | None = None) -> Route:
+    """The route to watch after a deploy: ``name``, else the first health route that is not on
+    a staging host (else any health route). A usage error says what to add when there is none."""
+    if name:
+        route = session.route(name)
+        if route is None:
+            known = ", ".join(r.name for r in session.targets.routes) or "none"
+            raise UsageError(f"--route: no route {name!r} in the session; routes: {known}")
+        return route
+    staging = {h.name for h in session.targets.hosts if h.role is HostRole.STAGING}
+    if session.targets.staging_url:
+        staging.add(_host(session.targets.staging_url))
+    health = [r for r in session.targets.routes if r.kind is RouteKind.HEALTH]
+    production = [r for r in health if _host(r.url) not in staging]
+    candidates = production or health
+    if not candidates:
+        raise UsageError(
+            "the session has no health route to watch; add one "
+            '(kind = "health" under [[targets.routes]]) or name a route with --route',
+            title="No health route",
+        )
+    return candidates[0]
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
