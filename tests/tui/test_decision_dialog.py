@@ -1,5 +1,6 @@
 """The decision dialog: arrows choose, the choice is said before Save, a new decision on the same
-row replaces the old one, and ``d`` never acts on a table that is not on show."""
+row replaces the old one, and ``d`` never acts on a table that is not on show; Escape leaves the
+notes editor."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from textual.widgets import Select
 
 from launch_tui.tui.screens.decision import DecisionModal, due_placeholder
 from launch_tui.tui.screens.stage import StageScreen
+from launch_tui.tui.widgets.check_table import CheckTable
+from launch_tui.tui.widgets.footer import KeyFooter
 
 ROW = ("tls.certificate", "app.brightlane.test")
 
@@ -98,3 +101,23 @@ async def test_d_on_another_tab_does_not_decide_on_the_hidden_table(
 def test_the_due_date_example_is_never_in_the_past() -> None:
     assert due_placeholder(FIXED_NOW.date()).startswith("2026-05-12")
     assert due_placeholder(date(2026, 12, 7)).startswith("2026-12-14")
+
+
+async def test_escape_leaves_the_notes_and_the_key_bar_says_so(
+    make_app: AppFactory, sessions_dir: Path
+) -> None:
+    app, path = brightlane_app(make_app, sessions_dir)
+    async with opened(app, size=(100, 30)) as pilot:
+        screen = stage_screen(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert screen.active_tab == "tab-notes"
+        footer = screen.query_one(KeyFooter)
+        assert any(k.description == "Back to checks" for k in footer.keys), footer.keys
+        await pilot.press(*"call Sam")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.active_tab == "tab-checks"
+        assert screen.focused is screen.query_one(CheckTable)
+        await app.wait_saved()
+    assert "call Sam" in path.read_text(encoding="utf-8")

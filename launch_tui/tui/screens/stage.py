@@ -619,6 +619,10 @@ class StageScreen(LaunchScreen):
     def action_edit_notes(self) -> None:
         self.show_tab("tab-notes")
 
+    def action_leave_notes(self) -> None:
+        self.save_notes()
+        self.show_tab("tab-checks")
+
     def action_next_tab(self) -> None:
         current = self._active_tab if self._active_tab in TABS else TABS[0]
         self.show_tab(TABS[(TABS.index(current) + 1) % len(TABS)])

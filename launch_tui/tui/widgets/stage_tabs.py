@@ -7,8 +7,11 @@ once mounted with :class:`~launch_tui.tui.messages.PartReady`.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable
 
@@ -30,7 +33,20 @@ class DecisionsTable(DataTable[Text]):
 
 
 class StageNotes(NotesArea):
-    """The stage's notes; asks for its text once mounted."""
+    """The stage's notes; asks for its text once mounted.
+
+    Every key types into the notes, so the stage's keys do not work here: Escape leaves them
+    (back to the checks), and the key bar says so while they have the focus.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "screen.leave_notes",
+            "Back to checks",
+            tooltip="Leave the notes (they are saved as you type) and go back to the checks.",
+        )
+    ]
 
     def on_mount(self) -> None:
         super().on_mount()
