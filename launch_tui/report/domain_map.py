@@ -200,15 +200,18 @@ def _tls(
         return f"expired{when} ({-days} d ago)"
     if days is not None and days < 30:
         warnings.append("certificate expires within 30 days")
-    if result.status is Status.PASS:
-        state = "valid"
-    elif result.status is Status.ERROR:
-        state = "could not check"
-    else:
-        state = clean(result.summary, max_len=80) or result.status.value
     until = f" until {expires.isoformat()}" if expires is not None else ""
     left_text = f" ({days} d left)" if days is not None else ""
-    return f"{state}{until}{left_text}"
+    if result.status is Status.PASS:
+        return f"valid{until}{left_text}"
+    if result.status is Status.ERROR:
+        return "could not check"
+    # The finding in its own words, then the certificate's dates as a second clause, unless
+    # the finding already gives them ("Expires in 5 days (on 2026-12-12)").
+    state = clean(result.summary, max_len=80) or result.status.value
+    if not until or (expires is not None and expires.isoformat() in state):
+        return state
+    return f"{state}; certificate valid{until}{left_text}"
 
 
 def _redirect(
