@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
 from launch_tui.core.errors import UsageError
 from launch_tui.core.factory import NewSessionRequest, build_session
+from launch_tui.core.model import NetworkSettings, Session, StackComponent
 from launch_tui.core.sanitize import clean
+from launch_tui.net.settings import parse_nameserver, parse_resolve
 from launch_tui.store import create_session
 
 
@@ -23,6 +26,9 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
         hosts=tuple(args.host),
         routes=tuple(args.route),
         deadline_hours=args.deadline_hours,
+        stack=tuple(args.stack),
+        dkim_selectors=tuple(args.dkim_selector),
+        network=_network(args, env),
     )
     session = build_session(request, env.clock())
     if args.output is not None:
@@ -39,5 +45,42 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
     env.print(f"  apex     {session.targets.apex}")
     env.print(f"  hosts    {', '.join(h.name for h in session.targets.hosts)}")
     env.print(f"  routes   {len(session.targets.routes)}")
+    declared = [f"{k}={clean(v)}" for k, v in _declared(session)]
+    if declared:
+        env.print(f"  stack    {', '.join(declared)}")
     env.print(f"Next: edit the file to add people and routes, or run `launch-tui show {path}`.")
     return Exit.OK
+
+
+def _declared(session: Session) -> list[tuple[str, str]]:
+    items = ((c.value, session.stack.get(c).declared) for c in StackComponent)
+    return [(name, value) for name, value in items if value]
+
+
+def _network(args: argparse.Namespace, env: CliEnv) -> NetworkSettings:
+    """The ``[network]`` settings given on the command line, validated (usage errors)."""
+    nameservers = tuple(args.nameserver or ())
+    resolve = tuple(args.resolve or ())
+    for text in nameservers:
+        parse_nameserver(text)
+    for text in resolve:
+        parse_resolve(text)
+    ca_bundle = ""
+    if args.ca_bundle is not None:
+        bundle = Path(args.ca_bundle)
+        bundle = bundle if bundle.is_absolute() else env.cwd / bundle
+        if not bundle.is_file():
+            raise UsageError(
+                f"--ca-bundle {args.ca_bundle}: no such file", title="CA bundle not found"
+            )
+        ca_bundle = str(bundle)
+    timeout = NetworkSettings().timeout
+    if args.timeout is not None:
+        if not args.timeout > 0:
+            raise UsageError(
+                f"--timeout must be a positive number of seconds, not {args.timeout:g}"
+            )
+        timeout = float(args.timeout)
+    return NetworkSettings(
+        nameservers=nameservers, resolve=resolve, ca_bundle=ca_bundle, timeout=timeout
+    )

@@ -134,9 +134,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--route",
         action="append",
         default=[],
-        metavar="NAME[:KIND[:METHOD]]=URL",
-        help="a route to measure; KIND is read|write|auth|webhook|health|admin; repeatable",
+        metavar="NAME[:KIND[:METHOD]]=URL[|expect=STATUS][|safe_to_repeat]",
+        help="a route to measure; KIND is read|write|auth|webhook|health|admin; expect= the "
+        "status a healthy route answers (401 for a protected admin route); safe_to_repeat lets "
+        "load sampling repeat it; repeatable",
     )
+    p.add_argument(
+        "--stack",
+        action="append",
+        default=[],
+        metavar="COMPONENT=NAME",
+        help="the declared stack, e.g. email=Postmark, hosting=Fly.io (components: hosting, "
+        "database, email, auth, registrar, dns); repeatable",
+    )
+    p.add_argument(
+        "--dkim-selector",
+        action="append",
+        default=[],
+        metavar="SELECTOR",
+        help="a DKIM selector the email checks look up (s1, google...); repeatable",
+    )
+    _add_network(p)
     p.add_argument("--deadline-hours", type=int, default=48, metavar="N")
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from launch_tui.core.errors import UsageError
@@ -15,12 +15,16 @@ from launch_tui.core.model import (
     STAGE_IDS,
     Host,
     HostRole,
+    NetworkSettings,
     Organisation,
     Person,
     Route,
     RouteKind,
     Session,
     Sprint,
+    Stack,
+    StackComponent,
+    StackItem,
     StageState,
     Targets,
     UiState,
@@ -28,6 +32,15 @@ from launch_tui.core.model import (
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
 _ROLE_BY_LABEL = {role.value: role for role in HostRole if role not in (HostRole.OTHER,)}
+#: Short names ``--stack`` accepts besides the components' own (``email=Postmark``).
+_STACK_ALIASES = {
+    "email": StackComponent.EMAIL_PROVIDER,
+    "auth": StackComponent.AUTH_PROVIDER,
+    "dns": StackComponent.DNS_HOST,
+    "db": StackComponent.DATABASE,
+    "host": StackComponent.HOSTING,
+}
+_SELECTOR = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)(\.(?!-)[a-z0-9_-]{1,63}(?<!-))*$")
 
 
 def slugify(text: str, *, fallback: str = "session") -> str:
@@ -76,8 +89,14 @@ def parse_host(spec: str, apex: str) -> Host:
 
 
 def parse_route(spec: str) -> Route:
-    """``NAME[:KIND[:METHOD]]=URL``, e.g. ``login:auth:POST=https://app.example.com/login``."""
-    head, sep, url = spec.partition("=")
+    """``NAME[:KIND[:METHOD]]=URL[|expect=STATUS][|safe_to_repeat]``.
+
+    E.g. ``login:auth:POST=https://app.example.com/login`` or
+    ``admin:admin=https://app.example.com/admin|expect=401`` (a protected route answers 401).
+    Options follow the URL after ``|``, which a URL cannot hold unencoded (RFC 3986).
+    """
+    head, sep, rest = spec.partition("=")
+    url, *options = rest.split("|")
     if not sep or not url.strip():
         raise UsageError(f"route {spec!r}: expected NAME[:KIND[:METHOD]]=URL")
     parts = head.split(":")
@@ -96,7 +115,50 @@ def parse_route(spec: str) -> Route:
     url = url.strip()
     if not re.match(r"^https?://[^/\s]+", url):
         raise UsageError(f"route {spec!r}: URL must start with http:// or https://")
-    return Route(name=name, url=url, kind=kind, method=method)
+    route = Route(name=name, url=url, kind=kind, method=method)
+    for option in options:
+        route = _route_option(spec, route, option.strip())
+    return route
+
+
+def _route_option(spec: str, route: Route, option: str) -> Route:
+    key, sep, value = option.partition("=")
+    key = key.strip().lower().replace("-", "_")
+    if key == "expect" and sep:
+        text = value.strip()
+        if not (text.isdigit() and 100 <= int(text) <= 599):
+            raise UsageError(f"route {spec!r}: expect={text!r} is not an HTTP status (100-599)")
+        return replace(route, expect_status=int(text))
+    if key == "safe_to_repeat":
+        flag = value.strip().lower() if sep else "true"
+        if flag not in ("true", "false", "yes", "no"):
+            raise UsageError(f"route {spec!r}: safe_to_repeat={value!r} is not true or false")
+        return replace(route, safe_to_repeat=flag in ("true", "yes"))
+    raise UsageError(f"route {spec!r}: unknown option {option!r} (expect=STATUS or safe_to_repeat)")
+
+
+def parse_stack(specs: tuple[str, ...]) -> Stack:
+    """``COMPONENT=NAME`` entries (``email=Postmark``, ``hosting=Fly.io``) as the declared stack."""
+    items: dict[str, StackItem] = {}
+    names = {c.value: c for c in StackComponent} | _STACK_ALIASES
+    for spec in specs:
+        key, sep, value = spec.partition("=")
+        component = names.get(key.strip().lower().replace("-", "_"))
+        if not sep or not value.strip() or component is None:
+            allowed = ", ".join([*(c.value for c in StackComponent), *_STACK_ALIASES])
+            raise UsageError(f"stack {spec!r}: expected COMPONENT=NAME, COMPONENT one of {allowed}")
+        if component.value in items:
+            raise UsageError(f"stack {spec!r}: {component.value} is given twice")
+        items[component.value] = StackItem(declared=value.strip())
+    return Stack(**items)
+
+
+def parse_selector(text: str) -> str:
+    """A DKIM selector (``s1``, ``google``, ``k1._x`` label syntax), lower-cased."""
+    selector = text.strip().lower()
+    if not _SELECTOR.match(selector):
+        raise UsageError(f"DKIM selector {text!r} is not a DNS label (letters, digits, - and _)")
+    return selector
 
 
 def _default_method(kind: RouteKind) -> str:
@@ -116,6 +178,11 @@ class NewSessionRequest:
     hosts: tuple[str, ...] = ()
     routes: tuple[str, ...] = ()
     deadline_hours: int = 48
+    stack: tuple[str, ...] = ()
+    """``COMPONENT=NAME`` entries for the declared stack."""
+    dkim_selectors: tuple[str, ...] = ()
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    """Already validated by the caller (the parsers live in ``net``)."""
 
 
 def build_session(request: NewSessionRequest, now: datetime) -> Session:
@@ -147,6 +214,11 @@ def build_session(request: NewSessionRequest, now: datetime) -> Session:
         org=Organisation.CONTRACTOR,
         email=request.engineer_email.strip(),
     )
+    selectors: list[str] = []
+    for text in request.dkim_selectors:
+        selector = parse_selector(text)
+        if selector not in selectors:
+            selectors.append(selector)
     www = next((h.name for h in hosts if h.role is HostRole.WWW), None)
     canonical = f"https://{www or apex}/"
     return Session(
@@ -159,8 +231,14 @@ def build_session(request: NewSessionRequest, now: datetime) -> Session:
             deadline_hours=request.deadline_hours,
         ),
         targets=Targets(
-            apex=apex, canonical_url=canonical, hosts=tuple(hosts), routes=tuple(routes)
+            apex=apex,
+            canonical_url=canonical,
+            hosts=tuple(hosts),
+            routes=tuple(routes),
+            dkim_selectors=tuple(selectors),
         ),
+        stack=parse_stack(request.stack),
+        network=request.network,
         people=(person,),
         stages={stage: StageState() for stage in STAGE_IDS},
         ui=UiState(stage=STAGE_IDS[0]),
