@@ -74,6 +74,9 @@ TAB_NAMES = {
 #: The stage whose deliverable is previewed as the handover document itself.
 HANDOVER_STAGE = "handover"
 
+#: How the run of every check is named in the status line.
+FULL_AUDIT = "full audit"
+
 #: Seconds of quiet typing after which notes are saved.
 NOTES_SAVE_DELAY = 0.6
 #: While results stream in, the screen catches up at most this often.
@@ -427,10 +430,11 @@ class StageScreen(LaunchScreen):
             line.append(f"Running {state.label}: {state.done}/{state.total}{running}")
             line.append("  (x cancels)", style="dim")
             status.show(line)
-        elif state.last:
+        elif state.last and state.label in ("", FULL_AUDIT, self._stage_label()):
             status.show(Text(f" {state.last}", style="dim"))
         else:
-            hint = "r runs this stage's checks · A runs the full audit · ? help"
+            # The last run was of another stage: its line would read as this stage's.
+            hint = "r runs this stage's checks · A the full audit · 1-7 [ ] stages · ? help"
             status.show(Text(f" {hint}", style="dim"))
 
     # --- events ----------------------------------------------------------------------------
@@ -492,7 +496,7 @@ class StageScreen(LaunchScreen):
     def action_run_all(self) -> None:
         from launch_tui.checks import Selection
 
-        self.launch.start_run(Selection(), "full audit")
+        self.launch.start_run(Selection(), FULL_AUDIT)
 
     def action_cancel_run(self) -> None:
         if not self.launch.cancel_run():

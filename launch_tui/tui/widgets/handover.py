@@ -27,6 +27,10 @@ from launch_tui.core.sanitize import clean
 from launch_tui.tui.messages import PartReady
 from launch_tui.tui.widgets.plain import Plain
 
+#: The spinner shown while the preview is rendered, and how fast it turns.
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+SPINNER_SECONDS = 0.1
+
 #: The report sections the preview shows (the files hold the whole report).
 PREVIEW_SECTIONS = ("handover",)
 
@@ -97,29 +101,56 @@ class HandoverPreview(VerticalScroll):
         self._hint = hint
         self.markdown_text = ""
         """The Markdown shown now (empty until the first render)."""
+        self._frame = 0
+        self._working = "Rendering the handover…"
+        self._failed = False
 
     def compose(self) -> ComposeResult:
         yield Plain(Text(self._hint, style="dim"), id="handover-hint")
-        yield Plain(Text("Rendering the handover…", style="dim italic"), id="handover-status")
+        yield Plain(self._working_line(), id="handover-status")
         yield Markdown(open_links=False, id="handover-markdown")
 
     def on_mount(self) -> None:
+        self._spinner = self.set_interval(SPINNER_SECONDS, self._spin)
         self.post_message(PartReady())
+
+    def _working_line(self) -> Text:
+        frame = SPINNER[self._frame % len(SPINNER)]
+        return Text(f"{frame} {self._working}", style="italic")
+
+    def _spin(self) -> None:
+        """Turn the spinner while the document is rendered and laid out (seconds, the first
+        time), so the pane never sits blank."""
+        status = self.query_one("#handover-status", Plain)
+        if not status.display or self._failed:
+            return
+        self._frame += 1
+        status.show(self._working_line())
+
+    @property
+    def working(self) -> bool:
+        """Whether the spinner shows (the document is not on screen yet)."""
+        return bool(self.query_one("#handover-status", Plain).display) and not self._failed
 
     async def show_markdown(self, text: str) -> None:
         """Show ``text`` (report Markdown); nothing is redrawn when it has not changed."""
         status = self.query_one("#handover-status", Plain)
-        status.display = False
+        self._failed = False
         if text == self.markdown_text:
+            status.display = False
             return
         self.markdown_text = text
+        # Laying out a long Markdown document is the slow part: the spinner turns until it is.
+        self._working = "Laying out the handover…"
         await self.query_one("#handover-markdown", Markdown).update(text)
+        status.display = False
 
     def show_error(self, title: str, message: str) -> None:
         """Say why the preview could not be rendered (the last good one stays below)."""
         line = Text(f"{clean(title, max_len=80)}: ", style="bold")
         line.append(clean(message, max_len=500))
         status = self.query_one("#handover-status", Plain)
+        self._failed = True
         status.show(line)
         status.display = True
 

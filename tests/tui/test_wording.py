@@ -1,0 +1,48 @@
+"""Text that must read right: the status line names only this stage's run, the handover preview
+turns a spinner until it is on screen, the palette and key bar name the stages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import AppFactory
+from test_stage_flows import brightlane_app, opened, stage_screen
+from textual.app import App, ComposeResult
+
+from launch_tui.tui.widgets.handover import SPINNER, HandoverPreview
+from launch_tui.tui.widgets.plain import Plain
+
+
+async def test_the_status_line_does_not_carry_another_stages_run(
+    make_app: AppFactory, sessions_dir: Path
+) -> None:
+    app, _path = brightlane_app(make_app, sessions_dir)
+    async with opened(app, size=(100, 30)) as pilot:
+        await pilot.press("r")  # stage 3's checks
+        await app.wait_for_run()
+        await pilot.pause()
+        line = str(stage_screen(app).query_one("#run-status", Plain).render())
+        assert "stage 3" in line, line
+        await pilot.press("2")
+        await pilot.pause()
+        line = str(stage_screen(app).query_one("#run-status", Plain).render())
+        assert "stage 3" not in line and "1-7 [ ] stages" in line, line
+
+
+class PreviewApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield HandoverPreview(hint="w writes it")
+
+
+async def test_the_handover_preview_spins_until_the_document_is_shown() -> None:
+    app = PreviewApp()
+    async with app.run_test() as pilot:
+        preview = app.query_one(HandoverPreview)
+        status = preview.query_one("#handover-status", Plain)
+        first = str(status.render())
+        assert preview.working and first[0] in SPINNER
+        await pilot.pause(0.35)
+        assert str(status.render())[0] != first[0], "the spinner turns"
+        await preview.show_markdown("# Handover\n\nAll good.")
+        await pilot.pause()
+        assert not preview.working and not status.display
