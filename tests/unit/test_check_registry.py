@@ -274,9 +274,6 @@ def test_every_auto_check_of_stages_1_to_3_is_implemented() -> None:
     assert not missing, drift.describe()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="auto checks are not implemented yet; remove this mark when they are"
-)
 def test_every_playbook_auto_check_is_implemented() -> None:
     drift = default_registry().drift_from(builtin_playbook())
     assert not drift.missing, drift.describe()
