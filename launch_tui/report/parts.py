@@ -94,11 +94,8 @@ MONITOR_LINKS = Part("observe", "links")
 MONITOR_CONFIRMED = Part("observe", "confirmed")
 
 # --- stage 7: the handover checklist -----------------------------------------------------------
-HANDOVER_ENV_CHANGES = Part("handover", "env-changes")
+#: The rollback notes and the drill's record, shown beside the handover's own rollback fields.
 HANDOVER_ROLLBACK = Part("handover", "rollback")
-HANDOVER_SUPPORT = Part("handover", "support")
-HANDOVER_LIMITATIONS = Part("handover", "limitations")
-HANDOVER_NEXT_STEPS = Part("handover", "next-steps")
 DOMAIN_RENEWAL = Part("handover", "domain-renewal", ("expires",))
 CERTIFICATE_RENEWALS = Part("handover", "certificate-renewals", ("expires",))
 

@@ -218,6 +218,22 @@ def test_every_part_the_builtin_declares_is_read(playbook: Playbook) -> None:
     assert len(parts.ALL) == len(read), "a part is named twice in report/parts.py"
 
 
+def test_every_part_in_report_parts_is_read_by_the_code() -> None:
+    package = Path(__file__).resolve().parents[2] / "launch_tui"
+    names = [n for n, v in vars(parts).items() if isinstance(v, parts.Part)]
+    code = "\n".join(
+        p.read_text(encoding="utf-8") for p in package.rglob("*.py") if p.name != "parts.py"
+    )
+    used = {n for n in names if re.search(rf"\bparts\.{n}\b", code)}
+    source = (package / "report" / "parts.py").read_text(encoding="utf-8")
+    for group in re.findall(r"\bparts\.([A-Z_]+)\b", code):
+        # a tuple of parts (EMAIL_CHECKLIST) reads the parts it lists
+        definition = re.search(rf"^{group}\b.*?\n\)", source, re.M | re.S)
+        if definition and group not in names:
+            used |= {n for n in names if re.search(rf"\b{n}\b", definition.group(0))}
+    assert sorted(set(names) - used) == []
+
+
 def test_every_check_a_builtin_part_names_is_declared(playbook: Playbook) -> None:
     # The parser refuses unknown checks; this reads the raw file so it does not trust the parser.
     text = (Path(__file__).resolve().parents[2] / "launch_tui/core/playbook.toml").read_text()
