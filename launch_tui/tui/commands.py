@@ -9,6 +9,7 @@ runs them exactly as the key would.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -86,16 +87,28 @@ class Command:
 
 
 def _goto(number: int) -> Command:
+    # The key bar shows the first as "1-7 Stages"; the palette names each stage (see
+    # CommandsProvider), since a playbook file may rename them.
+    first = number == 1
     return Command(
         f"stage.goto{number}",
         STAGE,
         str(number),
         f"goto_stage({number})",
-        f"Stage {number}",
-        f"Go to stage {number}.",
-        show=False,
+        "Stages" if first else f"Stage {number}",
+        f"Go to stage {number}." if not first else "Go to stage 1 (keys 1 to 7: stages 1 to 7).",
+        show=first,
+        key_display="1-7" if first else None,
         in_palette=True,
     )
+
+
+#: Key bar entries that make way when the bar is too narrow for every key (the status line
+#: names them then).
+SPARE_IN_KEY_BAR = frozenset({"stage.goto1", "stage.prev"})
+
+#: Matches the palette entry of a stage key.
+_GOTO_ACTION = re.compile(r"goto_stage\((\d+)\)")
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -310,9 +323,9 @@ COMMANDS: tuple[Command, ...] = (
         STAGE,
         "left_square_bracket",
         "prev_stage",
-        "Prev stage",
-        "Go to the previous stage.",
-        show=False,
+        "Prev/next",
+        "Go to the previous stage ([) or the next one (]).",
+        key_display="[ ]",
     ),
     Command(
         "stage.next",
@@ -383,6 +396,10 @@ COMMANDS: tuple[Command, ...] = (
         "close",
         "Close",
         "Stop the monitors and save their summary in the session.",
+    ),
+    Command("monitor.up", MONITOR, "up,k", "cursor_up", "Up", "Show the previous route's chart."),
+    Command(
+        "monitor.down", MONITOR, "down,j", "cursor_down", "Down", "Show the next route's chart."
     ),
     Command("drill.note", DRILL, "n", "note", "Note release", "Note the release live now."),
     Command(
@@ -486,13 +503,26 @@ class CommandsProvider(Provider):
     async def _run(self, cmd: Command) -> None:
         await self.screen.run_action(cmd.action)
 
+    def _description(self, cmd: Command) -> str:
+        """The palette's name for ``cmd``: a stage key names its stage ("Stage 7: Handover")."""
+        match = _GOTO_ACTION.fullmatch(cmd.action)
+        playbook = getattr(self.app, "playbook", None)
+        if match is None or playbook is None:
+            return cmd.description
+        number = int(match.group(1))
+        stages = playbook.stages
+        if not 1 <= number <= len(stages):
+            return cmd.description
+        return f"Stage {number}: {stages[number - 1].title}"
+
     async def discover(self) -> Hits:
         keymap = self._keymap()
         for cmd in self._candidates():
+            description = self._description(cmd)
             yield DiscoveryHit(
-                Content(f"{cmd.description}  ({key_label(cmd, keymap)})"),
+                Content(f"{description}  ({key_label(cmd, keymap)})"),
                 partial(self._run, cmd),
-                text=cmd.description,
+                text=description,
                 help=cmd.tooltip,
             )
 
@@ -500,13 +530,14 @@ class CommandsProvider(Provider):
         matcher = self.matcher(query)
         keymap = self._keymap()
         for cmd in self._candidates():
-            text = f"{cmd.description} — {cmd.tooltip}"
+            description = self._description(cmd)
+            text = f"{description} — {cmd.tooltip}"
             score = matcher.match(text)
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(f"{cmd.description}  ({key_label(cmd, keymap)})"),
+                    matcher.highlight(f"{description}  ({key_label(cmd, keymap)})"),
                     partial(self._run, cmd),
-                    text=cmd.description,
+                    text=description,
                     help=cmd.tooltip,
                 )

@@ -7,7 +7,6 @@ import math
 from pathlib import Path
 
 from conftest import AppFactory
-from textual.widgets import DataTable
 
 from launch_tui.checks.deploy.drill import DRILL_CHECK, DrillOutcome
 from launch_tui.checks.engine.services import open_check_services
@@ -22,6 +21,7 @@ from launch_tui.store import create_session
 from launch_tui.tui.screens.monitor_dashboard import MonitorScreen
 from launch_tui.tui.screens.rollback_drill import DrillScreen
 from launch_tui.tui.widgets.latency_chart import chart_lines
+from launch_tui.tui.widgets.plain import Plain
 
 pytest_plugins = ["sandbox_fixtures"]
 
@@ -96,10 +96,12 @@ async def test_the_monitor_dashboard_shows_live_figures_and_hands_back_a_summary
             await asyncio.wait_for(enough.wait(), 30)
             screen.refresh_figures()
             await pilot.pause()
-            table = screen.query_one("#monitor-routes", DataTable)
-            assert table.row_count == 8
-            home = table.get_row("home")
-            assert home[1].plain == "up" and home[2].plain == "100.0%"
+            lines = str(screen.query_one("#monitor-routes", Plain).render()).splitlines()
+            assert len(lines) == 1 + 8, "a header and the eight monitored routes"
+            home = lines[1].split()
+            assert home[:3] == ["home", "up", "100.0%"], lines[1]
+            await pilot.press("down")
+            assert screen.selected == 1
             await pilot.press("escape")
             await pilot.pause()
     assert summaries, "closing hands the summary back"

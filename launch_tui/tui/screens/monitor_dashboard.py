@@ -16,7 +16,6 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable
 
 from launch_tui.checks.monitor.live import MonitorLoop, ProbeFunc, WindowStats, http_probe
 from launch_tui.checks.monitor.plan import Monitor, monitor_plan
@@ -31,6 +30,18 @@ from launch_tui.tui.widgets.plain import Plain
 from launch_tui.tui.workers import open_services
 
 REFRESH_S = 0.5
+#: Columns of the route table: title, width (the route column takes what is left).
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Route", 0),
+    ("", 5),
+    ("Uptime", 8),
+    ("p50", 7),
+    ("p95", 7),
+    ("p99", 7),
+    ("Budget", 7),
+    ("Errors", 7),
+    ("n", 6),
+)
 
 
 def _ms(value: float | None) -> Text:
@@ -59,6 +70,28 @@ def stats_cells(stats: WindowStats, budget_ms: int) -> tuple[Text, ...]:
     )
 
 
+def table_text(rows: list[tuple[Text, ...]], selected: int, width: int) -> Text:
+    """The route table as one text (a DataTable re-renders every cell on each update: about
+    150 ms a refresh for 20 routes, which the event loop cannot afford twice a second)."""
+    fixed = sum(w for _, w in COLUMNS[1:])
+    widths = [max(10, width - fixed - 1), *(w for _, w in COLUMNS[1:])]
+
+    def line(cells: tuple[Text, ...], style: str = "") -> Text:
+        out = Text(style=style)
+        for cell, w in zip(cells, widths, strict=True):
+            piece = cell.copy()
+            piece.truncate(w - 1, overflow="ellipsis")
+            if piece.justify == "right":
+                piece.pad_left(w - 1 - piece.cell_len)
+            piece.pad_right(w - piece.cell_len)
+            out.append_text(piece)
+        return out
+
+    header = line(tuple(Text(t, style="bold") for t, _ in COLUMNS))
+    body = [line(r, "reverse" if i == selected else "") for i, r in enumerate(rows)]
+    return Text("\n").join([header, *body])
+
+
 class MonitorScreen(LaunchScreen):
     """Synthetic monitors over the session's routes, live."""
 
@@ -81,37 +114,22 @@ class MonitorScreen(LaunchScreen):
         self.loop: MonitorLoop | None = None
         self._stop = asyncio.Event()
         self._monitors: tuple[Monitor, ...] = ()
+        self.selected = 0
+        """Index of the route whose chart is shown."""
 
     def compose(self) -> ComposeResult:
         yield Plain("", id="monitor-title")
-        yield DataTable[Text](id="monitor-routes", cursor_type="row")
+        yield Plain("", id="monitor-routes")
         yield Plain("", id="monitor-chart-title")
         yield LatencyChart(id="monitor-chart")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#monitor-routes", DataTable)
-        for label, key, width in (
-            ("Route", "route", 18),
-            ("", "state", 4),
-            ("Uptime", "up", 7),
-            ("p50", "p50", 6),
-            ("p95", "p95", 6),
-            ("p99", "p99", 6),
-            ("Budget", "budget", 6),
-            ("Errors", "err", 6),
-            ("n", "n", 5),
-        ):
-            table.add_column(Text(label, style="bold"), width=width, key=key)
         try:
             self._monitors = monitor_plan(self.session)
         except LaunchError as exc:
             self.query_one("#monitor-title", Plain).show(Text(exc.message, style="bold red"))
             return
-        for m in self._monitors:
-            table.add_row(
-                Text(clean(m.route, max_len=18)), *(Text("") for _ in range(8)), key=m.route
-            )
         self.query_one("#monitor-title", Plain).show(
             Text(
                 f" Live monitors: {len(self._monitors)} route(s) every {self.interval_s:g} s, "
@@ -121,7 +139,7 @@ class MonitorScreen(LaunchScreen):
         )
         self.run_worker(self._run(), exclusive=True, group="monitor", name="monitor-loop")
         self.set_interval(REFRESH_S, self.refresh_figures)
-        table.focus()
+        self.refresh_figures()
 
     async def _run(self) -> None:
         if self._probe is not None:
@@ -138,20 +156,25 @@ class MonitorScreen(LaunchScreen):
         return self.loop
 
     def refresh_figures(self) -> None:
-        loop = self.loop
-        if loop is None:
-            return
-        table = self.query_one("#monitor-routes", DataTable)
-        budgets = {m.route: m.budget_ms for m in self._monitors}
-        stats = {s.route: s for s in loop.stats()}
-        keys = ("state", "up", "p50", "p95", "p99", "budget", "err", "n")
-        for route, figures in stats.items():
-            for key, cell in zip(keys, stats_cells(figures, budgets[route]), strict=True):
-                table.update_cell(route, key, cell)
         if not self._monitors:
             return
-        row = min(max(table.cursor_row, 0), len(self._monitors) - 1)
-        chosen = self._monitors[row]
+        loop = self.loop
+        stats = {s.route: s for s in loop.stats()} if loop is not None else {}
+        rows = []
+        for m in self._monitors:
+            figures = stats.get(m.route)
+            cells = (
+                stats_cells(figures, m.budget_ms)
+                if figures is not None
+                else (Text("…", style="dim"), *(Text("") for _ in range(7)))
+            )
+            rows.append((Text(clean(m.route, max_len=60)), *cells))
+        self.selected = min(max(self.selected, 0), len(self._monitors) - 1)
+        width = self.size.width or 100
+        self.query_one("#monitor-routes", Plain).show(table_text(rows, self.selected, width))
+        if loop is None:
+            return
+        chosen = self._monitors[self.selected]
         track = loop.tracks[chosen.route]
         values = [s.latency_ms if s.ok else None for s in track.window]
         self.query_one("#monitor-chart", LatencyChart).show(values, chosen.budget_ms)
@@ -161,6 +184,14 @@ class MonitorScreen(LaunchScreen):
                 (f"latency per probe, ms; the line is the {chosen.budget_ms} ms p95 budget", "dim"),
             )
         )
+
+    def action_cursor_up(self) -> None:
+        self.selected = max(0, self.selected - 1)
+        self.refresh_figures()
+
+    def action_cursor_down(self) -> None:
+        self.selected = min(len(self._monitors) - 1, self.selected + 1)
+        self.refresh_figures()
 
     async def stop_monitoring(self) -> dict[str, JSONValue] | None:
         """Stop the loop, wait for probes in flight, and return its summary."""
