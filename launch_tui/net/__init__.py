@@ -27,9 +27,9 @@ if "httpx" not in sys.modules:
 
 from launch_tui.net.certinfo import CertInfo, cert_info, hostname_matches
 from launch_tui.net.decode import DecodedBody, decode_body
-from launch_tui.net.failures import FailureKind, NetFailure, Phase
+from launch_tui.net.failures import DnsFailure, DnsFailureKind, FailureKind, NetFailure, Phase
 from launch_tui.net.http import DEFAULT_USER_AGENT, HttpClient, make_http_client
-from launch_tui.net.resolver import DnsAnswer, DnsFailure, DnsFailureKind, DnsResult, Resolver
+from launch_tui.net.resolver import DnsAnswer, DnsResult, Resolver
 from launch_tui.net.results import FetchResult, Hop, Timing
 from launch_tui.net.settings import (
     Nameserver,

@@ -15,8 +15,7 @@ from typing import TypeVar
 
 import httpx
 
-from launch_tui.net.failures import FailureKind, Phase, seconds_text
-from launch_tui.net.resolver import DnsFailure
+from launch_tui.net.failures import DnsFailure, FailureKind, Phase, seconds_text
 from launch_tui.net.settings import NetLimits, join_host_port
 from launch_tui.net.transport import DnsLookupError, HeadTooLargeError
 

@@ -14,8 +14,7 @@ import httpx
 
 from launch_tui.core.sanitize import clean
 from launch_tui.net.classify import Diagnosis, diagnose, size_text
-from launch_tui.net.failures import FailureKind, NetFailure, Phase, seconds_text
-from launch_tui.net.resolver import DnsFailure
+from launch_tui.net.failures import DnsFailure, FailureKind, NetFailure, Phase, seconds_text
 from launch_tui.net.results import FetchResult, Headers, Hop, Timing
 from launch_tui.net.settings import NetLimits, join_host_port
 from launch_tui.net.transport import HopProbe, ResolvingTransport, probing

@@ -1,7 +1,8 @@
 """What went wrong on the network, as a value rather than an exception.
 
 Nothing in ``net`` raises on a transport problem: a fetch or a TLS inspection returns a result
-whose ``failure`` is a :class:`NetFailure` (and a DNS lookup returns a ``DnsFailure``). Checks
+whose ``failure`` is a :class:`NetFailure`, and a DNS lookup returns a :class:`DnsFailure`
+(both are defined here, and the resolver re-exports the DNS ones). Checks
 turn those into ``error`` results with the human message; nothing escapes as a traceback.
 
 The kinds, by phase::
@@ -25,10 +26,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from launch_tui.net.resolver import DnsFailure
 
 
 class FailureKind(StrEnum):
@@ -60,6 +57,46 @@ class Phase(StrEnum):
     HEADERS = "headers"
     BODY = "body"
     REDIRECT = "redirect"
+
+
+class DnsFailureKind(StrEnum):
+    """Why a lookup produced no records."""
+
+    NXDOMAIN = "nxdomain"
+    """The name does not exist."""
+    NODATA = "nodata"
+    """The name exists but has no records of that type."""
+    SERVFAIL = "servfail"
+    """The nameserver failed (often broken DNSSEC or an unreachable authoritative server)."""
+    TIMEOUT = "timeout"
+    """No answer within the lookup lifetime."""
+    REFUSED = "refused"
+    """The nameserver refused to answer (REFUSED rcode: not authoritative, not recursive for us)."""
+    LOOP = "loop"
+    """A CNAME chain loops or is longer than the limit."""
+    ERROR = "error"
+    """Anything else: bad name, unreachable nameserver, malformed answer."""
+
+
+@dataclass(frozen=True)
+class DnsFailure:
+    """A lookup that produced no records, and why."""
+
+    name: str
+    rdtype: str
+    kind: DnsFailureKind
+    message: str
+    """One line for a person, e.g. ``app.example.com does not exist (NXDOMAIN)``. Sanitized."""
+    elapsed_ms: float = 0.0
+    nameserver: str = ""
+    """``IP:PORT`` of the nameserver that answered, when one did."""
+    cname_chain: tuple[str, ...] = ()
+    """CNAMEs followed before the failure (a chain ending in NXDOMAIN is a dangling CNAME)."""
+
+    @property
+    def is_negative(self) -> bool:
+        """True when DNS answered that there is nothing (NXDOMAIN or NODATA), not an error."""
+        return self.kind in (DnsFailureKind.NXDOMAIN, DnsFailureKind.NODATA)
 
 
 @dataclass(frozen=True)

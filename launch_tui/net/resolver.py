@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from enum import StrEnum
 
 import dns._asyncbackend
 import dns.asyncresolver
@@ -34,7 +33,7 @@ import dns.resolver
 import dns.rrset
 
 from launch_tui.core.sanitize import clean
-from launch_tui.net.failures import seconds_text
+from launch_tui.net.failures import DnsFailure, DnsFailureKind, seconds_text
 from launch_tui.net.settings import Nameserver, NetLimits, join_host_port
 
 Clock = Callable[[], float]
@@ -43,25 +42,6 @@ Clock = Callable[[], float]
 _AAAA_GRACE = 0.25
 #: Longest a connection-time address answer is reused, whatever its TTL says.
 _ADDRESS_REUSE_MAX = 30.0
-
-
-class DnsFailureKind(StrEnum):
-    """Why a lookup produced no records."""
-
-    NXDOMAIN = "nxdomain"
-    """The name does not exist."""
-    NODATA = "nodata"
-    """The name exists but has no records of that type."""
-    SERVFAIL = "servfail"
-    """The nameserver failed (often broken DNSSEC or an unreachable authoritative server)."""
-    TIMEOUT = "timeout"
-    """No answer within the lookup lifetime."""
-    REFUSED = "refused"
-    """The nameserver refused to answer (REFUSED rcode: not authoritative, not recursive for us)."""
-    LOOP = "loop"
-    """A CNAME chain loops or is longer than the limit."""
-    ERROR = "error"
-    """Anything else: bad name, unreachable nameserver, malformed answer."""
 
 
 @dataclass(frozen=True)
@@ -97,27 +77,6 @@ class DnsAnswer:
     def reuse_ttl(self) -> int:
         """Seconds the whole answer (CNAME chain included) may be reused."""
         return self.ttl if self.shortest_ttl is None else min(self.ttl, self.shortest_ttl)
-
-
-@dataclass(frozen=True)
-class DnsFailure:
-    """A lookup that produced no records, and why."""
-
-    name: str
-    rdtype: str
-    kind: DnsFailureKind
-    message: str
-    """One line for a person, e.g. ``app.example.com does not exist (NXDOMAIN)``. Sanitized."""
-    elapsed_ms: float = 0.0
-    nameserver: str = ""
-    """``IP:PORT`` of the nameserver that answered, when one did."""
-    cname_chain: tuple[str, ...] = ()
-    """CNAMEs followed before the failure (a chain ending in NXDOMAIN is a dangling CNAME)."""
-
-    @property
-    def is_negative(self) -> bool:
-        """True when DNS answered that there is nothing (NXDOMAIN or NODATA), not an error."""
-        return self.kind in (DnsFailureKind.NXDOMAIN, DnsFailureKind.NODATA)
 
 
 DnsResult = DnsAnswer | DnsFailure

@@ -38,8 +38,8 @@ from typing import Any
 from launch_tui.core.errors import UsageError
 from launch_tui.core.sanitize import clean
 from launch_tui.net.certinfo import CertInfo, cert_info, hostname_matches
-from launch_tui.net.failures import FailureKind, NetFailure, Phase, seconds_text
-from launch_tui.net.resolver import DnsFailure, Resolver
+from launch_tui.net.failures import DnsFailure, FailureKind, NetFailure, Phase, seconds_text
+from launch_tui.net.resolver import Resolver
 from launch_tui.net.settings import join_host_port, parse_connect_to
 from launch_tui.net.ssl_contexts import (
     PROTOCOL_VERSIONS,

@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 import httpcore
 import httpx
 
-from launch_tui.net.failures import Phase
-from launch_tui.net.resolver import DnsFailure, Resolver
+from launch_tui.net.failures import DnsFailure, Phase
+from launch_tui.net.resolver import Resolver
 from launch_tui.net.settings import NetConfig, join_host_port
 
 Clock = Callable[[], float]
