@@ -8,16 +8,19 @@ import os
 import sys
 from collections.abc import Sequence
 
-from launch_tui import launcher
 from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
 from launch_tui.cli.parser import build_parser
+from launch_tui.collector import resume_collector
 from launch_tui.core.errors import (
     LaunchError,
     PlaybookError,
     SessionError,
     UsageError,
 )
+
+#: Commands that start the terminal UI: they resume the collector at their first screen.
+UI_COMMANDS = frozenset({"home", "open", "demo"})
 
 #: command name → module under launch_tui.cli that has ``run(args, env) -> int``.
 COMMANDS = {
@@ -53,8 +56,8 @@ def main(argv: Sequence[str] | None = None, env: CliEnv | None = None) -> int:
     except SystemExit as exc:  # --help, --version and usage errors exit from argparse
         return int(exc.code) if isinstance(exc.code, int) else Exit.USAGE
     command = args.command or "home"
-    if command not in launcher.UI_COMMANDS:
-        launcher.resume_collector()  # the UI commands resume it at their first screen
+    if command not in UI_COMMANDS:
+        resume_collector()  # the UI commands resume it at their first screen
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     module = importlib.import_module(f"launch_tui.cli.{COMMANDS[command]}")
     try:
