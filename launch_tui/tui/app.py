@@ -33,6 +33,7 @@ from launch_tui.core.playbook import CheckMode, Playbook
 from launch_tui.core.sanitize import clean
 from launch_tui.store import SessionHandle, create_session, open_session
 from launch_tui.tui import edits
+from launch_tui.tui.app_state import WIDE_COLUMNS, RunState, SessionChange
 from launch_tui.tui.cancel import CancelToken
 from launch_tui.tui.commands import APP, CommandsProvider, bindings
 from launch_tui.tui.controller import SessionController
@@ -45,9 +46,6 @@ if TYPE_CHECKING:
     from launch_tui.checks import Registry, Selection
     from launch_tui.checks.deploy.drill import DrillRecord
     from launch_tui.tui.workers import ServicesFactory
-
-#: From this many columns on, screens are ``-wide`` (a sidebar instead of one-line summaries).
-WIDE_COLUMNS = 110
 
 THEME_ENV = "LAUNCH_TUI_THEME"
 """Environment variable naming a Textual theme (``textual-dark``, ``ansi-dark``...)."""
@@ -79,28 +77,6 @@ class AppOptions:
     """Checks run at once: ``checks.session_run.DEFAULT_PARALLELISM``, the CLI's number (a
     test keeps them equal; it is not imported here so that the first screen does not wait for
     the run machinery). The runner's deadlines follow from it and the network deadline."""
-
-
-@dataclass(frozen=True)
-class SessionChange:
-    """What the ``session_changed`` signal carries."""
-
-    session: Session
-    keys: frozenset[str] | None = None
-    """Row keys of the results that changed, or ``None`` when anything may have."""
-
-
-@dataclass(frozen=True)
-class RunState:
-    """The check run, as the screens show it."""
-
-    active: bool = False
-    label: str = ""
-    done: int = 0
-    total: int = 0
-    running: tuple[str, ...] = ()
-    last: str = ""
-    """One line about the last finished run."""
 
 
 class LaunchApp(App[str | None]):

@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 from launch_tui.core.display import person_name
 from launch_tui.core.sanitize import clean
 from launch_tui.tui import commands, edits
-from launch_tui.tui.app import SessionChange
+from launch_tui.tui.app_state import SessionChange
 from launch_tui.tui.owners import OwnedItem, assignables
 from launch_tui.tui.screens.base import LaunchScreen
 from launch_tui.tui.screens.modals import PersonDraft, PersonForm, PersonPicker

@@ -14,7 +14,7 @@ from launch_tui.core.display import person_name
 from launch_tui.core.readiness import BarItemState, compute_readiness
 from launch_tui.core.sanitize import clean
 from launch_tui.tui import commands
-from launch_tui.tui.app import SessionChange
+from launch_tui.tui.app_state import SessionChange
 from launch_tui.tui.screens.base import LaunchScreen
 from launch_tui.tui.text import BAR_STYLE, BAR_WORD, STAGE_GLYPH, bar_text, verdict_text
 from launch_tui.tui.views import bar_label, clock_view, fmt_minutes, stage_lines

@@ -19,7 +19,7 @@ from launch_tui.core.errors import ReportError
 from launch_tui.core.model import STAGE_IDS, Session, StageStatus
 from launch_tui.core.sanitize import clean, clean_multiline
 from launch_tui.tui import commands, edits
-from launch_tui.tui.app import WIDE_COLUMNS, RunState, SessionChange
+from launch_tui.tui.app_state import WIDE_COLUMNS, RunState, SessionChange
 from launch_tui.tui.messages import PartReady
 from launch_tui.tui.screens.base import LaunchScreen
 from launch_tui.tui.text import ACTION_WORD
