@@ -211,8 +211,8 @@ async def test_an_answer_that_ran_out_is_asked_again_only_by_a_caller_with_time_
     assert flaky.started == (2 if asked_again else 1)
 
 
-@pytest.mark.parametrize("grace", [0.0, 5.0])
-async def test_grace_lets_a_caller_wait_past_its_own_budget(grace: float) -> None:
+@pytest.mark.parametrize("grace", [0.0, 5.0, None])
+async def test_grace_lets_a_caller_wait_past_its_own_budget(grace: float | None) -> None:
     cache, origin = RequestCache(), Origin(held=True)
 
     async def ask_with_grace() -> FetchResult:
@@ -230,7 +230,7 @@ async def test_grace_lets_a_caller_wait_past_its_own_budget(grace: float) -> Non
         await asyncio.sleep(0)
     assert caller.done() is (grace == 0.0)
     origin.release.set()
-    assert (await caller).status == (200 if grace else None)
+    assert (await caller).status == (None if grace == 0.0 else 200)
 
 
 # -- RunShared: one per run ----------------------------------------------------------------------

@@ -17,8 +17,9 @@ request with credentials) is always sent. The cache lives in the run's
 :class:`~launch_tui.checks.engine.context.RunShared`, so a second run fetches afresh.
 
 Budgets: the check that starts a shared request gives it its own remaining budget. A check that
-joins later waits at most its own budget (plus any grace its caller allows), and on running out
-gets a deadline failure of its own, while the request goes on for the others (it is shielded).
+joins a plain fetch later waits at most its own budget, and on running out gets a deadline
+failure of its own, while the request goes on for the others (it is shielded); a route's first
+fetch is awaited until it ends, which its starter's deadline bounds.
 A shared request that ran out of its starter's time is not an answer for a check with more
 time: it is dropped, and a caller with more time left asks again.
 """
@@ -96,15 +97,16 @@ class RequestCache:
         within: float,
         ran_out: Callable[[T], bool],
         timed_out: Callable[[], T],
-        grace: float = 0.0,
+        grace: float | None = 0.0,
         retry_from: float = 0.0,
     ) -> T:
         """:meth:`fetch` for any answer: ``ran_out`` tells an answer that ran out of its
         starter's time, ``timed_out`` is what a caller gets when its own time is up.
 
-        A caller waits at most ``within + grace`` seconds; it asks again for an answer that ran
-        out only while more than ``retry_from`` seconds of its own ``within`` are left (a
-        request given less could not answer anyway).
+        A caller waits at most ``within + grace`` seconds (``grace=None``: until the request
+        ends, however long its starter gave it); it asks again for an answer that ran out only
+        while more than ``retry_from`` seconds of its own ``within`` are left (a request given
+        less could not answer anyway).
         """
         loop = asyncio.get_running_loop()
         until = loop.time() + within
@@ -117,9 +119,9 @@ class RequestCache:
                 task.add_done_callback(functools.partial(self._forget, key, ran_out))
                 self._tasks[key] = task
             assert task is not None
-            left = until + grace - loop.time()
+            left = None if grace is None else max(0.0, until + grace - loop.time())
             try:
-                async with asyncio.timeout(max(0.0, left)):
+                async with asyncio.timeout(left):
                     result = await asyncio.shield(task)
             except TimeoutError:
                 return timed_out()

@@ -208,8 +208,9 @@ class RouteProbes:
         """The route's first fetch (redirects followed), shared by every check of the run.
 
         ``within`` is the caller's time left; a fetch this call starts gets no more (but at
-        least :data:`_MIN_FETCH_S`, and as much again for a retry without verification), and
-        the caller waits that long for a fetch another check started.
+        least :data:`_MIN_FETCH_S`). A fetch another check started is awaited until it ends
+        (its starter's deadline bounds it); one that ran out of that time is asked again when
+        the caller has more than :data:`_MIN_FETCH_S` left.
         """
         loop = asyncio.get_running_loop()
         until = loop.time() + within
@@ -218,7 +219,7 @@ class RouteProbes:
             # Sized when started: a retry after someone else's deadline gets the time left then.
             lambda: self._first(route, self._limits(until - loop.time())),
             within=within,
-            grace=2 * _MIN_FETCH_S,
+            grace=None,
             retry_from=_MIN_FETCH_S,
             ran_out=lambda fetched: ran_out(fetched.result),
             timed_out=lambda: Fetched(deadline_failure(route.url, route.method, within)),
@@ -314,7 +315,7 @@ class RouteProbes:
         default_port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
         try:
             address, port = parse_connect_to(hop.remote, default_port)
-            ok = {route.expect_status}
+            ok = set(route.expected_statuses)
             if hop.status is not None and hop.status < 400:
                 ok.add(hop.status)
             target = SampleTarget.from_url(
