@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import shutil
 import signal
 import tempfile
@@ -129,9 +128,11 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
                 folder = temp
                 path = temp / "demo.toml"
             write_demo_session(fresh, path)
-            launch = importlib.import_module("launch_tui.tui.launch")
-            app_module = importlib.import_module("launch_tui.tui.app")
-            options = app_module.AppOptions(
+            # Textual and the app load only once the sandbox is up: imported here, not above.
+            from launch_tui.tui.app import AppOptions
+            from launch_tui.tui.launch import run_app
+
+            options = AppOptions(
                 autorun=True,
                 default_network=fresh.network,
                 notice=NOTICE,
@@ -140,7 +141,7 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
                 # What the engineer asks to write outlives the demo: not in its temp folder.
                 reports_dir=Path.cwd() if temp else None,
             )
-            launch.run_app(
+            run_app(
                 sessions_dir=folder,
                 playbook=env.playbook(args),
                 services_factory=services_factory(),

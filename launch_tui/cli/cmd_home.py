@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 
 from launch_tui.cli import cmd_demo
 from launch_tui.cli.cmd_open import services_factory
@@ -12,8 +11,10 @@ from launch_tui.cli.exit_codes import Exit
 
 
 def run(args: argparse.Namespace, env: CliEnv) -> int:
-    launch = importlib.import_module("launch_tui.tui.launch")
-    result = launch.run_app(
+    # Textual and the app load only for the commands that show them: imported here, not above.
+    from launch_tui.tui.launch import run_app
+
+    result = run_app(
         sessions_dir=env.sessions_dir(args),
         playbook=env.playbook(args),
         services_factory=services_factory(),

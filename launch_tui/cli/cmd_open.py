@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,8 +72,10 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
     # file:line:col, and the same exit code as for ``show`` and ``check``, not a home screen.
     load_session(path)
     factory = services_factory(network_overrides(args))
-    launch = importlib.import_module("launch_tui.tui.launch")
-    launch.run_app(
+    # Textual and the app load only for the commands that show them: imported here, not above.
+    from launch_tui.tui.launch import run_app
+
+    run_app(
         sessions_dir=env.sessions_dir(args),
         playbook=env.playbook(args),
         services_factory=factory,
