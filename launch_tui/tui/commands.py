@@ -103,9 +103,9 @@ def _goto(number: int) -> Command:
     )
 
 
-#: Key bar entries that make way when the bar is too narrow for every key (the status line
-#: names them then).
-SPARE_IN_KEY_BAR = frozenset({"stage.goto1", "stage.prev"})
+#: Key bar entries that make way, first one first, when the bar is too narrow for every key
+#: (the status line names them then).
+SPARE_IN_KEY_BAR: tuple[str, ...] = ("stage.prev", "stage.goto1")
 
 #: Matches the palette entry of a stage key.
 _GOTO_ACTION = re.compile(r"goto_stage\((\d+)\)")
@@ -409,6 +409,14 @@ COMMANDS: tuple[Command, ...] = (
         "go",
         "Time rollback",
         "After triggering the rollback: watch the release change and health recover.",
+    ),
+    Command(
+        "drill.watch",
+        DRILL,
+        "w",
+        "watch",
+        "Watch deploy",
+        "After a deploy: poll the health route until healthy and show the time to healthy.",
     ),
     Command("drill.cancel", DRILL, "x", "cancel", "Cancel", "Stop watching."),
     Command("drill.close", DRILL, "escape", "close", "Close", "Back to the screen underneath."),

@@ -118,3 +118,34 @@ def test_the_chart_draws_the_budget_line_and_failed_probes() -> None:
     assert len(budget_rows) == 1, text
     assert text[-1][2] == "×", "a failed probe sits at the bottom"
     assert text[0][1] in "█▁▂▃▄▅▆▇", "the 900 ms probe reaches the top"
+
+
+async def test_watching_a_deploy_shows_the_time_to_healthy(
+    make_app: AppFactory, sessions_dir: Path, demo_world: RunningWorld
+) -> None:
+    path = sessions_dir / "demo.toml"
+    create_session(path, sandbox_session(demo_world)).close()
+    app = make_app(open_path=path, services_factory=services_factory())
+    async with app.run_test(size=(110, 34)) as pilot:
+        await app.wait_opened()
+        await pilot.press("R")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DrillScreen)
+        screen.interval_s = 0.1
+        demo_world.deploys.deploy(API, "2.0.0", BadRollout(unhealthy_s=0.5))
+        await pilot.press("w")
+        await pilot.pause()
+        await screen.workers.wait_for_complete()
+        outcome = screen.watched
+        assert outcome is not None and outcome.healthy and outcome.version == "2.0.0"
+        assert outcome.polls[0].probe.status == 503, "the deploy was caught failing first"
+        step = str(screen.query_one("#drill-step", Plain).render())
+        assert step.startswith("Healthy after") and "running 2.0.0" in step
+        demo_world.deploys.deploy(API, "2.0.1", BadRollout(unhealthy_s=math.inf))
+        screen.timeout_s = 60
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press("x")
+        await screen.workers.wait_for_complete()
+        assert screen.watched is not None and screen.watched.cancelled

@@ -10,6 +10,7 @@ overruns ``timeout_s`` by more than one poll's scheduling slip.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
 from collections.abc import Awaitable, Callable
@@ -79,11 +80,13 @@ async def watch_health(
     settle: int = 1,
     want_version: str = "",
     on_poll: Callable[[Poll], None] | None = None,
+    cancel: asyncio.Event | None = None,
     monotonic: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> WatchOutcome:
     """Poll until healthy ``settle`` times in a row (reporting ``want_version`` when given) or
-    ``timeout_s`` passed. Each poll may take at most the time left (and at most 10 s)."""
+    ``timeout_s`` passed, or ``cancel`` is set. Each poll may take at most the time left (and
+    at most 10 s)."""
     if not timeout_s > 0:
         raise ValueError(f"timeout must be a positive number of seconds, not {timeout_s!r}")
     began = monotonic()
@@ -95,6 +98,10 @@ async def watch_health(
         left = timeout_s - (monotonic() - began)
         if left <= 0:
             break
+        if cancel is not None and cancel.is_set():
+            return WatchOutcome(
+                False, monotonic() - began, tuple(polls), "cancelled", "", cancelled=True
+            )
         seen = await probe(min(left, 10.0))
         now = monotonic() - began
         poll = Poll(now, seen)
@@ -115,7 +122,11 @@ async def watch_health(
         left = timeout_s - (monotonic() - began)
         if left <= 0:
             break
-        await sleep(min(interval_s, left))
+        if cancel is None:
+            await sleep(min(interval_s, left))
+        else:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(cancel.wait(), min(interval_s, left))
     elapsed = monotonic() - began
     if last is None:
         reason = "no answer within the time allowed"

@@ -7,6 +7,9 @@
 3. the outcome (time until the release changed, time until healthy, or why not) is handed to
    :attr:`DrillScreen.on_record`, which the app stores in the session.
 
+``w`` is the same watch after a deploy (``launch-tui watch-deploy`` in the TUI): poll the health
+route until it is healthy and show the time to healthy.
+
 Polling runs in a worker; ``x`` cancels it. Nothing here blocks the event loop.
 """
 
@@ -23,7 +26,7 @@ from textual.containers import VerticalScroll
 
 from launch_tui.checks.deploy.drill import DrillRecord, note_release, watch_rollback
 from launch_tui.checks.deploy.health_probe import HealthProbe, probe, production_health_route
-from launch_tui.checks.deploy.health_watch import Poll
+from launch_tui.checks.deploy.health_watch import Poll, WatchOutcome, watch_health
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import Route
 from launch_tui.core.sanitize import clean
@@ -70,6 +73,18 @@ def record_text(record: DrillRecord) -> Text:
     )
 
 
+def watch_text(outcome: WatchOutcome) -> Text:
+    if outcome.cancelled:
+        return Text("Cancelled.", style="yellow")
+    release = f" running {clean(outcome.version)}" if outcome.version else ""
+    if outcome.healthy:
+        return Text.assemble(("Healthy ", "bold green"), f"after {outcome.seconds:.1f} s{release}.")
+    return Text.assemble(
+        ("Not healthy ", "bold red"),
+        f"after {outcome.seconds:.1f} s: {clean(outcome.reason)}.",
+    )
+
+
 class DrillScreen(LaunchScreen):
     """A timed, recorded rollback."""
 
@@ -90,6 +105,7 @@ class DrillScreen(LaunchScreen):
         self.route: Route | None = None
         self.noted: HealthProbe | None = None
         self.record: DrillRecord | None = None
+        self.watched: WatchOutcome | None = None
         self._cancel = asyncio.Event()
         self._lines: list[Text] = []
 
@@ -112,7 +128,12 @@ class DrillScreen(LaunchScreen):
                 (f"on {clean(self.route.method)} {clean(self.route.url)}", "dim"),
             )
         )
-        self._step(Text("Press n to note the release live now."))
+        self._step(
+            Text(
+                "Rollback drill: press n to note the release live now. "
+                "After a deploy: w watches health until healthy."
+            )
+        )
 
     def _step(self, text: Text) -> None:
         self.query_one("#drill-step", Plain).show(text)
@@ -181,6 +202,32 @@ class DrillScreen(LaunchScreen):
         self._step(record_text(record))
         if self.on_record is not None:
             self.on_record(record)
+
+    def action_watch(self) -> None:
+        if self.route is None:
+            return
+        self._cancel = asyncio.Event()
+        self._lines = []
+        self._step(
+            Text(f"Watching health after the deploy, up to {self.timeout_s:g} s; x cancels.")
+        )
+        self.run_worker(self._watch_deploy(), exclusive=True, group="drill", name="deploy-watch")
+
+    async def _watch_deploy(self) -> None:
+        route = self.route
+        assert route is not None
+        async with open_services(self.launch.services_factory, self.session) as services:
+            http = services.http
+            assert http is not None
+            outcome = await watch_health(
+                lambda within: probe(http, route, within),
+                timeout_s=self.timeout_s,
+                interval_s=self.interval_s,
+                on_poll=lambda poll: self._log(poll_text(poll)),
+                cancel=self._cancel,
+            )
+        self.watched = outcome
+        self._step(watch_text(outcome))
 
     def action_cancel(self) -> None:
         self._cancel.set()
