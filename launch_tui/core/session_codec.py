@@ -15,7 +15,6 @@ which values a new entry can leave out because they are the defaults.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -54,6 +53,14 @@ from launch_tui.core.model import (
     Targets,
     UiState,
 )
+from launch_tui.core.toml_schema import (
+    REQUIRED,
+    Table,
+    Wording,
+    describe_value,
+    join_key,
+    show_text,
+)
 
 __all__ = [
     "ARRAYS",
@@ -70,7 +77,6 @@ __all__ = [
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _PLAIN_SCALARS = frozenset({str, int, float, bool})
 
 
@@ -86,24 +92,6 @@ class CodecError(ValueError):
         super().__init__(f"{key}: {reason}")
         self.key = key
         self.reason = reason
-
-
-def join_key(prefix: str, part: str | int) -> str:
-    """Extend a dotted key path: ``join_key("people", 2)`` is ``people[2]``.
-
-    Key segments that are not bare TOML keys are quoted (``evidence."content-type"``), so the
-    path can be matched against the text of the file.
-    """
-    if isinstance(part, int):
-        return f"{prefix}[{part}]"
-    segment = part if _BARE_KEY.fullmatch(part) else _quote(part)
-    return f"{prefix}.{segment}" if prefix else segment
-
-
-def _quote(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
-    return f'"{escaped}"'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,7 +187,9 @@ def result_to_data(result: CheckResult) -> dict[str, Any]:
 
 def result_from_data(data: Mapping[str, Any], index: int) -> CheckResult:
     """One ``[[results]]`` entry read strictly; errors name ``results[<index>]...``."""
-    return _result(_Table(data, _Table({}, _Table({}), "results"), index))
+    return _result(
+        _Table(data, _WORDING, _Table({}, _WORDING, _Table({}, _WORDING), "results"), index)
+    )
 
 
 def _utc(value: datetime) -> datetime:
@@ -374,39 +364,39 @@ def session_from_data(data: Mapping[str, Any]) -> Session:
     Keys the schema does not know are ignored. Raises :class:`CodecError` naming the first
     offending key.
     """
-    root = _Table(data)
-    version = root.integer("schema_version", SCHEMA_VERSION)
-    sprint_t = root.table("sprint", required=True)
+    root = _Table(data, _WORDING)
+    version = root.bounded_integer("schema_version", SCHEMA_VERSION)
+    sprint_t = root.table("sprint", REQUIRED)
     sprint = Sprint(
-        id=sprint_t.string("id", required=True),
-        client=sprint_t.string("client", required=True),
+        id=sprint_t.string("id", REQUIRED),
+        client=sprint_t.string("client", REQUIRED),
         product=sprint_t.string("product"),
         engineer=sprint_t.string("engineer"),
         started_at=sprint_t.required_moment("started_at"),
-        deadline_hours=sprint_t.integer("deadline_hours", 48, minimum=1, unit="hours"),
+        deadline_hours=sprint_t.bounded_integer("deadline_hours", 48, minimum=1, unit="hours"),
     )
     targets = _targets(root.table("targets"))
     stack_t = root.table("stack")
     stack = Stack(**{c.value: _stack_item(stack_t.table(c.value)) for c in StackComponent})
-    people = tuple(_person(t) for t in root.tables("people"))
+    people = tuple(_person(t) for t in root.array("people"))
     _no_duplicates(people, lambda p: p.id, lambda: "people", "id", "person id")
     stages = _stages(root.table("stages"))
-    results = tuple(_result(t) for t in root.tables("results"))
-    decisions = tuple(_decision(t) for t in root.tables("decisions"))
+    results = tuple(_result(t) for t in root.array("results"))
+    decisions = tuple(_decision(t) for t in root.array("decisions"))
     _no_duplicates(decisions, lambda d: d.id, lambda: "decisions", "id", "decision id")
-    services = tuple(_service(t) for t in root.tables("services"))
-    secrets = tuple(_secret(t) for t in root.tables("secrets"))
-    credentials = tuple(_credential(t) for t in root.tables("credentials"))
+    services = tuple(_service(t) for t in root.array("services"))
+    secrets = tuple(_secret(t) for t in root.array("secrets"))
+    credentials = tuple(_credential(t) for t in root.array("credentials"))
     network_t = root.table("network")
     network = NetworkSettings(
         nameservers=network_t.strings("nameservers"),
         resolve=network_t.strings("resolve"),
         ca_bundle=network_t.string("ca_bundle"),
-        timeout=network_t.number("timeout", 10.0, unit="seconds"),
+        timeout=network_t.positive("timeout", 10.0, unit="seconds"),
         rdap_url=network_t.string("rdap_url"),
     )
     ui_t = root.table("ui")
-    ui = UiState(stage=ui_t.string("stage", default="audit"), selection=ui_t.string("selection"))
+    ui = UiState(stage=ui_t.string("stage", "audit"), selection=ui_t.string("selection"))
     return Session(
         sprint=sprint,
         targets=targets,
@@ -426,10 +416,10 @@ def session_from_data(data: Mapping[str, Any]) -> Session:
 
 def _targets(t: _Table) -> Targets:
     hosts = tuple(
-        Host(name=h.string("name", required=True), role=h.choice("role", HostRole, HostRole.OTHER))
-        for h in t.tables("hosts")
+        Host(name=h.string("name", REQUIRED), role=h.choice("role", HostRole, HostRole.OTHER))
+        for h in t.array("hosts")
     )
-    routes = tuple(_route(r) for r in t.tables("routes"))
+    routes = tuple(_route(r) for r in t.array("routes"))
     _no_duplicates(routes, lambda r: r.name, lambda: t.child("routes"), "name", "route name")
     return Targets(
         apex=t.string("apex"),
@@ -446,11 +436,13 @@ def _targets(t: _Table) -> Targets:
 
 def _route(t: _Table) -> Route:
     return Route(
-        name=t.string("name", required=True),
-        url=t.string("url", required=True),
+        name=t.string("name", REQUIRED),
+        url=t.string("url", REQUIRED),
         kind=t.choice("kind", RouteKind, RouteKind.READ),
-        method=t.string("method", default="GET"),
-        expect_status=t.integer("expect_status", 200, minimum=100, maximum=599, unit="HTTP status"),
+        method=t.string("method", "GET"),
+        expect_status=t.bounded_integer(
+            "expect_status", 200, minimum=100, maximum=599, unit="HTTP status"
+        ),
         safe_to_repeat=t.boolean("safe_to_repeat", False),
         p95_budget_ms=t.optional_integer("p95_budget_ms", minimum=1, unit="milliseconds"),
     )
@@ -462,8 +454,8 @@ def _stack_item(t: _Table) -> StackItem:
 
 def _person(t: _Table) -> Person:
     return Person(
-        id=t.string("id", required=True),
-        name=t.string("name", required=True),
+        id=t.string("id", REQUIRED),
+        name=t.string("name", REQUIRED),
         role=t.string("role"),
         org=t.choice("org", Organisation, Organisation.CLIENT),
         email=t.string("email"),
@@ -474,45 +466,45 @@ def _stages(t: _Table) -> dict[str, StageState]:
     stages: dict[str, StageState] = {}
     for stage_id in t.names():
         if stage_id not in STAGE_IDS:
-            raise CodecError(
-                t.child(stage_id),
-                f"unknown stage id {_show(stage_id)}; expected one of {', '.join(STAGE_IDS)}",
+            t.fail(
+                stage_id,
+                f"unknown stage id {show_text(stage_id)}; expected one of {', '.join(STAGE_IDS)}",
             )
-        s = t.table(stage_id, required=True)
+        s = t.table(stage_id, REQUIRED)
         stages[stage_id] = StageState(
             status=s.choice("status", StageStatus, StageStatus.TODO),
             owner=s.string("owner"),
             notes=s.string("notes"),
             started_at=s.moment("started_at"),
             finished_at=s.moment("finished_at"),
-            minutes_spent=s.integer("minutes_spent", 0, minimum=0, unit="minutes"),
+            minutes_spent=s.bounded_integer("minutes_spent", 0, minimum=0, unit="minutes"),
         )
     return stages
 
 
 def _result(t: _Table) -> CheckResult:
     return CheckResult(
-        check_id=t.string("check", required=True),
+        check_id=t.string("check", REQUIRED),
         target=t.string("target"),
         status=t.required_choice("status", Status),
         severity=t.required_choice("severity", Severity),
         summary=t.string("summary"),
         evidence=t.evidence("evidence"),
         measured_at=t.moment("measured_at"),
-        duration_ms=t.integer("duration_ms", 0, unit="milliseconds"),
+        duration_ms=t.bounded_integer("duration_ms", 0, unit="milliseconds"),
         previous_status=t.optional_choice("previous_status", Status),
     )
 
 
 def _decision(t: _Table) -> Decision:
-    stage = t.string("stage", required=True)
+    stage = t.string("stage", REQUIRED)
     if stage not in STAGE_IDS:
         raise CodecError(
             t.child("stage"),
-            f"unknown stage id {_show(stage)}; expected one of {', '.join(STAGE_IDS)}",
+            f"unknown stage id {show_text(stage)}; expected one of {', '.join(STAGE_IDS)}",
         )
     return Decision(
-        id=t.string("id", required=True),
+        id=t.string("id", REQUIRED),
         stage=stage,
         action=t.required_choice("action", Action),
         text=t.string("text"),
@@ -526,20 +518,20 @@ def _decision(t: _Table) -> Decision:
 
 def _service(t: _Table) -> Service:
     return Service(
-        name=t.string("name", required=True),
+        name=t.string("name", REQUIRED),
         purpose=t.string("purpose"),
         owner=t.string("owner"),
         admins=t.strings("admins"),
         renewal=t.day("renewal"),
         monthly_cost=t.money("monthly_cost"),
-        currency=t.string("currency", default="USD"),
+        currency=t.string("currency", "USD"),
         access_notes=t.string("access_notes"),
     )
 
 
 def _secret(t: _Table) -> Secret:
     return Secret(
-        name=t.string("name", required=True),
+        name=t.string("name", REQUIRED),
         stored_in=t.string("stored_in"),
         environments=t.strings("environments"),
         owner=t.string("owner"),
@@ -550,8 +542,8 @@ def _secret(t: _Table) -> Secret:
 
 
 def _credential(t: _Table) -> CredentialRef:
-    name = t.string("name", required=True)
-    ref = t.string("ref", required=True)
+    name = t.string("name", REQUIRED)
+    ref = t.string("ref", REQUIRED)
     try:
         # fullmatch: the model's pattern ends in "$", which lets a trailing newline through.
         if not KEYRING_REF.fullmatch(ref):
@@ -559,8 +551,8 @@ def _credential(t: _Table) -> CredentialRef:
         return CredentialRef(name=name, ref=ref, purpose=t.string("purpose"))
     except ValueError:
         # The value is not echoed: a person may have pasted the secret itself here.
-        raise CodecError(
-            t.child("ref"),
+        raise t.error(
+            "ref",
             "expected a keyring reference like keyring:launch-tui/<session>/<name>, "
             "got a value that is not one (not shown, in case it is a secret)",
         ) from None
@@ -576,101 +568,29 @@ def _no_duplicates(
             path = where()
             raise CodecError(
                 join_key(join_key(path, index), field),
-                f"duplicate {what} {_show(value)} (already used by {join_key(path, seen[value])})",
+                f"duplicate {what} {show_text(value)} "
+                f"(already used by {join_key(path, seen[value])})",
             )
         seen[value] = index
 
 
-class _Table:
-    """A mapping being read, with the dotted path it was found at, for error messages."""
+class _Table(Table):
+    """A session table being read: the shared reader, with the session's own value types."""
 
-    __slots__ = ("_key", "_parent", "data")
-
-    def __init__(
-        self, data: Mapping[str, Any], parent: _Table | None = None, key: str | int = ""
-    ) -> None:
-        self.data = data
-        self._parent = parent
-        self._key = key
-
-    @property
-    def path(self) -> str:
-        # Built only for error messages: most tables are read without ever needing it.
-        if self._parent is None:
-            return ""
-        return join_key(self._parent.path, self._key)
-
-    def child(self, key: str) -> str:
-        return join_key(self.path, key)
+    __slots__ = ()
 
     def names(self) -> list[str]:
         return [str(k) for k in self.data]
 
-    def _get(self, key: str, required: bool, expected: str) -> Any:
-        value = self.data.get(key)
-        if value is None and required:
-            raise CodecError(self.child(key), f"missing; expected {expected}")
-        return value
+    def table(self, key: str, required: bool = False, *, what: str = "a table") -> _Table:
+        # An absent table reads as empty: every session section has defaults.
+        found = super().table(key, required, what=what)
+        return self.sub({}, key) if found is None else found
 
-    def table(self, key: str, required: bool = False) -> _Table:
-        value = self._get(key, required, "a table")
-        if value is None:
-            return _Table({}, self, key)
-        if not isinstance(value, Mapping):
-            raise CodecError(self.child(key), f"expected a table, got {_describe(value)}")
-        return _Table(value, self, key)
+    def array(self, key: str) -> list[_Table]:
+        return self.tables(key, what=f"an array of tables ([[{self.child(key)}]])")
 
-    def tables(self, key: str) -> list[_Table]:
-        value = self._get(key, False, "")
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            path = self.child(key)
-            raise CodecError(
-                path, f"expected an array of tables ([[{path}]]), got {_describe(value)}"
-            )
-        array = _Table({}, self, key)
-        out = []
-        for index, item in enumerate(value):
-            if not isinstance(item, Mapping):
-                raise CodecError(
-                    join_key(array.path, index), f"expected a table, got {_describe(item)}"
-                )
-            out.append(_Table(item, array, index))
-        return out
-
-    def string(self, key: str, required: bool = False, default: str = "") -> str:
-        value = self._get(key, required, "a string")
-        if value is None:
-            return default
-        if not isinstance(value, str):
-            raise CodecError(self.child(key), f"expected a string, got {_describe(value)}")
-        return _plain_str(value)
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        value = self._get(key, False, "")
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            raise CodecError(
-                self.child(key), f"expected an array of strings, got {_describe(value)}"
-            )
-        for index, item in enumerate(value):
-            if not isinstance(item, str):
-                raise CodecError(
-                    join_key(self.child(key), index), f"expected a string, got {_describe(item)}"
-                )
-        return tuple(_plain_str(item) for item in value)
-
-    def boolean(self, key: str, default: bool) -> bool:
-        value = self._get(key, False, "")
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise CodecError(self.child(key), f"expected true or false, got {_describe(value)}")
-        return bool(value)
-
-    def integer(
+    def bounded_integer(
         self,
         key: str,
         default: int,
@@ -688,32 +608,24 @@ class _Table:
         maximum: int | None = None,
         unit: str = "",
     ) -> int | None:
-        value = self._get(key, False, "")
+        what = f"an integer ({unit})" if unit else "an integer"
+        value = self.value(key, (int,), what, None)
         if value is None:
             return None
-        what = f"an integer ({unit})" if unit else "an integer"
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise CodecError(self.child(key), f"expected {what}, got {_describe(value)}")
         number = int(value)
         if minimum is not None and number < minimum:
-            raise CodecError(
-                self.child(key), f"expected {what} of at least {minimum}, got {number}"
-            )
+            self.fail(key, f"expected {what} of at least {minimum}, got {number}")
         if maximum is not None and number > maximum:
-            raise CodecError(self.child(key), f"expected {what} of at most {maximum}, got {number}")
+            self.fail(key, f"expected {what} of at most {maximum}, got {number}")
         return number
 
-    def number(self, key: str, default: float, unit: str) -> float:
-        value = self._get(key, False, "")
+    def positive(self, key: str, default: float, unit: str) -> float:
+        value = self.value(key, (int, float), f"a number ({unit})", None)
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise CodecError(self.child(key), f"expected a number ({unit}), got {_describe(value)}")
         number = float(value)
         if not math.isfinite(number) or number <= 0:
-            raise CodecError(
-                self.child(key), f"expected a positive number ({unit}), got {_describe(value)}"
-            )
+            self.fail(key, f"expected a positive number ({unit}), got {describe_value(value)}")
         return number
 
     def choice(self, key: str, kind: type[E], default: E) -> E:
@@ -721,7 +633,7 @@ class _Table:
         return default if found is None else found
 
     def required_choice(self, key: str, kind: type[E]) -> E:
-        found = self.optional_choice(key, kind, required=True)
+        found = self.optional_choice(key, kind, REQUIRED)
         assert found is not None
         return found
 
@@ -737,16 +649,16 @@ class _Table:
                 return cast(E, member)
         allowed = ", ".join(member.value for member in kind)
         if value is None:
-            raise CodecError(self.child(key), f"missing; expected one of {allowed}")
-        raise CodecError(self.child(key), f"expected one of {allowed}; got {_describe(value)}")
+            self.fail(key, f"missing; expected one of {allowed}")
+        self.fail(key, f"expected one of {allowed}; got {describe_value(value)}")
 
     def day(self, key: str) -> date | None:
-        value = self._get(key, False, "")
+        value = self.data.get(key)
         if value is None:
             return None
         expected = "expected a date like 2026-12-01"
         if isinstance(value, datetime | time):
-            raise CodecError(self.child(key), f"{expected}, got {_describe(value)}")
+            self.fail(key, f"{expected}, got {describe_value(value)}")
         if isinstance(value, date):
             return date(value.year, value.month, value.day)
         if isinstance(value, str):
@@ -754,16 +666,17 @@ class _Table:
                 return date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        raise CodecError(self.child(key), f"{expected}, got {_describe(value)}")
+        self.fail(key, f"{expected}, got {describe_value(value)}")
 
     def required_moment(self, key: str) -> datetime:
-        self._get(key, True, "a date and time like 2026-12-01T09:30:00Z")
+        if self.data.get(key) is None:
+            self.fail(key, "missing; expected a date and time like 2026-12-01T09:30:00Z")
         found = self.moment(key)
         assert found is not None
         return found
 
     def moment(self, key: str) -> datetime | None:
-        value = self._get(key, False, "")
+        value = self.data.get(key)
         if value is None:
             return None
         expected = "expected a date and time like 2026-12-01T09:30:00Z"
@@ -778,10 +691,10 @@ class _Table:
             # A bare date string parses as midnight; refuse it like a TOML date, for symmetry.
             if parsed is not None and ("T" in text.upper() or " " in text):
                 return _utc(parsed)
-        raise CodecError(self.child(key), f"{expected}, got {_describe(value)}")
+        self.fail(key, f"{expected}, got {describe_value(value)}")
 
     def money(self, key: str) -> Decimal | None:
-        value = self._get(key, False, "")
+        value = self.data.get(key)
         if value is None:
             return None
         expected = "expected an amount like 12.50"
@@ -798,18 +711,17 @@ class _Table:
             except InvalidOperation:
                 amount = None
         if amount is None or not amount.is_finite():
-            raise CodecError(self.child(key), f"{expected}, got {_describe(value)}")
+            self.fail(key, f"{expected}, got {describe_value(value)}")
         return amount
 
     def evidence(self, key: str) -> dict[str, JSONValue]:
-        value = self._get(key, False, "")
+        value = self.value(key, (Mapping,), "a table of plain values", None)
         if value is None:
             return {}
-        if not isinstance(value, Mapping):
-            raise CodecError(
-                self.child(key), f"expected a table of plain values, got {_describe(value)}"
-            )
         return _json_table(value, lambda: self.child(key))
+
+
+_WORDING = Wording(error=CodecError, quote_keys=True)
 
 
 def _json_table(value: Mapping[str, Any], where: Callable[[], str]) -> dict[str, JSONValue]:
@@ -857,7 +769,7 @@ def _json_value(value: Any, path: _Path) -> JSONValue:
             v if type(v) in _PLAIN_SCALARS else _json_value(v, _Path(path, i))
             for i, v in enumerate(value)
         ]
-    raise CodecError(path(), f"expected plain data, got {_describe(value)}")
+    raise CodecError(path(), f"expected plain data, got {describe_value(value)}")
 
 
 def _plain_str(value: str) -> str:
@@ -876,32 +788,3 @@ def _plain_datetime(value: datetime) -> datetime:
         value.microsecond,
         tzinfo=value.tzinfo,
     )
-
-
-def _show(text: str, limit: int = 60) -> str:
-    """A string quoted for an error message: escaped, and cut when long."""
-    shown = text if len(text) <= limit else text[: limit - 1] + "…"
-    return repr(shown)
-
-
-def _describe(value: Any) -> str:
-    """What a value is, for "expected X, got Y" messages."""
-    if isinstance(value, str):
-        return f"string {_show(value)}"
-    if isinstance(value, bool):
-        return f"boolean {'true' if value else 'false'}"
-    if isinstance(value, int):
-        return f"integer {int(value)}"
-    if isinstance(value, float):
-        return f"number {float(value)!r}"
-    if isinstance(value, datetime):
-        return f"date and time {value.isoformat()}"
-    if isinstance(value, date):
-        return f"date {value.isoformat()}"
-    if isinstance(value, time):
-        return f"time {value.isoformat()}"
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return type(value).__name__

@@ -51,6 +51,7 @@ from typing import Any, TypeVar
 
 from launch_tui.core import toml_read
 from launch_tui.core.model import HostRole, JSONValue, Organisation, RouteKind, Severity, Status
+from launch_tui.core.toml_schema import REQUIRED, Table, Wording
 from launch_tui.sandbox.dns_server import Zones
 from launch_tui.sandbox.latency import (
     LATENCY_KINDS,
@@ -145,129 +146,73 @@ def parse_world(text: str, source: str = "<world>") -> World:
         data = toml_read.loads(text)
     except toml_read.TOMLDecodeError as exc:
         raise WorldError(f"{source}: not valid TOML: {exc}") from None
-    return _world(_Table(data, source, ""))
+    return _world(_Table(data, _wording(source)))
 
 
 # --- the strict reader ------------------------------------------------------------------------
 
 
-class _Table:
-    """A TOML table being read: every key must be consumed, every value has its type checked."""
+class _Table(Table):
+    """A world table being read: every key must be consumed, every value has its type checked."""
 
-    def __init__(self, data: Mapping[str, Any], source: str, path: str) -> None:
-        self._data = data
-        self._source = source
-        self._path = path
-        self._used: set[str] = set()
+    __slots__ = ()
 
-    def error(self, key: str, reason: str) -> WorldError:
-        where = f"{self._path}.{key}" if self._path and key else (key or self._path or "(top)")
-        return WorldError(f"{self._source}: {where}: {reason}")
-
-    def has(self, key: str) -> bool:
-        return key in self._data
-
-    def _get(self, key: str, kinds: tuple[type, ...], what: str, default: Any) -> Any:
-        self._used.add(key)
-        if key not in self._data:
-            if default is _REQUIRED:
-                raise self.error(key, f"missing; expected {what}")
-            return default
-        value = self._data[key]
-        if isinstance(value, bool) and bool not in kinds:
-            raise self.error(key, f"expected {what}, got {_describe(value)}")
-        if not isinstance(value, kinds):
-            raise self.error(key, f"expected {what}, got {_describe(value)}")
-        return value
-
-    def text(self, key: str, default: Any = "") -> str:
-        value: str = self._get(key, (str,), "a string", default)
-        return value
-
-    def integer(self, key: str, default: Any = 0, minimum: int | None = None) -> int:
-        value: int = self._get(key, (int,), "an integer", default)
+    def integer(
+        self, key: str, default: Any = 0, minimum: int | None = None, *, what: str = "an integer"
+    ) -> int:
+        value = super().integer(key, default, what=what)
         if minimum is not None and value < minimum:
-            raise self.error(key, f"must be at least {minimum}, got {value}")
+            self.fail(key, f"must be at least {minimum}, got {value}")
         return value
 
     def opt_int(self, key: str) -> int | None:
-        value: int | None = self._get(key, (int,), "an integer", None)
+        value: int | None = self.value(key, (int,), "an integer", None)
         return value
 
-    def number(self, key: str, default: Any = 0.0, minimum: float | None = None) -> float:
-        value = float(self._get(key, (int, float), "a number", default))
+    def number(
+        self, key: str, default: Any = 0.0, minimum: float | None = None, *, what: str = "a number"
+    ) -> float:
+        value = super().number(key, default, what=what)
         if minimum is not None and value < minimum:
-            raise self.error(key, f"must be at least {minimum}, got {value}")
-        return value
-
-    def flag(self, key: str, default: bool = False) -> bool:
-        value: bool = self._get(key, (bool,), "true or false", default)
+            self.fail(key, f"must be at least {minimum}, got {value}")
         return value
 
     def texts(self, key: str) -> tuple[str, ...]:
-        items = self._get(key, (list,), "a list of strings", [])
-        for i, item in enumerate(items):
-            if not isinstance(item, str):
-                raise self.error(f"{key}[{i}]", f"expected a string, got {_describe(item)}")
-        return tuple(items)
+        return self.strings(key, what="a list of strings")
 
     def enum(self, key: str, kind: Callable[[str], _E], choices: Iterable[str], default: Any) -> _E:
         choices = tuple(choices)
-        value = self._get(key, (str,), "a string", default)
+        value = self.value(key, (str,), "a string", default)
         if isinstance(value, str):
             if value not in choices:
-                raise self.error(key, f"expected one of {', '.join(choices)}, got {value!r}")
+                self.fail(key, f"expected one of {', '.join(choices)}, got {value!r}")
             return kind(value)
         result: _E = value
         return result
 
-    def any(self, key: str) -> Any:
-        self._used.add(key)
-        return self._data.get(key)
-
-    def table(self, key: str) -> _Table | None:
-        value = self._get(key, (dict,), "a table", None)
-        if value is None:
-            return None
-        return _Table(value, self._source, self._child(key))
-
-    def tables(self, key: str) -> list[_Table]:
-        items = self._get(key, (list,), "an array of tables", [])
-        out = []
-        for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                raise self.error(f"{key}[{i}]", f"expected a table, got {_describe(item)}")
-            out.append(_Table(item, self._source, f"{self._child(key)}[{i}]"))
-        return out
-
     def headers(self, key: str) -> tuple[tuple[str, str], ...]:
         """A table of header name -> value or list of values (for repeated headers)."""
-        table = self._get(key, (dict,), "a table of headers", {})
+        table = self.value(key, (Mapping,), "a table of headers", {})
         out: list[tuple[str, str]] = []
         for name, value in table.items():
             where = f"{key}.{name}"
             if not _TOKEN.match(name):
-                raise self.error(where, "not a valid header name")
+                self.fail(where, "not a valid header name")
             values = value if isinstance(value, list) else [value]
             for item in values:
                 if not isinstance(item, str):
-                    raise self.error(where, f"expected a string or strings, got {_describe(item)}")
+                    self.fail(where, f"expected a string or strings, got {_describe(item)}")
                 if "\r" in item or "\n" in item:
-                    raise self.error(where, "header values cannot contain CR or LF")
+                    self.fail(where, "header values cannot contain CR or LF")
                 out.append((name, item))
         return tuple(out)
 
-    def done(self) -> None:
-        """Raise on the first key nobody asked for (a typo, or a key from a newer schema)."""
-        for key in self._data:
-            if key not in self._used:
-                raise self.error(key, "unknown key")
 
-    def _child(self, key: str) -> str:
-        return f"{self._path}.{key}" if self._path else key
+def _wording(source: str) -> Wording:
+    def error(path: str, reason: str) -> WorldError:
+        return WorldError(f"{source}: {path or '(top)'}: {reason}")
 
-
-_REQUIRED: Any = object()
+    return Wording(error=error, describe=_describe)
 
 
 def _describe(value: object) -> str:
@@ -280,8 +225,8 @@ def _describe(value: object) -> str:
 
 
 def _world(t: _Table) -> World:
-    name = t.text("name", _REQUIRED)
-    description = t.text("description")
+    name = t.string("name", REQUIRED)
+    description = t.string("description")
     seed = t.integer("seed", 1)
     rtt_ms = t.number("rtt_ms", 0.0, minimum=0.0)
     if not math.isfinite(rtt_ms):
@@ -336,10 +281,10 @@ def _need(t: _Table, key: str) -> _Table:
 
 def _sprint(t: _Table) -> SprintSpec:
     spec = SprintSpec(
-        id=t.text("id", _REQUIRED),
-        client=t.text("client", _REQUIRED),
-        product=t.text("product", _REQUIRED),
-        engineer=t.text("engineer"),
+        id=t.string("id", REQUIRED),
+        client=t.string("client", REQUIRED),
+        product=t.string("product", REQUIRED),
+        engineer=t.string("engineer"),
         deadline_hours=t.integer("deadline_hours", 48, minimum=1),
     )
     t.done()
@@ -350,9 +295,9 @@ def _targets(t: _Table | None) -> TargetsSpec:
     if t is None:
         return TargetsSpec()
     spec = TargetsSpec(
-        apex=_name(t, "apex", t.text("apex")) if t.has("apex") else "",
-        canonical_url=t.text("canonical_url"),
-        staging_url=t.text("staging_url"),
+        apex=_name(t, "apex", t.string("apex")) if t.has("apex") else "",
+        canonical_url=t.string("canonical_url"),
+        staging_url=t.string("staging_url"),
         dkim_selectors=t.texts("dkim_selectors"),
     )
     t.done()
@@ -360,12 +305,12 @@ def _targets(t: _Table | None) -> TargetsSpec:
 
 
 def _host(t: _Table) -> HostSpec:
-    name = _name(t, "name", t.text("name", _REQUIRED))
+    name = _name(t, "name", t.string("name", REQUIRED))
     tls = t.enum("tls", TlsCase, (c.value for c in TlsCase), TlsCase.VALID)
     http = t.enum("http", PlainHttp, (c.value for c in PlainHttp), PlainHttp.REDIRECT)
     if tls is TlsCase.NONE:
         http = PlainHttp.SERVE
-    address = t.text("address")
+    address = t.string("address")
     if address:
         _loopback(t, "address", address)
     spec = HostSpec(
@@ -376,13 +321,13 @@ def _host(t: _Table) -> HostSpec:
         tls=tls,
         http=http,
         cert_names=tuple(_cert_name(t, n) for n in t.texts("cert_names")),
-        redirect_to=_origin(t, "redirect_to", t.text("redirect_to")),
-        hsts=t.text("hsts"),
-        cloudflare=t.flag("cloudflare"),
+        redirect_to=_origin(t, "redirect_to", t.string("redirect_to")),
+        hsts=t.string("hsts"),
+        cloudflare=t.boolean("cloudflare", False),
         headers=t.headers("headers"),
         routes=tuple(_route(r) for r in t.tables("routes")),
-        dns=t.flag("dns", True),
-        publish=t.flag("publish", True),
+        dns=t.boolean("dns", True),
+        publish=t.boolean("publish", True),
     )
     t.done()
     seen: set[tuple[str, str]] = set()
@@ -395,13 +340,13 @@ def _host(t: _Table) -> HostSpec:
 
 
 def _route(t: _Table) -> RouteSpec:
-    path = t.text("path", _REQUIRED)
+    path = t.string("path", REQUIRED)
     if not path.startswith("/"):
         raise t.error("path", f"must start with '/', got {path!r}")
-    method = t.text("method", "GET").upper()
+    method = t.string("method", "GET").upper()
     if not _TOKEN.match(method):
         raise t.error("method", f"not an HTTP method: {method!r}")
-    redirect = t.text("redirect")
+    redirect = t.string("redirect")
     status = t.integer("status", 302 if redirect else 200)
     if not 100 <= status <= 599:
         raise t.error("status", f"must be an HTTP status (100-599), got {status}")
@@ -412,22 +357,22 @@ def _route(t: _Table) -> RouteSpec:
     latency_t = t.table("latency")
     behaviour_t = t.table("behaviour")
     target_t = t.table("target")
-    json_value: JSONValue = _json(t, "json", t.any("json")) if t.has("json") else None
+    json_value: JSONValue = _json(t, "json", t.raw("json")) if t.has("json") else None
     spec = RouteSpec(
         path=path,
         method=method,
         status=status,
         headers=t.headers("headers"),
-        body=t.text("body"),
+        body=t.string("body"),
         json=json_value,
         page=_page(page_t) if page_t else None,
-        content_type=t.text("content_type"),
-        gzip=t.flag("gzip"),
+        content_type=t.string("content_type"),
+        gzip=t.boolean("gzip", False),
         redirect=redirect,
         latency=_latency(latency_t) if latency_t else NoDelay(),
-        echo_request_id=t.flag("echo_request_id"),
-        require_auth=t.flag("require_auth"),
-        require_signature=t.text("require_signature"),
+        echo_request_id=t.boolean("echo_request_id", False),
+        require_auth=t.boolean("require_auth", False),
+        require_signature=t.string("require_signature"),
         behaviour=_behaviour(behaviour_t) if behaviour_t else None,
         target=_route_target(target_t) if target_t else None,
     )
@@ -437,12 +382,12 @@ def _route(t: _Table) -> RouteSpec:
 
 def _page(t: _Table) -> Page:
     page = Page(
-        title=t.text("title", _REQUIRED),
+        title=t.string("title", REQUIRED),
         head_scripts=t.texts("head_scripts"),
         scripts=t.texts("scripts"),
         stylesheets=t.texts("stylesheets"),
         images=t.texts("images"),
-        text=t.text("text"),
+        text=t.string("text"),
         padding_kb=t.integer("padding_kb", 0, minimum=0),
     )
     t.done()
@@ -450,23 +395,23 @@ def _page(t: _Table) -> Page:
 
 
 def _latency(t: _Table) -> Latency:
-    kind = t.enum("kind", str, LATENCY_KINDS, _REQUIRED)
+    kind = t.enum("kind", str, LATENCY_KINDS, REQUIRED)
     result: Latency
     if kind == "none":
         result = NoDelay()
     elif kind == "fixed":
-        result = FixedDelay(ms=t.number("ms", _REQUIRED, minimum=0))
+        result = FixedDelay(ms=t.number("ms", REQUIRED, minimum=0))
     elif kind == "normal":
-        result = NormalDelay(t.number("mean_ms", _REQUIRED), _positive(t, "sd_ms"))
+        result = NormalDelay(t.number("mean_ms", REQUIRED), _positive(t, "sd_ms"))
     elif kind == "lognormal":
         result = LogNormalDelay(_positive(t, "median_ms"), _positive(t, "sigma"))
     else:
-        p = t.number("p", _REQUIRED)
+        p = t.number("p", REQUIRED)
         if not 0 < p < 1:
             raise t.error("p", f"must be between 0 and 1 (exclusive), got {p}")
         result = LongTailDelay(
-            fast_ms=t.number("fast_ms", _REQUIRED, minimum=0),
-            slow_ms=t.number("slow_ms", _REQUIRED, minimum=0),
+            fast_ms=t.number("fast_ms", REQUIRED, minimum=0),
+            slow_ms=t.number("slow_ms", REQUIRED, minimum=0),
             p=p,
             jitter_ms=t.number("jitter_ms", 0.0, minimum=0),
         )
@@ -475,14 +420,14 @@ def _latency(t: _Table) -> Latency:
 
 
 def _positive(t: _Table, key: str) -> float:
-    value = t.number(key, _REQUIRED)
+    value = t.number(key, REQUIRED)
     if value <= 0:
         raise t.error(key, f"must be greater than 0, got {value}")
     return value
 
 
 def _behaviour(t: _Table) -> Behaviour:
-    kind = t.enum("kind", str, BEHAVIOUR_KINDS, _REQUIRED)
+    kind = t.enum("kind", str, BEHAVIOUR_KINDS, REQUIRED)
     result: Behaviour
     if kind == "slow-drip":
         interval = t.number("interval_ms", 200.0)
@@ -491,7 +436,7 @@ def _behaviour(t: _Table) -> Behaviour:
         result = SlowDrip(
             interval_ms=interval,
             length=t.integer("length", 0, minimum=0),
-            headers=t.flag("headers"),
+            headers=t.boolean("headers", False),
         )
     elif kind == "huge-body":
         result = HugeBody(size=t.integer("size", HugeBody().size, minimum=1))
@@ -509,10 +454,10 @@ def _behaviour(t: _Table) -> Behaviour:
 
 def _route_target(t: _Table) -> RouteTarget:
     target = RouteTarget(
-        name=t.text("name", _REQUIRED),
+        name=t.string("name", REQUIRED),
         kind=t.enum("kind", RouteKind, (k.value for k in RouteKind), RouteKind.READ),
         expect_status=t.opt_int("expect_status"),
-        safe_to_repeat=t.flag("safe_to_repeat"),
+        safe_to_repeat=t.boolean("safe_to_repeat", False),
         p95_budget_ms=t.opt_int("p95_budget_ms"),
     )
     t.done()
@@ -534,8 +479,8 @@ def _dns(t: _Table | None) -> DnsSpec:
 
 
 def _zone(t: _Table) -> Zone:
-    origin = _name(t, "origin", t.text("origin", _REQUIRED))
-    raw = t.any("records") or []
+    origin = _name(t, "origin", t.string("origin", REQUIRED))
+    raw = t.raw("records") or []
     if not isinstance(raw, list):
         raise t.error(
             "records", f"expected an array of [name, type, value, ttl?], got {_describe(raw)}"
@@ -558,7 +503,7 @@ def _zone(t: _Table) -> Zone:
         _name(t, where, absolute)
         ttl = int(item[3]) if len(item) == 4 else 300
         records.append(Record(name=absolute, type=rtype, value=value, ttl=ttl))
-    zone = Zone(origin=origin, records=tuple(records), soa=t.text("soa"))
+    zone = Zone(origin=origin, records=tuple(records), soa=t.string("soa"))
     t.done()
     return zone
 
@@ -573,15 +518,15 @@ def _absolute(owner: str, origin: str) -> str:
 
 
 def _rdap(t: _Table) -> RdapSpec:
-    address = t.text("address")
+    address = t.string("address")
     if address:
         _loopback(t, "address", address)
     domains = []
     for d in t.tables("domains"):
         domains.append(
             RdapDomain(
-                name=_name(d, "name", d.text("name", _REQUIRED)),
-                registrar=d.text("registrar", _REQUIRED),
+                name=_name(d, "name", d.string("name", REQUIRED)),
+                registrar=d.string("registrar", REQUIRED),
                 registrar_iana_id=d.integer("registrar_iana_id", 9999),
                 registered_days_ago=d.integer("registered_days_ago", 730),
                 expires_in_days=d.integer("expires_in_days", 365),
@@ -591,7 +536,7 @@ def _rdap(t: _Table) -> RdapSpec:
         )
         d.done()
     spec = RdapSpec(
-        host=_name(t, "host", t.text("host", "rdap.registry.test")),
+        host=_name(t, "host", t.string("host", "rdap.registry.test")),
         address=address,
         domains=tuple(domains),
     )
@@ -602,10 +547,10 @@ def _rdap(t: _Table) -> RdapSpec:
 def _repo(t: _Table) -> RepoSpec:
     spec = RepoSpec(
         template=t.enum("template", str, ("marketplace-nextjs",), "marketplace-nextjs"),
-        leaked_secret=t.flag("leaked_secret"),
-        migration_without_down=t.flag("migration_without_down"),
-        webhook_unverified=t.flag("webhook_unverified"),
-        admin_unprotected=t.flag("admin_unprotected"),
+        leaked_secret=t.boolean("leaked_secret", False),
+        migration_without_down=t.boolean("migration_without_down", False),
+        webhook_unverified=t.boolean("webhook_unverified", False),
+        admin_unprotected=t.boolean("admin_unprotected", False),
     )
     t.done()
     return spec
@@ -613,10 +558,10 @@ def _repo(t: _Table) -> RepoSpec:
 
 def _build(t: _Table) -> BuildSpec:
     spec = BuildSpec(
-        source_maps=t.flag("source_maps"),
-        leaked_env=t.flag("leaked_env"),
-        debug_flag=t.flag("debug_flag"),
-        ci_log_leak=t.flag("ci_log_leak"),
+        source_maps=t.boolean("source_maps", False),
+        leaked_env=t.boolean("leaked_env", False),
+        debug_flag=t.boolean("debug_flag", False),
+        ci_log_leak=t.boolean("ci_log_leak", False),
     )
     t.done()
     return spec
@@ -625,34 +570,34 @@ def _build(t: _Table) -> BuildSpec:
 def _stack(t: _Table | None) -> StackSpec:
     if t is None:
         return StackSpec()
-    spec = StackSpec(**{key: t.text(key) for key in StackSpec.__dataclass_fields__})
+    spec = StackSpec(**{key: t.string(key) for key in StackSpec.__dataclass_fields__})
     t.done()
     return spec
 
 
 def _person(t: _Table) -> PersonSpec:
     spec = PersonSpec(
-        id=t.text("id", _REQUIRED),
-        name=t.text("name", _REQUIRED),
-        role=t.text("role"),
+        id=t.string("id", REQUIRED),
+        name=t.string("name", REQUIRED),
+        role=t.string("role"),
         org=t.enum("org", Organisation, (o.value for o in Organisation), Organisation.CLIENT),
-        email=t.text("email"),
+        email=t.string("email"),
     )
     t.done()
     return spec
 
 
 def _service(t: _Table) -> ServiceSpec:
-    cost = t.text("monthly_cost")
+    cost = t.string("monthly_cost")
     if cost and not re.fullmatch(r"\d+(\.\d+)?", cost):
         raise t.error("monthly_cost", f'expected a decimal like "20.00", got {cost!r}')
     spec = ServiceSpec(
-        name=t.text("name", _REQUIRED),
-        purpose=t.text("purpose"),
-        owner=t.text("owner"),
+        name=t.string("name", REQUIRED),
+        purpose=t.string("purpose"),
+        owner=t.string("owner"),
         admins=t.texts("admins"),
         monthly_cost=cost,
-        currency=t.text("currency", "USD"),
+        currency=t.string("currency", "USD"),
         renewal_in_days=t.opt_int("renewal_in_days"),
     )
     t.done()
@@ -661,9 +606,9 @@ def _service(t: _Table) -> ServiceSpec:
 
 def _secret(t: _Table) -> SecretSpec:
     spec = SecretSpec(
-        name=t.text("name", _REQUIRED),
-        stored_in=t.text("stored_in"),
-        owner=t.text("owner"),
+        name=t.string("name", REQUIRED),
+        stored_in=t.string("stored_in"),
+        owner=t.string("owner"),
         environments=t.texts("environments"),
         rotated_days_ago=t.opt_int("rotated_days_ago"),
     )
@@ -673,12 +618,12 @@ def _secret(t: _Table) -> SecretSpec:
 
 def _expected(t: _Table) -> ExpectedFinding:
     spec = ExpectedFinding(
-        area=t.text("area", _REQUIRED),
-        target=t.text("target"),
-        finding=t.text("finding", _REQUIRED),
+        area=t.string("area", REQUIRED),
+        target=t.string("target"),
+        finding=t.string("finding", REQUIRED),
         severity=t.enum("severity", Severity, (s.value for s in Severity), Severity.MEDIUM),
         status=t.enum("status", Status, (s.value for s in Status), Status.FAIL),
-        check=t.text("check"),
+        check=t.string("check"),
     )
     t.done()
     return spec
@@ -686,11 +631,11 @@ def _expected(t: _Table) -> ExpectedFinding:
 
 def _deploy(t: _Table) -> DeploySpec:
     spec = DeploySpec(
-        host=_name(t, "host", t.text("host", _REQUIRED)),
-        version=t.text("version", _REQUIRED),
-        previous=t.text("previous"),
-        health_path=t.text("health_path", "/health"),
-        version_header=t.text("version_header", "X-App-Version"),
+        host=_name(t, "host", t.string("host", REQUIRED)),
+        version=t.string("version", REQUIRED),
+        previous=t.string("previous"),
+        health_path=t.string("health_path", "/health"),
+        version_header=t.string("version_header", "X-App-Version"),
     )
     t.done()
     return spec

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
 
 from launch_tui.core import toml_read
 from launch_tui.core.errors import CheckError
+from launch_tui.core.toml_schema import Table, Wording
 
 __all__ = [
     "BUILTIN_SOURCE",
@@ -281,119 +281,117 @@ def builtin_providers() -> Providers:
 
 def parse_providers(text: str, source: str = "providers.toml") -> Providers:
     """Parse and validate fingerprint data; a mistake is a :class:`CheckError` naming the key."""
+    wording = _wording(source)
     try:
         data = toml_read.loads(text)
     except toml_read.TOMLDecodeError as exc:
-        raise _error(source, "", f"not valid TOML: {exc}") from None
-    _only_keys(data, source, "", {"version", *(c.key for c in _CATEGORIES)})
-    if data.get("version") != PROVIDERS_VERSION:
-        raise _error(
-            source, "version", f"expected {PROVIDERS_VERSION}, got {data.get('version')!r}"
-        )
+        raise wording.error("", f"not valid TOML: {exc}") from None
+    root = Table(data, wording)
+    _only_keys(root, {"version", *(c.key for c in _CATEGORIES)})
+    if root.raw("version") != PROVIDERS_VERSION:
+        root.fail("version", f"expected {PROVIDERS_VERSION}, got {root.raw('version')!r}")
     found: list[tuple[Provider, ...]] = []
     for category in _CATEGORIES:
-        entries = data.get(category.key, [])
-        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-            raise _error(source, category.key, "expected an array of tables ([[...]])")
-        providers = tuple(
-            _provider(entry, source, f"{category.key}[{i}]", category)
-            for i, entry in enumerate(entries)
-        )
+        entries = root.raw(category.key)
+        if entries is not None and (
+            not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries)
+        ):
+            root.fail(category.key, "expected an array of tables ([[...]])")
+        providers = tuple(_provider(entry, category) for entry in root.tables(category.key))
         names = [p.name.casefold() for p in providers]
         twice = sorted({p.name for p in providers if names.count(p.name.casefold()) > 1})
         if twice:
-            raise _error(source, category.key, f"provider listed twice: {', '.join(twice)}")
+            root.fail(category.key, f"provider listed twice: {', '.join(twice)}")
         found.append(providers)
     return Providers(dns_hosts=found[0], email=found[1], web=found[2], source=source)
 
 
-def _provider(entry: Mapping[str, Any], source: str, path: str, category: _Category) -> Provider:
+def _provider(entry: Table, category: _Category) -> Provider:
     allowed = {"name", "aliases", "source", category.hosts_key}
     if category.kind_key:
         allowed.add(category.kind_key)
-    _only_keys(entry, source, path, allowed)
-    name = _text(entry, "name", source, path)
-    _text(entry, "source", source, path)
-    aliases = entry.get("aliases", [])
+    _only_keys(entry, allowed)
+    name = _text(entry, "name")
+    source = _text(entry, "source")
+    aliases = entry.raw("aliases")
+    if aliases is None:
+        aliases = []
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-        raise _error(source, f"{path}.aliases", "expected an array of non-empty strings")
+        entry.fail("aliases", "expected an array of non-empty strings")
     kind = category.default_kind
     if category.kind_key:
-        kind = entry.get(category.kind_key, category.default_kind)
+        given = entry.raw(category.kind_key)
+        kind = category.default_kind if given is None else given
         if kind not in category.kinds:
-            raise _error(
-                source,
-                f"{path}.{category.kind_key}",
-                f"expected one of {', '.join(category.kinds)}, got {kind!r}",
+            entry.fail(
+                category.kind_key, f"expected one of {', '.join(category.kinds)}, got {kind!r}"
             )
     assert isinstance(kind, str)
-    items = entry.get(category.hosts_key)
-    where = f"{path}.{category.hosts_key}"
+    items = entry.raw(category.hosts_key)
     if not isinstance(items, list) or not items:
-        raise _error(source, where, "missing or empty; expected a non-empty array")
+        entry.fail(category.hosts_key, "missing or empty; expected a non-empty array")
+    array = entry.sub({}, category.hosts_key)
     hosts: tuple[str, ...] = ()
     headers: tuple[HeaderSign, ...] = ()
     if category.hosts_key == "headers":
-        headers = tuple(_sign(s, source, f"{where}[{i}]") for i, s in enumerate(items))
+        headers = tuple(_sign(array, i, s) for i, s in enumerate(items))
     else:
-        hosts = tuple(_pattern(p, source, f"{where}[{i}]") for i, p in enumerate(items))
+        hosts = tuple(_pattern(array, i, p) for i, p in enumerate(items))
     return Provider(
         name=name.strip(),
         kind=kind,
         aliases=tuple(a.strip() for a in aliases),
         hosts=hosts,
         headers=headers,
-        source=str(entry["source"]).strip(),
+        source=source.strip(),
     )
 
 
-def _pattern(value: object, source: str, path: str) -> str:
+def _pattern(array: Table, index: int, value: object) -> str:
     if not isinstance(value, str) or not _PATTERN.fullmatch(value) or "**" in value:
-        raise _error(
-            source,
-            path,
-            f"expected a lower-case host pattern like '*.ns.example.com', got {value!r}",
+        array.fail(
+            index, f"expected a lower-case host pattern like '*.ns.example.com', got {value!r}"
         )
     if "*" in value.rsplit(".", 1)[1]:
         # A wildcard top-level domain would match anyone's hosts.
-        raise _error(source, path, f"the last label must be fixed, got {value!r}")
+        array.fail(index, f"the last label must be fixed, got {value!r}")
     return value
 
 
-def _sign(value: object, source: str, path: str) -> HeaderSign:
+def _sign(array: Table, index: int, value: object) -> HeaderSign:
     if not isinstance(value, dict):
-        raise _error(source, path, 'expected a table like { name = "server", equals = "x" }')
-    _only_keys(value, source, path, {"name", *_TESTS})
-    name = _text(value, "name", source, path).strip().lower()
+        array.fail(index, 'expected a table like { name = "server", equals = "x" }')
+    sign = array.sub(value, index)
+    _only_keys(sign, {"name", *_TESTS})
+    name = _text(sign, "name").strip().lower()
     if not _TOKEN.fullmatch(name):
-        raise _error(source, f"{path}.name", f"not a header name: {name!r}")
-    tests = [t for t in _TESTS if t in value]
+        sign.fail("name", f"not a header name: {name!r}")
+    tests = [t for t in _TESTS if sign.has(t)]
     if len(tests) > 1:
-        raise _error(source, path, f"give at most one of {', '.join(_TESTS)}, not {tests}")
+        sign.fail(None, f"give at most one of {', '.join(_TESTS)}, not {tests}")
     if not tests:
         return HeaderSign(name)
-    wanted = _text(value, tests[0], source, path)
+    wanted = _text(sign, tests[0])
     return HeaderSign(name, tests[0], wanted.strip().casefold())
 
 
-def _text(table: Mapping[str, Any], key: str, source: str, path: str) -> str:
-    value = table.get(key)
+def _text(table: Table, key: str) -> str:
+    value = table.raw(key)
     if not isinstance(value, str) or not value.strip():
         got = "nothing" if value is None else repr(value)
-        raise _error(source, f"{path}.{key}", f"expected a non-empty string, got {got}")
+        table.fail(key, f"expected a non-empty string, got {got}")
     return value
 
 
-def _only_keys(table: Mapping[str, Any], source: str, path: str, allowed: set[str]) -> None:
-    unknown = sorted(set(table) - allowed)
+def _only_keys(table: Table, allowed: set[str]) -> None:
+    unknown = sorted(table.unknown(allowed))
     if unknown:
-        raise _error(
-            source,
-            f"{path}.{unknown[0]}" if path else unknown[0],
-            f"unknown key; expected one of {', '.join(sorted(allowed))}",
-        )
+        table.fail(unknown[0], f"unknown key; expected one of {', '.join(sorted(allowed))}")
 
 
-def _error(source: str, path: str, reason: str) -> CheckError:
-    where = f"{source}: {path}" if path else source
-    return CheckError(f"{where}: {reason}", title="Bad provider data")
+def _wording(source: str) -> Wording:
+    def error(path: str, reason: str) -> CheckError:
+        where = f"{source}: {path}" if path else source
+        return CheckError(f"{where}: {reason}", title="Bad provider data")
+
+    return Wording(error=error)
