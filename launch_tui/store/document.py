@@ -7,9 +7,16 @@ key order, quoting and unknown keys survive a save. Entries of arrays of tables 
 identity (people by ``id``, results by ``(check, target)``: see ``ARRAYS`` in the codec), so an
 entry added in the middle or removed does not disturb its neighbours.
 
-Reading without tomlkit (:func:`decode_text`, :func:`parse_plain`, :func:`locate`) lives in
-:mod:`launch_tui.store.toml_text` and is re-exported here; this module, and tomlkit with it, is
-only imported when a document is edited or an error needs tomlkit's own parser.
+Reading without tomlkit (:func:`decode_text`, :func:`locate`) lives in
+:mod:`launch_tui.store.toml_text` and is re-exported here, and parsing to plain data in
+:mod:`launch_tui.store.plain_parse`; this module, and tomlkit with it, is only imported when a
+document is edited or an error needs tomlkit's own parser.
+
+:class:`Renderer` renders a document the way ``TOMLDocument.as_string`` does, but keeps the text
+of sections that did not change; it does so through tomlkit's private rendering helpers
+(``_render_table``, ``_render_aot_table``, ``_render_simple_item``, ``_header_less_aots``...),
+which tomlkit may change in any release: ``pyproject.toml`` pins tomlkit to the tested releases,
+and a test compares its output with ``as_string`` on every kind of edit.
 """
 
 from __future__ import annotations
@@ -22,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit._compat import decode
 from tomlkit.container import (
     Container,
     OutOfOrderTableProxy,
@@ -47,8 +53,9 @@ from tomlkit.items import (
 from tomlkit.toml_document import TOMLDocument
 
 from launch_tui.core.errors import SessionParseError
-from launch_tui.core.session_codec import ARRAYS, STAGE_DEFAULTS, ArraySpec, join_key
-from launch_tui.store.toml_text import _CLOSERS, _scan, decode_text, locate, parse_plain
+from launch_tui.core.session_codec import ARRAYS, STAGE_DEFAULTS, ArraySpec
+from launch_tui.core.toml_schema import join_key
+from launch_tui.store.toml_text import _CLOSERS, _scan, decode_text, locate
 
 __all__ = [
     "Changes",
@@ -58,7 +65,6 @@ __all__ = [
     "locate",
     "merge_data",
     "parse_document",
-    "parse_plain",
     "render",
     "to_item",
 ]
@@ -206,7 +212,7 @@ class Renderer:
         changes: Changes,
         entries: dict[int, tuple[Table, str]],
     ) -> str:
-        prefix = decode(key.as_string())
+        prefix = key.as_string()
         texts = []
         for table in aot.body:
             cached = self._entries.get(id(table))

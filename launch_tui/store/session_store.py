@@ -59,7 +59,8 @@ from launch_tui.store.lock import (
     try_lock,
 )
 from launch_tui.store.migrate import MIGRATIONS, Migration, migrate
-from launch_tui.store.toml_text import decode_text, locate, parse_plain
+from launch_tui.store.plain_parse import parse_plain
+from launch_tui.store.toml_text import decode_text, locate
 
 if TYPE_CHECKING:
     # tomlkit (with the modules that use it) is imported when a document is first edited.

@@ -1,6 +1,6 @@
-"""Reading a session file's text without tomlkit: decode it, parse it to plain data, find keys.
+"""Reading a session file's text without tomlkit: decode it, and find keys in it.
 
-Opening or loading a session needs only plain data (:func:`parse_plain`, tomli) and, for
+Opening or loading a session needs only plain data (``store/plain_parse.py``, tomli) and, for
 errors, positions in the text (:func:`locate`); the comment-keeping tomlkit document of
 :mod:`launch_tui.store.document` is only needed to save. Keeping this module free of tomlkit lets
 the app show a session without importing it.
@@ -12,13 +12,11 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from launch_tui.core import toml_read
 from launch_tui.core.errors import SessionParseError
-from launch_tui.core.session_codec import join_key
+from launch_tui.core.toml_schema import join_key
 
-__all__ = ["decode_text", "locate", "parse_plain"]
+__all__ = ["decode_text", "locate"]
 
 
 def decode_text(data: bytes, path: Path) -> str:
@@ -37,22 +35,6 @@ def decode_text(data: bytes, path: Path) -> str:
             line,
             column,
         ) from None
-
-
-def parse_plain(text: str, path: Path) -> dict[str, Any]:
-    """Parse ``text`` to plain data, fast, for reading without editing (listing, loading).
-
-    tomli is many times faster than tomlkit; when it refuses the text, tomlkit parses it
-    again so that the error (and whether it is one) is the same as when the file is opened.
-    """
-    try:
-        return toml_read.loads(text)
-    except (toml_read.TOMLDecodeError, RecursionError, ValueError):
-        # Loaded only for a file tomli refuses: the error comes from the same parser as
-        # when the file is opened for saving.
-        from launch_tui.store.document import parse_document
-
-        return parse_document(text, path).unwrap()
 
 
 # ---------------------------------------------------------------------------------------------

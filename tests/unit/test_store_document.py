@@ -55,8 +55,8 @@ from launch_tui.store.document import (
     locate,
     merge_data,
     parse_document,
-    parse_plain,
 )
+from launch_tui.store.plain_parse import parse_plain
 
 DATA = Path(__file__).parents[1] / "data" / "sessions"
 HANDWRITTEN = DATA / "handwritten.toml"
