@@ -494,7 +494,12 @@ async def test_footer_keys_are_the_screens_shown_keys_in_order(
         await pilot.pause()
         screen = stage_screen(app)
         footer = screen.query_one(KeyFooter)
-        assert [key.key for key in footer.keys] == shown_bindings(screen)
+        # Every shown key, in order; the spare ones (stage keys) as far as they fit.
+        shown = [key.key for key in footer.keys]
+        assert shown == [k for k in shown_bindings(screen) if k in shown]
+        spare = {"1", "left_square_bracket"}
+        assert set(shown_bindings(screen)) - set(shown) <= spare
+        assert "1" in shown  # "1-7 Stages" fits at 100 columns
         # Help is bound to f1 and ? with one action: one entry, drawn as the command says.
         help_key = footer_key(footer, "f1")
         assert help_key.display == "?"

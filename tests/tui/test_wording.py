@@ -9,6 +9,8 @@ from conftest import AppFactory
 from test_stage_flows import brightlane_app, opened, stage_screen
 from textual.app import App, ComposeResult
 
+from launch_tui.tui.commands import CommandsProvider
+from launch_tui.tui.widgets.footer import KeyFooter
 from launch_tui.tui.widgets.handover import SPINNER, HandoverPreview
 from launch_tui.tui.widgets.plain import Plain
 
@@ -46,3 +48,24 @@ async def test_the_handover_preview_spins_until_the_document_is_shown() -> None:
         await preview.show_markdown("# Handover\n\nAll good.")
         await pilot.pause()
         assert not preview.working and not status.display
+
+
+async def test_the_key_bar_shows_the_stage_keys_when_there_is_room(
+    make_app: AppFactory, sessions_dir: Path
+) -> None:
+    for width, shown in ((120, True), (80, False)):
+        app, _path = brightlane_app(make_app, sessions_dir)
+        async with opened(app, size=(width, 30)) as pilot:
+            await pilot.pause()
+            bar = str(stage_screen(app).query_one(KeyFooter).render())
+            assert ("1-7 Stages" in bar and "[ ] Prev/next" in bar) is shown, bar
+            assert "q Quit" in bar and "palette" in bar, bar
+
+
+async def test_the_palette_names_each_stage(make_app: AppFactory, sessions_dir: Path) -> None:
+    app, _path = brightlane_app(make_app, sessions_dir)
+    async with opened(app, size=(100, 30)) as pilot:
+        provider = CommandsProvider(stage_screen(app))
+        found = [hit.text async for hit in provider.search("handover")]
+        assert f"Stage 7: {app.playbook.stages[6].title}" in found, found
+        await pilot.pause()

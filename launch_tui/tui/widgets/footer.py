@@ -18,11 +18,20 @@ from rich.text import Text
 from textual import events
 from textual.widget import Widget
 
+from launch_tui.tui.commands import SPARE_IN_KEY_BAR
+
 if TYPE_CHECKING:
     from textual.screen import Screen
 
 #: Drawn before the command palette key (Textual's footer draws a ``vkey`` border there).
 PALETTE_SEPARATOR = "▏"
+
+
+def _spare_rank(binding_id: str | None) -> int:
+    """``len(SPARE_IN_KEY_BAR)`` for the first key to make way, down to 1; 0 for the rest."""
+    if binding_id not in SPARE_IN_KEY_BAR:
+        return 0
+    return len(SPARE_IN_KEY_BAR) - SPARE_IN_KEY_BAR.index(binding_id)
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,9 @@ class FooterKey:
     description: str
     enabled: bool
     tooltip: str
+    spare: int = 0
+    """Non-zero for a key left out when the bar is too narrow for every key; the highest
+    goes first (:data:`SPARE_IN_KEY_BAR`)."""
 
 
 class KeyFooter(Widget, can_focus=False):
@@ -124,6 +136,7 @@ class KeyFooter(Widget, can_focus=False):
                     binding.description,
                     enabled,
                     tooltip or binding.tooltip,
+                    spare=_spare_rank(binding.id),
                 )
             )
         new = (tuple(keys), palette)
@@ -134,11 +147,26 @@ class KeyFooter(Widget, can_focus=False):
 
     @property
     def keys(self) -> tuple[FooterKey, ...]:
-        """The keys shown on the left, in order (the palette key is not among them)."""
-        return self._keys
+        """The keys shown on the left, in order (the palette key is not among them); spare
+        keys only when there is room for them."""
+        return self._fitting()
 
     def _entries(self) -> list[FooterKey]:
-        return [*self._keys, *([self._palette] if self._palette else [])]
+        return [*self._fitting(), *([self._palette] if self._palette else [])]
+
+    def _fitting(self) -> tuple[FooterKey, ...]:
+        """The keys that fit the bar's width: spare keys make way when not all of them do."""
+        room = self.size.width
+        if self._palette is not None:
+            room -= len(PALETTE_SEPARATOR) + len(self._palette.display) + 2
+            room -= len(self._palette.description)
+        keys = list(self._keys)
+        while sum(len(k.display) + len(k.description) + 2 for k in keys) > room:
+            spare = [k for k in keys if k.spare]
+            if not spare:
+                break
+            keys.remove(max(spare, key=lambda k: k.spare))
+        return self._keys if len(keys) == len(self._keys) else tuple(keys)
 
     def render(self) -> Text:
         width = self.size.width
@@ -161,14 +189,14 @@ class KeyFooter(Widget, can_focus=False):
 
         line = Text(no_wrap=True, overflow="crop", end="")
         spans: list[tuple[int, int]] = []
-        for index, item in enumerate(self._keys):
+        for index, item in enumerate(self._fitting()):
             part = entry(index, item)
             spans.append((line.cell_len, line.cell_len + part.cell_len))
             line.append_text(part)
             line.append(" ")
         if self._palette is not None:
             right = Text(PALETTE_SEPARATOR, style=dim, end="")
-            part = entry(len(self._keys), self._palette)
+            part = entry(len(self._fitting()), self._palette)
             right.append_text(part)
             right.append(" ")  # Textual's footer keeps one blank column after every key
             start = max(line.cell_len, width - right.cell_len)
