@@ -10,6 +10,7 @@ from test_stage_flows import brightlane_app, opened, stage_screen
 from textual.app import App, ComposeResult
 
 from launch_tui.tui.commands import CommandsProvider
+from launch_tui.tui.screens.modals import PersonForm
 from launch_tui.tui.widgets.footer import KeyFooter
 from launch_tui.tui.widgets.handover import SPINNER, HandoverPreview
 from launch_tui.tui.widgets.plain import Plain
@@ -69,3 +70,16 @@ async def test_the_palette_names_each_stage(make_app: AppFactory, sessions_dir: 
         found = [hit.text async for hit in provider.search("handover")]
         assert f"Stage 7: {app.playbook.stages[6].title}" in found, found
         await pilot.pause()
+
+
+async def test_add_person_labels_do_not_run_into_their_values(
+    make_app: AppFactory, sessions_dir: Path
+) -> None:
+    app, _path = brightlane_app(make_app, sessions_dir)
+    async with opened(app, size=(100, 30)) as pilot:
+        await app.push_screen(PersonForm())
+        await pilot.pause()
+        labels = [str(p.render()) for p in app.screen.query(".field-label")]
+        widths = {p.size.width for p in app.screen.query(".field-label")}
+        # Every label is shorter than its column, so a gap separates it from the value.
+        assert all(len(label) < min(widths) for label in labels), (labels, widths)
