@@ -185,6 +185,18 @@ class Route:
     p95_budget_ms: int | None = None
     """Overrides the minimum-bar budget (500 ms reads, 800 ms writes/auth) for this route."""
 
+    @property
+    def expected_statuses(self) -> frozenset[int]:
+        """The answers that mean the route is healthy: ``expect_status``, and for an admin
+        route also 401 and 403 (a protected admin page refusing an anonymous client is right)."""
+        if self.kind is RouteKind.ADMIN:
+            return frozenset({self.expect_status, 401, 403})
+        return frozenset({self.expect_status})
+
+    def expects(self, status: int) -> bool:
+        """Whether ``status`` is one of :attr:`expected_statuses`."""
+        return status in self.expected_statuses
+
 
 @dataclass(frozen=True)
 class Targets:

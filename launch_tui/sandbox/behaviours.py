@@ -45,6 +45,7 @@ def hostile_response(behaviour: Behaviour, response: Response) -> Response:
         return response
     if isinstance(behaviour, DropsKeepAlive):
         response.drop_after = behaviour.after
+        response.drop_on_next = behaviour.on_next_request
         return response
     raise TypeError(f"{behaviour!r} needs gzip_bomb_response")  # GzipBomb is async: see below
 

@@ -78,6 +78,8 @@ class Response:
     drop_after: int = 0
     """Close the connection silently (no ``Connection: close``) once it has carried this many
     requests; 0 never does."""
+    drop_on_next: bool = False
+    """With ``drop_after``: read the next request first, then close without answering it."""
 
     def header(self, name: str) -> str | None:
         name = name.lower()

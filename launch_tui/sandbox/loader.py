@@ -24,7 +24,8 @@ The shape, in brief (``worlds/demo.toml`` uses every part)::
                                                    # long-tail (fast_ms, slow_ms, p, jitter_ms)
     behaviour = { kind = "slow-drip", interval_ms = 200 }   # or huge-body, gzip-bomb,
                                                             # many-headers, hang,
-                                                            # drops-keepalive (after = N)
+                                                            # drops-keepalive (after = N,
+                                                            # on_next_request = true)
     target = { name = "home", kind = "read" }      # publish in the session's routes
 
     [[dns.zones]]                  # origin; soa; records = [[name, type, value, ttl?], ...]
@@ -445,7 +446,10 @@ def _behaviour(t: _Table) -> Behaviour:
     elif kind == "many-headers":
         result = ManyHeaders(count=t.integer("count", ManyHeaders().count, minimum=1))
     elif kind == "drops-keepalive":
-        result = DropsKeepAlive(after=t.integer("after", 1, minimum=1))
+        result = DropsKeepAlive(
+            after=t.integer("after", 1, minimum=1),
+            on_next_request=t.boolean("on_next_request", False),
+        )
     else:
         result = Hang()
     t.done()

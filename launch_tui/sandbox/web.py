@@ -155,7 +155,13 @@ class HostServer:
                 response.close = True
             await write_response(writer, response, head_only=request.method == "HEAD")
             carried += 1
-            if response.close or (response.drop_after and carried >= response.drop_after):
+            if response.close:
+                return
+            if response.drop_after and carried >= response.drop_after:
+                if response.drop_on_next:
+                    with contextlib.suppress(BadRequest, TimeoutError):
+                        async with asyncio.timeout(IDLE_TIMEOUT):
+                            await read_request(reader)
                 return
 
 

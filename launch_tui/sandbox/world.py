@@ -140,6 +140,9 @@ class DropsKeepAlive:
 
     after: int = 1
     """Close once the connection has carried this many requests (1: after every answer)."""
+    on_next_request: bool = False
+    """Read the client's next request before closing, without answering it: the client's write
+    crossed the close (the race a client must retry), instead of a close it can see coming."""
 
 
 #: A hostile behaviour replacing a route's normal response.

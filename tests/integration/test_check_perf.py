@@ -70,11 +70,12 @@ async def test_demo_findings_are_exactly_the_worlds_expected_ones(
     for key, finding in expected.items():
         result = results[key]
         assert (result.status, result.severity) == (finding.status, finding.severity), result
-    unsafe = {"create-quote", "stripe-webhook"}
+    # Not sent; and the app host's homepage (scanned as a page, declared by no route) is a 404.
+    skipped = {"create-quote", "stripe-webhook", "https://app.brightlane.test/"}
     for key, result in results.items():
         if key in expected:
             continue
-        want = Status.SKIPPED if result.target in unsafe else Status.PASS
+        want = Status.SKIPPED if result.target in skipped else Status.PASS
         assert result.status is want, result
     dashboard = results[("perf.latency", "dashboard")]
     assert re.match(r"p95 1\.4\d s, over the 500 ms read budget \(2[89]\d%\)", dashboard.summary)

@@ -115,6 +115,9 @@ class CheckDef:
     merge: MergeRule | None = None
     """Applied to the session when a fresh result of this check is merged in (``None``: the
     result is only stored)."""
+    pages: bool = False
+    """For route checks that read a page: also run on every web host's homepage and the
+    canonical URL, declared as routes or not (see ``targets.page_routes``)."""
 
     def __post_init__(self) -> None:
         # The id's spelling is the playbook's business; drift_from holds the two together.
@@ -206,6 +209,7 @@ class Registry:
         route_kinds: Iterable[RouteKind] | None = None,
         host_roles: Iterable[HostRole] | None = None,
         merge: MergeRule | None = None,
+        pages: bool = False,
     ) -> Callable[[F], F]:
         """Decorator factory: declare the decorated ``async def`` as check ``check_id``.
 
@@ -224,6 +228,7 @@ class Registry:
                     route_kinds=None if route_kinds is None else frozenset(route_kinds),
                     host_roles=None if host_roles is None else frozenset(host_roles),
                     merge=merge,
+                    pages=pages,
                 )
             )
             return func

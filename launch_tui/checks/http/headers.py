@@ -354,6 +354,7 @@ def find_subresources(html_text: str, page_url: str) -> list[Subresource]:
     severity=Severity.MEDIUM,
     applies_to=AppliesTo.ROUTE,
     route_kinds=_PAGE_KINDS,
+    pages=True,
 )
 async def mixed_content(ctx: CheckContext) -> CheckResult:
     """Look for ``http://`` subresources in the route's HTML served over HTTPS."""

@@ -54,7 +54,7 @@ async def _answers(ctx: CheckContext, route: Route) -> tuple[bool, str]:
     if status is None:
         failure = answer.result.failure
         return False, clean(failure.message if failure else "no answer", max_len=160)
-    if status != route.expect_status:
+    if not route.expects(status):
         return False, f"answers {status}, not {route.expect_status}"
     return True, f"answers {status}"
 

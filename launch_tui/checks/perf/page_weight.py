@@ -99,6 +99,7 @@ async def _weigh_scripts(
     severity=Severity.MEDIUM,
     applies_to=AppliesTo.ROUTE,
     route_kinds=(RouteKind.READ,),
+    pages=True,
 )
 async def page_weight(ctx: CheckContext) -> CheckResult:
     """Transfer size, compression, scripts (weight, third parties, render-blocking in <head>)."""
@@ -136,6 +137,11 @@ async def page_weight(ctx: CheckContext) -> CheckResult:
             evidence={**evidence, "failure": failure.kind.value},
         )
     findings: list[tuple[Status, str]] = []
+    if decoded.bomb:
+        # A browser tab inflating this would freeze or crash: the page is broken, not heavy.
+        findings.append((Status.FAIL, decoded.bomb[:1].upper() + decoded.bomb[1:]))
+        evidence["compression_ratio"] = None if decoded.ratio is None else round(decoded.ratio)
+        evidence["decoded_cap_bytes"] = decoded.cap
     if failure is not None:
         findings.append((Status.FAIL, f"Response body is over the {_size(body_bytes)} cap"))
     elif body_bytes > PAGE_FAIL_BYTES:

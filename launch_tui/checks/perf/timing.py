@@ -50,6 +50,7 @@ __all__ = [
     "latency",
     "latency_evidence",
     "latency_verdict",
+    "sample_notes",
     "slowest",
 ]
 
@@ -242,10 +243,27 @@ async def latency(ctx: CheckContext) -> CheckResult:
     verdict = latency_verdict(outcome, route)
     return ctx.result(
         verdict.status,
-        verdict.summary,
+        verdict.summary + "".join(f"; {note}" for note in sample_notes(outcome)),
         evidence=latency_evidence(outcome, route),
         severity=verdict.severity,
     )
+
+
+def sample_notes(run: SampleRun) -> list[str]:
+    """What a reader should know about how the numbers were got: a protected route's refusals
+    timed as its answers, and connections the server closed (reopened, not timed)."""
+    notes = []
+    refused = sorted({s.status for s in run.samples if s.ok and s.status and s.status >= 400})
+    if refused:
+        codes = "/".join(str(code) for code in refused)
+        notes.append(f"answers {codes}, as a protected route should (timed as its answer)")
+    if run.reconnect_ms:
+        retried = f", {run.retried} sent again" if run.retried else ""
+        notes.append(
+            f"the server closed kept-alive connections: {len(run.reconnect_ms)} reconnects"
+            f"{retried}, left out of the timings"
+        )
+    return notes
 
 
 # --- perf.slowest ---------------------------------------------------------------------------
