@@ -25,11 +25,12 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 from launch_tui.core import toml_read
 from launch_tui.core.errors import PlaybookError, UsageError
 from launch_tui.core.model import STAGE_IDS, RouteKind, Severity
+from launch_tui.core.toml_schema import Table, Wording
 
 #: The playbook format this parser understands (the file's top-level ``version``).
 PLAYBOOK_VERSION = 1
@@ -258,7 +259,7 @@ def parse_playbook(text: str, source: str) -> Playbook:
     except toml_read.TOMLDecodeError as exc:
         line, column, reason = _syntax_position(str(exc), text)
         raise PlaybookError(f"{source}:{line}:{column}: invalid TOML: {reason}") from None
-    return _parse_root(_Node(data, "", source))
+    return _parse_root(_Node(data, _wording(source)), source)
 
 
 @cache
@@ -280,32 +281,32 @@ def _syntax_position(message: str, text: str) -> tuple[int, int, str]:
     return len(lines), len(lines[-1]) + 1, reason
 
 
-def _parse_root(root: _Node) -> Playbook:
+def _parse_root(root: _Node, source: str) -> Playbook:
     root.only("version", "stages", "minimum_bar")
     version = root.integer("version")
     if version != PLAYBOOK_VERSION:
         root.fail(
-            f"this launch-tui reads playbook version {PLAYBOOK_VERSION}, found {version}",
             "version",
+            f"this launch-tui reads playbook version {PLAYBOOK_VERSION}, found {version}",
         )
 
     stages: list[StageSpec] = []
     stage_nodes: list[_Node] = []
     check_stage: dict[str, str] = {}
-    for node in root.tables("stages"):
+    for node in root.entries("stages"):
         stage = _parse_stage(node, check_stage)
         if any(s.id == stage.id for s in stages):
-            node.fail(f"duplicate stage id {stage.id!r}", "id")
+            node.fail("id", f"duplicate stage id {stage.id!r}")
         stages.append(stage)
         stage_nodes.append(node)
     ids = tuple(s.id for s in stages)
     for expected in STAGE_IDS:
         if expected not in ids:
-            root.fail(f"stage {expected!r} is missing", "stages")
+            root.fail("stages", f"stage {expected!r} is missing")
     if ids != STAGE_IDS:
         root.fail(
-            f"stages must appear in sprint order ({', '.join(STAGE_IDS)}), found {', '.join(ids)}",
             "stages",
+            f"stages must appear in sprint order ({', '.join(STAGE_IDS)}), found {', '.join(ids)}",
         )
     checks = {c.id: c for s in stages for c in s.checks}
     stages = [
@@ -313,23 +314,23 @@ def _parse_root(root: _Node) -> Playbook:
     ]
 
     bar: list[BarItem] = []
-    for node in root.tables("minimum_bar"):
+    for node in root.entries("minimum_bar"):
         item = _parse_bar_item(node, checks)
         if any(b.id == item.id for b in bar):
-            node.fail(f"duplicate minimum-bar item id {item.id!r}", "id")
+            node.fail("id", f"duplicate minimum-bar item id {item.id!r}")
         bar.append(item)
-    return Playbook(stages=tuple(stages), minimum_bar=tuple(bar), source=root.source)
+    return Playbook(stages=tuple(stages), minimum_bar=tuple(bar), source=source)
 
 
 def _parse_stage(node: _Node, check_stage: dict[str, str]) -> StageSpec:
     node.only("id", "number", "title", "goal", "why", "deliverable", "failure_signal", "checks")
     stage_id = node.text("id")
     if stage_id not in STAGE_IDS:
-        node.fail(f"unknown stage id {stage_id!r}; expected one of {', '.join(STAGE_IDS)}", "id")
+        node.fail("id", f"unknown stage id {stage_id!r}; expected one of {', '.join(STAGE_IDS)}")
     number = node.integer("number")
     expected_number = STAGE_IDS.index(stage_id) + 1
     if number != expected_number:
-        node.fail(f"stage {stage_id!r} is number {expected_number}, found {number}", "number")
+        node.fail("number", f"stage {stage_id!r} is number {expected_number}, found {number}")
     title = node.text("title")
     goal = node.text("goal")
     why = node.text("why")
@@ -337,12 +338,12 @@ def _parse_stage(node: _Node, check_stage: dict[str, str]) -> StageSpec:
     deliverable_node.only("name", "description", "reads")
     failure_signal = node.text("failure_signal")
     checks: list[CheckSpec] = []
-    for check_node in node.tables("checks"):
+    for check_node in node.entries("checks"):
         check = _parse_check(check_node, stage_id)
         if check.id in check_stage:
             check_node.fail(
-                f"duplicate check id {check.id!r} (already in stage {check_stage[check.id]!r})",
                 "id",
+                f"duplicate check id {check.id!r} (already in stage {check_stage[check.id]!r})",
             )
         check_stage[check.id] = stage_id
         checks.append(check)
@@ -367,8 +368,8 @@ def _parse_check(node: _Node, stage_id: str) -> CheckSpec:
     check_id = node.text("id")
     if not _CHECK_ID.match(check_id):
         node.fail(
-            f"{check_id!r} is not a check id (lower-case words joined by dots, like dns.records)",
             "id",
+            f"{check_id!r} is not a check id (lower-case words joined by dots, like dns.records)",
         )
     title = node.text("title")
     mode = node.choice("mode", CheckMode)
@@ -378,7 +379,7 @@ def _parse_check(node: _Node, stage_id: str) -> CheckSpec:
     fix = node.text("fix")
     if mode is CheckMode.MANUAL:
         if "look_at" not in node.data:
-            node.fail("required for a manual check (what the engineer should look at)", "look_at")
+            node.fail("look_at", "required for a manual check (what the engineer should look at)")
         look_at = node.text("look_at")
     else:
         look_at = node.text("look_at") if "look_at" in node.data else ""
@@ -402,10 +403,10 @@ def _with_reads(stage: StageSpec, node: _Node, checks: Mapping[str, CheckSpec]) 
         return stage
     families = {check_id.split(".", 1)[0] for check_id in checks}
     parts: list[DeliverablePart] = []
-    for part_node in deliverable_node.tables("reads"):
+    for part_node in deliverable_node.entries("reads"):
         part = _parse_part(part_node, checks, families)
         if any(p.id == part.id for p in parts):
-            part_node.fail(f"duplicate part id {part.id!r}", "id")
+            part_node.fail("id", f"duplicate part id {part.id!r}")
         parts.append(part)
     deliverable = replace(stage.deliverable, reads=tuple(parts))
     return replace(stage, deliverable=deliverable)
@@ -417,20 +418,20 @@ def _parse_part(
     node.only("id", "checks", "evidence")
     part_id = node.text("id")
     if not _SLUG.match(part_id):
-        node.fail(f"{part_id!r} is not an id (lower-case words joined by hyphens)", "id")
+        node.fail("id", f"{part_id!r} is not an id (lower-case words joined by hyphens)")
     check_ids = node.strings("checks")
     for check_id in check_ids:
         if check_id.endswith(".*"):
             if check_id[:-2] not in families:
-                node.fail(f"no check of the playbook is in family {check_id[:-2]!r}", "checks")
+                node.fail("checks", f"no check of the playbook is in family {check_id[:-2]!r}")
         elif check_id not in checks:
-            node.fail(f"unknown check {check_id!r}: the playbook declares no such check", "checks")
+            node.fail("checks", f"unknown check {check_id!r}: the playbook declares no such check")
     evidence: list[tuple[str, tuple[str, ...]]] = []
     if "evidence" in node.data:
         table = node.table("evidence")
         for name in table.data:
             if not _EVIDENCE_NAME.match(name):
-                table.fail("not a name (lower-case words joined by underscores)", _printable(name))
+                table.fail(_printable(name), "not a name (lower-case words joined by underscores)")
             evidence.append((name, table.strings(name)))
     return DeliverablePart(id=part_id, checks=check_ids, evidence=tuple(evidence))
 
@@ -439,12 +440,12 @@ def _parse_bar_item(node: _Node, checks: Mapping[str, CheckSpec]) -> BarItem:
     node.only("id", "title", "checks", "route_kinds")
     item_id = node.text("id")
     if not _SLUG.match(item_id):
-        node.fail(f"{item_id!r} is not an id (lower-case words joined by hyphens)", "id")
+        node.fail("id", f"{item_id!r} is not an id (lower-case words joined by hyphens)")
     title = node.text("title")
     check_ids = node.strings("checks")
     for check_id in check_ids:
         if check_id not in checks:
-            node.fail(f"unknown check {check_id!r}", "checks")
+            node.fail("checks", f"unknown check {check_id!r}")
     route_kinds: tuple[RouteKind, ...] = ()
     if "route_kinds" in node.data:
         allowed = ", ".join(k.value for k in RouteKind)
@@ -454,112 +455,88 @@ def _parse_bar_item(node: _Node, checks: Mapping[str, CheckSpec]) -> BarItem:
                 kinds.append(RouteKind(value))
             except ValueError:
                 node.fail(
-                    f"{value!r} is not a route kind; expected one of {allowed}", "route_kinds"
+                    "route_kinds", f"{value!r} is not a route kind; expected one of {allowed}"
                 )
         route_kinds = tuple(kinds)
         for check_id in check_ids:
             applies_to = checks[check_id].applies_to
             if applies_to is not AppliesTo.ROUTE:
                 node.fail(
+                    "route_kinds",
                     f"only per-route checks can be narrowed by route kind, "
                     f"but {check_id!r} applies to {applies_to.value}",
-                    "route_kinds",
                 )
     return BarItem(id=item_id, title=title, checks=check_ids, route_kinds=route_kinds)
 
 
-class _Node:
-    """A table being validated, with its key path for error messages."""
+class _Node(Table):
+    """A playbook table being validated: every key required unless said otherwise."""
 
-    def __init__(self, data: Mapping[str, Any], path: str, source: str) -> None:
-        self.data = data
-        self.path = path
-        self.source = source
-
-    def key_path(self, key: str | None) -> str:
-        if key is None:
-            return self.path or "(top level)"
-        return f"{self.path}.{key}" if self.path else key
-
-    def fail(self, reason: str, key: str | None = None) -> NoReturn:
-        raise PlaybookError(f"{self.source}: {self.key_path(key)}: {reason}")
-
-    def only(self, *allowed: str) -> None:
-        """Reject keys the format does not know: in a hand-written file they are typos."""
-        for key in self.data:
-            if key not in allowed:
-                self.fail(f"unknown key; expected one of {', '.join(allowed)}", _printable(key))
-
-    def _get(self, key: str) -> Any:
-        if key not in self.data:
-            self.fail("required key is missing", key)
-        return self.data[key]
-
-    def _expect(self, key: str, value: Any, kind: type, article: str) -> None:
-        # bool is an int subclass in Python, but `number = true` is not a number.
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            self.fail(f"expected {article}, found {_toml_type(value)}", key)
+    __slots__ = ()
 
     def text(self, key: str) -> str:
         """A required, non-blank string with whitespace folded."""
-        value = self._get(key)
-        self._expect(key, value, str, "a string")
+        value: str = self.value(key, (str,), "a string")
         folded = " ".join(value.split())
         if not folded:
-            self.fail("must not be empty", key)
+            self.fail(key, "must not be empty")
         return folded
 
-    def integer(self, key: str) -> int:
-        value = self._get(key)
-        self._expect(key, value, int, "an integer")
-        result: int = value
-        return result
-
     def choice(self, key: str, enum: type[_E]) -> _E:
-        value = self._get(key)
-        self._expect(key, value, str, "a string")
+        value = self.value(key, (str,), "a string")
         try:
             return enum(value)
         except ValueError:
             allowed = ", ".join(member.value for member in enum)
-            self.fail(f"{value!r} is not one of {allowed}", key)
+            self.fail(key, f"{value!r} is not one of {allowed}")
 
-    def table(self, key: str) -> _Node:
-        value = self._get(key)
-        self._expect(key, value, dict, "a table")
-        return _Node(value, self.key_path(key), self.source)
+    def table(self, key: str, required: bool = True, *, what: str = "a table") -> _Node:
+        found = super().table(key, required, what=what)
+        assert found is not None  # required
+        return found
 
-    def tables(self, key: str) -> Iterator[_Node]:
-        """The tables of a non-empty array of tables, each labelled by its id when it has one."""
-        value = self._get(key)
-        self._expect(key, value, list, "an array of tables")
-        if not value:
-            self.fail("must list at least one entry", key)
-        for position, element in enumerate(value, start=1):
-            if not isinstance(element, dict):
-                self.fail(f"expected a table, found {_toml_type(element)}", f"{key}[#{position}]")
-            element_id = element.get("id")
-            label = (
-                element_id
-                if isinstance(element_id, str) and _LABEL.match(element_id)
-                else f"#{position}"
-            )
-            yield _Node(element, f"{self.key_path(key)}[{label}]", self.source)
+    def entries(self, key: str) -> Iterator[_Node]:
+        """The tables of a non-empty array of tables, each labelled by its id when it has one.
 
-    def strings(self, key: str) -> tuple[str, ...]:
+        Read one by one: an error in an entry is found before a wrong type further on.
+        """
+        if self.value(key, (list,), "an array of tables") == []:
+            self.fail(key, "must list at least one entry")
+        return self.each_table(key, required=True, label=_label)
+
+    def strings(self, key: str, *, what: str = "an array of strings") -> tuple[str, ...]:
         """A non-empty array of distinct strings."""
-        value = self._get(key)
-        self._expect(key, value, list, "an array of strings")
+        value = self.value(key, (list,), what)
         if not value:
-            self.fail("must list at least one entry", key)
+            self.fail(key, "must list at least one entry")
         seen: list[str] = []
         for element in value:
             if not isinstance(element, str):
-                self.fail(f"expected strings only, found {_toml_type(element)}", key)
+                self.fail(key, f"expected strings only, found {_toml_type(element)}")
             if element in seen:
-                self.fail(f"{element!r} is listed twice", key)
+                self.fail(key, f"{element!r} is listed twice")
             seen.append(element)
         return tuple(seen)
+
+
+def _label(element: Any, index: int) -> str:
+    element_id = element.get("id") if isinstance(element, dict) else None
+    if isinstance(element_id, str) and _LABEL.match(element_id):
+        return element_id
+    return f"#{index + 1}"
+
+
+def _wording(source: str) -> Wording:
+    def error(path: str, reason: str) -> PlaybookError:
+        return PlaybookError(f"{source}: {path or '(top level)'}: {reason}")
+
+    return Wording(
+        error=error,
+        describe=_toml_type,
+        found="found",
+        missing=lambda _what: "required key is missing",
+        show_key=_printable,
+    )
 
 
 def _toml_type(value: object) -> str:

@@ -16,7 +16,7 @@ so the walking, the type checks and the unknown-key checks are written once. No 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Final, NoReturn, Self
@@ -254,22 +254,31 @@ class Table:
         required: bool = False,
         label: Callable[[Any, int], str] | None = None,
     ) -> list[Self]:
-        """The tables of an array of tables (empty when absent and not required).
+        """The tables of an array of tables (empty when absent and not required), all checked.
 
         ``label`` names an element in paths (``stages[delivery]``); by default its index.
         """
+        return list(self.each_table(key, what=what, required=required, label=label))
+
+    def each_table(
+        self,
+        key: str,
+        *,
+        what: str = "an array of tables",
+        required: bool = False,
+        label: Callable[[Any, int], str] | None = None,
+    ) -> Iterator[Self]:
+        """:meth:`tables` one at a time: an element of the wrong type is refused when reached."""
         items = self.value(key, (list,), what, REQUIRED if required else None)
         if items is None:
-            return []
+            return
         array = self.sub({}, key)
-        out = []
         for index, item in enumerate(items):
             segment: str | int | _Element = index if label is None else _Element(label(item, index))
             if not isinstance(item, Mapping):
                 at = type(self)({}, self.wording, array, segment)
                 raise self.wording.error(at.path, self._wrong("a table", item))
-            out.append(type(self)(item, self.wording, array, segment))
-        return out
+            yield type(self)(item, self.wording, array, segment)
 
     def unknown(self, allowed: Iterable[str] | None = None) -> list[str]:
         """Keys not in ``allowed`` (by default: keys no accessor asked for), in file order."""
