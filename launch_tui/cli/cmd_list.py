@@ -25,18 +25,28 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
         env.print(f"No sessions in {folder}. Start one with `launch-tui new --help`.")
         return Exit.OK
     env.print(f"Sessions in {folder}  (ready* = ready with accepted risks)")
-    env.print(f"{'session':<24} {'client':<22} {'done':<6} {'verdict':<10} {'last saved':<17} note")
-    for item in summaries:
+    # Ids are what `open`, `show` and `check` take: never cut, the column is as wide as the
+    # longest. Client names are cut with an ellipsis.
+    names = [clean(item.path.stem) for item in summaries]
+    width = max(len("session"), *(len(n) for n in names))
+    env.print(
+        f"{'session':<{width}} {'client':<22} {'done':<6} {'verdict':<10} {'last saved':<17} note"
+    )
+    for name, item in zip(names, summaries, strict=True):
         saved = item.saved_at.strftime("%Y-%m-%d %H:%M") if item.saved_at else "?"
-        name = clean(item.path.stem)
         if item.error is not None or item.session is None:
             reason = clean(item.error.message if item.error else "unreadable", max_len=80)
-            env.print(f"{name:<24.24} {'':<22} {'':<6} {'':<10} {saved:<17} unreadable: {reason}")
+            blank = f"{'':<22} {'':<6} {'':<10}"
+            env.print(f"{name:<{width}} {blank} {saved:<17} unreadable: {reason}")
             continue
         verdict = VERDICT_WORDS[compute_readiness(item.session, playbook).verdict]
         note = f"open in {item.locked_by}" if item.locked and item.locked_by else ""
         done = f"{item.stages_done}/{item.stages_total}"
-        env.print(
-            f"{name:<24.24} {clean(item.client):<22.22} {done:<6} {verdict:<10} {saved:<17} {note}"
-        )
+        client = _fit(clean(item.client), 22)
+        env.print(f"{name:<{width}} {client:<22} {done:<6} {verdict:<10} {saved:<17} {note}")
     return Exit.OK
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, with an ellipsis when it was cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import unicodedata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
@@ -16,6 +18,13 @@ from launch_tui.store import create_session
 
 
 def run(args: argparse.Namespace, env: CliEnv) -> int:
+    for option, value in (
+        ("--client", args.client),
+        ("--engineer", args.engineer),
+        ("--engineer-email", args.engineer_email),
+        ("--product", args.product),
+    ):
+        _refuse_control_characters(option, value)
     request = NewSessionRequest(
         client=args.client,
         apex=args.apex,
@@ -23,7 +32,7 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
         engineer_email=args.engineer_email,
         product=args.product,
         session_id=args.session_id,
-        hosts=tuple(args.host),
+        hosts=tuple(_host_name(h) for h in args.host),
         routes=tuple(args.route),
         deadline_hours=args.deadline_hours,
         stack=tuple(args.stack),
@@ -50,6 +59,31 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
         env.print(f"  stack    {', '.join(declared)}")
     env.print(f"Next: edit the file to add people and routes, or run `launch-tui show {path}`.")
     return Exit.OK
+
+
+def _refuse_control_characters(option: str, value: str) -> None:
+    """A name with terminal control characters (an escape sequence pasted from a log) is a
+    usage error, not a client called ``bold-red-evil-31mcorp-0m-ltd``."""
+    for index, char in enumerate(value):
+        if unicodedata.category(char) in ("Cc", "Cf") and char not in "\t":
+            raise UsageError(
+                f"{option} {clean(value, max_len=60)!r}: a name cannot contain control "
+                f"characters (U+{ord(char):04X} at position {index + 1})"
+            )
+
+
+def _host_name(spec: str) -> str:
+    """``--host`` takes a name (``www``, ``app.acme.example``, ``api:api``); given a URL, its
+    host name is taken (``https://www.acme.example/`` → ``www.acme.example``)."""
+    if "://" not in spec:
+        return spec
+    host = urlsplit(spec).hostname
+    if not host:
+        raise UsageError(
+            f"--host {clean(spec, max_len=80)}: a host is a name such as www or "
+            "app.acme.example, not a URL"
+        )
+    return host
 
 
 def _declared(session: Session) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from launch_tui.core.errors import UsageError
+from launch_tui.core.errors import SessionError
 from launch_tui.core.playbook import Playbook
 from launch_tui.store import locations
 from launch_tui.store.playbook_file import load_playbook
@@ -49,6 +49,9 @@ class CliEnv:
         candidate = self.sessions_dir(args) / f"{spec}.toml"
         if candidate.exists():
             return candidate
-        raise UsageError(
-            f"no session file {spec!r} and no session with that id in {candidate.parent}"
+        # Exit 3 like any session file that cannot be read (the README's exit-code table).
+        raise SessionError(
+            f"no session file {spec!r} and no session with that id in {candidate.parent}",
+            candidate,
+            title="Session not found",
         )

@@ -66,13 +66,13 @@ def main(argv: Sequence[str] | None = None, env: CliEnv | None = None) -> int:
         env.stderr.write(f"launch-tui: {error.one_line()}\n")
         return exit_code_for(error)
     except KeyboardInterrupt:
-        env.stderr.write("launch-tui: interrupted\n")
+        env.stderr.write("launch-tui: Interrupted\n")
         return Exit.INTERRUPTED
     except Exception as error:  # a bug: say so in one line; the traceback only on request
         if os.environ.get("LAUNCH_TUI_DEBUG"):
             raise
         env.stderr.write(
-            f"launch-tui: internal error: {type(error).__name__}: {error} "
+            f"launch-tui: Internal error: {type(error).__name__}: {error} "
             "(set LAUNCH_TUI_DEBUG=1 for a traceback and please report it)\n"
         )
         return Exit.TOOL

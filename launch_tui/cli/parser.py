@@ -6,6 +6,7 @@ Each command module exposes ``run(args, env) -> int``; this module only declares
 from __future__ import annotations
 
 import argparse
+import difflib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -47,10 +48,54 @@ class _VersionAction(argparse.Action):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that says what went wrong in one line and exits with the usage code."""
+    """argparse that says what went wrong in one line and exits with the usage code.
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: usage error: {message} (see --help)\n")
+    The line has the shape of every other error (``launch-tui: Usage error: ...``). An option
+    the command does not have is named first, with the closest one it does have: a mistyped
+    ``--clinet`` would otherwise surface as "the following arguments are required: --client".
+    """
+
+    _given: tuple[str, ...] = ()
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        import sys
+
+        self._given = tuple(args) if args is not None else tuple(sys.argv[1:])
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and self._subparsers is None:
+            # A command's parser judges its own leftovers, so the error names the command
+            # (and the closest option) instead of the top parser's "unrecognized arguments".
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
+    def error(self, message: str) -> NoReturn:
+        unknown = self._unknown_option()
+        if unknown:
+            message = unknown
+        command = self.prog.removeprefix("launch-tui").strip()
+        where = f"{command}: " if command else ""
+        self.exit(2, f"launch-tui: Usage error: {where}{message} (see {self.prog} --help)\n")
+
+    def _unknown_option(self) -> str:
+        """``unknown option --clinet (did you mean --client?)`` for the first option given that
+        this command does not have; empty when every option is known."""
+        known = [o for o in self._option_string_actions if o.startswith("--")]
+        for word in self._given:
+            if word == "--":
+                break
+            if not word.startswith("-") and self._subparsers is not None:
+                break  # the command's own options are its parser's to judge
+            if not word.startswith("--"):
+                continue
+            name = word.split("=", 1)[0]
+            if name in self._option_string_actions or any(o.startswith(name) for o in known):
+                continue  # argparse takes unambiguous abbreviations
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            return f"unknown option {name}{hint}"
+        return ""
 
 
 def _add_common(p: argparse.ArgumentParser, *, top: bool = False) -> None:

@@ -171,8 +171,8 @@ def test_show_by_path_and_by_id(cli: Cli) -> None:
     assert cli.out == by_id
 
 
-def test_show_unknown_session_is_a_usage_error(cli: Cli) -> None:
-    assert cli("show", "nope") == Exit.USAGE
+def test_show_unknown_session_is_a_file_error(cli: Cli) -> None:
+    assert cli("show", "nope") == Exit.FILE
     assert "no session file 'nope'" in cli.err
 
 
@@ -201,8 +201,19 @@ def test_wrong_value_names_the_key(cli: Cli) -> None:
     assert "deadline_hours" in cli.err
 
 
-def test_hostile_client_name_is_shown_safely(cli: Cli) -> None:
-    assert cli(*NEW[:2], "Evil \x1b]0;pwned\x07 Ltd", *NEW[3:], "--id", "evil") == Exit.OK
+def test_hostile_client_name_is_refused_by_new_and_shown_safely_from_a_file(cli: Cli) -> None:
+    assert cli(*NEW[:2], "Evil \x1b]0;pwned\x07 Ltd", *NEW[3:], "--id", "evil") == Exit.USAGE
+    assert "a name cannot contain control characters (U+001B at position 6)" in cli.err
+    assert "\x1b" not in cli.err
+    assert not (cli.sessions / "evil.toml").exists()
+    # A hand-edited file may still hold one: shown with the control characters made visible.
+    assert cli(*NEW, "--id", "evil") == Exit.OK
+    path = cli.sessions / "evil.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('client = "Acme Freight"', 'client = "Evil \\u001b]0;pwned\\u0007 Ltd"'),
+        encoding="utf-8",
+    )
     assert cli("show", "evil") == Exit.OK
     assert "\x1b" not in cli.out and "\x07" not in cli.out
     assert "Evil ␛]0;pwned␇ Ltd" in cli.out
