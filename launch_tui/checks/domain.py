@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from launch_tui.checks.audit.provider_names import same_provider
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.fetching import host_of, limits_for, no_http_result
 from launch_tui.checks.engine.registry import Registry
@@ -145,6 +146,11 @@ def detected_registrar(session: Session, result: CheckResult) -> Session:
     if not isinstance(registrar, str) or not registrar:
         return session
     stack = session.stack
+    declared = stack.registrar.declared
+    if declared and same_provider(declared, registrar):
+        # "Namewise" and RDAP's "Namewise Registrar, Inc." are one registrar: recorded in the
+        # client's words, so the stack shows no mismatch (the evidence keeps RDAP's).
+        registrar = declared
     return replace(
         session, stack=replace(stack, registrar=replace(stack.registrar, detected=registrar))
     )
