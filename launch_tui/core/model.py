@@ -214,6 +214,24 @@ class Targets:
     ci_logs: tuple[str, ...] = ()
     """Paths of CI log files exported for scanning."""
     dkim_selectors: tuple[str, ...] = ()
+    migration_dry_run: str = ""
+    """Shell command that dry-runs the pending migrations (``deploy.migrations`` runs it in the
+    repository with a deadline); empty when the project has none."""
+    monitors: tuple[RouteMonitor, ...] = ()
+    """Where each route is monitored beyond the app: exports and external monitors."""
+
+
+@dataclass(frozen=True)
+class RouteMonitor:
+    """A monitor watching one route outside the app: an export or a live external monitor."""
+
+    route: str
+    """The session's route name."""
+    tool: str
+    """``prometheus``, ``gatus``, or the external service's name (``UptimeRobot``...)."""
+    link: str = ""
+    """URL of the live monitor, or the folder an export was written to."""
+    added_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -400,6 +418,10 @@ class Session:
     ui: UiState = field(default_factory=UiState)
     handover: Handover = field(default_factory=Handover)
     """Stage 7's own fields and the sign-off (``core.handover``)."""
+    monitoring: Evidence = field(default_factory=dict)
+    """The last in-app monitoring run's bounded summary (``checks.monitor.live``): interval,
+    duration, per-route samples, failures, uptime, p50/p95/p99 and hourly buckets; empty when
+    the monitors never ran."""
     schema_version: int = SCHEMA_VERSION
 
     def stage(self, stage_id: str) -> StageState:

@@ -39,6 +39,7 @@ from launch_tui.core.model import (
     Person,
     Route,
     RouteKind,
+    RouteMonitor,
     Secret,
     Service,
     Session,
@@ -137,6 +138,7 @@ ARRAYS: Mapping[str, ArraySpec] = {
         },
     ),
     "credentials": ArraySpec(("name",), {"purpose": ""}),
+    "targets.monitors": ArraySpec(("route", "tool"), {"link": ""}),
 }
 """Arrays of tables by dotted path, with how their entries are identified."""
 
@@ -160,7 +162,7 @@ def session_to_data(session: Session) -> dict[str, Any]:
     lists, ``monthly_cost`` as a float when a float holds it exactly and as a string otherwise.
     ``None`` values inside evidence are dropped.
     """
-    return {
+    out = {
         "schema_version": session.schema_version,
         "sprint": _sprint_data(session.sprint),
         "targets": _targets_data(session.targets),
@@ -175,6 +177,9 @@ def session_to_data(session: Session) -> dict[str, Any]:
         "network": _network_data(session.network),
         "ui": {"stage": session.ui.stage, "selection": session.ui.selection},
     }
+    if session.monitoring:
+        out["monitoring"] = _evidence_data(session.monitoring)
+    return out
 
 
 def result_to_data(result: CheckResult) -> dict[str, Any]:
@@ -213,7 +218,7 @@ def _sprint_data(s: Sprint) -> dict[str, Any]:
 
 
 def _targets_data(t: Targets) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "apex": t.apex,
         "canonical_url": t.canonical_url,
         "staging_url": t.staging_url,
@@ -224,6 +229,18 @@ def _targets_data(t: Targets) -> dict[str, Any]:
         "hosts": [{"name": h.name, "role": h.role.value} for h in t.hosts],
         "routes": [_route_data(r) for r in t.routes],
     }
+    # Written only when set, so files without them stay as they were.
+    if t.migration_dry_run:
+        out["migration_dry_run"] = t.migration_dry_run
+    if t.monitors:
+        out["monitors"] = [_monitor_data(m) for m in t.monitors]
+    return out
+
+
+def _monitor_data(m: RouteMonitor) -> dict[str, Any]:
+    out: dict[str, Any] = {"route": m.route, "tool": m.tool, "link": m.link}
+    _put(out, "added_at", m.added_at and _utc(m.added_at))
+    return out
 
 
 def _route_data(r: Route) -> dict[str, Any]:
@@ -410,6 +427,7 @@ def session_from_data(data: Mapping[str, Any]) -> Session:
         credentials=credentials,
         network=network,
         ui=ui,
+        monitoring=root.evidence("monitoring"),
         schema_version=version,
     )
 
@@ -431,6 +449,16 @@ def _targets(t: _Table) -> Targets:
         build_path=t.string("build_path"),
         ci_logs=t.strings("ci_logs"),
         dkim_selectors=t.strings("dkim_selectors"),
+        migration_dry_run=t.string("migration_dry_run"),
+        monitors=tuple(
+            RouteMonitor(
+                route=m.string("route", REQUIRED),
+                tool=m.string("tool", REQUIRED),
+                link=m.string("link"),
+                added_at=m.moment("added_at"),
+            )
+            for m in t.array("monitors")
+        ),
     )
 
 

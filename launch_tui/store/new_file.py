@@ -47,6 +47,7 @@ SECTION_COMMENTS: dict[str, str] = {
         "Network overrides: nameservers, fixed resolutions, an extra CA bundle, timeout, "
         "RDAP base URL."
     ),
+    "monitoring": "The last in-app monitoring run, summarized (written by launch-tui).",
     "ui": "Where you were, so reopening the session returns there.",
 }
 """The comment written above each section of a new file, by section name."""
@@ -72,8 +73,10 @@ def render_new_file(session: Session) -> str:
     doc.add(tomlkit.comment("Version of this file's format; launch-tui upgrades older files."))
     doc.add("schema_version", data["schema_version"])
     for section, comment in SECTION_COMMENTS.items():
+        if section not in data:  # optional sections, written only when set
+            continue
         scratch = tomlkit.document()
-        apply_changes(scratch, {section: baseline[section]}, {section: data[section]})
+        apply_changes(scratch, {section: baseline.get(section, {})}, {section: data[section]})
         if section not in scratch:
             continue
         item = scratch[section]
