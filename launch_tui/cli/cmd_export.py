@@ -9,24 +9,29 @@ tool in that tool's own layout:
 - ``gatus/config.yaml``;
 - ``k6/<route>.js``: one load script per route that is safe to load.
 
-The session is read, not changed. A session without monitorable routes is a usage error.
+A Prometheus or Gatus export is recorded in the session (``[[targets.monitors]]``: route, tool,
+the folder), so ``monitor.coverage`` counts those routes as monitored; k6 scripts are load
+tests, not monitors, and are not recorded. A session open in another launch-tui is exported but
+not recorded (the command says so). A session without monitorable routes is a usage error.
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from launch_tui.checks.monitor.plan import monitor_plan
 from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
-from launch_tui.core.errors import UsageError
-from launch_tui.core.model import Session
+from launch_tui.core.errors import SessionLockedError, UsageError
+from launch_tui.core.model import RouteMonitor, Session
 from launch_tui.core.sanitize import clean
 from launch_tui.net import parse_nameserver
 from launch_tui.report.exports import gatus, k6, prometheus
 from launch_tui.report.render import write_report
-from launch_tui.store import load_session
+from launch_tui.store import load_session, open_session
 
 TOOLS = ("prometheus", "gatus", "k6")
 
@@ -52,9 +57,39 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
     for name, text in files.items():
         write_report(folder / name, text.encode("utf-8"))
         env.print(f"wrote {clean(str(folder / name))}")
+    if args.to in MONITORING_TOOLS:
+        env.print(record_export(path, session, args.to, folder, env.clock()))
     for line in next_steps(args.to, folder):
         env.print(line)
     return Exit.OK
+
+
+#: Exports that monitor routes (k6 scripts load them once instead).
+MONITORING_TOOLS = ("prometheus", "gatus")
+
+
+def with_export(session: Session, tool: str, folder: Path, now: datetime) -> Session:
+    """``session`` with every monitored route recorded as watched by ``tool`` from ``folder``."""
+    routes = {m.route for m in monitor_plan(session)}
+    kept = tuple(m for m in session.targets.monitors if not (m.tool == tool and m.route in routes))
+    added = tuple(RouteMonitor(m, tool, str(folder), now) for m in sorted(routes))
+    return replace(session, targets=replace(session.targets, monitors=kept + added))
+
+
+def record_export(path: Path, session: Session, tool: str, folder: Path, now: datetime) -> str:
+    """Record the export in the session file; one line saying what happened."""
+    try:
+        with open_session(path, if_locked="raise") as handle:
+            if handle.read_only:
+                return f"not recorded in {clean(path.name)}: {clean(handle.notice or 'read-only')}"
+            handle.save(with_export(handle.session, tool, folder, now))
+    except SessionLockedError:
+        return (
+            f"not recorded in {clean(path.name)}: it is open in another launch-tui; "
+            "export again once it is closed"
+        )
+    count = len(monitor_plan(session))
+    return f"recorded in {clean(path.name)}: {count} route(s) monitored by {tool}"
 
 
 def render(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from launch_tui.checks import Registry, RunEvent, RunFinished, Selection
-from launch_tui.checks.engine.services import open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
+from check_runs import run_checks, select
+
+from launch_tui.checks import Registry
 from launch_tui.checks.monitor import coverage, request_id
 from launch_tui.cli.cmd_sandbox import sandbox_session
-from launch_tui.core.model import CheckResult, RouteKind, Session, Status
+from launch_tui.core.model import CheckResult, RouteKind, RouteMonitor, Session, Status
 from launch_tui.sandbox import RunningWorld
 
 pytest_plugins = ["sandbox_fixtures"]
@@ -22,14 +22,9 @@ def registry() -> Registry:
 
 
 async def run(session: Session) -> list[CheckResult]:
-    events: list[RunEvent] = []
-    async with open_check_services(session.network) as services:
-        await run_session_checks(
-            session, Selection(), services, registry=registry(), on_event=events.append
-        )
-    finished = events[-1]
-    assert isinstance(finished, RunFinished) and not finished.timed_out
-    return list(finished.results)
+    done = await run_checks(session, select(), registry=registry())
+    assert not done.finished.timed_out
+    return list(done.results)
 
 
 async def test_demo_gives_exactly_the_expected_monitor_findings(demo_world: RunningWorld) -> None:
@@ -70,6 +65,19 @@ async def test_a_missing_or_broken_key_route_fails_coverage(demo_world: RunningW
     assert result.status is Status.FAIL
     assert "No webhook route configured" in result.summary
     assert "health (health) answers 404, not 200" in result.summary
+
+
+async def test_exported_key_routes_are_covered(demo_world: RunningWorld) -> None:
+    session = sandbox_session(demo_world)
+    monitors = tuple(
+        RouteMonitor(name, "gatus", "/srv/exports/gatus")
+        for name in ("home", "login", "health", "stripe-webhook")
+    )
+    covered = replace(session, targets=replace(session.targets, monitors=monitors))
+    result = next(r for r in await run(covered) if r.check_id == "monitor.coverage")
+    assert result.status is Status.PASS, result.summary
+    rows = result.evidence["key_routes"]
+    assert rows["login"]["monitors"] == ["gatus: /srv/exports/gatus"]  # type: ignore[index,call-overload]
 
 
 async def test_clean_world_echoes_request_ids(clean_world: RunningWorld) -> None:

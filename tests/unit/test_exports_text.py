@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from check_reports import Cli, write
 
 from launch_tui.checks.monitor.plan import key_routes, monitor_plan
 from launch_tui.cli.cmd_export import render
@@ -28,6 +29,7 @@ from launch_tui.core.model import (
     Targets,
 )
 from launch_tui.report.exports.yaml_text import dump
+from launch_tui.store import load_session, open_session
 
 GOLDEN = Path(__file__).parent.parent / "data" / "exports"
 HOSTILE = 'evil"\n# comment: [x] {y} &a *b \u2028 </script> \\'
@@ -163,3 +165,23 @@ def test_a_session_without_routes_is_a_clear_error() -> None:
     empty = Session(session().sprint)
     with pytest.raises(UsageError, match="no routes to monitor"):
         render(empty, "gatus", Path("."))
+
+
+def test_the_export_command_writes_files_and_records_the_monitors(tmp_path: Path) -> None:
+    path = write(tmp_path / "acme.toml", session())
+    cli = Cli(tmp_path)
+    assert cli("export", str(path), "--to", "gatus", "-o", str(tmp_path / "out")) == 0, cli.err
+    assert (tmp_path / "out" / "gatus" / "config.yaml").is_file()
+    assert "recorded in acme.toml: 4 route(s) monitored by gatus" in cli.out
+    monitors = load_session(path).targets.monitors
+    assert sorted(m.route for m in monitors) == ["health", "home", "login", "stripe-webhook"]
+    assert {m.tool for m in monitors} == {"gatus"}
+    assert cli("export", str(path), "--to", "gatus", "-o", str(tmp_path / "out")) == 0
+    assert len(load_session(path).targets.monitors) == 4, "exporting again replaces, not adds"
+    assert cli("export", str(path), "--to", "k6", "-o", str(tmp_path / "out")) == 0
+    assert len(load_session(path).targets.monitors) == 4, "load scripts are not monitors"
+    with open_session(path):
+        assert cli("export", str(path), "--to", "prometheus", "-o", str(tmp_path / "out")) == 0
+        assert "not recorded in acme.toml: it is open in another launch-tui" in cli.out
+    assert cli("export", str(path), "--to", "gatus", "--down-minutes", "0") == 2
+    assert "--down-minutes must be at least 1" in cli.err

@@ -31,17 +31,12 @@ CHECKS = Registry()
 
 
 def monitored_by(session: Session) -> Mapping[str, tuple[str, ...]]:
-    """Route name -> where it is monitored (export folders, external monitor links).
-
-    Sessions record exports and declared monitors in ``[[targets.monitors]]`` when their
-    schema has them; older sessions record none.
-    """
+    """Route name -> where it is monitored (export folders, external monitor links)."""
     found: dict[str, list[str]] = {}
-    for monitor in getattr(session.targets, "monitors", ()):
-        route = str(getattr(monitor, "route", ""))
-        where = str(getattr(monitor, "link", "") or getattr(monitor, "tool", ""))
-        if route and where:
-            found.setdefault(route, []).append(where)
+    for monitor in session.targets.monitors:
+        where = f"{monitor.tool}: {monitor.link}" if monitor.link else monitor.tool
+        if monitor.route and where:
+            found.setdefault(monitor.route, []).append(where)
     return {k: tuple(v) for k, v in found.items()}
 
 
