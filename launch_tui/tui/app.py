@@ -494,7 +494,9 @@ class LaunchApp(App[str | None]):
         from launch_tui.tui.drill_store import with_monitor_summary
 
         if self.controller is not None:
-            self.update_session(with_monitor_summary(self.controller.session, summary))
+            self.update_session(
+                with_monitor_summary(self.controller.session, summary, self.clock())
+            )
 
     async def action_go_home(self) -> None:
         from launch_tui.tui.screens.home import HomeScreen

@@ -2,11 +2,13 @@
 
 A rollback drill is the result of the playbook's drill check (pass when it recovered), so the
 stage table, the readiness view and the handover's rollback notes read it like any result. A
-monitoring session's bounded summary is kept as the last one of the session (see
-:func:`with_monitor_summary`).
+monitoring session's bounded summary is kept as the session's last monitoring run.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
 
 from launch_tui.checks.deploy.drill import DRILL_CHECK, DrillRecord, drill_result
 from launch_tui.checks.engine.merging import merge_results
@@ -20,10 +22,6 @@ def with_drill(session: Session, playbook: Playbook, record: DrillRecord, by: st
     return merge_results(session, [drill_result(record, severity, by or session.sprint.engineer)])
 
 
-def with_monitor_summary(session: Session, summary: dict[str, JSONValue]) -> Session:
-    """``session`` with ``summary`` as its latest monitoring summary.
-
-    Not stored yet: the session schema gets its monitoring table in the next schema version
-    (until then the summary is shown, not kept).
-    """
-    return session
+def with_monitor_summary(session: Session, summary: dict[str, JSONValue], now: datetime) -> Session:
+    """``session`` with ``summary`` as its monitoring run (``[monitoring]``), stamped ``now``."""
+    return replace(session, monitoring={"saved_at": now.isoformat(), **summary})

@@ -17,7 +17,7 @@ from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import JSONValue, Status
 from launch_tui.sandbox import RunningWorld
 from launch_tui.sandbox.deploys import BadRollout
-from launch_tui.store import create_session
+from launch_tui.store import create_session, load_session
 from launch_tui.tui.screens.monitor_dashboard import MonitorScreen
 from launch_tui.tui.screens.rollback_drill import DrillScreen
 from launch_tui.tui.widgets.latency_chart import chart_lines
@@ -91,7 +91,12 @@ async def test_the_monitor_dashboard_shows_live_figures_and_hands_back_a_summary
         app = make_app(open_path=path, services_factory=services_factory())
         async with app.run_test(size=(110, 34)) as pilot:
             await app.wait_opened()
-            screen = MonitorScreen(interval_s=0.05, probe=probe, on_summary=summaries.append)
+
+            def keep(summary: dict[str, JSONValue]) -> None:
+                summaries.append(summary)
+                app.store_monitor_summary(summary)
+
+            screen = MonitorScreen(interval_s=0.05, probe=probe, on_summary=keep)
             await app.push_screen(screen)
             await asyncio.wait_for(enough.wait(), 30)
             screen.refresh_figures()
@@ -104,7 +109,12 @@ async def test_the_monitor_dashboard_shows_live_figures_and_hands_back_a_summary
             assert screen.selected == 1
             await pilot.press("escape")
             await pilot.pause()
+            assert app.controller is not None
+            saved = app.controller.session.monitoring
+            assert saved["interval_s"] == 0.05 and "saved_at" in saved
+            await app.wait_saved()
     assert summaries, "closing hands the summary back"
+    assert load_session(path).monitoring["routes"] == summaries[0]["routes"], "on disk too"
     routes = {r["route"]: r for r in summaries[0]["routes"]}  # type: ignore[union-attr,index]
     assert routes["home"]["samples"] >= 2 and routes["home"]["failures"] == 0  # type: ignore[operator,index]
     assert routes["dashboard"]["p50_ms"] is not None  # type: ignore[index]
