@@ -22,9 +22,10 @@ import os
 import re
 import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from launch_tui.checks.secrets.report import ReportError, ScanKind, SecretFinding, parse_report
@@ -34,8 +35,6 @@ from launch_tui.core.sanitize import clean
 ENGINE = "betterleaks"
 #: Report bytes read at most (a report this large means something is badly wrong).
 MAX_REPORT_BYTES = 256 * 1024 * 1024
-#: Paths passed to one scanner run when scanning a file list (keeps argv far below ARG_MAX).
-_BATCH = 2000
 _ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
 #: Colour codes the scanner's logger writes even with --no-color.
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -174,24 +173,34 @@ def _regular_files(repo: Path, names: list[str]) -> list[str]:
 async def _scan_tree(
     engine: Path, git: str, repo: Path, deadline_s: float, progress: Progress | None
 ) -> tuple[list[SecretFinding], int, int]:
-    """Tracked files plus untracked ones git would commit: what ``git add -A`` would take."""
+    """Tracked files plus untracked ones git would commit: what ``git add -A`` would take.
+
+    The scanner has no notion of ``.gitignore``, and handed a list of files it costs ~50 ms a
+    file; so the list is mirrored as symlinks in a temporary folder, scanned in one walk with
+    ``--follow-symlinks``, and the paths it reports are made relative to the repository again.
+    Only regular files get a link, so nothing outside the repository is read.
+    """
     listing = await _capture(
         [git, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], repo, deadline_s
     )
     names = [p for p in listing.decode("utf-8", "surrogateescape").split("\0") if p]
     paths = await asyncio.to_thread(_regular_files, repo, names)
-    findings: list[SecretFinding] = []
-    scanned = 0
-    deadline = time.monotonic() + deadline_s
-    for start in range(0, len(paths), _BATCH):
-        batch = paths[start : start + _BATCH]
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise _ScanFailed(f"the working-tree scan did not finish within {deadline_s:g} s")
-        found, size = await _run(_argv(engine, "fs", batch), repo, ScanKind.TREE, left, progress)
-        findings += found
-        scanned += size
+    resolved = await asyncio.to_thread(repo.resolve)
+    with tempfile.TemporaryDirectory(prefix="launch-tui-tree-") as mirror:
+        await asyncio.to_thread(_mirror, resolved, paths, Path(mirror))
+        argv = _argv(engine, "fs", ["."])
+        argv.insert(argv.index("--"), "--follow-symlinks")
+        found, scanned = await _run(argv, Path(mirror), ScanKind.TREE, deadline_s, progress)
+    root = f"{resolved}/"
+    findings = [replace(f, path=f.path.removeprefix(root)) for f in found]
     return findings, scanned, len(paths)
+
+
+def _mirror(repo: Path, paths: list[str], mirror: Path) -> None:
+    for name in paths:
+        link = mirror / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(repo / name)
 
 
 async def _capture(argv: list[str], cwd: Path, deadline_s: float) -> bytes:
