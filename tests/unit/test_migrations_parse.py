@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from launch_tui.checks.parse.migrations import Framework, classify, judge, newest
 
 PATHS = [
@@ -84,3 +86,22 @@ def test_newest_follows_timestamps_and_flyway_versions() -> None:
     ]
     last = newest(items)
     assert last is not None and last.path == "db/migration/V10__b.sql"
+
+
+def test_a_folder_with_thousands_of_migrations_is_read_up_to_the_cap(tmp_path: Path) -> None:
+    from launch_tui.checks.deploy.migrations import MAX_FILES, read_migrations
+
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for i in range(MAX_FILES + 500):
+        (folder / f"{i:06d}_step.js").write_text(
+            "exports.up = async () => {};\nexports.down = async () => {};\n"
+        )
+    (folder / f"{MAX_FILES + 500:06d}_drop.js").write_text(
+        "exports.up = async (k) => { await k.schema.dropTable('x') };\n"
+    )
+    judged, skipped = read_migrations(tmp_path, 10)
+    knex = judged[Framework.KNEX]
+    assert len(knex) == MAX_FILES and skipped == 501
+    last = newest(knex)
+    assert last is not None and last.path.endswith("_drop.js") and not last.has_down

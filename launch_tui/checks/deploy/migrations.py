@@ -5,9 +5,15 @@ Reads the repository's file list (``git ls-files`` when it is a checkout, else a
 :mod:`launch_tui.checks.parse.migrations`. At most :data:`MAX_FILES` migrations are read (the
 newest ones); a folder with more says so in the evidence.
 
+When the session defines a dry-run command (``targets.migration_dry_run``), it runs in the
+repository within the check's budget (twice the network deadline) and its exit code, duration
+and a masked tail of its output are recorded (:mod:`.dry_run`); a dry run that fails or does
+not finish in time fails the check.
+
 =====================================================  ======  ========
 what is found                                          status  severity
 =====================================================  ======  ========
+the dry run fails or does not finish in time           fail    high
 a migration without a down step                        fail    medium
 the newest migration drops a table or column           warn    high
 no migrations (or no repository)                       skipped
@@ -22,6 +28,7 @@ import os
 import subprocess
 from pathlib import Path
 
+from launch_tui.checks.deploy.dry_run import DryRun, mask, run_dry_run
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.registry import Registry
 from launch_tui.checks.parse.migrations import Framework, Migration, classify, judge, newest
@@ -110,11 +117,31 @@ async def migrations(ctx: CheckContext) -> CheckResult:
         return ctx.result(Status.ERROR, f"Repository {clean(repo)} is not a folder")
     judged, skipped = await asyncio.to_thread(read_migrations, path, ctx.services.deadline_s)
     every = [m for items in judged.values() for m in items]
+    command = ctx.session.targets.migration_dry_run.strip()
+    dry: DryRun | None = None
+    if command:
+        dry = await run_dry_run(command, path, 2 * ctx.services.deadline_s)
+    if dry is not None and not dry.ok:
+        why = (
+            f"did not finish within {dry.seconds:.0f} s and was stopped"
+            if dry.timed_out
+            else f"exited with {dry.exit_code}"
+        )
+        tail = f": {dry.tail[-1]}" if dry.tail else ""
+        return ctx.result(
+            Status.FAIL,
+            f"The migration dry run ({mask(clean(command, max_len=80))}) {why}{tail}",
+            evidence={"dry_run": dry.as_evidence(), "repo": repo},
+            severity=Severity.HIGH,
+        )
     if not every:
+        none: dict[str, JSONValue] = {"repo": repo}
+        if dry is not None:
+            none["dry_run"] = dry.as_evidence()
         return ctx.result(
             Status.SKIPPED,
             "No migrations found (Alembic, Django, Prisma, Rails, Knex, Drizzle, Flyway)",
-            evidence={"repo": repo},
+            evidence=none,
         )
     no_down = sorted((m for m in every if not m.has_down), key=lambda m: m.path)
     last = newest(every)
@@ -126,6 +153,8 @@ async def migrations(ctx: CheckContext) -> CheckResult:
         "newest_destructive": list(last.destructive),
         "unread_over_cap": skipped,
     }
+    if dry is not None:
+        evidence["dry_run"] = dry.as_evidence()
     frameworks = ", ".join(fw.value.capitalize() for fw in judged)
     if no_down:
         names = ", ".join(clean(m.path) for m in no_down[:3])
