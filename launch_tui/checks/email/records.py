@@ -14,12 +14,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
+from launch_tui.checks.email.fixes import dmarc_fix
 from launch_tui.checks.email.senders import find_sender
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.registry import Registry
 from launch_tui.checks.parse.dkim import DkimKeyError, parse_key_record
 from launch_tui.checks.parse.dmarc import DmarcError, parse_dmarc
+from launch_tui.checks.parse.taglist import TagListError, parse_tag_list
 from launch_tui.core.model import STATUS_ORDER, CheckResult, JSONValue, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean
@@ -131,7 +134,11 @@ async def dmarc(ctx: CheckContext) -> CheckResult:
     answer = await resolver.resolve(f"_dmarc.{apex}", "TXT")
     if isinstance(answer, DnsFailure):
         if answer.is_negative:
-            return ctx.result(Status.FAIL, f"No DMARC record at _dmarc.{apex}")
+            return ctx.result(
+                Status.FAIL,
+                f"No DMARC record at _dmarc.{apex}",
+                evidence={"records": [], "recommended": dmarc_fix({}, apex)},
+            )
         return ctx.result(Status.ERROR, answer.message)
     texts = [t for t in answer.txt if t.strip().upper().startswith("V=DMARC1")]
     evidence: dict[str, JSONValue] = {"records": [clean(t, max_len=500) for t in answer.txt]}
@@ -183,6 +190,9 @@ async def dmarc(ctx: CheckContext) -> CheckResult:
         )
     if not findings:
         return ctx.result(Status.PASS, f"DMARC p={record.policy} with reports", evidence=evidence)
+    with contextlib.suppress(TagListError):
+        tags = {k.lower(): v for k, v in parse_tag_list(texts[0]).items()}
+        evidence["recommended"] = dmarc_fix(tags, apex)
     return ctx.result(_worst(findings), "; ".join(t for _s, t in findings), evidence=evidence)
 
 

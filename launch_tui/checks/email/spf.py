@@ -11,6 +11,7 @@ When the session names its sending provider, the provider's include must be reac
 
 from __future__ import annotations
 
+from launch_tui.checks.email.fixes import spf_fix
 from launch_tui.checks.email.senders import find_sender, senders_in_record
 from launch_tui.checks.email.spf_eval import (
     MAX_LOOKUPS,
@@ -58,7 +59,12 @@ async def spf(ctx: CheckContext) -> CheckResult:
     }
     if outcome.over_limit:
         evidence["over_limit"] = outcome.over_limit
+    provider = ctx.session.stack.email_provider
+    sender = find_sender(provider.declared or provider.detected)
+    include = sender.spf_include if sender is not None else ""
     if outcome.result is SpfResult.NONE:
+        if recommended := spf_fix("", apex, include):
+            evidence["recommended"] = recommended
         return ctx.result(Status.FAIL, f"{apex} publishes no SPF record", evidence=evidence)
     if outcome.result is SpfResult.TEMPERROR:
         return ctx.result(
@@ -73,8 +79,6 @@ async def spf(ctx: CheckContext) -> CheckResult:
     evidence["includes"] = list(includes)
     detected = [s.name for s in senders_in_record(includes)]
     evidence["providers_in_record"] = list(detected)
-    provider = ctx.session.stack.email_provider
-    sender = find_sender(provider.declared or provider.detected)
     if sender is not None:
         evidence["provider"] = sender.name
         if sender.spf_include not in includes:
@@ -94,6 +98,8 @@ async def spf(ctx: CheckContext) -> CheckResult:
         if sender is not None:
             summary += f", includes {sender.name}"
         return ctx.result(Status.PASS, summary, evidence=evidence)
+    if recommended := spf_fix(outcome.record, apex, include):
+        evidence["recommended"] = recommended
     worst = min((status for status, _ in findings), key=STATUS_ORDER.index)
     return ctx.result(worst, "; ".join(text for _s, text in findings), evidence=evidence)
 
