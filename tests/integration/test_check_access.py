@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from launch_tui.checks import Selection
-from launch_tui.checks.engine.services import open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
+from check_runs import run_checks, select
+
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Session, Severity, Status
 from launch_tui.sandbox import RunningWorld, parse_world, start_world
@@ -118,10 +117,7 @@ target = { name = "renamed-hook", kind = "webhook" }
 
 
 async def run(session: Session) -> dict[tuple[str, str], CheckResult]:
-    selection = Selection(check_ids=frozenset({ADMIN, WEBHOOK}))
-    async with open_check_services(session.network) as services:
-        done = await run_session_checks(session, selection, services)
-    return {(r.check_id, r.target): r for r in done.results}
+    return {r.key: r for r in (await run_checks(session, select(ADMIN, WEBHOOK))).session.results}
 
 
 async def test_demo_findings_are_exactly_the_worlds_expected_ones(

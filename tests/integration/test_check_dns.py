@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from check_runs import run_checks, select
 
-from launch_tui.checks import CheckServices, Selection
-from launch_tui.checks.engine.services import open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
+from launch_tui.checks import CheckServices
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Host, Session, Severity, Status
 from launch_tui.sandbox import RunningWorld, parse_world, start_world
@@ -40,11 +39,7 @@ async def run_dns(
     session: Session, services: CheckServices | None = None
 ) -> dict[str, CheckResult]:
     """dns.records on every host of ``session``, by target."""
-    if services is not None:
-        done = await run_session_checks(session, Selection(check_ids=frozenset({CHECK})), services)
-        return {r.target: r for r in done.results_for(CHECK)}
-    async with open_check_services(session.network) as opened:
-        return await run_dns(session, opened)
+    return (await run_checks(session, select(CHECK), services=services)).by_target(CHECK)
 
 
 def with_hosts(session: Session, *names: str) -> Session:

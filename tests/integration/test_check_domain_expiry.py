@@ -9,11 +9,11 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from check_runs import run_checks
 
 from launch_tui.checks import Registry
 from launch_tui.checks.domain import CHECKS
 from launch_tui.checks.engine.services import NetworkOverrides, open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.core.model import CheckResult, Session, Severity, Status
 from launch_tui.core.playbook import builtin_playbook
 from launch_tui.net.rdap import rdap_server_for
@@ -29,9 +29,8 @@ HOSTILE = "https://badrdap.test/"
 
 async def run(session: Session, overrides: NetworkOverrides | None = None) -> CheckResult:
     """domain.expiry on ``session``, through the runner with real services."""
-    async with open_check_services(session.network, overrides) as services:
-        done = await run_session_checks(session, None, services, registry=Registry(CHECKS))
-    (result,) = done.results_for(CHECK)
+    done = await run_checks(session, overrides=overrides, registry=Registry(CHECKS))
+    (result,) = done.session.results_for(CHECK)
     return result
 
 

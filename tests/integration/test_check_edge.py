@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from check_runs import run_checks, select
 
-from launch_tui.checks import Selection
 from launch_tui.checks.edge import cloudflare_networks, in_cloudflare
-from launch_tui.checks.engine.services import open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Session, Severity, Status
 from launch_tui.net import data_files
@@ -101,10 +99,7 @@ records = [
 
 
 async def run(session: Session) -> dict[tuple[str, str], CheckResult]:
-    selection = Selection(check_ids=frozenset({PROXY, ORIGIN}))
-    async with open_check_services(session.network) as services:
-        done = await run_session_checks(session, selection, services)
-    return {(r.check_id, r.target): r for r in done.results}
+    return {r.key: r for r in (await run_checks(session, select(PROXY, ORIGIN))).session.results}
 
 
 async def test_demo_findings_are_exactly_the_worlds_expected_ones(

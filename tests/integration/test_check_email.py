@@ -5,12 +5,10 @@ from __future__ import annotations
 import base64
 from dataclasses import replace
 
+from check_runs import run_checks, select
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from launch_tui.checks import Selection
-from launch_tui.checks.engine.services import open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Session, Status
 from launch_tui.sandbox import parse_world, start_world
@@ -50,8 +48,7 @@ async def _run(world_text: str, selectors: tuple[str, ...]) -> dict[str, CheckRe
     async with start_world(parse_world(world_text)) as world:
         session: Session = sandbox_session(world)
         session = replace(session, targets=replace(session.targets, dkim_selectors=selectors))
-        async with open_check_services(session.network) as services:
-            done = await run_session_checks(session, Selection(check_ids=IDS), services)
+        done = (await run_checks(session, select(*IDS))).session
     return {r.check_id: r for r in done.results if r.check_id in IDS}
 
 

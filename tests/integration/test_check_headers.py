@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from launch_tui.checks import Selection
-from launch_tui.checks.engine.services import open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
+from check_runs import run_checks, select
+
 from launch_tui.checks.http.headers import PROBE_ORIGIN, Subresource, find_subresources
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Session, Severity, Status
@@ -123,10 +122,7 @@ json = {{ ok = true }}
 
 
 async def run(session: Session, *check_ids: str) -> dict[tuple[str, str], CheckResult]:
-    selection = Selection(check_ids=frozenset(check_ids))
-    async with open_check_services(session.network) as services:
-        done = await run_session_checks(session, selection, services)
-    return {(r.check_id, r.target): r for r in done.results}
+    return {r.key: r for r in (await run_checks(session, select(*check_ids))).session.results}
 
 
 async def test_demo_findings_are_exactly_the_worlds_expected_ones(

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from check_runs import run_checks, select
 
-from launch_tui.checks import Selection
-from launch_tui.checks.engine.services import open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.checks.http.hsts import Hsts, parse_hsts
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Session, Severity, Status
@@ -74,9 +72,7 @@ tls = "none"
 
 
 async def run(session: Session) -> dict[str, CheckResult]:
-    async with open_check_services(session.network) as services:
-        done = await run_session_checks(session, Selection(check_ids=frozenset({CHECK})), services)
-    return {r.target: r for r in done.results_for(CHECK)}
+    return (await run_checks(session, select(CHECK))).by_target(CHECK)
 
 
 async def test_demo_findings_are_exactly_the_worlds_expected_ones(

@@ -8,9 +8,9 @@ import json
 import re
 from dataclasses import replace
 
+from check_runs import run_checks
+
 from launch_tui.checks import Selection
-from launch_tui.checks.engine.services import open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Route, Session, Status
 from launch_tui.report.route_stats import route_stats, slowest
@@ -37,9 +37,7 @@ async def run_perf(
     session: Session, check_ids: frozenset[str] = PERF, targets: frozenset[str] | None = None
 ) -> Session:
     """Run ``check_ids`` on ``session`` with real services; the session with the results."""
-    selection = Selection(check_ids=check_ids, targets=targets)
-    async with open_check_services(session.network) as services:
-        return await run_session_checks(session, selection, services)
+    return (await run_checks(session, Selection(check_ids=check_ids, targets=targets))).session
 
 
 def perf_results(session: Session) -> dict[tuple[str, str], CheckResult]:

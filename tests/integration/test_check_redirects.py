@@ -6,10 +6,8 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
+from check_runs import run_checks, select
 
-from launch_tui.checks import Selection
-from launch_tui.checks.engine.services import open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Session, Severity, Status
 from launch_tui.sandbox import RunningWorld, parse_world, start_world
@@ -150,10 +148,7 @@ records = [["@", "NS", "ns1.solo.test."], ["ns1", "A", "127.0.0.1"]]
 
 async def run(session: Session, *check_ids: str) -> dict[tuple[str, str], CheckResult]:
     """``check_ids`` on every target of ``session``, by (check, target)."""
-    selection = Selection(check_ids=frozenset(check_ids))
-    async with open_check_services(session.network) as services:
-        done = await run_session_checks(session, selection, services)
-    return {(r.check_id, r.target): r for r in done.results}
+    return {r.key: r for r in (await run_checks(session, select(*check_ids))).session.results}
 
 
 def of(results: dict[tuple[str, str], CheckResult], check_id: str) -> dict[str, CheckResult]:

@@ -9,11 +9,10 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
+from check_runs import run_checks, select
 
-from launch_tui.checks import CheckServices, Registry, Selection, WorkItem, context_factory
+from launch_tui.checks import CheckServices, Registry, WorkItem, context_factory
 from launch_tui.checks.audit.stack import CHECKS, COMPONENTS, stack
-from launch_tui.checks.engine.services import open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import (
     CheckResult,
@@ -97,13 +96,7 @@ servfail = ["broken.stack.test"]
 
 
 async def run(session: Session) -> CheckResult:
-    async with open_check_services(session.network) as services:
-        done = await run_session_checks(
-            session,
-            Selection(check_ids=frozenset({CHECK})),
-            services,
-            registry=Registry(CHECKS.all()),
-        )
+    done = (await run_checks(session, select(CHECK), registry=Registry(CHECKS.all()))).session
     (result,) = done.results
     assert result.key == (CHECK, "")
     return result

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
+from check_runs import run_checks, select
 
-from launch_tui.checks import CheckServices, Selection
+from launch_tui.checks import CheckServices
 from launch_tui.checks.engine.services import open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Session, Severity, Status
 from launch_tui.sandbox import ExpectedFinding, RunningWorld, TlsCase
@@ -42,15 +42,8 @@ async def run_tls(
     clock: Callable[[], datetime] | None = None,
 ) -> dict[str, CheckResult]:
     """tls.certificate on every host of ``session``, by target."""
-    selection = Selection(check_ids=frozenset({CHECK}))
-    if services is None:
-        async with open_check_services(session.network) as opened:
-            return await run_tls(session, opened, clock=clock)
-    if clock is None:
-        done = await run_session_checks(session, selection, services)
-    else:
-        done = await run_session_checks(session, selection, services, clock=clock)
-    return {r.target: r for r in done.results_for(CHECK)}
+    done = await run_checks(session, select(CHECK), services=services, clock=clock)
+    return done.by_target(CHECK)
 
 
 def expected(running: RunningWorld) -> dict[str, ExpectedFinding]:

@@ -9,9 +9,10 @@ evidence, and those are compared with the world's ``[[expected]]`` entries one b
 
 from __future__ import annotations
 
-from launch_tui.checks import Selection, default_registry
+from check_runs import run_checks, select
+
+from launch_tui.checks import default_registry
 from launch_tui.checks.engine.services import open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Session, Severity, Status
 from launch_tui.sandbox import RunningWorld
@@ -25,10 +26,8 @@ Found = dict[tuple[str, str], tuple[Status, Severity]]
 
 async def run_handover(session: Session) -> Session:
     async with open_check_services(session.network) as services:
-        session = await run_session_checks(session, Selection(check_ids=STAGE_ONE), services)
-        return await run_session_checks(
-            session, Selection(stages=frozenset({"handover"})), services
-        )
+        session = (await run_checks(session, select(*STAGE_ONE), services=services)).session
+        return (await run_checks(session, select(stages={"handover"}), services=services)).session
 
 
 # The handover's own fields (env changes, rollback, support...) are written by the engineer in

@@ -23,10 +23,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from check_runs import run_checks, select
 
-from launch_tui.checks import CheckContext, Registry, RunEvent, RunFinished, Selection
-from launch_tui.checks.engine.services import open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
+from launch_tui.checks import CheckContext, Registry
 from launch_tui.cli.check_output import build_check_report, render_json, render_text
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Host, JSONValue, Session, Severity, Status
@@ -78,18 +77,8 @@ async def run(
     targets: set[str] | None = None,
     registry: Registry | None = None,
 ) -> dict[str, CheckResult]:
-    selection = Selection(
-        check_ids=frozenset({check_id}),
-        targets=None if targets is None else frozenset(targets),
-    )
-    events: list[RunEvent] = []
-    async with open_check_services(session.network) as services:
-        await run_session_checks(
-            session, selection, services, registry=registry, on_event=events.append
-        )
-    finished = events[-1]
-    assert isinstance(finished, RunFinished)
-    return {r.target: r for r in finished.results}
+    done = await run_checks(session, select(check_id, targets=targets), registry=registry)
+    return {r.target: r for r in done.results}
 
 
 def assert_within_deadline(result: CheckResult, *, hits_it: bool) -> None:

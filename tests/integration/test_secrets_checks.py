@@ -7,9 +7,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime
 
-from launch_tui.checks import Selection
-from launch_tui.checks.engine.services import open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
+from check_runs import run_checks, select
+
 from launch_tui.core.model import Action, Decision, Exposure, Secret, Session, Status
 from launch_tui.sandbox import RunningWorld, fakes, session_for
 
@@ -21,8 +20,7 @@ SECRET_CHECKS = frozenset(
 
 
 async def run(session: Session) -> Session:
-    async with open_check_services(session.network) as services:
-        return await run_session_checks(session, Selection(check_ids=SECRET_CHECKS), services)
+    return (await run_checks(session, select(*SECRET_CHECKS))).session
 
 
 def result(session: Session, check: str):  # type: ignore[no-untyped-def]

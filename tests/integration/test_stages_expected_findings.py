@@ -8,9 +8,9 @@ trips another check) cannot slip in, and none of the expected ones can go missin
 
 from __future__ import annotations
 
-from launch_tui.checks import RunEvent, RunFinished, Selection, default_registry
-from launch_tui.checks.engine.services import open_check_services
-from launch_tui.checks.engine.session_run import run_session_checks
+from check_runs import run_checks, select
+
+from launch_tui.checks import default_registry
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Session, Severity, Status
 from launch_tui.sandbox import RunningWorld
@@ -23,15 +23,9 @@ Found = dict[tuple[str, str], tuple[Status, Severity]]
 
 
 async def run_stages(session: Session) -> list[CheckResult]:
-    events: list[RunEvent] = []
-    async with open_check_services(session.network) as services:
-        await run_session_checks(
-            session, Selection(stages=STAGES), services, on_event=events.append
-        )
-    finished = events[-1]
-    assert isinstance(finished, RunFinished)
-    assert not finished.cancelled and not finished.timed_out
-    return list(finished.results)
+    done = await run_checks(session, select(stages=STAGES))
+    assert not done.finished.cancelled and not done.finished.timed_out
+    return list(done.results)
 
 
 def findings(results: list[CheckResult]) -> Found:
