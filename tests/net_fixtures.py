@@ -1,7 +1,9 @@
 """Small loopback servers and a throwaway PKI for the network-layer tests.
 
-Independent of ``launch_tui.sandbox`` on purpose: these tests pin down the network layer's own
-behaviour with servers whose every byte the test controls.
+These tests pin down the network layer's own behaviour with servers whose every byte the test
+controls, so what is served is programmed here; how it is served is the sandbox's: the DNS
+server's sockets, truncation and TCP framing (``sandbox/dns_server.py``) and the TCP listener
+that accepts and closes every connection (``sandbox/listener.py``).
 
 * :class:`Pki` — a root CA, an intermediate, and leaf certificates on demand (cryptography).
 * :class:`DnsServer` — authoritative-style DNS over UDP and TCP on one loopback port; sets TC
@@ -34,6 +36,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
+
+from launch_tui.sandbox.dns_server import DnsServer as SandboxDnsServer
+from launch_tui.sandbox.listener import Listener, listening_socket
 
 UTC = dt.UTC
 
@@ -220,90 +225,17 @@ class Zone:
         return name in self.cnames or any(n == name for n, _ in self.records)
 
 
-class _UdpProtocol(asyncio.DatagramProtocol):
-    def __init__(self, server: DnsServer) -> None:
-        self.server = server
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        wire = self.server.handle(data, tcp=False)
-        if wire is not None and self.transport is not None:
-            self.transport.sendto(wire, addr)
-
-
-class DnsServer:
-    """DNS on 127.0.0.1:<port> over UDP and TCP. ``async with DnsServer(zone) as server``."""
+class _ZoneAnswers:
+    """Answers from a :class:`Zone`, in the shape the sandbox's DNS server asks its zones for."""
 
     def __init__(self, zone: Zone) -> None:
         self.zone = zone
-        self.port = 0
-        self.log: list[tuple[str, str, str]] = []
-        """(transport, name, rdtype) per query received."""
-        self._udp: asyncio.DatagramTransport | None = None
-        self._tcp: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
 
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    async def __aenter__(self) -> DnsServer:
-        loop = asyncio.get_running_loop()
-        for _ in range(20):
-            transport, _protocol = await loop.create_datagram_endpoint(
-                lambda: _UdpProtocol(self), local_addr=("127.0.0.1", 0)
-            )
-            port = transport.get_extra_info("sockname")[1]
-            try:
-                self._tcp = await asyncio.start_server(self._serve_tcp, "127.0.0.1", port)
-            except OSError:
-                transport.close()
-                continue
-            self._udp = transport
-            self.port = port
-            return self
-        raise RuntimeError("could not bind UDP and TCP on one port")
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._udp is not None:
-            self._udp.close()
-        if self._tcp is not None:
-            self._tcp.close()
-            await self._tcp.wait_closed()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def _serve_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        try:
-            while True:
-                size = int.from_bytes(await reader.readexactly(2), "big")
-                data = await reader.readexactly(size)
-                wire = self.handle(data, tcp=True)
-                if wire is None:
-                    continue
-                writer.write(len(wire).to_bytes(2, "big") + wire)
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
-            pass
-        finally:
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
-            self._tasks.discard(task)
-
-    def handle(self, data: bytes, *, tcp: bool) -> bytes | None:
-        query = dns.message.from_wire(data)
+    def answer(self, query: dns.message.Message) -> dns.message.Message | None:
+        """The response to ``query``; ``None`` to stay silent."""
         question = query.question[0]
         name = question.name.to_text(omit_final_dot=True).lower()
         rdtype = dns.rdatatype.to_text(question.rdtype)
-        self.log.append(("tcp" if tcp else "udp", name, rdtype))
         zone = self.zone
         if name in zone.silent or (name, rdtype) in zone.silent_types:
             return None
@@ -311,10 +243,10 @@ class DnsServer:
         response.flags |= dns.flags.AA
         if name in zone.servfail:
             response.set_rcode(dns.rcode.SERVFAIL)
-            return response.to_wire()
+            return response
         if name in zone.refused:
             response.set_rcode(dns.rcode.REFUSED)
-            return response.to_wire()
+            return response
         current = name
         for _ in range(30):
             target = zone.cnames.get(current)
@@ -324,7 +256,7 @@ class DnsServer:
                 dns.rrset.from_text(current + ".", zone.ttl, "IN", "CNAME", target + ".")
             )
             if not zone.chase or not zone.known(target):
-                return self._finish(response, query, tcp)
+                return response
             current = target
         values = zone.records.get((current, rdtype))
         if values:
@@ -333,19 +265,39 @@ class DnsServer:
             )
         elif not zone.known(current):
             response.set_rcode(dns.rcode.NXDOMAIN)
-        return self._finish(response, query, tcp)
+        return response
 
-    def _finish(
-        self, response: dns.message.Message, query: dns.message.Message, tcp: bool
-    ) -> bytes:
-        wire = response.to_wire()
-        limit = max(query.payload, 512) if query.edns >= 0 else 512
-        if not tcp and len(wire) > limit:
-            # Too big for UDP: send the header with TC set and no records, as servers do.
-            response.answer.clear()
-            response.flags |= dns.flags.TC
-            wire = response.to_wire()
-        return wire
+
+class DnsServer:
+    """DNS on 127.0.0.1:<port> over UDP and TCP. ``async with DnsServer(zone) as server``.
+
+    The sandbox's DNS server (UDP and TCP on one port, truncation to the client's buffer with TC
+    set, TCP framing) answering from a :class:`Zone` the test programs.
+    """
+
+    def __init__(self, zone: Zone) -> None:
+        self.zone = zone
+        self._server = SandboxDnsServer(_ZoneAnswers(zone))  # type: ignore[arg-type]
+
+    @property
+    def port(self) -> int:
+        return self._server.port
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> list[tuple[str, str, str]]:
+        """(transport, name, rdtype) per query received."""
+        return [(q.transport, q.name.lower(), q.rdtype) for q in self._server.log]
+
+    async def __aenter__(self) -> DnsServer:
+        await self._server.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._server.close()
 
 
 # -- HTTP -------------------------------------------------------------------------------------
@@ -389,9 +341,7 @@ class HttpServer:
         self.port = 0
         self.requests: list[Request] = []
         self.sni_names: list[str | None] = []
-        self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._writers: set[asyncio.StreamWriter] = set()
+        self._listener: Listener | None = None
         if ssl_context is not None:
             ssl_context.sni_callback = self._on_sni
 
@@ -407,25 +357,22 @@ class HttpServer:
         return f"{scheme}://{host or self.host}:{self.port}{path}"
 
     async def __aenter__(self) -> HttpServer:
-        self._server = await asyncio.start_server(self._serve, self.host, 0, ssl=self.ssl_context)
-        self.port = self._server.sockets[0].getsockname()[1]
+        sock = listening_socket(self.host, 0, "a test HTTP server")
+        self.port = sock.getsockname()[1]
+        self._listener = Listener(sock, self._connection, "test HTTP")
+        self._listener.start()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        for writer in list(self._writers):
-            writer.transport.abort()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._server.wait_closed()
+        assert self._listener is not None
+        await self._listener.close()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        self._writers.add(writer)
+    async def _connection(self, conn: socket.socket) -> None:
+        assert self._listener is not None
+        try:
+            reader, writer = await self._listener.streams(conn, self.ssl_context)
+        except (ssl.SSLError, ConnectionError, OSError):
+            return  # a failed handshake: the client sees it, the server has nothing to serve
         self.connections += 1
         try:
             while True:
@@ -447,62 +394,50 @@ class HttpServer:
         except (
             asyncio.IncompleteReadError,
             ConnectionError,
-            asyncio.CancelledError,
             asyncio.LimitOverrunError,
             ssl.SSLError,
         ):
             pass
         finally:
-            self._writers.discard(writer)
             writer.transport.abort()
-            self._tasks.discard(task)
 
 
 StreamHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
 class RawServer:
-    """A TCP server on 127.0.0.1 running ``handler`` per connection; cleans up every connection."""
+    """A TCP server on 127.0.0.1 running ``handler`` per connection (the sandbox's listener, which
+    closes every connection it accepted)."""
 
     def __init__(self, handler: StreamHandler) -> None:
         self.handler = handler
         self.port = 0
-        self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._writers: set[asyncio.StreamWriter] = set()
+        self._listener: Listener | None = None
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
     async def __aenter__(self) -> RawServer:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
+        sock = listening_socket("127.0.0.1", 0, "a test TCP server")
+        self.port = sock.getsockname()[1]
+        self._listener = Listener(sock, self._connection, "test TCP")
+        self._listener.start()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        for writer in list(self._writers):
-            writer.transport.abort()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._server.wait_closed()
+        assert self._listener is not None
+        await self._listener.close()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        self._writers.add(writer)
+    async def _connection(self, conn: socket.socket) -> None:
+        assert self._listener is not None
+        reader, writer = await self._listener.streams(conn)
         try:
             await self.handler(reader, writer)
-        except (ConnectionError, asyncio.CancelledError):
+        except ConnectionError:
             pass
         finally:
-            self._writers.discard(writer)
             writer.transport.abort()
-            self._tasks.discard(task)
 
 
 def response_bytes(
