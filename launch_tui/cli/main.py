@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
+import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
@@ -22,22 +22,87 @@ from launch_tui.core.errors import (
 #: Commands that start the terminal UI: they resume the collector at their first screen.
 UI_COMMANDS = frozenset({"home", "open", "demo"})
 
-#: command name → module under launch_tui.cli that has ``run(args, env) -> int``.
-COMMANDS = {
-    "home": "cmd_home",
-    "new": "cmd_new",
-    "list": "cmd_list",
-    "show": "cmd_show",
-    "report": "cmd_report",
-    "open": "cmd_open",
-    "demo": "cmd_demo",
-    "check": "cmd_check",
-    "sandbox": "cmd_sandbox",
-    "watch-deploy": "cmd_watch_deploy",
-    "export": "cmd_export",
-    "data": "cmd_data",
-    "email-check": "cmd_email_check",
-}
+#: The commands, in the order ``--help`` lists them; :func:`runner` finds each one's code.
+COMMANDS = (
+    "home",
+    "new",
+    "list",
+    "show",
+    "report",
+    "open",
+    "demo",
+    "check",
+    "sandbox",
+    "watch-deploy",
+    "export",
+    "data",
+    "email-check",
+)
+
+Run = Callable[[argparse.Namespace, CliEnv], int]
+
+
+def runner(command: str) -> Run:
+    """The ``run(args, env)`` of ``command``'s module under :mod:`launch_tui.cli`.
+
+    Imported here, when the command runs, not at the top: each command brings its own
+    dependencies (the check engine, the sandbox, the TUI), and starting one should not wait for
+    the others'.
+    """
+    match command:
+        case "home":
+            from launch_tui.cli.cmd_home import run as run_home
+
+            return run_home
+        case "new":
+            from launch_tui.cli.cmd_new import run as run_new
+
+            return run_new
+        case "list":
+            from launch_tui.cli.cmd_list import run as run_list
+
+            return run_list
+        case "show":
+            from launch_tui.cli.cmd_show import run as run_show
+
+            return run_show
+        case "report":
+            from launch_tui.cli.cmd_report import run as run_report
+
+            return run_report
+        case "open":
+            from launch_tui.cli.cmd_open import run as run_open
+
+            return run_open
+        case "demo":
+            from launch_tui.cli.cmd_demo import run as run_demo
+
+            return run_demo
+        case "check":
+            from launch_tui.cli.cmd_check import run as run_check
+
+            return run_check
+        case "sandbox":
+            from launch_tui.cli.cmd_sandbox import run as run_sandbox
+
+            return run_sandbox
+        case "watch-deploy":
+            from launch_tui.cli.cmd_watch_deploy import run as run_watch_deploy
+
+            return run_watch_deploy
+        case "export":
+            from launch_tui.cli.cmd_export import run as run_export
+
+            return run_export
+        case "data":
+            from launch_tui.cli.cmd_data import run as run_data
+
+            return run_data
+        case "email-check":
+            from launch_tui.cli.cmd_email_check import run as run_email_check
+
+            return run_email_check
+    raise KeyError(command)
 
 
 def exit_code_for(error: LaunchError) -> Exit:
@@ -59,9 +124,9 @@ def main(argv: Sequence[str] | None = None, env: CliEnv | None = None) -> int:
     if command not in UI_COMMANDS:
         resume_collector()  # the UI commands resume it at their first screen
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    module = importlib.import_module(f"launch_tui.cli.{COMMANDS[command]}")
+    run = runner(command)
     try:
-        code: int = module.run(args, env)
+        code = run(args, env)
     except LaunchError as error:
         env.stderr.write(f"launch-tui: {error.one_line()}\n")
         return exit_code_for(error)
