@@ -27,7 +27,7 @@ from launch_tui.core.handover import Handover
 JSONValue: TypeAlias = str | int | float | bool | list["JSONValue"] | dict[str, "JSONValue"] | None
 Evidence: TypeAlias = Mapping[str, JSONValue]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: The seven stages in sprint order. Their titles, goals and checks live in the playbook.
 STAGE_IDS: tuple[str, ...] = (
@@ -170,6 +170,9 @@ class Host:
     name: str
     """A DNS name without trailing dot, lower case (``www.example.com``)."""
     role: HostRole = HostRole.OTHER
+    origin_ip: str = ""
+    """The origin server's address when the host sits behind a CDN or proxy (where the edge
+    forwards requests); empty when unknown or when there is no edge."""
 
 
 @dataclass(frozen=True)
@@ -395,6 +398,30 @@ class NetworkSettings:
 
 
 @dataclass(frozen=True)
+class SamplingSettings:
+    """How the latency sampler loads each route (``[sampling]``)."""
+
+    requests: int = 30
+    """Requests per route."""
+    concurrency: int = 5
+    """Connections per route, each with one request in flight."""
+    duration_s: float | None = None
+    """Most seconds one route is sampled for; ``None``: as long as the check's deadline (the
+    network timeout) allows, which also bounds a set value."""
+
+
+@dataclass(frozen=True)
+class CheckOwner:
+    """Who makes one check hold on one target (``[[owners]]``)."""
+
+    check_id: str
+    target: str
+    """Host or route name, or ``""`` for a session-wide check."""
+    owner: str
+    """A person id."""
+
+
+@dataclass(frozen=True)
 class UiState:
     """Where the engineer was, so reopening returns to the same place."""
 
@@ -422,10 +449,19 @@ class Session:
     """The last in-app monitoring run's bounded summary (``checks.monitor.live``): interval,
     duration, per-route samples, failures, uptime, p50/p95/p99 and hourly buckets; empty when
     the monitors never ran."""
+    sampling: SamplingSettings = field(default_factory=SamplingSettings)
+    """How the latency sampler loads each route (``[sampling]``)."""
+    owners: tuple[CheckOwner, ...] = ()
+    """Who makes each check hold, one entry per (check, target) at most (``[[owners]]``)."""
     schema_version: int = SCHEMA_VERSION
 
     def stage(self, stage_id: str) -> StageState:
         return self.stages.get(stage_id, StageState())
+
+    def check_owner(self, check_id: str, target: str = "") -> str:
+        """The person owning ``check_id`` on ``target`` (else on every target), or ``""``."""
+        owners = {(o.check_id, o.target): o.owner for o in self.owners}
+        return owners.get((check_id, target)) or owners.get((check_id, ""), "")
 
     def person(self, person_id: str) -> Person | None:
         return next((p for p in self.people if p.id == person_id), None)

@@ -54,6 +54,12 @@ from launch_tui.core.model import (
     Targets,
     UiState,
 )
+from launch_tui.core.settings_codec import (
+    owners_from_tables,
+    owners_to_data,
+    sampling_from_table,
+    sampling_to_data,
+)
 from launch_tui.core.toml_schema import (
     REQUIRED,
     Table,
@@ -139,6 +145,7 @@ ARRAYS: Mapping[str, ArraySpec] = {
     ),
     "credentials": ArraySpec(("name",), {"purpose": ""}),
     "targets.monitors": ArraySpec(("route", "tool"), {"link": ""}),
+    "owners": ArraySpec(("check", "target"), {"target": ""}),
 }
 """Arrays of tables by dotted path, with how their entries are identified."""
 
@@ -179,6 +186,11 @@ def session_to_data(session: Session) -> dict[str, Any]:
     }
     if session.monitoring:
         out["monitoring"] = _evidence_data(session.monitoring)
+    sampling = sampling_to_data(session.sampling)
+    if sampling is not None:
+        out["sampling"] = sampling
+    if session.owners:
+        out["owners"] = owners_to_data(session.owners)
     return out
 
 
@@ -226,7 +238,7 @@ def _targets_data(t: Targets) -> dict[str, Any]:
         "build_path": t.build_path,
         "ci_logs": list(t.ci_logs),
         "dkim_selectors": list(t.dkim_selectors),
-        "hosts": [{"name": h.name, "role": h.role.value} for h in t.hosts],
+        "hosts": [_host_data(h) for h in t.hosts],
         "routes": [_route_data(r) for r in t.routes],
     }
     # Written only when set, so files without them stay as they were.
@@ -240,6 +252,12 @@ def _targets_data(t: Targets) -> dict[str, Any]:
 def _monitor_data(m: RouteMonitor) -> dict[str, Any]:
     out: dict[str, Any] = {"route": m.route, "tool": m.tool, "link": m.link}
     _put(out, "added_at", m.added_at and _utc(m.added_at))
+    return out
+
+
+def _host_data(h: Host) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": h.name, "role": h.role.value}
+    _put(out, "origin_ip", h.origin_ip or None)
     return out
 
 
@@ -428,13 +446,19 @@ def session_from_data(data: Mapping[str, Any]) -> Session:
         network=network,
         ui=ui,
         monitoring=root.evidence("monitoring"),
+        sampling=sampling_from_table(root.table("sampling")),
+        owners=owners_from_tables(root.array("owners")),
         schema_version=version,
     )
 
 
 def _targets(t: _Table) -> Targets:
     hosts = tuple(
-        Host(name=h.string("name", REQUIRED), role=h.choice("role", HostRole, HostRole.OTHER))
+        Host(
+            name=h.string("name", REQUIRED),
+            role=h.choice("role", HostRole, HostRole.OTHER),
+            origin_ip=h.string("origin_ip"),
+        )
         for h in t.array("hosts")
     )
     routes = tuple(_route(r) for r in t.array("routes"))

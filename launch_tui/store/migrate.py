@@ -6,13 +6,19 @@ or plain parsed data when it is only read. Migrations do no I/O; the upgraded do
 on the next save, never on open. A file written by a newer launch-tui than this one is refused
 and left alone.
 
-Version 1 is the first released format, so :data:`MIGRATIONS` is empty; the mechanism is tested
-with a made-up version 0.
+Version 1 is the first released format. Version 2 gives check ownership a field of its own
+(``[[owners]]``: check, target, owner), where version 1 kept it as a ``fix`` decision ("Owner
+makes '<check>' on <target> hold.") that the app wrote when a check was assigned: those
+decisions become ``[[owners]]`` entries and are removed; any other ``fix`` or ``defer`` decision
+with an owner stays, and its owner becomes the check's owner too (the latest per check and
+target, as version 1 read it). Version 2 also adds a host's ``origin_ip`` and ``[sampling]``,
+which have defaults and need no conversion.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping, Sequence
+import re
+from collections.abc import Callable, Mapping, MutableMapping, MutableSequence, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +39,46 @@ class Migration:
     """Edits the data in place. Must not touch ``schema_version``: :func:`migrate` sets it."""
 
 
-MIGRATIONS: tuple[Migration, ...] = ()
+#: The text version 1 wrote on the decision that carried a check's owner (tui.edits).
+_OWNER_DECISION = re.compile(r"Owner makes '.*'( on .*)? hold\.", re.DOTALL)
+
+
+def _owners_out_of_decisions(data: MutableMapping[str, Any]) -> None:
+    """Version 1 -> 2: check ownership moves from ``fix`` decisions to ``[[owners]]``."""
+    decisions = data.get("decisions")
+    if not isinstance(decisions, MutableSequence):
+        return
+    owners: dict[tuple[str, str], str] = {}
+    made_by_the_app: list[int] = []
+    for index, decision in enumerate(decisions):
+        if not isinstance(decision, Mapping):
+            continue
+        action = str(decision.get("action", "")).strip().lower()
+        check = str(decision.get("check", ""))
+        target = str(decision.get("target", ""))
+        owner = str(decision.get("owner", ""))
+        if action not in ("fix", "defer") or not check or not owner.strip():
+            continue
+        owners[(check, target)] = owner  # later decisions win, as version 1 read them
+        if action == "fix" and _OWNER_DECISION.fullmatch(str(decision.get("text", ""))):
+            made_by_the_app.append(index)
+    for index in reversed(made_by_the_app):
+        del decisions[index]
+    if owners and "owners" not in data:
+        data["owners"] = [
+            {"check": check, "target": target, "owner": owner}
+            for (check, target), owner in owners.items()
+        ]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "check ownership moves from 'fix' decisions to [[owners]]; origin_ip and [sampling] "
+        "are new and optional",
+        _owners_out_of_decisions,
+    ),
+)
 """Every migration, oldest first."""
 
 

@@ -48,6 +48,8 @@ SECTION_COMMENTS: dict[str, str] = {
         "RDAP base URL."
     ),
     "monitoring": "The last in-app monitoring run, summarized (written by launch-tui).",
+    "sampling": "How the latency sampler loads each route: requests, connections, seconds.",
+    "owners": "Who makes each check hold, by check and target (a person's id).",
     "ui": "Where you were, so reopening the session returns there.",
 }
 """The comment written above each section of a new file, by section name."""

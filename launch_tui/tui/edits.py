@@ -6,9 +6,9 @@ same edits could serve another face later.
 
 Two choices the model forces (see the lead's notes in the report):
 
-* A check has no owner field. Assigning a check to a person records (or updates) a ``fix``
-  decision about that check and target with the person as owner: "this person makes it hold".
-  It never lifts a readiness block (only an owned ``accept-risk`` does).
+* A check's owner is :attr:`Session.owners` (one entry per check and target; schema version 1
+  kept it as a ``fix`` decision, which the migration to version 2 turns into an entry). Owning
+  a check never lifts a readiness block (only an owned ``accept-risk`` does).
 * A manual confirmation is a :class:`CheckResult` written by the engineer: ``pass`` when it holds,
   ``fail`` when it does not, with the note, the evidence link and who confirmed it as evidence.
 """
@@ -24,6 +24,7 @@ from launch_tui.core.factory import slugify
 from launch_tui.core.model import (
     STAGE_IDS,
     Action,
+    CheckOwner,
     CheckResult,
     Decision,
     JSONValue,
@@ -271,8 +272,8 @@ def assign_owner(
     """Make ``person_id`` the owner of the item ``ref`` of ``kind`` (``""`` clears it).
 
     ``ref`` is a stage id, a row key (:func:`row_key`), a decision id, a service name or a
-    secret name. For a check, ``stage_of_check`` and ``check_title`` phrase the ``fix``
-    decision created when none exists yet.
+    secret name. A check's owner goes in :attr:`Session.owners` (``now``, ``stage_of_check``
+    and ``check_title`` are kept for callers and not needed).
     """
     if kind is OwnedKind.STAGE:
         state = session.stage(ref)
@@ -299,28 +300,19 @@ def assign_owner(
             ),
         )
     check_id, target = parse_row_key(ref)
-    existing = check_owner_decision(session, check_id, target)
-    if existing is not None:
-        return update_decision(session, replace(existing, owner=person_id))
+    others = tuple(o for o in session.owners if (o.check_id, o.target) != (check_id, target))
     if not person_id:
-        return session
-    what = check_title or check_id
-    where = f" on {target}" if target else ""
-    updated, _ = record_decision(
-        session,
-        stage=stage_of_check or session.ui.stage,
-        action=Action.FIX,
-        text=f"Owner makes '{what}'{where} hold.",
-        now=now,
-        check_id=check_id,
-        target=target,
-        owner=person_id,
-    )
-    return updated
+        return replace(session, owners=others)
+    return replace(session, owners=(*others, CheckOwner(check_id, target, person_id)))
+
+
+def check_owner(session: Session, check_id: str, target: str) -> str:
+    """The person id owning the check on ``target`` (or on every target), else ``""``."""
+    return session.check_owner(check_id, target)
 
 
 def check_owner_decision(session: Session, check_id: str, target: str) -> Decision | None:
-    """The decision that carries a check's owner: the latest fix or defer on exactly this row."""
+    """The latest fix or defer decision on exactly this row (or the whole check), if any."""
     found: Decision | None = None
     for decision in session.decisions:
         if decision.check_id != check_id or decision.action is Action.ACCEPT_RISK:

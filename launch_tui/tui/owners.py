@@ -10,7 +10,7 @@ from launch_tui.core.model import (
 )
 from launch_tui.core.playbook import Playbook
 from launch_tui.core.sanitize import clean
-from launch_tui.tui.edits import OwnedKind, check_owner_decision, row_key
+from launch_tui.tui.edits import OwnedKind, check_owner, row_key
 
 # --- people and ownership ----------------------------------------------------------------------
 
@@ -47,14 +47,14 @@ def assignables(session: Session, playbook: Playbook) -> tuple[OwnedItem, ...]:
             )
         )
     for result in session.results:
-        owner_decision = check_owner_decision(session, result.check_id, result.target)
+        owner = check_owner(session, result.check_id, result.target)
         target = clean(result.target, max_len=40)
         items.append(
             OwnedItem(
                 OwnedKind.CHECK,
                 row_key(result.check_id, result.target),
                 result.check_id + (f" · {target}" if target else ""),
-                "" if owner_decision is None else owner_decision.owner,
+                owner,
                 detail=clean(result.summary, max_len=80),
                 status=result.status,
             )

@@ -26,7 +26,7 @@ from launch_tui.core.model import (
 from launch_tui.core.playbook import CheckMode, Playbook
 from launch_tui.core.readiness import stage_progress
 from launch_tui.core.sanitize import clean
-from launch_tui.tui.edits import check_owner_decision, parse_row_key, row_key
+from launch_tui.tui.edits import parse_row_key, row_key
 
 #: Longest value shown for one evidence item; the rest is cut with an ellipsis.
 EVIDENCE_VALUE_MAX = 400
@@ -192,7 +192,7 @@ def detail_for(session: Session, playbook: Playbook, key: str) -> DetailView | N
         for d in session.decisions
         if d.check_id == check_id and d.target in ("", target)
     )
-    owner_decision = check_owner_decision(session, check_id, target)
+    owner = session.check_owner(check_id, target)
     return DetailView(
         key=key,
         check_id=check_id,
@@ -210,7 +210,7 @@ def detail_for(session: Session, playbook: Playbook, key: str) -> DetailView | N
         previous_status=None if result is None else result.previous_status,
         evidence=() if result is None else evidence_lines(result.evidence),
         decisions=decisions,
-        owner="" if owner_decision is None else person_name(session, owner_decision.owner),
+        owner=person_name(session, owner) if owner else "",
     )
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from conftest import DATA, FIXED_NOW
 
-from launch_tui.core.model import Action, StageStatus, Status
+from launch_tui.core.model import Action, CheckOwner, StageStatus, Status
 from launch_tui.core.playbook import builtin_playbook
 from launch_tui.core.readiness import BarState, compute_readiness
 from launch_tui.store import load_session
@@ -75,16 +75,20 @@ def test_confirm_manual_records_note_link_and_who() -> None:
     assert changed is not None and changed.status is Status.FAIL and changed.changed
 
 
-def test_assign_check_creates_then_updates_a_fix_decision() -> None:
+def test_assign_check_sets_then_moves_then_clears_its_owner() -> None:
     key = edits.row_key("http.cookies", "login")
     session = edits.assign_owner(
         SESSION, edits.OwnedKind.CHECK, key, "priya", now=FIXED_NOW, stage_of_check="delivery"
     )
-    decision = edits.check_owner_decision(session, "http.cookies", "login")
-    assert decision is not None and decision.owner == "priya" and decision.action is Action.FIX
+    assert edits.check_owner(session, "http.cookies", "login") == "priya"
+    assert session.decisions == SESSION.decisions  # ownership is no decision
     moved = edits.assign_owner(session, edits.OwnedKind.CHECK, key, "maya", now=FIXED_NOW)
-    assert len(moved.decisions) == len(session.decisions)
-    assert edits.check_owner_decision(moved, "http.cookies", "login").owner == "maya"  # type: ignore[union-attr]
+    mine = [o for o in moved.owners if (o.check_id, o.target) == ("http.cookies", "login")]
+    assert mine == [CheckOwner("http.cookies", "login", "maya")]
+    assert len(moved.owners) == len(session.owners)  # the others are kept
+    cleared = edits.assign_owner(moved, edits.OwnedKind.CHECK, key, "", now=FIXED_NOW)
+    assert edits.check_owner(cleared, "http.cookies", "login") == ""
+    assert len(cleared.owners) == len(session.owners) - 1
 
 
 def test_assign_stage_service_and_secret() -> None:

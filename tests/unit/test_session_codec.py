@@ -19,6 +19,7 @@ from launch_tui.core.model import (
     SCHEMA_VERSION,
     STAGE_IDS,
     Action,
+    CheckOwner,
     CheckResult,
     CredentialRef,
     Decision,
@@ -30,6 +31,7 @@ from launch_tui.core.model import (
     Person,
     Route,
     RouteKind,
+    SamplingSettings,
     Secret,
     Service,
     Session,
@@ -112,7 +114,9 @@ def unique_by(strategy: st.SearchStrategy[Any], key: str, max_size: int = 4) -> 
     )
 
 
-hosts = st.builds(Host, name=names, role=st.sampled_from(HostRole))
+hosts = st.builds(
+    Host, name=names, role=st.sampled_from(HostRole), origin_ip=st.just("") | short_texts
+)
 routes = st.builds(
     Route,
     name=names,
@@ -244,6 +248,17 @@ sessions = st.builds(
     credentials=st.lists(credentials, max_size=2).map(tuple),
     network=networks,
     ui=st.builds(UiState, stage=st.sampled_from(STAGE_IDS) | short_texts, selection=texts),
+    sampling=st.builds(
+        SamplingSettings,
+        requests=st.integers(1, 10_000),
+        concurrency=st.integers(1, 100),
+        duration_s=st.none() | st.floats(min_value=0.001, max_value=3600),
+    ),
+    owners=st.lists(
+        st.builds(CheckOwner, check_id=names, target=st.just("") | names, owner=names),
+        max_size=4,
+        unique_by=lambda o: (o.check_id, o.target),
+    ).map(tuple),
 )
 """Any valid session."""
 

@@ -23,6 +23,7 @@ from launch_tui.core.errors import SessionSaveError
 from launch_tui.core.model import UiState
 from launch_tui.core.session_codec import CodecError
 from launch_tui.store import Migration, load_session, open_session
+from launch_tui.store.migrate import MIGRATIONS
 
 HANDWRITTEN = Path(__file__).parents[1] / "data" / "sessions" / "handwritten.toml"
 
@@ -89,11 +90,11 @@ def _refuse_documents(data: MutableMapping[str, Any]) -> None:
 
 def test_a_file_whose_document_cannot_be_edited_is_not_saved_over(tmp_path: Path) -> None:
     path = tmp_path / "old.toml"
-    text = HANDWRITTEN.read_text("utf-8").replace("schema_version = 1", "schema_version = 0")
+    text = HANDWRITTEN.read_text("utf-8").replace("schema_version = 2", "schema_version = 0")
     assert text != HANDWRITTEN.read_text("utf-8")
     path.write_text(text, "utf-8")
     refuse = Migration(0, "refuses documents", _refuse_documents)
-    with open_session(path, migrations=[refuse]) as handle:
+    with open_session(path, migrations=[refuse, *MIGRATIONS]) as handle:
         assert handle.migrated_from == 0  # opened and shown
         with pytest.raises(SessionSaveError, match="not saved"):
             handle.save(handle.session)

@@ -25,6 +25,7 @@ from launch_tui.core.errors import (
     SessionValidationError,
 )
 from launch_tui.core.model import (
+    SCHEMA_VERSION,
     CheckResult,
     Person,
     Session,
@@ -42,7 +43,7 @@ from launch_tui.store import (
     load_session,
     open_session,
 )
-from launch_tui.store.migrate import migrate
+from launch_tui.store.migrate import MIGRATIONS, migrate
 
 DATA = Path(__file__).parents[1] / "data" / "sessions"
 HANDWRITTEN = DATA / "handwritten.toml"
@@ -535,14 +536,14 @@ caa = []
 def test_an_old_file_is_migrated_on_open_and_written_on_save(tmp_path: Path) -> None:
     path = tmp_path / "old.toml"
     path.write_text(V0_FILE, "utf-8")
-    with open_session(path, migrations=[V0]) as handle:
+    with open_session(path, migrations=[V0, *MIGRATIONS]) as handle:
         assert handle.migrated_from == 0
-        assert handle.session.schema_version == 1
+        assert handle.session.schema_version == SCHEMA_VERSION
         assert handle.session.results[0].check_id == "dns.records"
         assert path.read_text("utf-8") == V0_FILE  # opening never writes
         handle.save(handle.session)  # nothing changed in the session, but the format did
     text = path.read_text("utf-8")
-    assert "schema_version = 1\n" in text
+    assert f"schema_version = {SCHEMA_VERSION}\n" in text
     assert "[[results]]" in text and "findings" not in text
     assert 'check = "dns.records"   # kept' in text
     assert "# a file from before version 1" in text

@@ -194,12 +194,17 @@ class RouteProbes:
         requests: RequestCache | None = None,
         samples: int = DEFAULT_SAMPLES,
         concurrency: int = DEFAULT_CONCURRENCY,
+        duration_s: float | None = None,
     ) -> None:
+        """``samples``, ``concurrency`` and ``duration_s`` (most seconds a route's sample may
+        take; ``None``: as long as the check's deadline allows) are the session's
+        ``[sampling]``."""
         self._http = http
         self._resolver = resolver
         self._requests = requests if requests is not None else RequestCache()
         self.samples = samples
         self.concurrency = concurrency
+        self.duration_s = duration_s
         # Strong references: a task nobody holds can be garbage-collected mid-flight.
         self._samples: dict[tuple[str, str, str], asyncio.Task[SampleRun | SampleFailure]] = {}
         self._assets: dict[str, asyncio.Task[FetchResult]] = {}
@@ -337,6 +342,8 @@ class RouteProbes:
                 f"after its first request ({first.elapsed_ms / 1000:.2f} s)",
                 {"failure": "no-time-left"},
             )
+        if self.duration_s is not None:
+            left = min(left, self.duration_s)
         plan = sampling_plan(left, samples=self.samples, concurrency=self.concurrency)
         return await sample_latency(target, plan)
 
@@ -353,8 +360,16 @@ def probes_for(ctx: CheckContext) -> RouteProbes | None:
         return None
     resolver = ctx.services.resolver
     requests = request_cache(ctx)
+    sampling = ctx.session.sampling
     return ctx.run.get(
         "route_probes",
         RouteProbes,
-        lambda: RouteProbes(http, resolver=resolver, requests=requests),
+        lambda: RouteProbes(
+            http,
+            resolver=resolver,
+            requests=requests,
+            samples=sampling.requests,
+            concurrency=sampling.concurrency,
+            duration_s=sampling.duration_s,
+        ),
     )

@@ -551,7 +551,7 @@ class StageScreen(LaunchScreen):
         heading = playbook.stage(self.stage_id).title
         if check_id:
             heading = f"{check_id}" + (f" on {target}" if target else "")
-        owner_decision = edits.check_owner_decision(self.session, check_id, target)
+        owner = edits.check_owner(self.session, check_id, target)
 
         from launch_tui.tui.screens.decision import DecisionModal
 
@@ -584,7 +584,7 @@ class StageScreen(LaunchScreen):
                 self.session.people,
                 self.launch.now().date(),
                 target=target,
-                default_owner=owner_decision.owner if owner_decision else "",
+                default_owner=owner,
                 existing=edits.superseded_by(self.session, check_id, target),
                 names={p.id: p.name for p in self.session.people},
             ),
@@ -597,7 +597,7 @@ class StageScreen(LaunchScreen):
             return
         check_id, target = selected
         spec = self.launch.playbook.check(check_id)
-        current = edits.check_owner_decision(self.session, check_id, target)
+        current = edits.check_owner(self.session, check_id, target)
 
         from launch_tui.tui.screens.modals import PersonPicker
 
@@ -617,7 +617,7 @@ class StageScreen(LaunchScreen):
 
         heading = check_id + (f" on {target}" if target else "")
         self.app.push_screen(
-            PersonPicker(heading, self.session.people, current.owner if current else ""), done
+            PersonPicker(heading, self.session.people, current), done
         )
 
     def action_edit_notes(self) -> None:
