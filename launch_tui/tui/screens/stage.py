@@ -616,9 +616,7 @@ class StageScreen(LaunchScreen):
             self.launch.update_session(updated)
 
         heading = check_id + (f" on {target}" if target else "")
-        self.app.push_screen(
-            PersonPicker(heading, self.session.people, current), done
-        )
+        self.app.push_screen(PersonPicker(heading, self.session.people, current), done)
 
     def action_edit_notes(self) -> None:
         self.show_tab("tab-notes")
