@@ -74,7 +74,9 @@ EMAIL_CHECKLIST: tuple[tuple[Part, str], ...] = (
 )
 
 # --- stage 5: the deploy runbook ---------------------------------------------------------------
-RUNBOOK_CHECKS = Part("deploy", "checks")
+#: The rehearsal's checks; ``frameworks`` and ``dry_run`` (the migrations' evidence) fill in the
+#: migration steps of release and rollback.
+RUNBOOK_CHECKS = Part("deploy", "checks", ("frameworks", "dry_run"))
 RUNBOOK_STEPS = Part("deploy", "runbook")
 RUNBOOK_ROLLBACK_DRILL = Part("deploy", "rollback-drill")
 RUNBOOK_ALERTS = Part("deploy", "alerts")

@@ -6,11 +6,13 @@ deploy deliverable's parts as the playbook declares them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from launch_tui.core.model import (
     StackComponent,
 )
+from launch_tui.report import evidence as ev
 from launch_tui.report import parts
 from launch_tui.report.inputs import Person, ReportInputs, RouteRow, people_of
 from launch_tui.report.views import (
@@ -37,6 +39,45 @@ class RunbookView:
     support: ManualNote
     people: tuple[Person, ...]
     notice: str
+    watch_command: str = ""
+    """``launch-tui watch-deploy <session>``: the release and rollback steps' health watch."""
+    dry_run: str = ""
+    """The session's migration dry-run command, when it has one."""
+    migration_rollback: tuple[str, ...] = ()
+    """How to undo a migration, per framework the rehearsal found (commands or a sentence)."""
+
+
+#: How to undo the last migration, per framework ``deploy.migrations`` names.
+MIGRATION_ROLLBACK: dict[str, str] = {
+    "knex": "npx knex migrate:rollback",
+    "alembic": "alembic downgrade -1",
+    "django": "python manage.py migrate <app> <previous migration>",
+    "rails": "bin/rails db:rollback",
+    "flyway": "flyway undo",
+    "prisma": "Prisma writes no down migrations: apply the documented forward fix or restore "
+    "the pre-release backup",
+    "drizzle": "Drizzle writes no down migrations: apply the documented forward fix or restore "
+    "the pre-release backup",
+}
+
+
+def _migration_steps(b: ReportInputs) -> tuple[tuple[str, ...], str]:
+    """Rollback commands for the frameworks found, and the dry-run command, from the checks."""
+    part = parts.RUNBOOK_CHECKS.of(b.playbook)
+    steps: list[str] = []
+    dry = ""
+    for result in b.session.results:
+        if result.check_id not in part.checks:
+            continue
+        found = ev.first(result.evidence, *part.keys("frameworks"))
+        if isinstance(found, Mapping):
+            steps.extend(MIGRATION_ROLLBACK[k] for k in found if k in MIGRATION_ROLLBACK)
+        ran = ev.first(result.evidence, *part.keys("dry_run"))
+        if isinstance(ran, Mapping) and isinstance(ran.get("command"), str):
+            dry = text(str(ran["command"]), 300)
+    if not dry and b.session.targets.migration_dry_run:
+        dry = text(b.session.targets.migration_dry_run, 300)
+    return tuple(dict.fromkeys(steps)), dry
 
 
 def runbook_view(b: ReportInputs) -> RunbookView:
@@ -45,6 +86,10 @@ def runbook_view(b: ReportInputs) -> RunbookView:
     checks = b.results(parts.RUNBOOK_CHECKS)
     runbook = b.manual(parts.RUNBOOK_STEPS)
     drill = b.manual(parts.RUNBOOK_ROLLBACK_DRILL)
+    migration_rollback, dry_run = _migration_steps(b)
+    watch = ""
+    if health:
+        watch = f"launch-tui watch-deploy {text(b.session.sprint.id, 80)} --timeout 600"
     notice = ""
     if not checks and not runbook.recorded and not drill.recorded:
         notice = b.missing(
@@ -64,4 +109,7 @@ def runbook_view(b: ReportInputs) -> RunbookView:
         support=b.manual(parts.RUNBOOK_SUPPORT),
         people=people_of(b),
         notice=notice,
+        watch_command=watch,
+        dry_run=dry_run,
+        migration_rollback=migration_rollback,
     )

@@ -178,13 +178,16 @@ def drill_result(record: DrillRecord, severity: Severity, by: str = "") -> Check
     if record.ok:
         assert record.version_changed_s is not None and record.healthy_s is not None
         summary = (
-            f"Rollback {record.from_version} -> {record.to_version} drilled: release changed "
+            f"Rollback {record.from_version} → {record.to_version} drilled: release changed "
             f"after {record.version_changed_s:.1f} s, healthy after {record.healthy_s:.1f} s"
         )
     else:
         summary = (
             f"Rollback drill did not pass ({record.outcome.value}) after {record.watched_s:.1f} s"
         )
+    # The note is what reports show for the drill (the deploy runbook, the handover).
+    when = record.started_at.strftime("%Y-%m-%d %H:%M UTC")
+    evidence["note"] = f"{summary}, on {record.route} ({when}{', by ' + by if by else ''})."
     return CheckResult(
         check_id=DRILL_CHECK,
         target="",

@@ -12,6 +12,10 @@ a key route not answering as configured (status, no answer)      fail    high
 every key route answers but some are not covered by a monitor    warn    high
 every key route answers and is covered                           pass
 ===============================================================  ======  ========
+
+The evidence also carries what the monitoring summary shows: ``links`` (every recorded monitor's
+link or export folder) and ``routes``, the figures of the last in-app monitoring run per route
+(uptime, error rate, samples, p50/p95/p99 and budget, from ``[monitoring]``).
 """
 
 from __future__ import annotations
@@ -38,6 +42,28 @@ def monitored_by(session: Session) -> Mapping[str, tuple[str, ...]]:
         if monitor.route and where:
             found.setdefault(monitor.route, []).append(where)
     return {k: tuple(v) for k, v in found.items()}
+
+
+def run_figures(session: Session) -> dict[str, JSONValue]:
+    """Per-route figures of the session's last in-app monitoring run, by route name."""
+    routes = session.monitoring.get("routes")
+    out: dict[str, JSONValue] = {}
+    if not isinstance(routes, list):
+        return out
+    for entry in routes:
+        if not isinstance(entry, dict) or not isinstance(entry.get("route"), str):
+            continue
+        samples = entry.get("samples")
+        failures = entry.get("failures")
+        figures: dict[str, JSONValue] = {
+            k: entry[k]
+            for k in ("uptime_pct", "samples", "p50_ms", "p95_ms", "p99_ms", "budget_ms")
+            if k in entry
+        }
+        if isinstance(samples, int) and isinstance(failures, int) and samples:
+            figures["error_rate"] = round(failures / samples, 4)
+        out[str(entry["route"])] = figures
+    return out
 
 
 async def _answers(ctx: CheckContext, route: Route) -> tuple[bool, str]:
@@ -90,7 +116,15 @@ async def coverage(ctx: CheckContext) -> CheckResult:
             "why": why,
             "monitors": list(covered.get(route.name, ())),
         }
-    evidence: dict[str, JSONValue] = {"key_routes": rows}
+    links: list[JSONValue] = []
+    for monitor in ctx.session.targets.monitors:
+        if monitor.link and monitor.link not in links:
+            links.append(monitor.link)
+    evidence: dict[str, JSONValue] = {
+        "key_routes": rows,
+        "routes": run_figures(ctx.session),
+        "links": links,
+    }
     down = [k for k in present if not answered[k][0]]
     if missing or down:
         parts = [f"no {k} route configured" for k in missing]
