@@ -21,8 +21,9 @@ Mail hostnames are skipped: they must stay DNS-only.
 
 ``edge.origin_exposed`` (per proxied host) asks whether the origin still answers for the
 hostname when reached by address, bypassing the edge's filtering and caching. The addresses
-probed are the other hostnames of the session outside Cloudflare's ranges (a DNS-only ``api.``
-or ``staging.`` is often the same server) — the addresses an attacker finds first. Each is sent
+probed are the host's declared ``origin_ip`` first, then the other hostnames of the session
+outside Cloudflare's ranges (a DNS-only ``api.`` or ``staging.`` is often the same server) —
+the addresses an attacker finds first. Each is sent
 the hostname's own request (same Host and SNI, certificate not verified: origins often hold
 certificates browsers do not trust) and its answer is compared with the edge's:
 
@@ -41,6 +42,7 @@ content there. Hosts that are not proxied are ``skipped`` (``edge.cloudflare`` r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import ipaddress
@@ -65,10 +67,11 @@ from launch_tui.checks.engine.fetching import (
     title_of,
 )
 from launch_tui.checks.engine.registry import Registry
+from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import CheckResult, HostRole, JSONValue, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean
-from launch_tui.net import DnsAnswer, FetchResult, data_files
+from launch_tui.net import DnsAnswer, FetchResult, data_files, parse_connect_to
 
 CHECKS = Registry()
 
@@ -413,6 +416,12 @@ async def _candidates(ctx: CheckContext, host: str) -> list[tuple[str, int | Non
     )
     own_addresses = set(await _addresses(ctx, host))
     found: list[tuple[str, int | None]] = []
+    declared = ctx.host.origin_ip.strip() if ctx.host is not None else ""
+    if declared:
+        with contextlib.suppress(LaunchError):  # a hand-written value that is no address
+            ip, port = parse_connect_to(declared, 443)
+            if not in_cloudflare(ip):
+                found.append((ip, port))
     for endpoints in resolved:
         for endpoint in endpoints:
             ip = endpoint[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from check_runs import run_checks, select
@@ -204,3 +205,24 @@ def test_cloudflare_ranges_snapshot() -> None:
     assert not in_cloudflare("127.0.0.2")
     assert not in_cloudflare("192.0.2.10")
     assert not in_cloudflare("not an address")
+
+
+async def test_a_declared_origin_ip_is_probed_even_when_no_hostname_points_there() -> None:
+    async with start_world(parse_world(EDGE_LAB)) as running:
+        session = sandbox_session(running)
+        origin = running.host("origin.edge.test")
+        hosts = tuple(
+            replace(h, origin_ip=f"{origin.address}:{origin.port}")
+            if h.name == "www.edge.test"
+            else h
+            for h in session.targets.hosts
+            if h.name in ("www.edge.test", "shop.edge.test")
+        )
+        session = replace(session, targets=replace(session.targets, hosts=hosts))
+        results = await run(session)
+        assert running.errors() == ()
+    www = results[(ORIGIN, "www.edge.test")]
+    assert (www.status, www.severity) == (Status.FAIL, Severity.HIGH), www.summary
+    assert f"{origin.address}:{origin.port} serves www.edge.test/" in www.summary
+    probed = www.evidence["probed"]
+    assert isinstance(probed, list) and len(probed) == 2  # the origin, then shop's address
