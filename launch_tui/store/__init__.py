@@ -19,13 +19,12 @@ from launch_tui.store.atomic import REAL_FILE_OPS, FileOps
 from launch_tui.store.locations import SESSIONS_ENV, session_path, sessions_dir
 from launch_tui.store.lock import LockOwner
 from launch_tui.store.migrate import MIGRATIONS, Migration
+from launch_tui.store.session_handle import SessionHandle
+from launch_tui.store.session_listing import SessionSummary, list_sessions
 from launch_tui.store.session_store import (
     IfLocked,
-    SessionHandle,
-    SessionSummary,
     cleanup_temp_files,
     create_session,
-    list_sessions,
     load_session,
     open_session,
 )
