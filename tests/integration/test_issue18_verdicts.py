@@ -10,11 +10,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from launch_tui.checks import RunEvent, RunFinished, Selection
 from launch_tui.checks.engine.services import open_check_services
 from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.cli.cmd_sandbox import sandbox_session
-from launch_tui.core.model import CheckResult, Session, Status
+from launch_tui.core.model import CheckResult, SamplingSettings, Session, Status
 from launch_tui.sandbox import RunningWorld
 
 pytest_plugins = ["sandbox_fixtures"]
@@ -79,3 +81,14 @@ async def test_the_clean_world_is_silent_with_its_admin_protected_and_its_edge_c
     assert feed.evidence["errors"] == 0
     assert isinstance(feed.evidence["reconnects"], int) and feed.evidence["reconnects"] >= 5
     assert "left out of the timings" in feed.summary
+
+
+async def test_the_sessions_sampling_settings_drive_the_sampler(clean_world: RunningWorld) -> None:
+    session = replace(
+        sandbox_session(clean_world), sampling=SamplingSettings(requests=7, concurrency=2)
+    )
+    results = await run(
+        session, Selection(check_ids=frozenset({"perf.latency"}), targets=frozenset({"health"}))
+    )
+    evidence = results["perf.latency", "health"].evidence
+    assert (evidence["sent"], evidence["concurrency"]) == (7, 2)
