@@ -6,6 +6,7 @@ import argparse
 
 from launch_tui.cli.context import CliEnv
 from launch_tui.cli.exit_codes import Exit
+from launch_tui.net import data_files
 from launch_tui.report.summary import render_summary
 from launch_tui.store import load_session
 
@@ -15,4 +16,15 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
     playbook = env.playbook(args)
     session = load_session(path)
     env.print(render_summary(session, playbook, env.clock()))
+    env.print(data_line(env))
     return Exit.OK
+
+
+def data_line(env: CliEnv) -> str:
+    """How old the data files the checks rely on are (``launch-tui data`` lists them)."""
+    today = env.clock().date()
+    parts = [
+        f"{f.title} {data_files.status(f, today, env.environ).describe()}"
+        for f in data_files.DATA_FILES
+    ]
+    return "Data: " + "; ".join(parts) + " (refresh: launch-tui data refresh)"

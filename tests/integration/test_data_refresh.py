@@ -149,3 +149,20 @@ def test_refresh_only_an_unknown_file_is_a_usage_error(tmp_path: Path, key: str)
     env = CliEnv(environ={"XDG_DATA_HOME": str(tmp_path)}, cwd=tmp_path, stderr=err)
     assert main(["data", "refresh", "--only", key], env) == 2
     assert "unknown data file 'nope'" in err.getvalue()
+
+
+def test_show_says_how_old_the_data_files_are(tmp_path: Path) -> None:
+    out = io.StringIO()
+    env = CliEnv(
+        environ={"XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)},
+        cwd=tmp_path,
+        stdout=out,
+        stderr=io.StringIO(),
+        clock=lambda: datetime(2026, 12, 7, tzinfo=UTC),
+    )
+    new = ["new", "--client", "Acme", "--apex", "acme.example", "--engineer", "Dana"]
+    assert main([*new, "-o", "acme.toml"], env) == 0
+    assert main(["show", "acme.toml"], env) == 0
+    last = out.getvalue().splitlines()[-1]
+    assert last.startswith("Data: IANA RDAP bootstrap (DNS) 2026-05-24 (197 days old, shipped);")
+    assert "Cloudflare edge IP ranges 2024-06-01 (919 days old, shipped)" in last
