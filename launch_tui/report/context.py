@@ -29,8 +29,10 @@ from launch_tui.core.playbook import Playbook
 from launch_tui.core.readiness import (
     stage_progress,
 )
+from launch_tui.report.digest import DigestLine, digest
 from launch_tui.report.domain_map import DomainMapView, domain_map_view
 from launch_tui.report.email_records import EmailView, email_view
+from launch_tui.report.executive import ExecutiveView, executive_view
 from launch_tui.report.findings import FixListView, RiskListView, fix_list_view, risk_list_view
 from launch_tui.report.handover import VERDICT_LABELS, HandoverView, handover_view
 from launch_tui.report.inputs import ReportInputs, stage_note
@@ -72,6 +74,8 @@ class StageResults:
     notes: str
     results: tuple[ResultView, ...]
     notice: str
+    digest: tuple[DigestLine, ...] = ()
+    """One line per check, for the printed appendix."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,8 @@ class ReportContext:
     runbook: RunbookView
     monitoring: MonitoringView
     appendix: tuple[StageResults, ...]
+    executive: ExecutiveView
+    """Page one: verdict, must-fix items, live against still-to-engineer, sign-off."""
 
 
 def build_context(
@@ -122,6 +128,8 @@ def build_context(
         for spec in SECTIONS
         if spec.intro or spec.stage
     }
+    handover = handover_view(b)
+    risks = risk_list_view(b)
     return ReportContext(
         title=title or "Launch readiness report",
         client=client,
@@ -138,8 +146,8 @@ def build_context(
         stages=_stages(b),
         sections=sections,
         section_intros=intros,
-        handover=handover_view(b),
-        risks=risk_list_view(b),
+        handover=handover,
+        risks=risks,
         fixes=fix_list_view(b),
         domains=domain_map_view(b),
         secrets=secrets_inventory_view(b),
@@ -147,6 +155,7 @@ def build_context(
         runbook=runbook_view(b),
         monitoring=monitoring_view(b),
         appendix=_appendix(b),
+        executive=executive_view(b, risks.open, handover.bar),
     )
 
 
@@ -198,6 +207,7 @@ def _appendix(b: ReportInputs) -> tuple[StageResults, ...]:
                 notes=stage_note(b.session.stage(spec.id).notes),
                 results=results,
                 notice="" if results else "No results recorded for this stage yet.",
+                digest=digest(results),
             )
         )
     if unknown:
@@ -208,6 +218,7 @@ def _appendix(b: ReportInputs) -> tuple[StageResults, ...]:
                 notes="",
                 results=tuple(unknown),
                 notice="",
+                digest=digest(tuple(unknown)),
             )
         )
     return tuple(stages)
