@@ -9,6 +9,7 @@ The shape, in brief (``worlds/demo.toml`` uses every part)::
     name = "demo"                  # required; plus description, seed, rtt_ms
     [sprint]                       # required: id, client, product; engineer, deadline_hours
     [targets]                      # apex, canonical_url, staging_url, dkim_selectors
+    [[targets.monitors]]           # route, tool, link: external monitors the client runs
     [stack]                        # hosting, database, email_provider, auth_provider, ...
     [[people]]                     # id, name, role, org = "client" | "contractor", email
     [[services]]                   # name, purpose, owner, admins, monthly_cost = "20.00", ...
@@ -76,6 +77,7 @@ from launch_tui.sandbox.world import (
     HostSpec,
     HugeBody,
     ManyHeaders,
+    MonitorSpec,
     Page,
     PersonSpec,
     PlainHttp,
@@ -300,6 +302,15 @@ def _targets(t: _Table | None) -> TargetsSpec:
         canonical_url=t.string("canonical_url"),
         staging_url=t.string("staging_url"),
         dkim_selectors=t.texts("dkim_selectors"),
+        monitors=tuple(_monitor(m) for m in t.tables("monitors")),
+    )
+    t.done()
+    return spec
+
+
+def _monitor(t: _Table) -> MonitorSpec:
+    spec = MonitorSpec(
+        route=t.string("route", REQUIRED), tool=t.string("tool", REQUIRED), link=t.string("link")
     )
     t.done()
     return spec

@@ -11,6 +11,7 @@ from launch_tui.core.model import (
     NetworkSettings,
     Person,
     Route,
+    RouteMonitor,
     Secret,
     Service,
     Session,
@@ -58,6 +59,7 @@ def session_for(running: RunningWorld, timeout: float = SANDBOX_TIMEOUT) -> Sess
         build_path=str(running.build_path or ""),
         ci_logs=tuple(str(p) for p in running.ci_logs),
         dkim_selectors=world.targets.dkim_selectors,
+        monitors=tuple(RouteMonitor(m.route, m.tool, m.link) for m in world.targets.monitors),
     )
     stack = Stack(
         **{c.value: StackItem(declared=getattr(world.stack, c.value)) for c in StackComponent}

@@ -437,6 +437,16 @@ class SprintSpec:
 
 
 @dataclass(frozen=True)
+class MonitorSpec:
+    """An external monitor the client already runs on one route (``core.model.RouteMonitor``)."""
+
+    route: str
+    """A route target's name."""
+    tool: str
+    link: str = ""
+
+
+@dataclass(frozen=True)
 class TargetsSpec:
     """Session targets that are not derived from hosts and routes."""
 
@@ -447,6 +457,8 @@ class TargetsSpec:
     staging_url: str = ""
     dkim_selectors: tuple[str, ...] = ()
     """Selectors to look for DKIM keys at (``<selector>._domainkey.<apex>``)."""
+    monitors: tuple[MonitorSpec, ...] = ()
+    """External monitors already watching routes (``[[targets.monitors]]``)."""
 
 
 @dataclass(frozen=True)

@@ -80,8 +80,12 @@ async def test_exported_key_routes_are_covered(demo_world: RunningWorld) -> None
     assert rows["login"]["monitors"] == ["gatus: /srv/exports/gatus"]  # type: ignore[index,call-overload]
 
 
-async def test_clean_world_echoes_request_ids(clean_world: RunningWorld) -> None:
+async def test_clean_world_is_silent(clean_world: RunningWorld) -> None:
+    """Harbourline echoes request IDs and declares its external monitors: nothing to find."""
     results = await run(sandbox_session(clean_world))
-    assert not [
-        r.key for r in results if r.check_id == "monitor.request_id" and r.status in FINDINGS
-    ]
+    assert not [(r.key, r.summary) for r in results if r.status in FINDINGS]
+    coverage_result = next(r for r in results if r.check_id == "monitor.coverage")
+    assert coverage_result.status is Status.PASS
+    assert (
+        "https://stats.uptimerobot.example/harbourline/login" in coverage_result.evidence["links"]
+    )  # type: ignore[operator]
