@@ -27,7 +27,7 @@ from launch_tui.core.handover import Handover
 JSONValue: TypeAlias = str | int | float | bool | list["JSONValue"] | dict[str, "JSONValue"] | None
 Evidence: TypeAlias = Mapping[str, JSONValue]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: The seven stages in sprint order. Their titles, goals and checks live in the playbook.
 STAGE_IDS: tuple[str, ...] = (

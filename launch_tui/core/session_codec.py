@@ -22,6 +22,12 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
+from launch_tui.core.handover import Handover
+from launch_tui.core.handover_codec import (
+    HandoverDataError,
+    handover_from_data,
+    handover_to_data,
+)
 from launch_tui.core.model import (
     KEYRING_REF,
     SCHEMA_VERSION,
@@ -146,6 +152,11 @@ ARRAYS: Mapping[str, ArraySpec] = {
     "credentials": ArraySpec(("name",), {"purpose": ""}),
     "targets.monitors": ArraySpec(("route", "tool"), {"link": ""}),
     "owners": ArraySpec(("check", "target"), {"target": ""}),
+    "handover.env_changes": ArraySpec(("environment",), {}),
+    "handover.support": ArraySpec(("kind", "channel"), {}),
+    "handover.limitations": ArraySpec(("text",), {}),
+    "handover.next_steps": ArraySpec(("text",), {}),
+    "handover.monitoring_links": ArraySpec(("name",), {}),
 }
 """Arrays of tables by dotted path, with how their entries are identified."""
 
@@ -191,6 +202,9 @@ def session_to_data(session: Session) -> dict[str, Any]:
         out["sampling"] = sampling
     if session.owners:
         out["owners"] = owners_to_data(session.owners)
+    handover = handover_to_data(session.handover)
+    if handover:
+        out["handover"] = handover
     return out
 
 
@@ -448,8 +462,17 @@ def session_from_data(data: Mapping[str, Any]) -> Session:
         monitoring=root.evidence("monitoring"),
         sampling=sampling_from_table(root.table("sampling")),
         owners=owners_from_tables(root.array("owners")),
+        handover=_handover(data),
         schema_version=version,
     )
+
+
+def _handover(data: Mapping[str, Any]) -> Handover:
+    """``[handover]`` (core.handover_codec), its errors reported like the codec's own."""
+    try:
+        return handover_from_data(data.get("handover"))
+    except HandoverDataError as exc:
+        raise CodecError(exc.key, exc.reason) from None
 
 
 def _targets(t: _Table) -> Targets:

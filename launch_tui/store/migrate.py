@@ -12,7 +12,10 @@ makes '<check>' on <target> hold.") that the app wrote when a check was assigned
 decisions become ``[[owners]]`` entries and are removed; any other ``fix`` or ``defer`` decision
 with an owner stays, and its owner becomes the check's owner too (the latest per check and
 target, as version 1 read it). Version 2 also adds a host's ``origin_ip`` and ``[sampling]``,
-which have defaults and need no conversion.
+which have defaults and need no conversion. Version 3 gives the handover fields of their own
+(``[handover]``: env changes, rollback, support paths, limitations, next steps, monitoring
+links, sign-off), where version 2 kept them as the notes and links of five manual checks'
+results: those move into the fields (:mod:`launch_tui.store.migrate_handover`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 
 from launch_tui.core.model import SCHEMA_VERSION
 from launch_tui.core.session_codec import CodecError
+from launch_tui.store.migrate_handover import move_handover_notes
 
 __all__ = ["MIGRATIONS", "Migration", "migrate", "schema_version_of"]
 
@@ -77,6 +81,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "check ownership moves from 'fix' decisions to [[owners]]; origin_ip and [sampling] "
         "are new and optional",
         _owners_out_of_decisions,
+    ),
+    Migration(
+        2,
+        "the handover's notes and links move from five manual checks' evidence into [handover]",
+        move_handover_notes,
     ),
 )
 """Every migration, oldest first."""

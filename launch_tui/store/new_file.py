@@ -50,6 +50,10 @@ SECTION_COMMENTS: dict[str, str] = {
     "monitoring": "The last in-app monitoring run, summarized (written by launch-tui).",
     "sampling": "How the latency sampler loads each route: requests, connections, seconds.",
     "owners": "Who makes each check hold, by check and target (a person's id).",
+    "handover": (
+        "The handover: env var changes, rollback, support paths, limitations, next steps, "
+        "monitoring links, sign-off."
+    ),
     "ui": "Where you were, so reopening the session returns there.",
 }
 """The comment written above each section of a new file, by section name."""

@@ -76,7 +76,7 @@ def test_a_version_1_file_is_upgraded_in_place(tmp_path: Path) -> None:
     with open_session(path) as handle:
         assert handle.migrated_from == 1
         session = handle.session
-        assert session.schema_version == SCHEMA_VERSION == 2
+        assert session.schema_version == SCHEMA_VERSION
         assert set(session.owners) == {
             CheckOwner("http.cookies", "login", "priya"),
             CheckOwner("secrets.repo", "", "maya"),
@@ -87,7 +87,7 @@ def test_a_version_1_file_is_upgraded_in_place(tmp_path: Path) -> None:
         assert path.read_text("utf-8") == V1_FILE  # opening never writes
         handle.save(session)
     text = path.read_text("utf-8")
-    assert "schema_version = 2\n" in text
+    assert f"schema_version = {SCHEMA_VERSION}\n" in text
     assert "# Acme, by hand" in text
     assert "Owner makes" not in text and 'id = "D1"' not in text
     assert 'text = "Rotate the Stripe key and purge it from the history."' in text
@@ -112,7 +112,7 @@ def test_the_migration_works_on_plain_data_and_keeps_owners_already_there() -> N
         ],
     }
     assert migrate(data) == 1
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == SCHEMA_VERSION
     assert data["owners"] == [{"check": "perf.latency", "target": "", "owner": "ana"}]
     assert [d["id"] for d in data["decisions"]] == ["D1", "D3"]
     kept = {
@@ -129,7 +129,7 @@ def test_the_migration_works_on_plain_data_and_keeps_owners_already_there() -> N
 def test_origin_ip_and_sampling_are_read_and_checked(tmp_path: Path) -> None:
     path = tmp_path / "v2.toml"
     path.write_text(
-        V1_FILE.replace("schema_version = 1", "schema_version = 2").replace(
+        V1_FILE.replace("schema_version = 1", f"schema_version = {SCHEMA_VERSION}").replace(
             'role = "www"', 'role = "www"\norigin_ip = "203.0.113.7"'
         )
         + "\n[sampling]\nrequests = 50\nconcurrency = 2\nduration_s = 4.5\n",

@@ -14,6 +14,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from launch_tui.core.handover import (
+    EnvChange,
+    Handover,
+    Limitation,
+    MonitoringLink,
+    NextStep,
+    Rollback,
+    SignOff,
+    SupportKind,
+    SupportPath,
+)
 from launch_tui.core.model import (
     KEYRING_REF,
     SCHEMA_VERSION,
@@ -234,6 +245,48 @@ sprints = st.builds(
     started_at=datetimes,
     deadline_hours=st.integers(1, 10_000),
 )
+links = st.lists(texts, max_size=2).map(tuple)
+sign_offs = st.builds(
+    SignOff, handed_over_by=names, received_by=names, signed_at=datetimes
+) | st.builds(
+    SignOff,
+    handed_over_by=names,
+    received_by=names,
+    signed_at=datetimes,
+    reopened_at=datetimes,
+    reopened_by=names,
+)
+handovers = st.builds(
+    Handover,
+    env_changes=st.lists(
+        st.builds(EnvChange, environment=names, where=texts, who=names, steps=texts, links=links),
+        max_size=2,
+    ).map(tuple),
+    rollback=st.builds(Rollback, steps=texts, who=names, links=links),
+    support=st.lists(
+        st.builds(
+            SupportPath,
+            kind=st.sampled_from(SupportKind),
+            channel=texts,
+            hours=short_texts,
+            who=names,
+            response=short_texts,
+            notes=texts,
+            links=links,
+        ),
+        max_size=3,
+    ).map(tuple),
+    limitations=st.lists(st.builds(Limitation, text=texts, risk=texts), max_size=3).map(tuple),
+    next_steps=st.lists(st.builds(NextStep, text=texts, owner=names, why=texts), max_size=3).map(
+        tuple
+    ),
+    monitoring_links=st.lists(st.builds(MonitoringLink, name=names, url=texts), max_size=2).map(
+        tuple
+    ),
+    sign_off=st.none() | sign_offs,
+)
+"""Any handover, the sign-off (standing or reopened) included."""
+
 sessions = st.builds(
     Session,
     sprint=sprints,
@@ -259,6 +312,7 @@ sessions = st.builds(
         max_size=4,
         unique_by=lambda o: (o.check_id, o.target),
     ).map(tuple),
+    handover=st.just(Handover()) | handovers,
 )
 """Any valid session."""
 

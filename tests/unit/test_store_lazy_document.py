@@ -90,7 +90,7 @@ def _refuse_documents(data: MutableMapping[str, Any]) -> None:
 
 def test_a_file_whose_document_cannot_be_edited_is_not_saved_over(tmp_path: Path) -> None:
     path = tmp_path / "old.toml"
-    text = HANDWRITTEN.read_text("utf-8").replace("schema_version = 2", "schema_version = 0")
+    text = HANDWRITTEN.read_text("utf-8").replace("schema_version = 3", "schema_version = 0")
     assert text != HANDWRITTEN.read_text("utf-8")
     path.write_text(text, "utf-8")
     refuse = Migration(0, "refuses documents", _refuse_documents)
