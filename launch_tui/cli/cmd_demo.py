@@ -140,6 +140,7 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
                 sessions_label="a temporary folder (deleted when the demo ends)" if temp else None,
                 # What the engineer asks to write outlives the demo: not in its temp folder.
                 reports_dir=Path.cwd() if temp else None,
+                sandbox_deploys=running.deploy_admin_url,
             )
             run_app(
                 sessions_dir=folder,

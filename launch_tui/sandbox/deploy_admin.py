@@ -17,6 +17,7 @@ while the sandbox runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import socket
@@ -134,3 +135,36 @@ def _json(status: int, data: object) -> Response:
     response = Response(status, [("Content-Type", "application/json")])
     response.body = json.dumps(data, indent=2).encode()
     return response
+
+
+async def call_admin(
+    base_url: str, method: str, target: str, timeout_s: float = 5.0
+) -> tuple[int, dict[str, object]]:
+    """One request to a deploy admin port (``http://127.0.0.1:PORT``): status and JSON answer.
+
+    For the demo's TUI, which drives the sandbox it started; refuses anything but loopback.
+    """
+    parts = urlsplit(base_url)
+    host, port = parts.hostname or "", parts.port or 80
+    if parts.scheme != "http" or host not in ("127.0.0.1", "localhost"):
+        raise DeployError(f"not a sandbox deploy admin URL: {base_url!r}")
+    async with asyncio.timeout(timeout_s):
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            writer.write(
+                f"{method} {target} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: 0\r\n"
+                "Connection: close\r\n\r\n".encode()
+            )
+            await writer.drain()
+            raw = await reader.read(1024 * 1024)
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/1.") else 0
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        data = {}
+    return status, data if isinstance(data, dict) else {}

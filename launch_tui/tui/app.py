@@ -73,6 +73,9 @@ class AppOptions:
     reports_dir: Path | None = None
     """Where ``w`` writes the handover; ``None``: beside the session file. The demo's session
     lives in a folder deleted on quit, so its reports go to the current folder instead."""
+    sandbox_deploys: str = ""
+    """The demo sandbox's deploy admin URL: the rollback drill can then deploy a bad release
+    and roll it back itself (what the engineer's platform does for a real client)."""
     parallelism: int = 128
     """Checks run at once: ``checks.session_run.DEFAULT_PARALLELISM``, the CLI's number (a
     test keeps them equal; it is not imported here so that the first screen does not wait for

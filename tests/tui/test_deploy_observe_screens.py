@@ -18,6 +18,7 @@ from launch_tui.core.model import JSONValue, Status
 from launch_tui.sandbox import RunningWorld
 from launch_tui.sandbox.deploys import BadRollout
 from launch_tui.store import create_session, load_session
+from launch_tui.tui.app import AppOptions
 from launch_tui.tui.screens.monitor_dashboard import MonitorScreen
 from launch_tui.tui.screens.rollback_drill import DrillScreen
 from launch_tui.tui.widgets.latency_chart import chart_lines
@@ -159,3 +160,39 @@ async def test_watching_a_deploy_shows_the_time_to_healthy(
         await pilot.press("x")
         await screen.workers.wait_for_complete()
         assert screen.watched is not None and screen.watched.cancelled
+
+
+async def test_the_demo_drill_deploys_and_rolls_back_the_sandbox_itself(
+    make_app: AppFactory, sessions_dir: Path, demo_world: RunningWorld
+) -> None:
+    path = sessions_dir / "demo.toml"
+    create_session(path, sandbox_session(demo_world)).close()
+    options = AppOptions(
+        cursor_blink=False, theme="textual-dark", sandbox_deploys=demo_world.deploy_admin_url
+    )
+    app = make_app(open_path=path, services_factory=services_factory(), options=options)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await app.wait_opened()
+        await pilot.press("R")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DrillScreen)
+        screen.interval_s = 0.2
+        await pilot.press("B")
+        await pilot.pause()
+        await screen.workers.wait_for_complete()
+        assert demo_world.deploys.status(API).version == "9.9.9-bad"
+        await pilot.press("n")
+        await screen.workers.wait_for_complete()
+        assert screen.noted is not None and screen.noted.version == "9.9.9-bad"
+        await pilot.press("b")
+        await pilot.pause()
+        await screen.workers.wait_for_complete()
+        assert demo_world.deploys.status(API).version == "1.8.2"
+        await pilot.press("g")
+        await pilot.pause()
+        await screen.workers.wait_for_complete()
+        record = screen.record
+        assert record is not None and record.outcome is DrillOutcome.RECOVERED
+        assert record.to_version == "1.8.2"
+        assert record.version_changed_s is not None and record.healthy_s is not None

@@ -19,6 +19,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import ClassVar
+from urllib.parse import quote, urlsplit
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -30,6 +31,7 @@ from launch_tui.checks.deploy.health_watch import Poll, WatchOutcome, watch_heal
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import Route
 from launch_tui.core.sanitize import clean
+from launch_tui.sandbox.deploy_admin import call_admin
 from launch_tui.tui import commands
 from launch_tui.tui.screens.base import LaunchScreen
 from launch_tui.tui.widgets.footer import KeyFooter
@@ -135,6 +137,13 @@ class DrillScreen(LaunchScreen):
             )
         )
 
+    def on_screen_resume(self) -> None:
+        if self.launch.options.sandbox_deploys and self.route is not None:
+            self.notify(
+                "Demo: B deploys a bad release to the sandbox, b rolls it back.",
+                title="Rollback drill",
+            )
+
     def _step(self, text: Text) -> None:
         self.query_one("#drill-step", Plain).show(text)
 
@@ -228,6 +237,35 @@ class DrillScreen(LaunchScreen):
             )
         self.watched = outcome
         self._step(watch_text(outcome))
+
+    def action_sandbox_bad_deploy(self) -> None:
+        self._sandbox("POST", "?version=9.9.9-bad&unhealthy_s=20", "deployed 9.9.9-bad")
+
+    def action_sandbox_rollback(self) -> None:
+        self._sandbox("POST", "/rollback?lag_s=2&unhealthy_s=3", "rolled back")
+
+    def _sandbox(self, method: str, suffix: str, done: str) -> None:
+        admin = self.launch.options.sandbox_deploys
+        if not admin or self.route is None:
+            self._step(Text("Only the demo's sandbox can be deployed from here.", style="yellow"))
+            return
+        host = urlsplit(self.route.url).hostname or ""
+        self.run_worker(
+            self._call_sandbox(admin, method, f"/deploys/{quote(host)}{suffix}", done),
+            group="sandbox",
+            name="sandbox-deploy",
+        )
+
+    async def _call_sandbox(self, admin: str, method: str, target: str, done: str) -> None:
+        try:
+            status, data = await call_admin(admin, method, target)
+        except (OSError, TimeoutError, LaunchError) as exc:
+            self._log(Text(f"sandbox: {clean(str(exc), max_len=120)}", style="red"))
+            return
+        if status != 200:
+            self._log(Text(f"sandbox: {clean(str(data.get('error', status)))}", style="red"))
+            return
+        self._log(Text(f"sandbox: {done} ({clean(str(data.get('version', '')))})", style="cyan"))
 
     def action_cancel(self) -> None:
         self._cancel.set()
