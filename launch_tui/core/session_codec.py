@@ -152,11 +152,18 @@ ARRAYS: Mapping[str, ArraySpec] = {
     "credentials": ArraySpec(("name",), {"purpose": ""}),
     "targets.monitors": ArraySpec(("route", "tool"), {"link": ""}),
     "owners": ArraySpec(("check", "target"), {"target": ""}),
-    "handover.env_changes": ArraySpec(("environment",), {}),
-    "handover.support": ArraySpec(("kind", "channel"), {}),
-    "handover.limitations": ArraySpec(("text",), {}),
-    "handover.next_steps": ArraySpec(("text",), {}),
-    "handover.monitoring_links": ArraySpec(("name",), {}),
+    # [handover]'s arrays (core.handover_codec); their key paths are built, as some of them
+    # share a name with a handover manual check.
+    **{
+        join_key("handover", name): ArraySpec(identity, {})
+        for name, identity in (
+            ("env_changes", ("environment",)),
+            ("support", ("kind", "channel")),
+            ("limitations", ("text",)),
+            ("next_steps", ("text",)),
+            ("monitoring_links", ("name",)),
+        )
+    },
 }
 """Arrays of tables by dotted path, with how their entries are identified."""
 
