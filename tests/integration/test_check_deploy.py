@@ -8,6 +8,7 @@ state the admin port changes).
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -175,3 +176,22 @@ async def test_the_session_dry_run_is_run_and_recorded(demo_world: RunningWorld)
     result = failing["deploy.migrations"]
     assert (result.status, result.severity) == (Status.FAIL, "high")
     assert "exited with 2" in result.summary and "pw@" not in repr(result.evidence)
+
+
+def test_watch_deploy_on_a_hanging_or_flapping_health_route(
+    demo_world_thread: RunningWorld, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "demo.toml", sandbox_session(demo_world_thread))
+    cli = Cli(tmp_path)
+    deploys = demo_world_thread.deploys
+    deploys.deploy("api.brightlane.test", "1.9.0", BadRollout(hang_s=math.inf))
+    began = time.monotonic()
+    code = cli("watch-deploy", str(path), "--timeout", "1", "--interval", "0.2")
+    assert code == Exit.FINDINGS and time.monotonic() - began < 5, "the deadline holds"
+    assert "Not healthy after" in cli.out and "poll(s)" in cli.out
+    deploys.deploy("api.brightlane.test", "1.9.1", BadRollout(flap_s=math.inf))
+    code = cli("watch-deploy", str(path), "--timeout", "2", "--interval", "0.1", "--settle", "3")
+    assert code == Exit.FINDINGS, "a flapping route never answers healthy three times in a row"
+    last = cli.out.strip().splitlines()[-1]
+    flaps = int(last.rsplit("poll(s), ", 1)[1].split(" ")[0])
+    assert flaps >= 3, last
