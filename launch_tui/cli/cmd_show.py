@@ -15,7 +15,10 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
     path = env.session_file(args, args.file)
     playbook = env.playbook(args)
     session = load_session(path)
-    env.print(render_summary(session, playbook, env.clock()))
+    from launch_tui.checks import default_registry  # the checks this build can run
+
+    implemented = default_registry().ids()
+    env.print(render_summary(session, playbook, env.clock(), implemented))
     env.print(data_line(env))
     return Exit.OK
 

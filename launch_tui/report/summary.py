@@ -7,11 +7,13 @@ cannot appear here; secrets are listed by name only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
+from launch_tui.core.bar_actions import bar_blockers, decision_problem
 from launch_tui.core.display import person_name
 from launch_tui.core.model import Action, Session, Severity, Status
-from launch_tui.core.playbook import Playbook
+from launch_tui.core.playbook import CheckMode, Playbook
 from launch_tui.core.readiness import BarState, Verdict, compute_readiness, stage_progress
 from launch_tui.core.sanitize import clean
 
@@ -22,6 +24,9 @@ _VERDICT_TEXT = {
 }
 #: Longest person name shown.
 _NAME_LIMIT = 200
+#: How many blockers ``show`` lists under a bar item (the readiness view has them all).
+BLOCKERS_SHOWN = 3
+
 _BAR_MARK = {
     BarState.MET: "[x]",
     BarState.ACCEPTED: "[~]",
@@ -48,8 +53,17 @@ def _due(due: date | None, today: date) -> str:
     return f"due {due.isoformat()} (in {days} d)"
 
 
-def render_summary(session: Session, playbook: Playbook, now: datetime) -> str:
-    """The whole summary as text lines joined by newlines (no trailing newline)."""
+def render_summary(
+    session: Session,
+    playbook: Playbook,
+    now: datetime,
+    implemented: Iterable[str] | None = None,
+) -> str:
+    """The whole summary as text lines joined by newlines (no trailing newline).
+
+    ``implemented``: ids of the checks the tool can run (the others are confirmed by hand);
+    ``None`` takes every automated check of the playbook as runnable.
+    """
     s = session.sprint
     readiness = compute_readiness(session, playbook)
     progress = stage_progress(session, playbook)
@@ -75,10 +89,25 @@ def render_summary(session: Session, playbook: Playbook, now: datetime) -> str:
     lines.append("")
 
     lines.append("Minimum bar")
+    runnable = (
+        tuple(c.id for c in playbook.checks() if c.mode is CheckMode.AUTO)
+        if implemented is None
+        else tuple(implemented)
+    )
+    blockers = bar_blockers(session, playbook, runnable)
     for item_state in readiness.items:
         mark = _BAR_MARK[item_state.state]
         lines.append(f"  {mark} {clean(item_state.item.title)} — {clean(item_state.reason)}")
-    lines.append("  ([x] met  [~] accepted risk  [!] not met  [ ] not checked yet)")
+        for blocker in blockers.get(item_state.item.id, ())[:BLOCKERS_SHOWN]:
+            lines.append(f"      {clean(blocker.what, max_len=180)}")
+            lines.append(f"        → {clean(blocker.action, max_len=100)}")
+        more = len(blockers.get(item_state.item.id, ())) - BLOCKERS_SHOWN
+        if more > 0:
+            lines.append(f"      … and {more} more (launch-tui open, v)")
+    lines.append(
+        "  ([x] met  [~] accepted risk  [!] not met  [ ] pending: a check not run, skipped"
+    )
+    lines.append("   or waiting for confirmation; → the one action that moves it)")
     lines.append("")
 
     failing = [
@@ -110,10 +139,14 @@ def render_summary(session: Session, playbook: Playbook, now: datetime) -> str:
     lines.append(f"Accepted risks ({len(accepted)})")
     for d in accepted:
         about = f" on {d.check_id}" if d.check_id else ""
+        about += f" [{clean(d.target)}]" if d.target else (" [every target]" if d.check_id else "")
         lines.append(
             f"  {clean(d.id)}{about}: {clean(d.text, max_len=80)} — "
             f"{_person(session, d.owner)}, review {_due(d.due, today)}"
         )
+        problem = decision_problem(session, d)
+        if problem:
+            lines.append(f"      does not count: {clean(problem, max_len=120)}")
     if session.secrets:
         lines.append("")
         lines.append(f"Secrets inventory ({len(session.secrets)}, names only)")

@@ -121,3 +121,27 @@ async def test_escape_leaves_the_notes_and_the_key_bar_says_so(
         assert screen.focused is screen.query_one(CheckTable)
         await app.wait_saved()
     assert "call Sam" in path.read_text(encoding="utf-8")
+
+
+async def test_an_accepted_risk_on_a_passing_result_is_refused_with_the_reason(
+    make_app: AppFactory, sessions_dir: Path
+) -> None:
+    app, path = brightlane_app(make_app, sessions_dir)
+    async with opened(app, size=(100, 30)) as pilot:
+        table = stage_screen(app).query_one(CheckTable)
+        assert table.select_key("tls.certificate:www.brightlane.test")  # it passes
+        await pilot.press("d")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, DecisionModal)
+        dialog.query_one("#decision-action").focus()
+        await pilot.press("right")
+        dialog.query_one("#decision-owner", Select).value = "priya"
+        await pilot.click("#decision-text-input")
+        await pilot.press(*"Accept it anyway")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog, "refused: it would change nothing"
+        reason = str(dialog.query_one("#owner-reason").render())
+        assert "would not count" in reason and "passes" in reason
+    assert "Accept it anyway" not in path.read_text(encoding="utf-8")

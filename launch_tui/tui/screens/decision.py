@@ -69,9 +69,14 @@ class DecisionModal(_FormModal[DecisionDraft]):
         default_owner: str = "",
         existing: tuple[Decision, ...] = (),
         names: dict[str, str] | None = None,
+        accept_problem: str | None = None,
+        accept_problem_whole: str | None = None,
     ) -> None:
         """``existing``: the live decisions this one will replace (the newest fills the form).
-        ``names``: person id to display name, for the summary line."""
+        ``names``: person id to display name, for the summary line. ``accept_problem`` (and
+        ``accept_problem_whole``, for every target of the check): why an accepted risk would
+        count for nothing there (:func:`launch_tui.core.bar_actions.acceptance_problem`);
+        such a decision is refused with that reason."""
         super().__init__(classes="dialog-screen")
         self.heading = clean(heading, max_len=200)
         self.people = people
@@ -79,6 +84,8 @@ class DecisionModal(_FormModal[DecisionDraft]):
         self.target = target
         self.existing = existing
         self.names = names or {}
+        self.accept_problem = accept_problem
+        self.accept_problem_whole = accept_problem_whole
         latest = existing[-1] if existing else None
         self._start_action = latest.action if latest else Action.FIX
         self._start_text = latest.text if latest else ""
@@ -146,7 +153,13 @@ class DecisionModal(_FormModal[DecisionDraft]):
         return value if isinstance(value, str) else ""
 
     def _owner_problem(self) -> str | None:
-        if self._action() is Action.ACCEPT_RISK and not self._owner():
+        if self._action() is not Action.ACCEPT_RISK:
+            return None
+        whole = bool(self.target) and self.query_one("#decision-all", Checkbox).value
+        useless = self.accept_problem_whole if whole or not self.target else self.accept_problem
+        if useless:
+            return f"would not count: {useless}"
+        if not self._owner():
             return "an accepted risk counts only with an owner"
         return None
 

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable
 
+from launch_tui.core.bar_actions import Move, bar_blockers, decision_problem
 from launch_tui.core.display import person_name
 from launch_tui.core.readiness import BarItemState, compute_readiness
 from launch_tui.core.sanitize import clean
@@ -20,6 +21,9 @@ from launch_tui.tui.text import BAR_STYLE, BAR_WORD, STAGE_GLYPH, bar_text, verd
 from launch_tui.tui.views import bar_label, clock_view, fmt_minutes, stage_lines
 from launch_tui.tui.widgets.footer import KeyFooter
 from launch_tui.tui.widgets.plain import Plain
+
+#: How each kind of action is marked in the list of blockers.
+MOVE_GLYPH = {Move.DECIDE: "✗", Move.RUN: "▶", Move.CONFIRM: "?", Move.EDIT: "✎"}
 
 
 class ReadinessScreen(LaunchScreen):
@@ -105,12 +109,14 @@ class ReadinessScreen(LaunchScreen):
             kinds = ", ".join(k.value for k in state.item.route_kinds)
             text.append(f" (on {kinds} routes)", style="dim")
         text.append("\n")
-        if state.blocking:
-            text.append("\nBlocking\n", style="bold red")
-            for result in state.blocking:
-                where = f" on {clean(result.target, max_len=60)}" if result.target else ""
-                text.append(f"  ✗ {result.check_id}{where}: ")
-                text.append(clean(result.summary, max_len=200))
+        blockers = bar_blockers(session, self.launch.playbook, self.launch.implemented_ids)
+        if state.item.id in blockers:
+            text.append("\nWhat blocks it now, and the one thing that moves it\n", style="bold")
+            for blocker in blockers[state.item.id]:
+                text.append(f"  {MOVE_GLYPH[blocker.move]} ", style="bold")
+                text.append(clean(blocker.what, max_len=200))
+                text.append("\n    → ", style="dim")
+                text.append(clean(blocker.action, max_len=200), style="italic")
                 text.append("\n")
         if state.accepted:
             text.append("\nAccepted as risks\n", style="bold yellow")
@@ -118,10 +124,18 @@ class ReadinessScreen(LaunchScreen):
                 due = f", due {decision.due.isoformat()}" if decision.due else ""
                 owner = person_name(session, decision.owner)
                 text.append(f"  ~ {clean(decision.text, max_len=200)} ({owner}{due})\n")
-        if state.waiting_on:
-            text.append("\nStill missing\n", style="bold")
-            for phrase in state.waiting_on:
-                text.append(f"  · {clean(phrase, max_len=200)}\n")
+        useless = [
+            (d, problem)
+            for d in session.decisions
+            if (problem := decision_problem(session, d)) is not None
+            and any(d.check_id == c for c in state.item.checks)
+        ]
+        if useless:
+            text.append("\nDecisions that do not count\n", style="bold")
+            for decision, problem in useless:
+                text.append(f"  ✗ {clean(decision.id, max_len=20)} on {decision.check_id}: ")
+                text.append(clean(problem, max_len=200))
+                text.append("\n")
         text.append("\nTime per stage\n", style="bold")
         for line in stage_lines(session, self.launch.playbook):
             text.append(

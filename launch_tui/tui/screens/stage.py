@@ -14,9 +14,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable
 
+from launch_tui.core.bar_actions import acceptance_problem
 from launch_tui.core.display import person_name
 from launch_tui.core.errors import ReportError
-from launch_tui.core.model import STAGE_IDS, Session, StageStatus
+from launch_tui.core.model import STAGE_IDS, Session, StageStatus, Status
 from launch_tui.core.sanitize import clean, clean_multiline
 from launch_tui.tui import commands, edits
 from launch_tui.tui.app_state import WIDE_COLUMNS, RunState, SessionChange
@@ -587,9 +588,21 @@ class StageScreen(LaunchScreen):
                 default_owner=owner,
                 existing=edits.superseded_by(self.session, check_id, target),
                 names={p.id: p.name for p in self.session.people},
+                **self._accept_problems(check_id, target),
             ),
             done,
         )
+
+    def _accept_problems(self, check_id: str, target: str) -> dict[str, str | None]:
+        """Why an accepted risk on the row (or on every target of its check) would not count."""
+        if not check_id:
+            return {}
+        results = self.session.results_for(check_id)
+        row = next((r for r in results if r.target == target), None)
+        whole = None
+        if not any(r.status in (Status.FAIL, Status.ERROR) for r in results):
+            whole = acceptance_problem(row or (results[0] if results else None))
+        return {"accept_problem": acceptance_problem(row), "accept_problem_whole": whole}
 
     def action_assign_owner(self) -> None:
         selected = self._selected()
