@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from launch_tui.core.handover import SupportKind
+from launch_tui.core.handover import SupportKind, SupportPath
 from launch_tui.core.sanitize import clean_multiline
 from launch_tui.core.signoff import sign_off_line
 from launch_tui.report import parts
 from launch_tui.report.inputs import ReportInputs
 from launch_tui.report.views import Link, ManualNote, link, person_name, text
 
-__all__ = ["HandoverFieldsView", "handover_fields"]
+__all__ = ["HandoverFieldsView", "SupportView", "handover_fields", "support_views"]
 
 #: What a long free-text field (steps, notes) is capped at in the report.
 STEPS_LIMIT = 4000
@@ -104,6 +104,24 @@ def _links(values: tuple[str, ...]) -> tuple[Link, ...]:
     return tuple(link(v) for v in values if v.strip())
 
 
+def _support_view(b: ReportInputs, p: SupportPath) -> SupportView:
+    return SupportView(
+        kind=_KIND_LABELS[p.kind],
+        channel=text(p.channel, 200),
+        hours=text(p.hours, 120),
+        who=_names(b, p.who),
+        response=text(p.response, 120),
+        notes=_long(p.notes),
+        links=_links(p.links),
+    )
+
+
+def support_views(b: ReportInputs, *kinds: SupportKind) -> tuple[SupportView, ...]:
+    """The handover's support paths of ``kinds``, kind by kind, each in the order written."""
+    handover = b.session.handover
+    return tuple(_support_view(b, p) for kind in kinds for p in handover.support_for(kind))
+
+
 def handover_fields(b: ReportInputs) -> HandoverFieldsView:
     """The view of ``b.session.handover``."""
     handover = b.session.handover
@@ -124,19 +142,7 @@ def handover_fields(b: ReportInputs) -> HandoverFieldsView:
         links=_links(handover.rollback.links),
         drill=drill,
     )
-    support = tuple(
-        SupportView(
-            kind=_KIND_LABELS[p.kind],
-            channel=text(p.channel, 200),
-            hours=text(p.hours, 120),
-            who=_names(b, p.who),
-            response=text(p.response, 120),
-            notes=_long(p.notes),
-            links=_links(p.links),
-        )
-        for kind in SupportKind
-        for p in handover.support_for(kind)
-    )
+    support = support_views(b, *SupportKind)
     limitations = tuple(
         LimitationView(text=text(x.text, 300), risk=text(x.risk, 300)) for x in handover.limitations
     )

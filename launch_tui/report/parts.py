@@ -80,7 +80,6 @@ RUNBOOK_CHECKS = Part("deploy", "checks", ("frameworks", "dry_run"))
 RUNBOOK_STEPS = Part("deploy", "runbook")
 RUNBOOK_ROLLBACK_DRILL = Part("deploy", "rollback-drill")
 RUNBOOK_ALERTS = Part("deploy", "alerts")
-RUNBOOK_SUPPORT = Part("deploy", "support")
 
 # --- stage 6: the monitoring summary -----------------------------------------------------------
 #: Checks whose results on a route make it monitored, with its uptime and error figures.

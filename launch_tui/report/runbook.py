@@ -1,7 +1,8 @@
 """The deploy runbook (stage 5): release, rollback and escalation, with what was rehearsed. Pure.
 
-The checks, the recorded runbook and rollback drill, the alerts and the support paths are the
-deploy deliverable's parts as the playbook declares them.
+The checks, the recorded runbook and rollback drill and the alerts are the deploy deliverable's
+parts as the playbook declares them; the incident escalation's contacts are the handover's
+incident support paths (``session.handover``, written in the handover form).
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from launch_tui.core.handover import SupportKind
 from launch_tui.core.model import (
     StackComponent,
 )
 from launch_tui.report import evidence as ev
 from launch_tui.report import parts
+from launch_tui.report.handover_fields import SupportView, support_views
 from launch_tui.report.inputs import Person, ReportInputs, RouteRow, people_of
 from launch_tui.report.views import (
     Link,
@@ -36,7 +39,10 @@ class RunbookView:
     runbook: ManualNote
     rollback_drill: ManualNote
     alerts: ManualNote
-    support: ManualNote
+    escalation: tuple[SupportView, ...]
+    """The handover's incident support paths: where an incident is raised, when, who answers."""
+    escalation_notice: str
+    """Says the incident path is not recorded (and how to record it) when there is none."""
     people: tuple[Person, ...]
     notice: str
     watch_command: str = ""
@@ -90,6 +96,14 @@ def runbook_view(b: ReportInputs) -> RunbookView:
     watch = ""
     if health:
         watch = f"launch-tui watch-deploy {text(b.session.sprint.id, 80)} --timeout 600"
+    escalation = support_views(b, SupportKind.INCIDENT)
+    escalation_notice = ""
+    if not escalation:
+        escalation_notice = b.missing(
+            "handover",
+            "Incident support path: not recorded",
+            "write it in the handover form (H in the app): channel, hours, who answers",
+        )
     notice = ""
     if not checks and not runbook.recorded and not drill.recorded:
         notice = b.missing(
@@ -106,7 +120,8 @@ def runbook_view(b: ReportInputs) -> RunbookView:
         runbook=runbook,
         rollback_drill=drill,
         alerts=b.manual(parts.RUNBOOK_ALERTS),
-        support=b.manual(parts.RUNBOOK_SUPPORT),
+        escalation=escalation,
+        escalation_notice=escalation_notice,
         people=people_of(b),
         notice=notice,
         watch_command=watch,
