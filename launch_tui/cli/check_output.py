@@ -239,19 +239,24 @@ def build_check_report(
         cancelled=cancelled,
         timed_out=timed_out,
         wall_s=wall_s,
-        risks=_risk_entries(session, results, {r.result.key: r.blocking for r in reported}),
+        risks=_risk_entries(
+            session, playbook, results, {r.result.key: r.blocking for r in reported}
+        ),
         started_at=started_at,
         finished_at=finished_at,
     )
 
 
 def _risk_entries(
-    session: Session, results: tuple[CheckResult, ...], blocking: Mapping[tuple[str, str], bool]
+    session: Session,
+    playbook: Playbook,
+    results: tuple[CheckResult, ...],
+    blocking: Mapping[tuple[str, str], bool],
 ) -> tuple[RiskEntry, ...]:
     """The run's findings in :func:`rank_findings` order, split (keeping that order) into open
     blocking, other open, then accepted."""
     # Rank this run's results only, not whatever else the session file holds.
-    ranked = rank_findings(replace(session, results=results))
+    ranked = rank_findings(replace(session, results=results), playbook)
     ordered = [
         *(f for f in ranked.open if blocking.get(f.result.key, False)),
         *(f for f in ranked.open if not blocking.get(f.result.key, False)),

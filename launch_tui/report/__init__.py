@@ -9,7 +9,7 @@ light)::
     pdf.print_pdf(html, out, *, browser, timeout)       HTML -> PDF with headless Chromium
     sections.SECTIONS / resolve_sections(only, playbook) what --only accepts
     context.build_context(session, playbook, now, sections) -> ReportContext   (templates' ``r``)
-    risk_list.rank_findings(session) -> RiskList        findings ranked by launch impact
+    risk_list.rank_findings(session, playbook) -> RiskList  findings ranked by launch impact
     domain_map.domain_map(session, today, playbook)     the domain map rows
     parts.Part.of(playbook) -> DeliverablePart           the checks and evidence keys a part reads
 

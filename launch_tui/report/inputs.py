@@ -99,7 +99,7 @@ class ReportInputs:
         self.now = now
         self.today = now.date()
         self.readiness: Readiness = compute_readiness(session, playbook)
-        self.risks = rank_findings(session)
+        self.risks = rank_findings(session, playbook)
         self.route_stats = route_stats(session, playbook)
         self._result_views: dict[int, ResultView] = {}
         self.routes = tuple(route_row(s) for s in self.route_stats)

@@ -30,6 +30,14 @@ class Part:
         return playbook.reads(self.stage, self.id)
 
 
+# --- stage 1: the risk list --------------------------------------------------------------------
+#: The checks of each launch-impact category, in the seed's order (the rest are "Other").
+RISK_AUTH = Part("audit", "auth")
+RISK_SECRETS = Part("audit", "secrets")
+RISK_EMAIL = Part("audit", "email")
+RISK_SLOW = Part("audit", "slow")
+RISK_REDIRECTS = Part("audit", "redirects")
+
 # --- stage 2: the prioritized fix list ---------------------------------------------------------
 #: Checks whose findings the fix list ranks.
 FIX_FINDINGS = Part("request-path", "findings")

@@ -1,9 +1,11 @@
 """The risk list: findings ranked by launch impact (stage 1's deliverable). Pure.
 
 The seed ranks what hurts a launch most: broken auth, then leaked secrets, failed email delivery,
-slow core routes and bad redirects, then the rest. Within each category the worse severity comes
-first, then ``fail`` before ``error`` before ``warn``, then check id and target so the order is
-stable.
+slow core routes and bad redirects, then the rest. Which checks fall in each category is the
+playbook's risk-list declaration (the audit deliverable's parts, :mod:`launch_tui.report.parts`);
+a finding on a sign-in route counts as broken auth whatever its check. Within each category the
+worse severity comes first, then ``fail`` before ``error`` before ``warn``, then check id and
+target so the order is stable.
 
 An ``accept-risk`` decision with an owner moves a finding out of the open list into the accepted
 one (the same rule the readiness verdict uses); it stays visible there with its owner and review
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from launch_tui.core.model import Action, CheckResult, Decision, RouteKind, Session, Status
+from launch_tui.core.playbook import DeliverablePart, Playbook
+from launch_tui.report import parts
 
 __all__ = ["RankedFinding", "RiskCategory", "RiskList", "categorize", "rank_findings"]
 
@@ -47,8 +51,14 @@ _LABELS = {
     RiskCategory.OTHER: "Other",
 }
 
-_REDIRECT_CHECKS = frozenset({"http.redirects", "http.canonical_redirect", "http.https_forced"})
-_SECRET_CHECKS = frozenset({"deploy.build_output"})
+#: The playbook part that lists each category's checks, in the order they are tried.
+_CATEGORY_PARTS = (
+    (RiskCategory.AUTH, parts.RISK_AUTH),
+    (RiskCategory.SECRETS, parts.RISK_SECRETS),
+    (RiskCategory.EMAIL, parts.RISK_EMAIL),
+    (RiskCategory.SLOW, parts.RISK_SLOW),
+    (RiskCategory.REDIRECTS, parts.RISK_REDIRECTS),
+)
 #: Results that count as findings: something does not hold, or could not be checked.
 FINDING_STATUSES = (Status.FAIL, Status.ERROR, Status.WARN)
 
@@ -92,19 +102,23 @@ class RiskList:
         return len(self.open) + len(self.accepted)
 
 
-def categorize(result: CheckResult, session: Session) -> RiskCategory:
+def _categories(playbook: Playbook) -> tuple[tuple[RiskCategory, DeliverablePart], ...]:
+    return tuple((category, part.of(playbook)) for category, part in _CATEGORY_PARTS)
+
+
+def categorize(result: CheckResult, session: Session, playbook: Playbook) -> RiskCategory:
     """The launch-impact category of ``result`` (see the module docstring)."""
-    check = result.check_id
-    if check.startswith(("access.", "auth.")):
-        return RiskCategory.AUTH
-    if check.startswith("secrets.") or check in _SECRET_CHECKS:
-        return RiskCategory.SECRETS
-    if check.startswith("email."):
-        return RiskCategory.EMAIL
-    if check.startswith("perf."):
-        return RiskCategory.SLOW
-    if check in _REDIRECT_CHECKS:
-        return RiskCategory.REDIRECTS
+    return _categorize(result, session, _categories(playbook))
+
+
+def _categorize(
+    result: CheckResult,
+    session: Session,
+    categories: tuple[tuple[RiskCategory, DeliverablePart], ...],
+) -> RiskCategory:
+    for category, part in categories:
+        if part.covers(result.check_id):
+            return category
     route = session.route(result.target) if result.target else None
     if route is not None and route.kind is RouteKind.AUTH:
         # Anything else wrong on a sign-in route (cookies, mixed content, health) breaks auth.
@@ -112,9 +126,13 @@ def categorize(result: CheckResult, session: Session) -> RiskCategory:
     return RiskCategory.OTHER
 
 
-def rank_findings(session: Session, statuses: Iterable[Status] = FINDING_STATUSES) -> RiskList:
-    """Every result with one of ``statuses``, ranked, split into open and accepted."""
+def rank_findings(
+    session: Session, playbook: Playbook, statuses: Iterable[Status] = FINDING_STATUSES
+) -> RiskList:
+    """Every result with one of ``statuses``, ranked by ``playbook``'s risk categories, split
+    into open and accepted."""
     wanted = frozenset(statuses)
+    categories = _categories(playbook)
     ranked: list[RankedFinding] = []
     for result in session.results:
         if result.status not in wanted:
@@ -124,7 +142,7 @@ def rank_findings(session: Session, statuses: Iterable[Status] = FINDING_STATUSE
         ranked.append(
             RankedFinding(
                 result=result,
-                category=categorize(result, session),
+                category=_categorize(result, session, categories),
                 decisions=decisions,
                 accepted_by=owned,
             )

@@ -130,7 +130,7 @@ def _finding_rows(
 def _audit(session: Session, playbook: Playbook, today: date) -> _Built:
     from launch_tui.report.risk_list import rank_findings
 
-    risks = rank_findings(session)
+    risks = rank_findings(session, playbook)
     ordered = (*risks.open, *risks.accepted)
     stack_rows = tuple(
         (
@@ -228,7 +228,7 @@ def _stage_fix_list(session: Session, playbook: Playbook, stage_id: str) -> Tabl
     from launch_tui.report.risk_list import rank_findings
 
     ids = {c.id for c in playbook.stage(stage_id).checks}
-    risks = rank_findings(session)
+    risks = rank_findings(session, playbook)
     findings = [f for f in (*risks.open, *risks.accepted) if f.result.check_id in ids]
     return TableView(
         "Prioritized fix list",

@@ -25,12 +25,7 @@ NOT_CHECK_IDS = {
 #: Session-file migrations name the checks older files hold: history, not the catalogue.
 MIGRATIONS = "store/migrate"
 #: Check ids still written outside the catalogue, each with the issue that removes them.
-KNOWN = {
-    ("report/risk_list.py", "http.redirects"): "risk categories: issue 11 (engine part)",
-    ("report/risk_list.py", "http.canonical_redirect"): "risk categories: issue 11 (engine part)",
-    ("report/risk_list.py", "http.https_forced"): "risk categories: issue 11 (engine part)",
-    ("report/risk_list.py", "deploy.build_output"): "risk categories: issue 11 (engine part)",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _families() -> set[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +28,7 @@ from launch_tui.core.model import (
     Status,
     Targets,
 )
+from launch_tui.core.playbook import builtin_playbook, parse_playbook
 from launch_tui.report.access_map import AccessArea, access_map, email_domain
 from launch_tui.report.domain_map import NOT_CHECKED, domain_map
 from launch_tui.report.email_records import email_records, spf_include
@@ -40,6 +42,8 @@ ROUTES = (
     Route("book", "https://api.acme.test/book", RouteKind.WRITE, method="POST", p95_budget_ms=900),
     Route("health", "https://api.acme.test/health", RouteKind.HEALTH),
 )
+
+PLAYBOOK = builtin_playbook()
 
 
 def result(
@@ -79,7 +83,7 @@ def test_findings_rank_by_launch_impact_then_severity() -> None:
             result("dns.records", "www.acme.test", status=Status.PASS),
         )
     )
-    ranked = rank_findings(s).open
+    ranked = rank_findings(s, PLAYBOOK).open
     assert [(f.result.check_id, f.category) for f in ranked] == [
         ("access.admin_exposed", RiskCategory.AUTH),
         ("http.cookies", RiskCategory.AUTH),
@@ -100,7 +104,7 @@ def test_within_a_category_fail_comes_before_error_and_warn() -> None:
             result("email.dkim", status=Status.FAIL),
         )
     )
-    assert [f.result.check_id for f in rank_findings(s).open] == [
+    assert [f.result.check_id for f in rank_findings(s, PLAYBOOK).open] == [
         "email.dkim",
         "email.dmarc",
         "email.spf",
@@ -109,11 +113,30 @@ def test_within_a_category_fail_comes_before_error_and_warn() -> None:
 
 def test_build_output_and_slow_login_are_categorised_by_what_hurts() -> None:
     s = session()
-    assert categorize(result("deploy.build_output"), s) is RiskCategory.SECRETS
-    assert categorize(result("perf.latency", "login"), s) is RiskCategory.SLOW
-    assert categorize(result("http.mixed_content", "login"), s) is RiskCategory.AUTH
-    assert categorize(result("http.canonical_redirect"), s) is RiskCategory.REDIRECTS
-    assert categorize(result("http.https_forced", "www.acme.test"), s) is RiskCategory.REDIRECTS
+    assert categorize(result("deploy.build_output"), s, PLAYBOOK) is RiskCategory.SECRETS
+    assert categorize(result("perf.latency", "login"), s, PLAYBOOK) is RiskCategory.SLOW
+    assert categorize(result("http.mixed_content", "login"), s, PLAYBOOK) is RiskCategory.AUTH
+    assert categorize(result("http.canonical_redirect"), s, PLAYBOOK) is RiskCategory.REDIRECTS
+    assert (
+        categorize(result("http.https_forced", "www.acme.test"), s, PLAYBOOK)
+        is RiskCategory.REDIRECTS
+    )
+
+
+def test_the_categories_are_the_playbooks_declaration() -> None:
+    # A playbook of one's own decides what counts as a bad redirect; one without the risk
+    # list's parts ranks everything but sign-in routes as "Other".
+    text = (Path(__file__).resolve().parents[2] / "launch_tui/core/playbook.toml").read_text()
+    declared = 'checks = ["http.redirects", "http.canonical_redirect", "http.https_forced"]'
+    assert declared in text
+    own = parse_playbook(text.replace(declared, 'checks = ["http.hsts"]'), "own.toml")
+    s = session()
+    assert categorize(result("http.hsts", "www.acme.test"), s, own) is RiskCategory.REDIRECTS
+    assert categorize(result("http.redirects", "www.acme.test"), s, own) is RiskCategory.OTHER
+    bare = parse_playbook(text.replace('id = "secrets"\nchecks', 'id = "unread"\nchecks'), "x")
+    assert categorize(result("secrets.repo"), s, bare) is RiskCategory.OTHER
+    assert categorize(result("secrets.repo"), s, PLAYBOOK) is RiskCategory.SECRETS
+    assert categorize(result("http.cookies", "login"), s, bare) is RiskCategory.AUTH
 
 
 def test_owned_accepted_risk_moves_out_of_the_open_list_but_stays_visible() -> None:
@@ -126,7 +149,7 @@ def test_owned_accepted_risk_moves_out_of_the_open_list_but_stays_visible() -> N
         results=(result("dns.records", "a"), result("http.hsts", "a"), result("email.dkim")),
         decisions=(owned, unowned, fix),
     )
-    risks = rank_findings(s)
+    risks = rank_findings(s, PLAYBOOK)
     assert [f.result.check_id for f in risks.accepted] == ["dns.records"]
     assert risks.accepted[0].accepted_by == (owned,)
     open_ids = [f.result.check_id for f in risks.open]
