@@ -33,7 +33,7 @@ The shape, in brief (``worlds/demo.toml`` uses every part)::
     [dns]                          # servfail = [names], timeout = [names], port
     [rdap] / [[rdap.domains]]      # host, address / name, registrar, expires_in_days, ...
     [repo]                         # leaked_secret, migration_without_down, webhook_unverified,
-                                   # admin_unprotected
+                                   # admin_unprotected, env_drift
     [build]                        # source_maps, leaked_env, debug_flag, ci_log_leak
     [[expected]]                   # area, target, finding, severity, status, check
     [[deploys]]                    # host, version; previous, health_path, version_header
@@ -566,6 +566,7 @@ def _repo(t: _Table) -> RepoSpec:
         migration_without_down=t.boolean("migration_without_down", False),
         webhook_unverified=t.boolean("webhook_unverified", False),
         admin_unprotected=t.boolean("admin_unprotected", False),
+        env_drift=t.boolean("env_drift", False),
     )
     t.done()
     return spec

@@ -237,10 +237,36 @@ def marketplace_history(spec: RepoSpec, build: BuildSpec, app: str, domain: str)
             freelancer,
             _START + 14 * _DAY + 600,
             "Admin dashboard for provider approvals",
-            (("pages/admin/index.js", _admin_js(protected=not spec.admin_unprotected)),),
+            (
+                ("pages/admin/index.js", _admin_js(protected=not spec.admin_unprotected)),
+                ("render.yaml", _render_yaml(app, drift=spec.env_drift)),
+            ),
         )
     )
     return history
+
+
+def _render_yaml(app: str, drift: bool) -> str:
+    """A Render blueprint for the admin panel: a production and a staging service."""
+    names = ["DATABASE_URL", "NEXTAUTH_SECRET", "NEXTAUTH_URL", "STRIPE_WEBHOOK_SECRET"]
+    staging = [n for n in names if n != "STRIPE_WEBHOOK_SECRET"] + ["DEBUG"] if drift else names
+    lines = [
+        "# Render blueprint for the admin panel. Values are set in Render's dashboard.",
+        "services:",
+    ]
+    for service, keys in ((f"{app}-admin", names), (f"{app}-admin-staging", staging)):
+        lines += [
+            "  - type: web",
+            f"    name: {service}",
+            "    env: node",
+            "    buildCommand: npm ci && npm run build",
+            "    startCommand: npm start",
+            "    envVars:",
+        ]
+        for key in keys:
+            lines.append(f"      - key: {key}")
+            lines.append('        value: "true"' if key == "DEBUG" else "        sync: false")
+    return "\n".join(lines) + "\n"
 
 
 def _package_json(app: str) -> str:

@@ -328,6 +328,9 @@ class RepoSpec:
     """The Stripe webhook handler skips signature verification."""
     admin_unprotected: bool = False
     """The admin page has no auth guard."""
+    env_drift: bool = False
+    """A ``render.yaml`` whose staging service defines other variable names than production's
+    (``DEBUG`` only in staging, ``STRIPE_WEBHOOK_SECRET`` only in production; no values)."""
 
 
 @dataclass(frozen=True)

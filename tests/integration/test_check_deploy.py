@@ -62,7 +62,11 @@ async def test_demo_gives_exactly_the_expected_deploy_findings(demo_world: Runni
         "staging.brightlane.test:header:server",
         "staging.brightlane.test:header:x-debug",
         "staging.brightlane.test:tls",
+        "env:DEBUG",
+        "env:STRIPE_WEBHOOK_SECRET",
     } <= keys
+    names = diff.evidence["env"]["names"]  # type: ignore[index,call-overload]
+    assert "DEBUG" in names["staging"] and "DEBUG" not in names["production"]
     assert "version 1.9.0-rc.2 vs 1.8.2" in diff.summary
     build = by_id["deploy.build_output"]
     kinds = {(f["kind"], f["path"]) for f in build.evidence["findings"]}  # type: ignore[union-attr,index]

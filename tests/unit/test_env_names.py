@@ -6,6 +6,7 @@ from launch_tui.checks.parse.env_names import (
     ALL,
     PRODUCTION,
     STAGING,
+    TEMPLATE,
     by_environment,
     name_differences,
     read_config,
@@ -47,7 +48,7 @@ services:
 def test_each_format_gives_names_and_the_environment_it_speaks_for() -> None:
     assert read_config(".env.production", "A=1\nexport B=two\n# C=3\n")[0].names == ("A", "B")
     assert read_config(".env.staging.example", "A=\n")[0].environment == STAGING
-    assert read_config(".env.example", "A=\n")[0].environment == ALL
+    assert read_config(".env.example", "A=\n")[0].environment == TEMPLATE
     assert read_config(".env.prod.local", "A=\n")[0].environment == PRODUCTION
     vercel = read_config("vercel.json", '{"env": {"X": "1"}, "build": {"env": {"Y": "2"}}}')
     assert (vercel[0].environment, vercel[0].names) == (ALL, ("X", "Y"))
@@ -71,8 +72,13 @@ def test_values_never_come_back() -> None:
 
 
 def test_differences_need_both_environments_and_count_shared_names() -> None:
-    found = read_config("render.yaml", RENDER) + read_config(".env.example", "SHARED=\n")
+    found = read_config("render.yaml", RENDER) + read_config("vercel.json", '{"env": {"S": "1"}}')
     assert name_differences(by_environment(found)) == (("DEBUG",), ("STRIPE_SECRET_KEY",))
+    template = read_config(".env.example", "STRIPE_SECRET_KEY=\n")
+    assert name_differences(by_environment(found + template)) == (
+        ("DEBUG",),
+        ("STRIPE_SECRET_KEY",),
+    )
     assert name_differences(by_environment(read_config(".env.example", "A=\n"))) is None
 
 

@@ -6,7 +6,7 @@ Values are never kept: each reader returns names only. Files and the environment
 file                                   environment
 =====================================  =============================================
 ``.env.production``, ``.env.prod``,    production (``.example``/``.template``/``.sample``
-``.env.staging``, ``.env.preview``...  suffixes allowed); ``.env``/``.env.example``: all
+``.env.staging``, ``.env.preview``...  suffixes allowed); ``.env``/``.env.example``: template
 ``vercel.json`` (``env``, ``build.env``) all (Vercel sets per-environment values in its UI)
 ``render.yaml`` (``envVars[].key``)    the service's: staging when its name says so
 ``fly.toml``, ``fly.<env>.toml``       production, or ``<env>`` (``[env]`` keys)
@@ -14,8 +14,10 @@ file                                   environment
 =====================================  =============================================
 
 "all" names are defined the same for every environment; only names tied to one environment can
-differ between staging and production. YAML is read line by line (no YAML library at runtime):
-enough for the flat shapes these files use; a name we cannot read is not invented.
+differ between staging and production. A "template" (``.env.example``) lists what the app reads,
+not what an environment defines: it is reported, not compared. YAML is read line by line (no
+YAML library at runtime): enough for the flat shapes these files use; a name we cannot read is not
+invented.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from launch_tui.core import toml_read
 
 ALL = "all"
+TEMPLATE = "template"
 PRODUCTION = "production"
 STAGING = "staging"
 OTHER = "other"
@@ -122,7 +125,7 @@ def name_differences(
 def _dotenv_environment(name: str) -> str:
     parts = [p for p in name.split(".")[2:] if p.lower() not in _TEMPLATE_SUFFIXES]
     if not parts:
-        return ALL
+        return TEMPLATE
     if parts[-1].lower() == "local":
         parts = parts[:-1]
     return environment_of(parts[0]) if parts else OTHER
