@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.text import Text
@@ -14,15 +13,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable
 
-from launch_tui.core.bar_actions import acceptance_problem
 from launch_tui.core.display import person_name
 from launch_tui.core.errors import ReportError
-from launch_tui.core.model import STAGE_IDS, Session, StageStatus, Status
+from launch_tui.core.model import STAGE_IDS, Session, StageStatus
 from launch_tui.core.sanitize import clean, clean_multiline
 from launch_tui.tui import commands, edits
 from launch_tui.tui.app_state import WIDE_COLUMNS, RunState, SessionChange
 from launch_tui.tui.messages import PartReady
-from launch_tui.tui.screens.base import LaunchScreen
+from launch_tui.tui.screens.stage_docs import StageDocs
 from launch_tui.tui.text import ACTION_WORD
 from launch_tui.tui.views import (
     decision_line,
@@ -50,8 +48,6 @@ if TYPE_CHECKING:
     from textual.widgets import TextArea
 
     from launch_tui.tui.deliverables import DeliverableView
-    from launch_tui.tui.screens.decision import DecisionDraft
-    from launch_tui.tui.screens.modals import ManualDraft
     from launch_tui.tui.widgets.deliverable import DeliverablePane
     from launch_tui.tui.widgets.handover import HandoverPreview
     from launch_tui.tui.widgets.stage_tabs import DecisionsTable, StageNotes
@@ -84,7 +80,7 @@ NOTES_SAVE_DELAY = 0.6
 RESULTS_REPAINT_SECONDS = 0.25
 
 
-class StageScreen(LaunchScreen):
+class StageScreen(StageDocs):
     """The screen of one stage."""
 
     SCOPE: ClassVar[str] = commands.STAGE
@@ -485,10 +481,6 @@ class StageScreen(LaunchScreen):
 
     # --- actions ---------------------------------------------------------------------------
 
-    def _selected(self) -> tuple[str, str] | None:
-        key = self.query_one("#checks", CheckTable).selected_key
-        return edits.parse_row_key(key) if key else None
-
     def action_run_stage(self) -> None:
         from launch_tui.checks import Selection
 
@@ -506,130 +498,6 @@ class StageScreen(LaunchScreen):
     def _stage_label(self) -> str:
         spec = self.launch.playbook.stage(self.stage_id)
         return f"stage {spec.number}"
-
-    def action_confirm_manual(self) -> None:
-        selected = self._selected()
-        if selected is None:
-            return
-        check_id, target = selected
-        playbook = self.launch.playbook
-        spec = playbook.check(check_id)
-        if check_id not in self.launch.manual_specs():
-            self.launch.say(
-                f"{check_id} is measured by the app: run it with r.", title="Not a manual check"
-            )
-            return
-        if self.launch.refuse_edit():
-            return
-
-        from launch_tui.tui.screens.modals import ManualModal
-
-        def done(draft: ManualDraft | None) -> None:
-            if draft is None or self.launch.controller is None:
-                return
-            engineer = self.session.sprint.engineer
-            updated = edits.confirm_manual(
-                self.session,
-                spec,
-                holds=draft.holds,
-                note=draft.note,
-                link=draft.link,
-                by=engineer or "engineer",
-                now=self.launch.now(),
-                target=target,
-            )
-            updated = edits.touch_stage(updated, self.stage_id, self.launch.now())
-            self.launch.update_session(updated)
-
-        self.app.push_screen(ManualModal(spec.title, spec.look_at or spec.fix), done)
-
-    def action_decide(self) -> None:
-        selected = self._selected()
-        if self.launch.refuse_edit():
-            return
-        check_id, target = selected if selected is not None else ("", "")
-        playbook = self.launch.playbook
-        heading = playbook.stage(self.stage_id).title
-        if check_id:
-            heading = f"{check_id}" + (f" on {target}" if target else "")
-        owner = edits.check_owner(self.session, check_id, target)
-
-        from launch_tui.tui.screens.decision import DecisionModal
-
-        def done(draft: DecisionDraft | None) -> None:
-            if draft is None or self.launch.controller is None:
-                return
-            updated, decision, replaced = edits.decide(
-                self.session,
-                stage=self.stage_id,
-                action=draft.action,
-                text=draft.text,
-                now=self.launch.now(),
-                check_id=check_id,
-                target="" if draft.whole_check else target,
-                owner=draft.owner,
-                due=draft.due,
-            )
-            updated = edits.touch_stage(updated, self.stage_id, self.launch.now())
-            self.launch.update_session(updated)
-            said = f"{decision.id}: {ACTION_WORD[decision.action]}"
-            if replaced:
-                said += " — replaces " + ", ".join(
-                    f"{d.id} ({ACTION_WORD[d.action]})" for d in replaced
-                )
-            self.launch.say(said, title="Decision saved")
-
-        self.app.push_screen(
-            DecisionModal(
-                heading,
-                self.session.people,
-                self.launch.now().date(),
-                target=target,
-                default_owner=owner,
-                existing=edits.superseded_by(self.session, check_id, target),
-                names={p.id: p.name for p in self.session.people},
-                **self._accept_problems(check_id, target),
-            ),
-            done,
-        )
-
-    def _accept_problems(self, check_id: str, target: str) -> dict[str, str | None]:
-        """Why an accepted risk on the row (or on every target of its check) would not count."""
-        if not check_id:
-            return {}
-        results = self.session.results_for(check_id)
-        row = next((r for r in results if r.target == target), None)
-        whole = None
-        if not any(r.status in (Status.FAIL, Status.ERROR) for r in results):
-            whole = acceptance_problem(row or (results[0] if results else None))
-        return {"accept_problem": acceptance_problem(row), "accept_problem_whole": whole}
-
-    def action_assign_owner(self) -> None:
-        selected = self._selected()
-        if selected is None or self.launch.refuse_edit():
-            return
-        check_id, target = selected
-        spec = self.launch.playbook.check(check_id)
-        current = edits.check_owner(self.session, check_id, target)
-
-        from launch_tui.tui.screens.modals import PersonPicker
-
-        def done(person_id: str | None) -> None:
-            if person_id is None or self.launch.controller is None:
-                return
-            updated = edits.assign_owner(
-                self.session,
-                edits.OwnedKind.CHECK,
-                edits.row_key(check_id, target),
-                person_id,
-                now=self.launch.now(),
-                stage_of_check=self.stage_id,
-                check_title=spec.title,
-            )
-            self.launch.update_session(updated)
-
-        heading = check_id + (f" on {target}" if target else "")
-        self.app.push_screen(PersonPicker(heading, self.session.people, current), done)
 
     def action_edit_notes(self) -> None:
         self.show_tab("tab-notes")
@@ -696,35 +564,6 @@ class StageScreen(LaunchScreen):
 
         self.call_after_refresh(focus_it)
 
-    def action_write_report(self) -> None:
-        # Writing reports leaves the session untouched, so read-only sessions may do it too.
-        controller = self.launch.controller
-        if controller is None:
-            return
-        self._write_report(controller.session, controller.path, self.launch.now())
-
-    @work(thread=True, group="report", exit_on_error=False, description="writing the handover")
-    def _write_report(self, session: Session, path: Path, now: datetime) -> None:
-        from launch_tui.tui.widgets.handover import write_handover
-
-        say = self.launch.say
-        try:
-            folder = self.launch.options.reports_dir
-            files = write_handover(session, self.launch.playbook, path, now, folder)
-        except ReportError as exc:
-            self.app.call_from_thread(say, exc.message, title=exc.title, severity="error")
-            return
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            message = f"{exc.filename or path.parent}: {reason}"
-            self.app.call_from_thread(
-                say, message, title="Could not write report", severity="error"
-            )
-            return
-        # Plain text (``say`` never parses markup): paths may hold brackets.
-        message = f"Wrote {files.markdown} and {files.html}"
-        self.app.call_from_thread(say, message, title="Handover written")
-
     def action_toggle_done(self) -> None:
         if self.launch.refuse_edit():
             return
@@ -748,64 +587,3 @@ class StageScreen(LaunchScreen):
     def action_goto_stage(self, number: int) -> None:
         if 1 <= number <= len(STAGE_IDS) and STAGE_IDS[number - 1] != self.stage_id:
             self.launch.goto_stage(STAGE_IDS[number - 1])
-
-    # --- the handover's own fields and its sign-off (session-wide; stage 7's business) ---------
-
-    def action_edit_handover(self) -> None:
-        if self.launch.refuse_edit():
-            return
-        from dataclasses import replace
-
-        from launch_tui.core.handover import Handover
-        from launch_tui.tui.screens.handover import HandoverForm
-
-        def done(handover: Handover | None) -> None:
-            if handover is None or self.launch.controller is None:
-                return
-            updated = replace(self.session, handover=handover)
-            updated = edits.touch_stage(updated, "handover", self.launch.now())
-            self.launch.update_session(updated)
-            self.launch.say(
-                "Handover fields saved; run stage 7's checks (r) to see what is missing.",
-                title="Handover",
-            )
-
-        self.app.push_screen(HandoverForm(self.session.handover), done)
-
-    def action_sign_off(self) -> None:
-        if self.launch.refuse_edit():
-            return
-        from launch_tui.core import signoff
-        from launch_tui.core.errors import UsageError
-        from launch_tui.tui.screens.handover import SignOffDraft, SignOffForm
-        from launch_tui.tui.screens.modals import ConfirmModal
-
-        engineer = self.session.sprint.engineer
-
-        def reopened(yes: bool | None) -> None:
-            if not yes or self.launch.controller is None:
-                return
-            by = engineer or "engineer"
-            self.launch.update_session(signoff.reopen(self.session, by, self.launch.now()))
-            self.launch.say("Reopened: checks can run again.", title="Handover")
-
-        def signed(draft: SignOffDraft | None) -> None:
-            if draft is None or self.launch.controller is None:
-                return
-            try:
-                updated = signoff.sign(
-                    self.session, draft.handed_over_by, draft.received_by, self.launch.now()
-                )
-            except UsageError as exc:
-                self.launch.say(exc.message, title="Not signed off", severity="error")
-                return
-            self.launch.update_session(updated)
-            self.launch.say(signoff.sign_off_line(updated), title="Handover signed off")
-
-        if self.session.handover.signed_off:
-            question = (
-                f"{signoff.sign_off_line(self.session)}.\n\nReopen it so checks can run again?"
-            )
-            self.app.push_screen(ConfirmModal("Reopen the handover", question, "Reopen"), reopened)
-        else:
-            self.app.push_screen(SignOffForm(self.session.people, engineer), signed)
