@@ -133,8 +133,11 @@ def test_detected_stack_and_registrar_are_filled_beside_the_declared_values() ->
     after = merge_results(declared, [stack_result, expiry])
 
     assert after.stack.hosting == StackItem(declared="Vercel", detected="Render")
-    assert after.stack.registrar == StackItem(
-        declared="Namewise", detected="Namewise Registrar, Inc."
+    # RDAP's "Namewise Registrar, Inc." is the declared "Namewise": kept in the client's words.
+    assert after.stack.registrar == StackItem(declared="Namewise", detected="Namewise")
+    other = replace(expiry, evidence={"registrar": "Lab Registrar"})
+    assert merge_results(declared, [other]).stack.registrar == StackItem(
+        declared="Namewise", detected="Lab Registrar"
     )
     # Not detected this run: the earlier value stays.
     assert after.stack.dns_host.detected == "Cloudflare"
