@@ -7,8 +7,8 @@ stack: a service named like the declared registrar is the registrar. An area nob
 listed as missing, with the stack's declared provider as a hint.
 
 Flags, one short phrase each: no owner, the owner is on the contractor's side, only one admin,
-the owner signs in with a personal address (gmail.com, outlook.com... see
-:data:`PERSONAL_EMAIL_DOMAINS`): each is one departure or one lost password from a lockout.
+the owner signs in with a personal address (gmail.com, outlook.com... the shipped list of
+:mod:`launch_tui.core.mailboxes`): each is one departure or one lost password from a lockout.
 """
 
 from __future__ import annotations
@@ -18,48 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from launch_tui.core.mailboxes import personal_domain
 from launch_tui.core.model import Organisation, Service, Session, StackComponent
 from launch_tui.report.cleaning import clean
 
-__all__ = ["PERSONAL_EMAIL_DOMAINS", "AccessArea", "AccessRow", "access_map", "email_domain"]
-
-#: Mail domains of consumer providers: an account owned by one of these belongs to a person,
-#: not to the company, and leaves with them.
-PERSONAL_EMAIL_DOMAINS: frozenset[str] = frozenset(
-    {
-        "gmail.com",
-        "googlemail.com",
-        "outlook.com",
-        "hotmail.com",
-        "hotmail.co.uk",
-        "live.com",
-        "msn.com",
-        "yahoo.com",
-        "yahoo.co.uk",
-        "ymail.com",
-        "icloud.com",
-        "me.com",
-        "mac.com",
-        "proton.me",
-        "protonmail.com",
-        "pm.me",
-        "aol.com",
-        "gmx.com",
-        "gmx.de",
-        "gmx.net",
-        "web.de",
-        "mail.com",
-        "yandex.com",
-        "yandex.ru",
-        "tutanota.com",
-        "tuta.io",
-        "fastmail.com",
-        "hey.com",
-        "qq.com",
-        "163.com",
-        "zoho.com",
-    }
-)
+__all__ = ["AccessArea", "AccessRow", "access_map"]
 
 
 class AccessArea(StrEnum):
@@ -165,14 +128,6 @@ class AccessRow:
         return bool(self.services)
 
 
-def email_domain(address: str) -> str:
-    """The lower-cased domain of an e-mail address, ``""`` when it is not one."""
-    local, at, domain = address.strip().rpartition("@")
-    if not at or not local or "." not in domain:
-        return ""
-    return domain.lower().rstrip(".")
-
-
 def areas_of(service: Service, session: Session) -> tuple[AccessArea, ...]:
     """The areas a service belongs to, by name, purpose and the declared stack."""
     text = f"{service.name} {service.purpose}".casefold()
@@ -218,16 +173,16 @@ def _row(area: AccessArea, services: list[Service], session: Session) -> AccessR
         person = session.person(owner)
         if person is not None and person.org is Organisation.CONTRACTOR:
             flags.append(f"owner {clean(person.name, max_len=60)} is on the contractor side")
-        domain = email_domain(person.email if person is not None else owner)
-        if domain in PERSONAL_EMAIL_DOMAINS:
+        domain = personal_domain(person.email if person is not None else owner)
+        if domain:
             flags.append(f"owner uses a personal email ({domain})")
     people_with_access = set(owners) | set(admin_ids)
     if len(people_with_access) < 2:
         flags.append("single admin" if people_with_access else "no admins recorded")
     for admin in admin_ids:
         person = session.person(admin)
-        domain = email_domain(person.email if person is not None else admin)
-        if domain in PERSONAL_EMAIL_DOMAINS and admin not in owners:
+        domain = personal_domain(person.email if person is not None else admin)
+        if domain and admin not in owners:
             flags.append(f"admin {_name(session, admin)} uses a personal email ({domain})")
     others = tuple(_name(session, a) for a in admin_ids if a not in owners)
     return AccessRow(

@@ -11,13 +11,13 @@ from launch_tui.checks import default_registry
 from launch_tui.checks.engine.context import context_factory
 from launch_tui.checks.engine.targets import WorkItem
 from launch_tui.checks.handover.access_judge import Area, judge_access
-from launch_tui.checks.handover.mailboxes import (
+from launch_tui.checks.handover.renewals import judge_renewals, monthly_totals
+from launch_tui.core.mailboxes import (
     email_domain,
     free_mail_domains,
     parse_domains,
     personal_domain,
 )
-from launch_tui.checks.handover.renewals import judge_renewals, monthly_totals
 from launch_tui.core.model import (
     CheckResult,
     Organisation,

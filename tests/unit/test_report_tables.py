@@ -29,7 +29,7 @@ from launch_tui.core.model import (
     Targets,
 )
 from launch_tui.core.playbook import builtin_playbook, parse_playbook
-from launch_tui.report.access_map import AccessArea, access_map, email_domain
+from launch_tui.report.access_map import AccessArea, access_map
 from launch_tui.report.domain_map import NOT_CHECKED, domain_map
 from launch_tui.report.email_records import email_records, spf_include
 from launch_tui.report.risk_list import RiskCategory, categorize, rank_findings
@@ -258,12 +258,18 @@ def test_access_map_flags_lockout_risks() -> None:
     assert [r.area for r in access_map(s)] == list(AccessArea)
 
 
-@pytest.mark.parametrize(
-    ("address", "domain"),
-    [("a@Gmail.COM", "gmail.com"), ("no-at", ""), ("@x.com", ""), ("a@local", "")],
-)
-def test_email_domain(address: str, domain: str) -> None:
-    assert email_domain(address) == domain
+def test_the_access_map_knows_the_maintained_list_of_personal_mailboxes() -> None:
+    # Providers the report's own 30 names lacked are flagged now, as the check flags them.
+    s = session(
+        people=(
+            Person("ana", "Ana", email="ana@Seznam.cz"),
+            Person("bo", "Bo", email="bo@acme.test"),
+        ),
+        services=(Service("Cloudflare", purpose="DNS", owner="bo", admins=("ana", "bo")),),
+    )
+    rows = {r.area: r for r in access_map(s)}
+    assert "admin Ana uses a personal email (seznam.cz)" in rows[AccessArea.DNS].flags
+    assert not any("owner uses" in f for f in rows[AccessArea.DNS].flags)
 
 
 # --- email records --------------------------------------------------------------------------

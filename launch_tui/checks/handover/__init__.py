@@ -3,5 +3,5 @@
 ``handover.access_map`` (:mod:`.access_map`, rules in :mod:`.access_judge`) and
 ``handover.renewals`` (:mod:`.renewals`) judge the session itself — its services, people and
 stack, and what stage 1 measured — rather than the network. Personal mailboxes are recognised
-by a shipped list of consumer mail domains (:mod:`.mailboxes`).
+by a shipped list of consumer mail domains (:mod:`launch_tui.core.mailboxes`).
 """

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from launch_tui.checks.audit.fingerprints import Provider, builtin_providers, declared_as
-from launch_tui.checks.handover.mailboxes import email_domain, personal_domain
+from launch_tui.core.mailboxes import email_domain, personal_domain
 from launch_tui.core.model import (
     JSONValue,
     Organisation,

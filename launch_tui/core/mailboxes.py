@@ -2,26 +2,28 @@
 
 An account whose owner (or sole admin) signs in with ``someone@gmail.com`` belongs to a person,
 not to the company: it leaves with them, and its password resets go to a private inbox. The
-consumer domains are a list shipped with the package (``data/free_mail_domains.txt``, vendored
-from a maintained registry package and dated in its header), never fetched at run time.
+consumer domains are a list shipped with the package (``free_mail_domains.txt`` beside this
+module, vendored from a maintained registry package and dated in its header), never fetched at
+run time. Pure but for reading that list once; the handover checks and the report's access map
+both use it.
 """
 
 from __future__ import annotations
 
 import functools
-from importlib import resources
+from pathlib import Path
 
-__all__ = ["email_domain", "free_mail_domains", "personal_domain"]
+__all__ = ["email_domain", "free_mail_domains", "parse_domains", "personal_domain"]
 
-#: The shipped list, beside the other check data.
-DATA_FILE = "data/free_mail_domains.txt"
+#: The shipped list, beside this module.
+DATA_FILE = Path(__file__).with_name("free_mail_domains.txt")
 
 
 @functools.cache
 def free_mail_domains() -> frozenset[str]:
     """Every consumer mail domain in the shipped list, lower case; read once."""
-    text = resources.files("launch_tui.checks").joinpath(DATA_FILE).read_text(encoding="utf-8")
-    return parse_domains(text)
+    # A plain file read, as for the playbook: the package is always installed as files.
+    return parse_domains(DATA_FILE.read_text(encoding="utf-8"))
 
 
 def parse_domains(text: str) -> frozenset[str]:
