@@ -118,7 +118,9 @@ def stage_rows(
                     changed=result.changed,
                     manual=manual,
                     runnable=runnable,
-                    decision=_latest_action(session.decisions, spec.id, result.target),
+                    decision=_latest_action(
+                        session.decisions, spec.id, result.target, result.status
+                    ),
                 )
             )
     return tuple(sorted(rows, key=row_order))
@@ -134,10 +136,17 @@ def row_order(row: CheckRow) -> tuple[float, int]:
     return (status, row.severity.rank)
 
 
-def _latest_action(decisions: Sequence[Decision], check_id: str, target: str) -> Action | None:
+def _latest_action(
+    decisions: Sequence[Decision], check_id: str, target: str, status: Status | None = None
+) -> Action | None:
+    """The action of the latest decision on this row. A decision on every target of a check
+    marks only its rows that are not passing: an accepted risk on a passing row covers
+    nothing, and showing "A" there reads as if it did."""
     action: Action | None = None
     for decision in decisions:
-        if decision.check_id == check_id and decision.target in ("", target):
+        if decision.check_id != check_id:
+            continue
+        if decision.target == target or (not decision.target and status is not Status.PASS):
             action = decision.action
     return action
 

@@ -126,3 +126,25 @@ async def test_failures_come_first_the_fold_is_counted_and_the_summary_gets_the_
 
 
 BAD = {Status.FAIL, Status.ERROR, Status.WARN}
+
+
+def test_a_decision_on_every_target_marks_only_the_rows_it_covers() -> None:
+    from datetime import UTC, datetime
+
+    from launch_tui.core.model import Action, CheckResult, Decision, Session, Sprint, Targets
+    from launch_tui.core.playbook import builtin_playbook
+
+    results = (
+        CheckResult("tls.certificate", "www.acme.test", Status.PASS, Severity.HIGH, "ok", {}),
+        CheckResult("tls.certificate", "app.acme.test", Status.FAIL, Severity.HIGH, "bad", {}),
+    )
+    accept = Decision("d1", "delivery", Action.ACCEPT_RISK, "later", "tls.certificate", "", "ann")
+    session = Session(
+        sprint=Sprint("s", "Acme", "", "eng", datetime(2026, 5, 4, tzinfo=UTC)),
+        targets=Targets(apex="acme.test"),
+        results=results,
+        decisions=(accept,),
+    )
+    rows = {r.target: r for r in stage_rows(session, builtin_playbook(), "delivery")}
+    assert rows["app.acme.test"].decision is Action.ACCEPT_RISK
+    assert rows["www.acme.test"].decision is None
