@@ -12,10 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from launch_tui.core.handover import Handover
-from launch_tui.core.handover_codec import (
-    HandoverDataError,
-    handover_from_data,
-)
+from launch_tui.core.handover_codec import HandoverDataError, handover_from_data
 from launch_tui.core.model import (
     KEYRING_REF,
     SCHEMA_VERSION,
@@ -49,10 +46,7 @@ from launch_tui.core.model import (
 )
 from launch_tui.core.session_schema import CodecError
 from launch_tui.core.session_table import WORDING, SessionTable
-from launch_tui.core.settings_codec import (
-    owners_from_tables,
-    sampling_from_table,
-)
+from launch_tui.core.settings_codec import owners_from_tables, sampling_from_table
 from launch_tui.core.toml_schema import (
     REQUIRED,
     join_key,

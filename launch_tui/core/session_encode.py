@@ -11,9 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from launch_tui.core.handover_codec import (
-    handover_to_data,
-)
+from launch_tui.core.handover_codec import handover_to_data
 from launch_tui.core.model import (
     CheckResult,
     CredentialRef,
@@ -34,10 +32,7 @@ from launch_tui.core.model import (
     Targets,
 )
 from launch_tui.core.session_schema import PLAIN_SCALARS, as_utc
-from launch_tui.core.settings_codec import (
-    owners_to_data,
-    sampling_to_data,
-)
+from launch_tui.core.settings_codec import owners_to_data, sampling_to_data
 
 __all__ = ["result_to_data", "session_to_data"]
 

@@ -20,9 +20,7 @@ from launch_tui.core.model import (
     RouteKind,
     StageStatus,
 )
-from launch_tui.core.toml_schema import (
-    join_key,
-)
+from launch_tui.core.toml_schema import join_key
 
 __all__ = [
     "ARRAYS",

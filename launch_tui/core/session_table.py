@@ -14,9 +14,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
-from launch_tui.core.model import (
-    JSONValue,
-)
+from launch_tui.core.model import JSONValue
 from launch_tui.core.session_schema import PLAIN_SCALARS, CodecError, as_utc
 from launch_tui.core.toml_schema import (
     REQUIRED,
