@@ -36,6 +36,7 @@ from launch_tui.core.errors import UsageError
 from launch_tui.core.model import CheckResult, JSONValue, Session, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean
+from launch_tui.net import data_files
 from launch_tui.net.rdap import (
     Outcome,
     RdapAnswer,
@@ -182,6 +183,7 @@ async def expiry(ctx: CheckContext) -> CheckResult:
         snapshot = shipped_bootstrap().publication[:10]
         evidence["rdap_source"] = "bootstrap"
         evidence["bootstrap_publication"] = snapshot
+        evidence["bootstrap_age"] = _bootstrap_age(ctx)
         return ctx.result(
             Status.WARN,
             f"Expiry not checked: no RDAP server is known for .{domain.rsplit('.', 1)[-1]} "
@@ -196,6 +198,8 @@ async def expiry(ctx: CheckContext) -> CheckResult:
         ctx.services.http, server.base_url, domain, limits=limits_for(ctx), monotonic=ctx.monotonic
     )
     evidence.update(_query_evidence(server, answer))
+    if server.source == "bootstrap":
+        evidence["bootstrap_age"] = _bootstrap_age(ctx)
     if answer.outcome is Outcome.FOUND and answer.record is not None:
         now = ctx.clock()
         evidence.update(record_evidence(answer.record, now))
@@ -235,3 +239,8 @@ def _query_evidence(server: RdapServer, answer: RdapAnswer) -> dict[str, JSONVal
 
 def _days(count: int) -> str:
     return "1 day" if count == 1 else f"{count} days"
+
+
+def _bootstrap_age(ctx: CheckContext) -> str:
+    """``2026-05-24 (197 days old, shipped)``: how old the IANA bootstrap in use is."""
+    return data_files.status(data_files.RDAP_BOOTSTRAP, ctx.clock().date()).describe()

@@ -429,3 +429,9 @@ async def test_what_cannot_be_asked_says_why(
 ) -> None:
     result = await run(pointed(clean_session, apex, rdap_url))
     assert (result.status, result.summary) == (status, summary)
+
+
+async def test_the_evidence_says_how_old_the_bootstrap_is(clean_session: Session) -> None:
+    result = await run(pointed(clean_session, "startup.eu", ""))
+    age = result.evidence["bootstrap_age"]
+    assert isinstance(age, str) and age.startswith("2026-05-24 (") and "days old, " in age
