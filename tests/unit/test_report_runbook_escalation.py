@@ -31,7 +31,14 @@ SESSION = Session(
         support=(
             SupportPath(SupportKind.FEATURE_REQUEST, "Linear board", "Mondays", "maya"),
             SupportPath(SupportKind.INCIDENT, "#acme-<b>incidents</b>", "24/7", "sam", "30 min"),
-            SupportPath(SupportKind.INCIDENT, "", "office hours", "maya"),
+            SupportPath(
+                SupportKind.INCIDENT,
+                "",
+                "office hours",
+                "maya",
+                notes="Call Maya <first>\nthen Priya",
+                links=("https://wiki.acme.test/oncall",),
+            ),
         )
     ),
 )
@@ -46,6 +53,8 @@ def test_markdown_lists_the_incident_paths_only() -> None:
     escalation = md[md.index("### Incident escalation") :]
     assert r"| \#acme-\<b\>incidents\</b\> | 24/7 | Sam Carter | 30 min |" in escalation
     assert "| **no channel** | office hours | Maya Okafor | — |" in escalation
+    assert "Call Maya \\<first\\>" in escalation and "then Priya" in escalation
+    assert "https://wiki.acme.test/oncall" in escalation
     assert "Linear board" not in md  # feature requests are not an escalation path
     assert "not recorded" not in escalation
 
@@ -57,6 +66,8 @@ def test_html_escapes_the_channel() -> None:
         "<td>#acme-&lt;b&gt;incidents&lt;/b&gt;</td><td>24/7</td><td>Sam Carter</td>" in escalation
     )
     assert '<span class="flag">no channel</span>' in escalation
+    assert '<div class="note">Call Maya &lt;first&gt;\nthen Priya</div>' in escalation
+    assert 'href="https://wiki.acme.test/oncall"' in escalation
     assert "<b>incidents" not in html
 
 
