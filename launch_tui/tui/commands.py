@@ -245,6 +245,16 @@ COMMANDS: tuple[Command, ...] = (
         "Tick a manual check as holding (or not), with a note or an evidence link.",
     ),
     Command(
+        "stage.mark",
+        STAGE,
+        "space",
+        "toggle_mark",
+        "Mark",
+        "Mark the row (and move down) to decide about several rows at once with d; space "
+        "again unmarks.",
+        show=False,
+    ),
+    Command(
         "stage.decide",
         STAGE,
         "d",

@@ -44,6 +44,9 @@ class DecisionDraft:
     due: date | None
     whole_check: bool
     """The decision covers every target of the check, not only the selected one."""
+    not_verified: bool = False
+    """Record the rows with nothing to accept yet as not verified (a failing result confirmed
+    by hand) before accepting the risk, in one step."""
 
 
 def due_placeholder(today: date) -> str:
@@ -71,12 +74,17 @@ class DecisionModal(_FormModal[DecisionDraft]):
         names: dict[str, str] | None = None,
         accept_problem: str | None = None,
         accept_problem_whole: str | None = None,
+        unverified: bool = False,
+        remembered: DecisionDraft | None = None,
     ) -> None:
         """``existing``: the live decisions this one will replace (the newest fills the form).
         ``names``: person id to display name, for the summary line. ``accept_problem`` (and
         ``accept_problem_whole``, for every target of the check): why an accepted risk would
         count for nothing there (:func:`launch_tui.core.bar_actions.acceptance_problem`);
-        such a decision is refused with that reason."""
+        such a decision is refused with that reason, unless ``unverified`` (nothing verified
+        yet, as opposed to passing) and the engineer records it as not verified in the same
+        step. ``remembered``: the last decision saved, whose action, owner and due date start
+        a form that replaces nothing."""
         super().__init__(classes="dialog-screen")
         self.heading = clean(heading, max_len=200)
         self.people = people
@@ -86,11 +94,17 @@ class DecisionModal(_FormModal[DecisionDraft]):
         self.names = names or {}
         self.accept_problem = accept_problem
         self.accept_problem_whole = accept_problem_whole
+        self.unverified = unverified
         latest = existing[-1] if existing else None
         self._start_action = latest.action if latest else Action.FIX
         self._start_text = latest.text if latest else ""
         self._start_owner = (latest.owner if latest else "") or default_owner
         self._start_due = latest.due.isoformat() if latest and latest.due else ""
+        if latest is None and remembered is not None:
+            self._start_action = remembered.action
+            self._start_owner = remembered.owner or self._start_owner
+            if remembered.due is not None and remembered.due >= today:
+                self._start_due = remembered.due.isoformat()
 
     def compose(self) -> ComposeResult:
         start = self._start_action
@@ -135,6 +149,13 @@ class DecisionModal(_FormModal[DecisionDraft]):
                     id="decision-all",
                     compact=True,
                 )
+            if self.unverified:
+                yield Checkbox(
+                    "Not verified: record it as not holding, then accept the risk",
+                    value=True,
+                    id="decision-unverified",
+                    compact=True,
+                )
             yield Plain("", id="decision-echo", classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="save", compact=True)
@@ -157,11 +178,14 @@ class DecisionModal(_FormModal[DecisionDraft]):
             return None
         whole = bool(self.target) and self.query_one("#decision-all", Checkbox).value
         useless = self.accept_problem_whole if whole or not self.target else self.accept_problem
-        if useless:
+        if useless and not self._not_verified():
             return f"would not count: {useless}"
         if not self._owner():
             return "an accepted risk counts only with an owner"
         return None
+
+    def _not_verified(self) -> bool:
+        return self.unverified and self.query_one("#decision-unverified", Checkbox).value
 
     def echo(self) -> Text:
         """What Save will record, in words: the action, whom and when, what it replaces."""
@@ -180,6 +204,8 @@ class DecisionModal(_FormModal[DecisionDraft]):
             line.append(f" · {clean(self.target, max_len=60)} only")
         elif self.target:
             line.append(" · every target")
+        if action is Action.ACCEPT_RISK and self._not_verified():
+            line.append(" · recorded as not verified first")
         if self.existing:
             old = ", ".join(f"{d.id} ({ACTION_WORD[d.action]})" for d in self.existing)
             line.append(f"\nreplaces {old}", style="bold")
@@ -214,5 +240,6 @@ class DecisionModal(_FormModal[DecisionDraft]):
                 owner=self._owner(),
                 due=validation.parse_due(due_field.value, self.today),
                 whole_check=whole,
+                not_verified=self._not_verified(),
             )
         )

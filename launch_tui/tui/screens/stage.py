@@ -511,7 +511,9 @@ class StageScreen(StageDocs):
         self.show_tab(TABS[(TABS.index(current) + 1) % len(TABS)])
 
     #: Actions on the selected check row: only while the check table is on show.
-    ROW_ACTIONS: ClassVar[frozenset[str]] = frozenset({"decide", "confirm_manual", "assign_owner"})
+    ROW_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"decide", "confirm_manual", "assign_owner", "toggle_mark"}
+    )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Row actions are disabled (dimmed in the key bar) on the other tabs, so that ``d``

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from launch_tui.core.bar_actions import acceptance_problem
-from launch_tui.core.model import Status
+from launch_tui.core.model import Action, CheckResult, Status
 from launch_tui.tui import edits
 from launch_tui.tui.screens.base import LaunchScreen
 from launch_tui.tui.text import ACTION_WORD
@@ -63,66 +63,122 @@ class StageRows(LaunchScreen):
 
         self.app.push_screen(ManualModal(spec.title, spec.look_at or spec.fix), done)
 
-    def action_decide(self) -> None:
+    def action_toggle_mark(self) -> None:
+        self.query_one("#checks", CheckTable).toggle_mark()
+
+    def _decision_rows(self) -> list[tuple[str, str]]:
+        """The rows a decision is about: the marked ones (space), else the selected one."""
+        table = self.query_one("#checks", CheckTable)
+        marked = table.marked_keys()
+        if marked:
+            return [edits.parse_row_key(key) for key in marked]
         selected = self._selected()
+        return [selected] if selected is not None else []
+
+    def _whole_check_problem(self, check_id: str) -> str | None:
+        """Why an accepted risk on every target of the check would not count (none fails)."""
+        results = self.session.results_for(check_id)
+        if not check_id or any(r.status in (Status.FAIL, Status.ERROR) for r in results):
+            return None
+        return acceptance_problem(results[0] if results else None)
+
+    def _row_result(self, check_id: str, target: str) -> CheckResult | None:
+        return next((r for r in self.session.results_for(check_id) if r.target == target), None)
+
+    def action_decide(self) -> None:
         if self.launch.refuse_edit():
             return
-        check_id, target = selected if selected is not None else ("", "")
-        playbook = self.launch.playbook
-        heading = playbook.stage(self.stage_id).title
-        if check_id:
+        rows = self._decision_rows()
+        check_id, target = rows[0] if rows else ("", "")
+        several = len(rows) > 1
+        heading = self.launch.playbook.stage(self.stage_id).title
+        if several:
+            named = ", ".join(c + (f" on {t}" if t else "") for c, t in rows[:3])
+            heading = f"{len(rows)} marked rows: {named}" + ("…" if len(rows) > 3 else "")
+        elif check_id:
             heading = f"{check_id}" + (f" on {target}" if target else "")
-        owner = edits.check_owner(self.session, check_id, target)
+        problems = {row: acceptance_problem(self._row_result(*row)) for row in rows}
+        # Rows with nothing to accept yet: no result, skipped, or waiting for confirmation. They
+        # can be recorded as not verified and accepted in the same step; a passing row cannot.
+        unverified = [row for row, problem in problems.items() if problem is not None]
+        verifiable = all(
+            (result := self._row_result(*row)) is None
+            or result.status in (Status.SKIPPED, Status.MANUAL)
+            for row in unverified
+        )
+        first_problem = (
+            next(
+                (f"{c}{f' on {t}' if t else ''}: {p}" if several else p)
+                for (c, t), p in problems.items()
+                if p is not None
+            )
+            if unverified
+            else None
+        )
+        whole = None if several else self._whole_check_problem(check_id)
 
         from launch_tui.tui.screens.decision import DecisionModal
 
         def done(draft: DecisionDraft | None) -> None:
             if draft is None or self.launch.controller is None:
                 return
-            updated, decision, replaced = edits.decide(
-                self.session,
-                stage=self.stage_id,
-                action=draft.action,
-                text=draft.text,
-                now=self.launch.now(),
-                check_id=check_id,
-                target="" if draft.whole_check else target,
-                owner=draft.owner,
-                due=draft.due,
-            )
-            updated = edits.touch_stage(updated, self.stage_id, self.launch.now())
-            self.launch.update_session(updated)
-            said = f"{decision.id}: {ACTION_WORD[decision.action]}"
-            if replaced:
-                said += " — replaces " + ", ".join(
-                    f"{d.id} ({ACTION_WORD[d.action]})" for d in replaced
+            session = self.session
+            now = self.launch.now()
+            saved: list[str] = []
+            for row_check, row_target in rows:
+                if (
+                    draft.not_verified
+                    and draft.action is Action.ACCEPT_RISK
+                    and problems[(row_check, row_target)] is not None
+                ):
+                    session = edits.confirm_manual(
+                        session,
+                        self.launch.playbook.check(row_check),
+                        holds=False,
+                        note=f"Not verified: {draft.text}",
+                        link="",
+                        by=session.sprint.engineer or "engineer",
+                        now=now,
+                        target=row_target,
+                    )
+                session, decision, replaced = edits.decide(
+                    session,
+                    stage=self.stage_id,
+                    action=draft.action,
+                    text=draft.text,
+                    now=now,
+                    check_id=row_check,
+                    target="" if draft.whole_check and not several else row_target,
+                    owner=draft.owner,
+                    due=draft.due,
                 )
-            self.launch.say(said, title="Decision saved")
+                said = f"{decision.id}: {ACTION_WORD[decision.action]}"
+                if replaced:
+                    said += " (replaces " + ", ".join(d.id for d in replaced) + ")"
+                saved.append(said)
+            session = edits.touch_stage(session, self.stage_id, now)
+            self.launch.update_session(session)
+            self.launch.last_decision = draft
+            self.query_one("#checks", CheckTable).clear_marks()
+            summary = saved[0] if len(saved) == 1 else f"{len(saved)} decisions: {', '.join(saved)}"
+            self.launch.say(summary, title="Decision saved")
 
         self.app.push_screen(
             DecisionModal(
                 heading,
                 self.session.people,
                 self.launch.now().date(),
-                target=target,
-                default_owner=owner,
-                existing=edits.superseded_by(self.session, check_id, target),
+                target="" if several else target,
+                default_owner=edits.check_owner(self.session, check_id, target),
+                existing=() if several else edits.superseded_by(self.session, check_id, target),
                 names={p.id: p.name for p in self.session.people},
-                **self._accept_problems(check_id, target),
+                accept_problem=first_problem,
+                accept_problem_whole=whole,
+                unverified=bool(unverified) and verifiable,
+                remembered=self.launch.last_decision,
             ),
             done,
         )
-
-    def _accept_problems(self, check_id: str, target: str) -> dict[str, str | None]:
-        """Why an accepted risk on the row (or on every target of its check) would not count."""
-        if not check_id:
-            return {}
-        results = self.session.results_for(check_id)
-        row = next((r for r in results if r.target == target), None)
-        whole = None
-        if not any(r.status in (Status.FAIL, Status.ERROR) for r in results):
-            whole = acceptance_problem(row or (results[0] if results else None))
-        return {"accept_problem": acceptance_problem(row), "accept_problem_whole": whole}
 
     def action_assign_owner(self) -> None:
         selected = self._selected()

@@ -45,6 +45,8 @@ class CheckTable(DataTable[Text]):
         self._width_hint = width_hint
         self._content: tuple[int, int] = (24, 26)
         """Length of the longest check id and target among the rows."""
+        self._marked: set[str] = set()
+        """Keys of the rows marked (space) for one decision about several rows."""
 
     def on_mount(self) -> None:
         self._build_columns(self.size.width or self._width_hint)
@@ -82,6 +84,32 @@ class CheckTable(DataTable[Text]):
             return False
         self.move_cursor(row=index, animate=False, scroll=True)
         return True
+
+    def marked_keys(self) -> list[str]:
+        """The marked rows' keys, in table order (rows that went away are forgotten)."""
+        order = [r.key for r in self._rows]
+        self._marked &= set(order)
+        return [key for key in order if key in self._marked]
+
+    def toggle_mark(self) -> None:
+        """Mark the row under the cursor (or unmark it), then move to the next row."""
+        key = self.selected_key
+        if not key:
+            return
+        self._marked ^= {key}
+        self._refresh_marks(key)
+        if self.cursor_row + 1 < self.row_count:
+            self.move_cursor(row=self.cursor_row + 1, animate=False, scroll=True)
+
+    def clear_marks(self) -> None:
+        marked, self._marked = self._marked, set()
+        for key in marked:
+            self._refresh_marks(key)
+
+    def _refresh_marks(self, key: str) -> None:
+        row = next((r for r in self._rows if r.key == key), None)
+        if row is not None:
+            self.update_cell(key, "Δ", self._cells(row)[-1])
 
     def show_rows(self, rows: Sequence[CheckRow]) -> None:
         """Show ``rows``, changing only what differs from the rows on screen.
@@ -224,8 +252,9 @@ class CheckTable(DataTable[Text]):
         cells = [status_cell(row.status), check, target, summary]
         if len(widths) == 6:
             cells.append(Text(fmt_ms(row.duration_ms) if row.duration_ms else "", style="dim"))
-        marks = ("Δ" if row.changed else " ") + (
+        marks = ("●" if row.key in self._marked else "Δ" if row.changed else " ") + (
             _DECISION_MARK.get(row.decision, " ") if row.decision else " "
         )
-        cells.append(Text(marks, style=STATUS_STYLE[row.status] if row.changed else "dim"))
+        style = STATUS_STYLE[row.status] if row.changed else "dim"
+        cells.append(Text(marks, style="bold reverse" if row.key in self._marked else style))
         return cells

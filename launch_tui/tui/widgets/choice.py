@@ -21,8 +21,14 @@ class ChoiceSet(RadioSet):
         super().action_previous_button()
         self._press_highlighted()
 
+    def on_mount(self) -> None:
+        # RadioSet highlights its first option on mount; start from the chosen one instead.
+        if self.pressed_index >= 0:
+            self._selected = self.pressed_index
+
     def _press_highlighted(self) -> None:
-        if self._selected is None:
+        # Only a key moves the choice: RadioSet also moves its highlight while mounting.
+        if self._selected is None or not self.has_focus:
             return
         button = self._nodes[self._selected]
         if isinstance(button, RadioButton) and not button.value:
