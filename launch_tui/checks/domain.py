@@ -17,6 +17,10 @@ the registry could not be asked or its answer not read          error   high
 expires later                                                   pass
 ==============================================================  ======  ========
 
+The query is the run's one RDAP query for the apex (:func:`shared_query`, through the run's
+request cache): ``handover.renewals`` reads the same answer (:func:`ask_registry`), so the two
+never disagree and neither depends on what an earlier run stored.
+
 The registrar's name and IANA id are in the evidence (``registrar``, ``registrar_iana_id``);
 merging a fresh result fills the stack's detected registrar with the name
 (:func:`detected_registrar`, the check's merge rule). Everything from the registry is data:
@@ -30,23 +34,38 @@ from datetime import datetime, timedelta
 
 from launch_tui.checks.audit.provider_names import same_provider
 from launch_tui.checks.engine.context import CheckContext
-from launch_tui.checks.engine.fetching import host_of, limits_for, no_http_result
+from launch_tui.checks.engine.fetching import MIN_FETCH_S, host_of, limits_for, no_http_result
 from launch_tui.checks.engine.registry import Registry
+from launch_tui.checks.engine.request_cache import request_cache
 from launch_tui.core.errors import UsageError
 from launch_tui.core.model import CheckResult, JSONValue, Session, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean
-from launch_tui.net import data_files
+from launch_tui.net import HttpClient, data_files
 from launch_tui.net.rdap import (
     Outcome,
     RdapAnswer,
     RdapServer,
+    domain_url,
     lookup_name,
     query_domain,
     rdap_server_for,
     shipped_bootstrap,
 )
 from launch_tui.net.rdap_parse import DomainRecord
+
+__all__ = [
+    "CHECKS",
+    "RegistryAnswer",
+    "Verdict",
+    "ask_registry",
+    "days_left",
+    "detected_registrar",
+    "expiry",
+    "judge",
+    "record_evidence",
+    "shared_query",
+]
 
 CHECKS = Registry()
 
@@ -194,9 +213,7 @@ async def expiry(ctx: CheckContext) -> CheckResult:
         )
     if ctx.services.http is None:
         return no_http_result(ctx)
-    answer = await query_domain(
-        ctx.services.http, server.base_url, domain, limits=limits_for(ctx), monotonic=ctx.monotonic
-    )
+    answer = await shared_query(ctx, ctx.services.http, server, domain)
     evidence.update(_query_evidence(server, answer))
     if server.source == "bootstrap":
         evidence["bootstrap_age"] = _bootstrap_age(ctx)
@@ -244,3 +261,100 @@ def _days(count: int) -> str:
 def _bootstrap_age(ctx: CheckContext) -> str:
     """``2026-05-24 (197 days old, shipped)``: how old the IANA bootstrap in use is."""
     return data_files.status(data_files.RDAP_BOOTSTRAP, ctx.clock().date()).describe()
+
+
+# --- the run's one RDAP query -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Asked:
+    answer: RdapAnswer
+    ran_out: bool
+    """The query failed after using all the time its starter gave it."""
+
+
+async def shared_query(
+    ctx: CheckContext, http: HttpClient, server: RdapServer, domain: str
+) -> RdapAnswer:
+    """``server``'s answer about ``domain``, asked once per run whichever check asks first.
+
+    The first caller starts the query with its own remaining budget; the others await it. A
+    query that failed for want of its starter's time is asked again by a caller with more time
+    left (the request cache's rule for every shared request).
+    """
+    within = limits_for(ctx).total_deadline
+
+    async def start() -> _Asked:
+        # Sized when started: a retry after another check ran out gets the time left now.
+        limits = limits_for(ctx)
+        began = ctx.monotonic()
+        answer = await query_domain(
+            http, server.base_url, domain, limits=limits, monotonic=ctx.monotonic
+        )
+        spent = ctx.monotonic() - began
+        out = answer.outcome is Outcome.FAILED and spent >= limits.total_deadline - MIN_FETCH_S
+        return _Asked(answer, out)
+
+    def timed_out() -> _Asked:
+        # Only a caller with a grace gives up waiting; this one waits for the query to end
+        # (its starter's deadline bounds it), but the cache asks what to answer then.
+        message = f"No RDAP answer within {within:.2f} seconds (the check's remaining budget)"
+        url = domain_url(server.base_url, domain)
+        return _Asked(RdapAnswer(url, Outcome.FAILED, message=message), True)
+
+    asked = await request_cache(ctx).share(
+        ("rdap-domain", server.base_url, domain),
+        start,
+        within=within,
+        grace=None,
+        retry_from=MIN_FETCH_S,
+        ran_out=lambda a: a.ran_out,
+        timed_out=timed_out,
+    )
+    return asked.answer
+
+
+@dataclass(frozen=True)
+class RegistryAnswer:
+    """What the run's RDAP query says about the session's apex, for checks other than
+    ``domain.expiry`` (which words each case itself)."""
+
+    domain: str
+    """The registered domain asked about (``""`` when the apex is none)."""
+    answer: RdapAnswer | None
+    """``None`` when no query could be sent: :attr:`problem` says why."""
+    problem: str = ""
+    """Why the registry could not be asked, or its answer not read; empty when it answered."""
+
+    @property
+    def record(self) -> DomainRecord | None:
+        """The registration, when the registry answered with it."""
+        return self.answer.record if self.answer is not None else None
+
+
+async def ask_registry(ctx: CheckContext) -> RegistryAnswer:
+    """The session's apex at its registry, through the run's one shared RDAP query.
+
+    A 404 is an answer (no record, no problem: ``domain.expiry`` reports it); a failed or
+    rate-limited query, and a query that could not be sent, have a :attr:`problem`.
+    """
+    apex = ctx.session.targets.apex
+    if not apex.strip():
+        return RegistryAnswer("", None, "no apex domain in the session's targets")
+    try:
+        domain = lookup_name(apex)
+    except ValueError as exc:
+        return RegistryAnswer("", None, str(exc))
+    try:
+        server = rdap_server_for(domain, ctx.session.network.rdap_url)
+    except UsageError as exc:
+        return RegistryAnswer(domain, None, exc.message)
+    if server is None:
+        return RegistryAnswer(
+            domain, None, f"no RDAP server is known for .{domain.rsplit('.', 1)[-1]}"
+        )
+    if ctx.services.http is None:
+        return RegistryAnswer(domain, None, "no HTTP client in this run to ask the registry")
+    answer = await shared_query(ctx, ctx.services.http, server, domain)
+    problem = answer.message if answer.outcome in (Outcome.FAILED, Outcome.RATE_LIMITED) else ""
+    return RegistryAnswer(domain, answer, problem)

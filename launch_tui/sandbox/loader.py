@@ -37,6 +37,9 @@ The shape, in brief (``worlds/demo.toml`` uses every part)::
     [build]                        # source_maps, leaked_env, debug_flag, ci_log_leak
     [[expected]]                   # area, target, finding, severity, status, check
     [[deploys]]                    # host, version; previous, health_path, version_header
+    [handover]                     # the handover's own fields, as in a session file
+                                   # (core/handover_codec.py): rollback, env_changes, support,
+                                   # limitations, next_steps, monitoring_links; no sign_off
 
 The strict reader and the value checks are :mod:`~launch_tui.sandbox.world_table`; the hosts
 and their routes are read by :mod:`~launch_tui.sandbox.world_hosts`, every other section by
@@ -63,6 +66,7 @@ from launch_tui.sandbox.world_sections import (
     read_deploy,
     read_dns,
     read_expected,
+    read_handover,
     read_person,
     read_rdap,
     read_repo,
@@ -147,6 +151,7 @@ def _world(t: WorldTable) -> World:
     secrets = tuple(read_secret(s) for s in t.tables("secrets"))
     expected = tuple(read_expected(e) for e in t.tables("expected"))
     deploys = tuple(read_deploy(d) for d in t.tables("deploys"))
+    handover = read_handover(t)
     t.done()
     world = World(
         name=name,
@@ -166,6 +171,7 @@ def _world(t: WorldTable) -> World:
         expected=expected,
         rtt_ms=rtt_ms,
         deploys=deploys,
+        handover=handover,
     )
     world = assign_addresses(world)
     _cross_check(world, t)

@@ -117,4 +117,5 @@ def session_for(running: RunningWorld, timeout: float = SANDBOX_TIMEOUT) -> Sess
         services=services,
         secrets=secrets,
         network=network,
+        handover=world.handover,
     )

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TypeAlias
 
 from launch_tui.core.errors import LaunchError
+from launch_tui.core.handover import Handover
 from launch_tui.core.model import HostRole, JSONValue, Organisation, RouteKind, Severity, Status
 from launch_tui.sandbox.latency import Latency, NoDelay
 
@@ -505,6 +506,9 @@ class World:
     """What an expert finds here; empty for a world where everything is right."""
     deploys: tuple[DeploySpec, ...] = ()
     """Hosts whose releases the sandbox's deploy control surface can change."""
+    handover: Handover = field(default_factory=Handover)
+    """The handover's own fields as the engineer wrote them (``[handover]``, the session
+    file's shape); sessions made for the world start with them."""
     rtt_ms: float = 0.0
     """Emulated network round-trip time (ms) every server adds: DNS waits it before each
     answer; web hosts wait it after accepting (the TCP handshake), before a TLS handshake, and

@@ -1,11 +1,13 @@
 """A world's sections other than its hosts: sprint, targets, DNS zones, RDAP, repository, build,
-stack, people, services, secrets, expected findings and deploys."""
+stack, people, services, secrets, expected findings, deploys and the handover's own fields."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from launch_tui.core.handover import Handover
+from launch_tui.core.handover_codec import HandoverDataError, handover_from_data
 from launch_tui.core.model import JSONValue, Organisation, Severity, Status
 from launch_tui.core.toml_schema import REQUIRED
 from launch_tui.sandbox.world import (
@@ -41,6 +43,7 @@ __all__ = [
     "read_deploy",
     "read_dns",
     "read_expected",
+    "read_handover",
     "read_person",
     "read_rdap",
     "read_repo",
@@ -274,6 +277,27 @@ def read_deploy(t: WorldTable) -> DeploySpec:
     )
     t.done()
     return spec
+
+
+def read_handover(t: WorldTable) -> Handover:
+    """``[handover]``: the session file's own table, read by the session codec's reader.
+
+    A world is where a sprint starts, so it cannot declare a sign-off (that would make the
+    session's results read-only before any check ran).
+    """
+    data = t.raw("handover")
+    if data is None:
+        return Handover()
+    try:
+        handover = handover_from_data(data, "handover")
+    except HandoverDataError as exc:
+        raise t.error(exc.key, exc.reason) from None
+    if handover.sign_off is not None:
+        raise t.error(
+            "handover.sign_off",
+            "a world is where a sprint starts; sign the handover off in the app, not here",
+        )
+    return handover
 
 
 def plain_json(t: WorldTable, key: str, value: Any) -> JSONValue:

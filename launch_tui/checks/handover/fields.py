@@ -23,6 +23,10 @@ finding                                                                     stat
 
 The rollback notes are linked to the stage 5 drill (``deploy.rollback_drill``): its status,
 summary and measured time are in the evidence under ``drill``, so the report can show both.
+The drill is a manual step driven from the app (it needs someone to roll a release back), so a
+headless ``check`` never produces it: complete notes with no drill recorded are a warning ("drill
+not run yet"), never a failure, and the notes are judged on their own. A drill that did not pass
+is a warning too: the notes stand, but they are untested.
 """
 
 from __future__ import annotations
@@ -141,7 +145,8 @@ def judge_rollback(handover: Handover, drill: CheckResult | None) -> list[FieldF
         found.append(
             FieldFinding(
                 "drill",
-                "no rollback drill recorded in stage 5 (deploy.rollback_drill) to back the notes",
+                "not run yet: no rollback drill recorded in stage 5 "
+                "(deploy.rollback_drill) to back the notes",
                 Status.WARN,
                 Severity.LOW,
             )

@@ -1,8 +1,10 @@
 """``handover.renewals``: what renews soon, what is missing a date or a cost, what it all costs.
 
 Judged from the session's services (``renewal``, ``monthly_cost``, ``currency``) and the
-domain's registration expiry that ``domain.expiry`` read over RDAP in stage 1 (its result's
-``expires_at`` evidence; the days left are counted again from the run's clock):
+domain's registration expiry, read over RDAP in this run: the run's one query for the apex, which
+``domain.expiry`` shares (``checks/domain.py``, :func:`ask_registry`), so this check needs no
+earlier run and the two agree. Only when the registry cannot be asked (no RDAP server known, the
+query failed) is a saved ``domain.expiry`` result's ``expires_at`` used, and the finding says so:
 
 ==============================================================  ======  ========
 finding                                                         status  severity
@@ -10,10 +12,12 @@ finding                                                         status  severity
 the domain's registration expires within 30 days, or expired    fail    high
 a service renews within 30 days, or its renewal date passed     fail    medium
 a service has no renewal date, or no monthly cost               warn    low
-domain expiry not measured yet (no ``domain.expiry`` result)    warn    low
+the domain's expiry could not be read, and none is saved         warn    low
 ==============================================================  ======  ========
 
-A registry that publishes no expiry date is ``domain.expiry``'s finding, not repeated here.
+A registry that publishes no expiry date, or does not know the domain, is ``domain.expiry``'s
+finding, not repeated here. The domain's row says where its date came from (``source``: ``rdap``
+for this run's query, ``saved domain.expiry`` for a stored result).
 The total monthly cost is added up per currency (never converted) and shown in the summary and
 the evidence (``monthly_totals``, decimal strings). Each row of ``renewals`` is one service or
 the domain, with its date, days left and cost; ``findings`` names each problem by target.
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from launch_tui.checks.domain import RegistryAnswer, ask_registry
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.findings import Finding, combine
 from launch_tui.checks.engine.registry import Registry
@@ -33,7 +38,15 @@ from launch_tui.core.model import CheckResult, JSONValue, Service, Session, Seve
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean
 
-__all__ = ["CHECKS", "RenewalJudgement", "judge_renewals", "monthly_totals", "renewals"]
+__all__ = [
+    "CHECKS",
+    "DomainDate",
+    "RenewalJudgement",
+    "domain_date",
+    "judge_renewals",
+    "monthly_totals",
+    "renewals",
+]
 
 CHECKS = Registry()
 
@@ -47,6 +60,37 @@ class RenewalFinding:
     problem: str
     status: Status
     severity: Severity
+
+
+@dataclass(frozen=True)
+class DomainDate:
+    """The apex's registration expiry for the renewals list, and where it came from."""
+
+    expires: date | None
+    """``None`` when the registry published none, or none could be read."""
+    source: str
+    """``rdap`` (this run's query), ``saved domain.expiry`` (a stored result) or ``""``."""
+    problem: str = ""
+    """Why this run could not read it from the registry; empty when it did."""
+
+
+def stored_domain_date(session: Session, problem: str = "") -> DomainDate:
+    """The expiry a saved ``domain.expiry`` result holds (``source`` empty when none does)."""
+    result = session.result("domain.expiry")
+    if result is None:
+        return DomainDate(None, "", problem)
+    return DomainDate(
+        _parse_date(result.evidence.get("expires_at")), "saved domain.expiry", problem
+    )
+
+
+def domain_date(session: Session, registry: RegistryAnswer) -> DomainDate:
+    """The run's RDAP answer as a :class:`DomainDate`; a saved result only when it has none."""
+    if registry.answer is not None and not registry.problem:
+        record = registry.record
+        expires = record.expires_at if record is not None else None
+        return DomainDate(expires.date() if expires is not None else None, "rdap")
+    return stored_domain_date(session, registry.problem)
 
 
 @dataclass(frozen=True)
@@ -82,8 +126,13 @@ def monthly_totals(services: Sequence[Service]) -> dict[str, Decimal]:
     return totals
 
 
-def judge_renewals(session: Session, today: date) -> RenewalJudgement:
-    """Every service's renewal and cost, and the domain's expiry, as of ``today``."""
+def judge_renewals(
+    session: Session, today: date, domain: DomainDate | None = None
+) -> RenewalJudgement:
+    """Every service's renewal and cost, and the domain's expiry, as of ``today``.
+
+    ``domain`` is the expiry this run read; ``None`` judges a saved ``domain.expiry`` result.
+    """
     rows: list[dict[str, JSONValue]] = []
     findings: list[RenewalFinding] = []
     for service in session.services:
@@ -135,9 +184,9 @@ def judge_renewals(session: Session, today: date) -> RenewalJudgement:
                     name, f"no {' and no '.join(missing)} recorded", Status.WARN, Severity.LOW
                 )
             )
-    domain = _domain_row(session, today)
-    if domain is not None:
-        row, finding = domain
+    judged = _domain_row(session, today, domain or stored_domain_date(session))
+    if judged is not None:
+        row, finding = judged
         rows.append(row)
         if finding is not None:
             findings.append(finding)
@@ -146,36 +195,45 @@ def judge_renewals(session: Session, today: date) -> RenewalJudgement:
 
 
 def _domain_row(
-    session: Session, today: date
+    session: Session, today: date, domain: DomainDate
 ) -> tuple[dict[str, JSONValue], RenewalFinding | None] | None:
     apex = clean(session.targets.apex.strip().rstrip(".").lower(), max_len=120)
     if not apex:
         return None
-    result = session.result("domain.expiry")
-    row: dict[str, JSONValue] = {"target": apex, "kind": "domain", "source": "domain.expiry"}
-    if result is None:
-        row["renewal"] = None
+    row: dict[str, JSONValue] = {"target": apex, "kind": "domain", "source": domain.source}
+    expires = domain.expires
+    row["renewal"] = expires.isoformat() if expires is not None else None
+    if domain.problem:
+        row["problem"] = clean(domain.problem, max_len=200)
+    if not domain.source:
+        why = clean(domain.problem, max_len=160) or "the registry was not asked"
         return row, RenewalFinding(
             apex,
-            "the domain's expiry is not measured yet: run the audit stage (domain.expiry)",
+            f"the domain's expiry could not be read ({why}) and no domain.expiry result is "
+            "saved: check the renewal date at the registrar",
             Status.WARN,
             Severity.LOW,
         )
-    expires = _parse_date(result.evidence.get("expires_at"))
-    row["renewal"] = expires.isoformat() if expires is not None else None
     if expires is None:
         return row, None
+    # A date from a saved result, because the registry could not be asked now, says so.
+    saved = ""
+    if domain.source != "rdap":
+        why = clean(domain.problem, max_len=120)
+        saved = " (from the saved domain.expiry result" + (
+            f"; the registry could not be asked: {why})" if why else ")"
+        )
     left = (expires - today).days
     row["days_left"] = left
     on = expires.isoformat()
     if left < 0:
         return row, RenewalFinding(
-            apex, f"the domain expired on {on}: renew it today", Status.FAIL, Severity.HIGH
+            apex, f"the domain expired on {on}{saved}: renew it today", Status.FAIL, Severity.HIGH
         )
     if left <= FAIL_WITHIN_DAYS:
         return row, RenewalFinding(
             apex,
-            f"the domain expires in {_days(left)} ({on}): renew it and turn on auto-renew",
+            f"the domain expires in {_days(left)} ({on}){saved}: renew it and turn on auto-renew",
             Status.FAIL,
             Severity.HIGH,
         )
@@ -210,7 +268,8 @@ def _totals_text(totals: dict[str, Decimal]) -> str:
 )
 async def renewals(ctx: CheckContext) -> CheckResult:
     """Renewal dates and costs of every service and the domain; the monthly total per currency."""
-    judgement = judge_renewals(ctx.session, ctx.clock().date())
+    registry = await ask_registry(ctx)
+    judgement = judge_renewals(ctx.session, ctx.clock().date(), domain_date(ctx.session, registry))
     evidence = judgement.evidence()
     totals = _totals_text(judgement.totals)
     if not judgement.findings:
