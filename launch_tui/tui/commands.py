@@ -105,7 +105,7 @@ def _goto(number: int) -> Command:
 
 #: Key bar entries that make way, first one first, when the bar is too narrow for every key
 #: (the status line names them then).
-SPARE_IN_KEY_BAR: tuple[str, ...] = ("stage.prev", "stage.goto1")
+SPARE_IN_KEY_BAR: tuple[str, ...] = ("stage.prev", "stage.goto1", "stage.next_failing")
 
 #: Matches the palette entry of a stage key.
 _GOTO_ACTION = re.compile(r"goto_stage\((\d+)\)")
@@ -287,6 +287,42 @@ COMMANDS: tuple[Command, ...] = (
         "next_tab",
         "Tab",
         "Cycle checks, deliverable, decisions, notes and about.",
+    ),
+    Command(
+        "stage.tab_back",
+        STAGE,
+        "T",
+        "previous_tab",
+        "Tab back",
+        "Cycle the tabs the other way.",
+        show=False,
+    ),
+    Command(
+        "stage.next_failing",
+        STAGE,
+        "f",
+        "next_failing",
+        "Failing",
+        "Jump to the next failing, erroring or warning row (wraps around).",
+    ),
+    Command(
+        "stage.prev_failing",
+        STAGE,
+        "F",
+        "previous_failing",
+        "Prev failing",
+        "Jump to the previous failing, erroring or warning row.",
+        show=False,
+    ),
+    Command(
+        "stage.filter",
+        STAGE,
+        "slash",
+        "cycle_filter",
+        "Filter",
+        "Show all rows, only failing ones, only undecided ones, or only yours (cycles).",
+        key_display="/",
+        show=False,
     ),
     Command(
         "stage.report",

@@ -293,7 +293,11 @@ class StageScreen(StageDocs):
         if sidebar is not None:
             sidebar.show_view(view)
         rows = stage_rows(session, playbook, self.stage_id, self.launch.implemented_ids)
-        self.query_one("#checks", CheckTable).show_rows(rows)
+        self.query_one("#checks", CheckTable).show_rows(self.filter_rows(rows))
+
+    def refresh_rows(self) -> None:
+        self._refresh_overview()
+        self._show_detail()
 
     def _refresh_all(self) -> None:
         self._refresh_queued = False
@@ -506,13 +510,24 @@ class StageScreen(StageDocs):
         self.save_notes()
         self.show_tab("tab-checks")
 
-    def action_next_tab(self) -> None:
+    def action_next_tab(self, step: int = 1) -> None:
         current = self._active_tab if self._active_tab in TABS else TABS[0]
-        self.show_tab(TABS[(TABS.index(current) + 1) % len(TABS)])
+        self.show_tab(TABS[(TABS.index(current) + step) % len(TABS)])
+
+    def action_previous_tab(self) -> None:
+        self.action_next_tab(-1)
 
     #: Actions on the selected check row: only while the check table is on show.
     ROW_ACTIONS: ClassVar[frozenset[str]] = frozenset(
-        {"decide", "confirm_manual", "assign_owner", "toggle_mark"}
+        {
+            "decide",
+            "confirm_manual",
+            "assign_owner",
+            "toggle_mark",
+            "next_failing",
+            "previous_failing",
+            "cycle_filter",
+        }
     )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -576,16 +591,6 @@ class StageScreen(StageDocs):
         )
         self.launch.say(f"Stage marked {status.value.replace('_', ' ')}.", title="Stage")
 
-    def action_prev_stage(self) -> None:
-        index = STAGE_IDS.index(self.stage_id)
-        if index > 0:
-            self.launch.goto_stage(STAGE_IDS[index - 1])
-
-    def action_next_stage(self) -> None:
-        index = STAGE_IDS.index(self.stage_id)
-        if index + 1 < len(STAGE_IDS):
-            self.launch.goto_stage(STAGE_IDS[index + 1])
-
-    def action_goto_stage(self, number: int) -> None:
-        if 1 <= number <= len(STAGE_IDS) and STAGE_IDS[number - 1] != self.stage_id:
-            self.launch.goto_stage(STAGE_IDS[number - 1])
+    def land_on_checks(self) -> None:
+        if self.active_tab != "tab-checks":
+            self.show_tab("tab-checks")

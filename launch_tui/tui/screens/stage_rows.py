@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from launch_tui.core.bar_actions import acceptance_problem
-from launch_tui.core.model import Action, CheckResult, Status
+from launch_tui.core.model import STAGE_IDS, Action, CheckResult, Status
 from launch_tui.tui import edits
 from launch_tui.tui.screens.base import LaunchScreen
 from launch_tui.tui.text import ACTION_WORD
+from launch_tui.tui.views import CheckRow
 from launch_tui.tui.widgets.check_table import CheckTable
 
 if TYPE_CHECKING:
@@ -18,10 +19,92 @@ if TYPE_CHECKING:
     from launch_tui.tui.screens.modals import ManualDraft
 
 
+#: The check table's filters, in the order ``/`` cycles through them.
+ROW_FILTERS = ("all", "failing", "undecided", "mine")
+
+#: Statuses a row needs to be "failing" (what ``f`` jumps to).
+FAILING = frozenset({Status.FAIL, Status.ERROR, Status.WARN})
+
+
 class StageRows(LaunchScreen):
     """Row actions of a stage screen (``stage_id`` and the ``#checks`` table are the screen's)."""
 
     stage_id: str
+    row_filter: str = "all"
+    """Which rows the check table shows (one of :data:`ROW_FILTERS`)."""
+
+    # --- moving around the rows --------------------------------------------------------------
+
+    def filter_rows(self, rows: tuple[CheckRow, ...]) -> tuple[CheckRow, ...]:
+        """``rows`` as the current filter lets them through."""
+        if self.row_filter == "failing":
+            return tuple(r for r in rows if r.status in FAILING)
+        if self.row_filter == "undecided":
+            return tuple(r for r in rows if r.status in FAILING and r.decision is None)
+        if self.row_filter == "mine":
+            me = self.session.sprint.engineer
+            return tuple(
+                r
+                for r in rows
+                if me and edits.check_owner(self.session, r.check_id, r.target) == me
+            )
+        return rows
+
+    def action_cycle_filter(self) -> None:
+        self.row_filter = ROW_FILTERS[(ROW_FILTERS.index(self.row_filter) + 1) % len(ROW_FILTERS)]
+        table = self.query_one("#checks", CheckTable)
+        table.filter_note = "" if self.row_filter == "all" else self.row_filter
+        self.refresh_rows()
+        self.launch.say(f"Showing {self.row_filter} rows.", title="Filter")
+
+    def refresh_rows(self) -> None:
+        """Show the stage's rows again (the screen fills the table)."""
+        raise NotImplementedError
+
+    def action_next_failing(self) -> None:
+        self._jump_failing(1)
+
+    def action_previous_failing(self) -> None:
+        self._jump_failing(-1)
+
+    def _jump_failing(self, step: int) -> None:
+        table = self.query_one("#checks", CheckTable)
+        statuses = table.row_statuses()
+        count = len(statuses)
+        for offset in range(1, count + 1):
+            index = (table.cursor_row + step * offset) % count
+            if statuses[index] in FAILING:
+                table.move_cursor(row=index, animate=False, scroll=True)
+                return
+        self.launch.say("No failing row on this stage.", title="Next failing")
+
+    def action_prev_stage(self) -> None:
+        index = STAGE_IDS.index(self.stage_id)
+        if index > 0:
+            self._land(STAGE_IDS[index - 1])
+
+    def action_next_stage(self) -> None:
+        index = STAGE_IDS.index(self.stage_id)
+        if index + 1 < len(STAGE_IDS):
+            self._land(STAGE_IDS[index + 1])
+
+    def action_goto_stage(self, number: int) -> None:
+        if 1 <= number <= len(STAGE_IDS) and STAGE_IDS[number - 1] != self.stage_id:
+            self._land(STAGE_IDS[number - 1])
+
+    def _land(self, stage_id: str) -> None:
+        """Go to a stage by key: always on its checks tab (a stage left on another tab would
+        otherwise come back on it)."""
+        self.launch.goto_stage(stage_id)
+        screen = self.app.screen
+        if isinstance(screen, StageRows):
+            screen.land_on_checks()
+
+    def land_on_checks(self) -> None:
+        """Show the checks tab (the screen has the tabs)."""
+        raise NotImplementedError
+
+    # --- deciding and confirming ---------------------------------------------------------------
 
     def _selected(self) -> tuple[str, str] | None:
         key = self.query_one("#checks", CheckTable).selected_key

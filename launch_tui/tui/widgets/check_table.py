@@ -16,7 +16,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
 from launch_tui.core.display import fmt_ms
-from launch_tui.core.model import Action
+from launch_tui.core.model import Action, Status
 from launch_tui.tui.edits import parse_row_key
 from launch_tui.tui.text import STATUS_STYLE, status_cell
 from launch_tui.tui.views import CheckRow
@@ -45,6 +45,9 @@ class CheckTable(DataTable[Text]):
         self._width_hint = width_hint
         self._content: tuple[int, int] = (24, 26)
         """Length of the longest check id and target among the rows."""
+        self.filter_note = ""
+        """The filter the rows went through (``failing``...), named in the header; ``""``
+        for all rows."""
         self._marked: set[str] = set()
         """Keys of the rows marked (space) for one decision about several rows."""
 
@@ -84,6 +87,11 @@ class CheckTable(DataTable[Text]):
             return False
         self.move_cursor(row=index, animate=False, scroll=True)
         return True
+
+    def row_statuses(self) -> list[Status | None]:
+        """The status of each row, in table order."""
+        by_key = {r.key: r.status for r in self._rows}
+        return [by_key.get(str(row.key.value)) for row in self.ordered_rows]
 
     def marked_keys(self) -> list[str]:
         """The marked rows' keys, in table order (rows that went away are forgotten)."""
@@ -217,6 +225,8 @@ class CheckTable(DataTable[Text]):
         shown = max(0, self.scrollable_content_region.height - 1)  # less the header row
         below = max(0, self.row_count - round(self.scroll_y) - shown) if shown else 0
         label = Text("Check", style="bold")
+        if self.filter_note:
+            label.append(f" [{self.filter_note}]", style="bold reverse")
         if below:
             label.append(f" ↓{below} more", style="dim")
         column = self.columns[ColumnKey("Check")]
