@@ -187,10 +187,36 @@ class DetailView:
     decisions: tuple[DecisionLine, ...]
     owner: str
     """Name of the person carrying the check (through its fix/defer decision)."""
+    closing: str = ""
+    """How to close the row from here (which key, or which setting unblocks it)."""
 
 
-def detail_for(session: Session, playbook: Playbook, key: str) -> DetailView | None:
-    """The detail of the row ``key``; ``None`` when the check is not in the playbook."""
+def closing_hint(status: Status | None, summary: str, *, by_hand: bool) -> str:
+    """One line saying how a row gets closed: ``by_hand`` for manual and not-automated checks."""
+    if status is None and by_hand:
+        return (
+            "Press m to confirm it, with a note or an evidence link (or d to accept the risk "
+            "as not verified)."
+        )
+    if status is None:
+        return "Press r to run this stage's checks."
+    if status is Status.SKIPPED:
+        return (
+            f"Skipped: {summary} Change that setting (the session file's [targets] or "
+            "[network]), then r runs it again; or d accepts the risk as not verified."
+        )
+    if status in (Status.FAIL, Status.ERROR):
+        return "Press d to record fix, accept risk (with an owner) or defer."
+    return ""
+
+
+def detail_for(
+    session: Session, playbook: Playbook, key: str, implemented: Iterable[str] | None = None
+) -> DetailView | None:
+    """The detail of the row ``key``; ``None`` when the check is not in the playbook.
+
+    ``implemented``: the checks the app can run (others are confirmed by hand); ``None`` takes
+    every automated check as runnable."""
     check_id, target = parse_row_key(key)
     if check_id not in playbook:
         return None
@@ -220,6 +246,12 @@ def detail_for(session: Session, playbook: Playbook, key: str) -> DetailView | N
         evidence=() if result is None else evidence_lines(result.evidence),
         decisions=decisions,
         owner=person_name(session, owner) if owner else "",
+        closing=closing_hint(
+            None if result is None else result.status,
+            "" if result is None else clean(result.summary, max_len=300),
+            by_hand=spec.mode is CheckMode.MANUAL
+            or (implemented is not None and check_id not in frozenset(implemented)),
+        ),
     )
 
 

@@ -378,7 +378,8 @@ class StageScreen(StageDocs):
 
     def _show_detail(self) -> None:
         key = self.query_one("#checks", CheckTable).selected_key
-        view = detail_for(self.session, self.launch.playbook, key) if key else None
+        playbook, implemented = self.launch.playbook, self.launch.implemented_ids
+        view = detail_for(self.session, playbook, key, implemented) if key else None
         self.query_one("#detail", DetailPane).show_detail(view)
 
     def _fill_decisions(self) -> None:

@@ -50,10 +50,12 @@ def render_detail(view: DetailView | None, *, show_times: bool = True) -> Text:
         out.append(view.summary)
         out.append("\n")
     _section(out, "Why it matters", view.why)
-    if view.manual:
+    if view.manual or (view.status is None and view.closing.startswith("Press m")):
         _section(out, "What to look at", view.look_at)
-        if view.status is None:
-            out.append("Press m to confirm it, with a note or an evidence link.\n", style="dim")
+    if view.closing:
+        out.append("\n")
+        out.append(view.closing, style="bold")
+        out.append("\n")
     _section(out, "Remediation", view.fix)
     if view.evidence:
         out.append("\nEvidence\n", style="bold")
