@@ -138,12 +138,15 @@ def _undecided(
     target = route
     if spec.mode is CheckMode.MANUAL or spec.id not in runnable:
         how = "a manual check" if spec.mode is CheckMode.MANUAL else "not automated yet"
+        waits = f"{spec.id}{where} waits for your confirmation ({how})"
+        if spec.absent and not results:
+            waits = f"{spec.absent}: {waits}"
         return [
             Blocker(
                 spec.id,
                 target,
                 spec.stage,
-                f"{spec.id}{where} waits for your confirmation ({how})",
+                waits,
                 Move.CONFIRM,
                 f"look, then confirm it with a note or a link (m on {spec.id})",
             )

@@ -74,6 +74,9 @@ class CheckSpec:
     """Remediation hint, one or two sentences."""
     look_at: str = ""
     """For manual checks: what the engineer should look at before confirming."""
+    absent: str = ""
+    """What having no result of this check means, in a few words the readiness view shows
+    (``rollback never drilled``); empty for the plain ``no result yet``."""
 
 
 @dataclass(frozen=True)
@@ -364,7 +367,7 @@ def _parse_stage(node: _Node, check_stage: dict[str, str]) -> StageSpec:
 
 
 def _parse_check(node: _Node, stage_id: str) -> CheckSpec:
-    node.only("id", "title", "mode", "severity", "applies_to", "why", "fix", "look_at")
+    node.only("id", "title", "mode", "severity", "applies_to", "why", "fix", "look_at", "absent")
     check_id = node.text("id")
     if not _CHECK_ID.match(check_id):
         node.fail(
@@ -393,6 +396,7 @@ def _parse_check(node: _Node, stage_id: str) -> CheckSpec:
         why=why,
         fix=fix,
         look_at=look_at,
+        absent=node.text("absent") if "absent" in node.data else "",
     )
 
 

@@ -11,7 +11,9 @@ them. The rules, in the order they apply to one item:
 - ``fail`` and ``error`` block the item, unless an ``accept-risk`` decision with an owner covers
   that result; then the result is *accepted*. An accept-risk without an owner, a ``fix`` or a
   ``defer`` does not lift a block.
-- No result yet, or only ``skipped`` / ``manual`` ones, leaves the check *pending*.
+- No result yet, or only ``skipped`` / ``manual`` ones, leaves the check *pending*. A check whose
+  playbook entry says what its absence means (``absent``) is waited on in those words: the
+  rollback drill's ``rollback never drilled (deploy.rollback_drill)``.
 
 An item with any unaccepted block is ``not_met`` (a known failure outweighs an unknown); else
 with anything pending it is ``pending``; else with anything accepted it is ``accepted``; else
@@ -224,7 +226,8 @@ def _item_state(session: Session, playbook: Playbook, item: BarItem) -> BarItemS
         reason = _accepted_reason(session, tally)
     else:
         state = BarState.MET
-        reason = f"{_plural(tally.satisfied, 'result')} pass" + (
+        verb = "passes" if tally.satisfied == 1 else "pass"
+        reason = f"{_plural(tally.satisfied, 'result')} {verb}" + (
             f", {tally.warned} with warnings" if tally.warned else ""
         )
     return BarItemState(
@@ -262,6 +265,8 @@ def _undecided_phrase(
 ) -> str:
     where = f" on route {route!r}" if route is not None else ""
     statuses = {r.status for r in results}
+    if spec.absent and not statuses:
+        return f"{spec.absent} ({spec.id}){where}"
     if spec.mode is CheckMode.MANUAL:
         return f"{spec.id}{where} waits for the engineer's confirmation"
     if statuses and statuses <= {Status.SKIPPED}:

@@ -17,7 +17,7 @@ from check_reports import Cli, write
 from check_runs import run_checks, select
 
 from launch_tui.checks import Registry
-from launch_tui.checks.deploy import build_output, env_diff, health, migrations
+from launch_tui.checks.deploy import build_output, env_diff, env_separation, health, migrations
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.cli.exit_codes import Exit
 from launch_tui.core.model import Action, CheckResult, Decision, Session, Status
@@ -26,7 +26,7 @@ from launch_tui.sandbox.deploys import BadRollout
 
 pytest_plugins = ["sandbox_fixtures"]
 
-FAMILY = (env_diff, health, migrations, build_output)
+FAMILY = (env_diff, env_separation, health, migrations, build_output)
 FINDINGS = (Status.WARN, Status.FAIL, Status.ERROR)
 
 
@@ -46,7 +46,12 @@ async def run(session: Session) -> list[CheckResult]:
 async def test_demo_gives_exactly_the_expected_deploy_findings(demo_world: RunningWorld) -> None:
     results = await run(sandbox_session(demo_world))
     ours = set(registry().ids())
-    session_wide = {"deploy.env_diff", "deploy.migrations", "deploy.build_output"}
+    session_wide = {
+        "deploy.env_diff",
+        "deploy.env_separation",
+        "deploy.migrations",
+        "deploy.build_output",
+    }
     expected = {
         (e.check, "" if e.check in session_wide else e.target): e.status
         for e in demo_world.world.expected
@@ -73,12 +78,18 @@ async def test_demo_gives_exactly_the_expected_deploy_findings(demo_world: Runni
     app = ".next/static/chunks/pages/_app-8d2e61b0c4a7f315.js"
     assert {("secret", app), ("source-map", app + ".map"), ("debug-flag", app)} <= kinds
     assert "sandbox-fake-pw" not in repr(build.evidence), "secret values never reach evidence"
+    apart = by_id["deploy.env_separation"]
+    assert apart.status is Status.PASS, apart.summary
+    assert apart.summary.startswith("Staging runs on its own host (staging.brightlane.test)")
+    assert "production defines its own variables (render.yaml (brightlane-admin))" in apart.summary
 
 
 async def test_clean_world_is_silent(clean_world: RunningWorld) -> None:
     results = await run(sandbox_session(clean_world))
     assert {r.check_id for r in results} == set(registry().ids())
     assert not [(r.key, r.summary) for r in results if r.status in FINDINGS]
+    apart = next(r for r in results if r.check_id == "deploy.env_separation")
+    assert apart.status is Status.PASS, "measured, not skipped: the readiness item is decided"
 
 
 async def test_differences_marked_expected_pass_and_a_bad_deploy_fails_health(

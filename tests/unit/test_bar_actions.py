@@ -86,3 +86,10 @@ def test_show_says_what_blocks_and_which_decisions_do_not_count() -> None:
     assert "→ change the setting it names" in text
     assert "d1 on perf.latency [book]" in text
     assert "does not count: it was skipped" in text
+
+
+def test_a_rollback_never_drilled_is_named_as_the_handover_blocker() -> None:
+    blockers = bar_blockers(session(), PLAYBOOK, {"handover.access_map"})["handover"]
+    drill = [b for b in blockers if b.check_id == "deploy.rollback_drill"]
+    assert len(drill) == 1 and drill[0].move is Move.CONFIRM
+    assert drill[0].what.startswith("rollback never drilled: deploy.rollback_drill waits")

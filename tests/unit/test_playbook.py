@@ -91,7 +91,7 @@ PLAN: dict[str, list[tuple[str, CheckMode, AppliesTo, Severity]]] = {
         ("deploy.health", A, ROUTE, HIGH),
         ("deploy.migrations", A, SES, MED),
         ("deploy.build_output", A, SES, CRIT),
-        ("deploy.env_separation", M, SES, HIGH),
+        ("deploy.env_separation", A, SES, HIGH),
         ("deploy.rollback_drill", M, SES, HIGH),
         ("deploy.runbook", M, SES, MED),
     ],
@@ -116,7 +116,7 @@ PLAN: dict[str, list[tuple[str, CheckMode, AppliesTo, Severity]]] = {
 BAR: dict[str, tuple[tuple[str, ...], tuple[RouteKind, ...]]] = {
     "core-reads": (("perf.latency",), (RouteKind.READ,)),
     "writes-auth": (("perf.latency",), (RouteKind.WRITE, RouteKind.AUTH)),
-    "uptime-monitoring": (("monitor.coverage", "monitor.live"), ()),
+    "uptime-monitoring": (("monitor.coverage",), ()),
     "secrets-out-of-code": (
         ("secrets.repo", "secrets.ci_logs", "deploy.build_output", "secrets.rotation"),
         (),
@@ -126,7 +126,13 @@ BAR: dict[str, tuple[tuple[str, ...], tuple[RouteKind, ...]]] = {
     "email-auth": (("email.spf", "email.dkim", "email.dmarc"), ()),
     "env-separation": (("deploy.env_diff", "deploy.env_separation"), ()),
     "handover": (
-        ("handover.access_map", "handover.rollback_notes", "deploy.runbook", "secrets.inventory"),
+        (
+            "handover.access_map",
+            "handover.rollback_notes",
+            "deploy.rollback_drill",
+            "deploy.runbook",
+            "secrets.inventory",
+        ),
         (),
     ),
 }

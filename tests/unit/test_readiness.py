@@ -138,7 +138,9 @@ def test_item_is_met_when_its_checks_pass(item_id: str) -> None:
     state = compute_readiness(session(passing), PLAYBOOK).item(item_id)
     assert state.state is BarState.MET
     assert not state.blocking and not state.accepted and not state.waiting_on
-    assert state.reason.endswith(" pass")
+    assert state.reason == (
+        "1 result passes" if len(passing) == 1 else f"{len(passing)} results pass"
+    )
 
 
 @pytest.mark.parametrize("item_id", BAR_IDS)
@@ -203,17 +205,24 @@ def test_warn_satisfies_an_auto_check() -> None:
     assert state.reason == "3 results pass, 2 with warnings"
 
 
+def handover_with_runbook(status: Status) -> tuple[CheckResult, ...]:
+    """The handover item's results, every check passing but the manual ``deploy.runbook``."""
+    return tuple(
+        result(c, status if c == "deploy.runbook" else Status.PASS)
+        for c in PLAYBOOK.bar_item("handover").checks
+    )
+
+
 @pytest.mark.parametrize("status", [Status.MANUAL, Status.WARN, Status.SKIPPED])
 def test_a_manual_check_counts_only_once_confirmed(status: Status) -> None:
-    results = (result("deploy.env_diff", Status.PASS), result("deploy.env_separation", status))
-    state = compute_readiness(session(results), PLAYBOOK).item("env-separation")
+    assert PLAYBOOK.check("deploy.runbook").mode.value == "manual"
+    state = compute_readiness(session(handover_with_runbook(status)), PLAYBOOK).item("handover")
     assert state.state is BarState.PENDING
-    assert state.reason == "deploy.env_separation waits for the engineer's confirmation"
+    assert state.reason == "deploy.runbook waits for the engineer's confirmation"
 
 
 def test_a_manual_check_recorded_as_failing_blocks() -> None:
-    results = (result("deploy.env_diff", Status.PASS), result("deploy.env_separation", Status.FAIL))
-    assert state_of(session(results), "env-separation") is BarState.NOT_MET
+    assert state_of(session(handover_with_runbook(Status.FAIL)), "handover") is BarState.NOT_MET
 
 
 def test_only_skipped_results_leave_the_check_pending() -> None:
@@ -390,7 +399,7 @@ def test_verdict_ready_with_accepted_risks() -> None:
 @pytest.mark.parametrize("status", [Status.FAIL, Status.MANUAL])
 def test_verdict_not_ready_when_an_item_fails_or_waits(status: Status) -> None:
     results = tuple(
-        replace(r, status=status) if r.check_id == "monitor.live" else r
+        replace(r, status=status) if r.check_id == "deploy.runbook" else r
         for r in all_items(Status.PASS)
     )
     readiness = compute_readiness(session(results), PLAYBOOK)
@@ -535,3 +544,55 @@ def test_severity_of_a_result_does_not_change_the_bar() -> None:
     # The bar is about whether the checks hold, not how loudly a single result is labelled.
     results = tuple(replace(r, severity=Severity.INFO) for r in all_items(Status.FAIL))
     assert compute_readiness(session(results), PLAYBOOK).verdict is Verdict.NOT_READY
+
+
+# --- the items stage 5 and 6 measure -----------------------------------------------------------
+
+
+def test_uptime_is_decided_by_monitor_coverage_alone() -> None:
+    """Coverage measured passing meets the uptime item; nothing has to be confirmed by hand."""
+    item = PLAYBOOK.bar_item("uptime-monitoring")
+    assert item.checks == ("monitor.coverage",)
+    assert PLAYBOOK.check("monitor.coverage").mode.value == "auto"
+    assert state_of(session((result("monitor.coverage", Status.PASS),)), item.id) is BarState.MET
+    uncovered = session((result("monitor.coverage", Status.FAIL),))
+    assert state_of(uncovered, item.id) is BarState.NOT_MET
+
+
+def test_environment_separation_is_measured_by_both_deploy_checks() -> None:
+    item = PLAYBOOK.bar_item("env-separation")
+    assert set(item.checks) == {"deploy.env_diff", "deploy.env_separation"}
+    assert all(PLAYBOOK.check(c).mode.value == "auto" for c in item.checks)
+    apart = session(
+        (result("deploy.env_diff", Status.WARN), result("deploy.env_separation", Status.PASS))
+    )
+    assert state_of(apart, item.id) is BarState.MET
+    shared = session(
+        (result("deploy.env_diff", Status.PASS), result("deploy.env_separation", Status.FAIL))
+    )
+    state = compute_readiness(shared, PLAYBOOK).item(item.id)
+    assert state.state is BarState.NOT_MET
+    assert state.reason.startswith("deploy.env_separation fails")
+
+
+def test_a_rollback_never_drilled_is_said_so() -> None:
+    others = tuple(
+        result(c, Status.PASS)
+        for c in PLAYBOOK.bar_item("handover").checks
+        if c != "deploy.rollback_drill"
+    )
+    state = compute_readiness(session(others), PLAYBOOK).item("handover")
+    assert state.state is BarState.PENDING
+    assert state.waiting_on == ("rollback never drilled (deploy.rollback_drill)",)
+    assert state.reason == "rollback never drilled (deploy.rollback_drill)"
+    drilled = session((*others, result("deploy.rollback_drill", Status.PASS)))
+    assert state_of(drilled, "handover") is BarState.MET
+    failed = session((*others, result("deploy.rollback_drill", Status.FAIL)))
+    assert state_of(failed, "handover") is BarState.NOT_MET
+
+
+def test_a_recorded_but_unconfirmed_drill_is_not_called_never_drilled() -> None:
+    manual = session((result("deploy.rollback_drill", Status.MANUAL),))
+    waiting = compute_readiness(manual, PLAYBOOK).item("handover").waiting_on
+    assert "deploy.rollback_drill waits for the engineer's confirmation" in waiting
+    assert not any("never drilled" in w for w in waiting)

@@ -84,6 +84,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "launch_tui.checks.handover.renewals",
     "launch_tui.checks.handover.fields",
     "launch_tui.checks.deploy.env_diff",
+    "launch_tui.checks.deploy.env_separation",
     "launch_tui.checks.deploy.health",
     "launch_tui.checks.deploy.migrations",
     "launch_tui.checks.deploy.build_output",

@@ -9,9 +9,12 @@ what is found                                                    status  severit
 ===============================================================  ======  ========
 a key route not configured                                       fail    high
 a key route not answering as configured (status, no answer)      fail    high
-every key route answers but some are not covered by a monitor    warn    high
+every key route answers but some are not covered by a monitor    fail    high
 every key route answers and is covered                           pass
 ===============================================================  ======  ========
+
+An uncovered key route fails rather than warns: the minimum bar's uptime item is decided by this
+check alone, and a warning would satisfy it (``core.readiness``) while nothing watches the route.
 
 The evidence also carries what the monitoring summary shows: ``links`` (every recorded monitor's
 link or export folder) and ``routes``, the figures of the last in-app monitoring run per route
@@ -133,7 +136,7 @@ async def coverage(ctx: CheckContext) -> CheckResult:
     uncovered = [k for k in KEY_ROUTES if not covered.get(present[k].name)]
     if uncovered:
         return ctx.result(
-            Status.WARN,
+            Status.FAIL,
             f"All four key routes answer, but {', '.join(uncovered)} "
             f"{'is' if len(uncovered) == 1 else 'are'} not covered by a monitor: export them "
             "(launch-tui export --to prometheus|gatus) or declare an external monitor with a link",
