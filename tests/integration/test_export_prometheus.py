@@ -22,9 +22,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from launch_tui.checks.monitor.plan import Monitor, monitor_plan
+from launch_tui.checks.monitor.plan import monitor_plan
 from launch_tui.cli.cmd_export import render
 from launch_tui.cli.cmd_sandbox import sandbox_session
+from launch_tui.core.monitor_plan import Monitor
 from launch_tui.sandbox import RunningWorld, SandboxThread
 from launch_tui.sandbox.deploys import BadRollout
 

@@ -11,10 +11,10 @@ from conftest import AppFactory
 from launch_tui.checks.deploy.drill import DRILL_CHECK, DrillOutcome
 from launch_tui.checks.engine.services import open_check_services
 from launch_tui.checks.monitor.live import Sample, http_probe
-from launch_tui.checks.monitor.plan import Monitor
 from launch_tui.cli.cmd_open import services_factory
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import JSONValue, Status
+from launch_tui.core.monitor_plan import Monitor
 from launch_tui.sandbox import RunningWorld
 from launch_tui.sandbox.deploys import BadRollout
 from launch_tui.store import create_session, load_session

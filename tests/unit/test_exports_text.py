@@ -15,7 +15,7 @@ import pytest
 import yaml
 from check_reports import Cli, write
 
-from launch_tui.checks.monitor.plan import key_routes, monitor_plan
+from launch_tui.checks.monitor.plan import monitor_plan
 from launch_tui.cli.cmd_export import render
 from launch_tui.core.errors import UsageError
 from launch_tui.core.model import (
@@ -28,6 +28,7 @@ from launch_tui.core.model import (
     Sprint,
     Targets,
 )
+from launch_tui.core.monitor_plan import key_routes
 from launch_tui.report.exports.yaml_text import dump
 from launch_tui.store import load_session, open_session
 

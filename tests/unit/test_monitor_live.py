@@ -6,8 +6,8 @@ import asyncio
 import json
 
 from launch_tui.checks.monitor.live import MAX_HOURS, MonitorLoop, RouteTrack, Sample, percentile
-from launch_tui.checks.monitor.plan import Monitor
 from launch_tui.core.model import RouteKind
+from launch_tui.core.monitor_plan import Monitor
 
 
 def monitor(name: str, budget: int = 500) -> Monitor:

@@ -1,6 +1,6 @@
 """``monitor.coverage``: are the homepage, login, health and webhook routes watched?
 
-The minimum bar's uptime item. Each key route (:func:`~.plan.key_routes`) must be configured,
+The minimum bar's uptime item. Each key route (:func:`launch_tui.core.monitor_plan.key_routes`) must be configured,
 answer as configured when probed the way a monitor probes it, and be covered by a monitor:
 an export (``launch-tui export``) or an external monitor declared in the session with a link.
 
@@ -29,8 +29,8 @@ from collections.abc import Mapping
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.fetching import fetch_https, no_http_result
 from launch_tui.checks.engine.registry import Registry
-from launch_tui.checks.monitor.plan import KEY_ROUTES, key_routes
 from launch_tui.core.model import CheckResult, JSONValue, Route, Session, Severity, Status
+from launch_tui.core.monitor_plan import KEY_ROUTES, key_routes
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean
 

@@ -24,8 +24,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from launch_tui.checks.monitor.plan import Monitor
 from launch_tui.core.model import JSONValue
+from launch_tui.core.monitor_plan import Monitor
 from launch_tui.net import HttpClient, NetLimits
 
 MAX_HOURS = 168

@@ -1,6 +1,6 @@
 """Monitor and load definitions for the tools that run them beyond one machine.
 
-Each renderer takes the session's monitor plan (:mod:`launch_tui.checks.monitor.plan`) and
+Each renderer takes the session's monitor plan (:mod:`launch_tui.core.monitor_plan`) and
 returns ``{relative file name: text}``; ``launch-tui export`` writes them (:mod:`.files`).
 
 - :mod:`.prometheus`: blackbox_exporter modules, a Prometheus scrape config, alert rules;

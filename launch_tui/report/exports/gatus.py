@@ -8,8 +8,8 @@ still has more than 14 days. Sessions with their own nameserver (the sandbox) ge
 
 from __future__ import annotations
 
-from launch_tui.checks.monitor.plan import Monitor
 from launch_tui.core.model import Session
+from launch_tui.core.monitor_plan import Monitor
 from launch_tui.core.sanitize import clean
 from launch_tui.report.exports.yaml_text import YamlValue, dump
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from launch_tui.checks.monitor.plan import Monitor
+from launch_tui.core.monitor_plan import Monitor
 from launch_tui.core.sanitize import clean
 from launch_tui.report.exports.yaml_text import YamlValue, dump
 

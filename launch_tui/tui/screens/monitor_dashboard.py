@@ -18,9 +18,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 
 from launch_tui.checks.monitor.live import MonitorLoop, ProbeFunc, WindowStats, http_probe
-from launch_tui.checks.monitor.plan import Monitor, monitor_plan
+from launch_tui.checks.monitor.plan import monitor_plan
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import JSONValue
+from launch_tui.core.monitor_plan import Monitor
 from launch_tui.core.sanitize import clean
 from launch_tui.tui import commands
 from launch_tui.tui.screens.base import LaunchScreen
