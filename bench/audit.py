@@ -1,6 +1,7 @@
 """A full audit's concurrency: every implemented check on the demo world, alone and together.
 
-Run: ``uv run python bench/audit.py`` (``--repeat N``, ``--world NAME``, ``--rtt MS``).
+Run: ``uv run python bench/audit.py`` (``--repeat N``, ``--world NAME``, ``--rtt MS``), or
+``uv run python bench/audit.py --scale 1,3,8`` for the world grown K times (below).
 
 Each measurement is made once per emulated network round-trip time (``--rtt``, default 0 and
 50 ms; the sandbox's ``rtt_ms``). On loopback with RTT 0 nothing waits on the network, so a run
@@ -25,6 +26,15 @@ With every check included the slowest single check is the latency sampler (``per
 ``perf.slowest``, seconds of sampling by design); ``--skip perf.latency,perf.slowest`` shows how
 the other checks overlap among themselves.
 
+Scale (``--scale 1,3,8``): the world with its hosts and routes copied K times
+(``bench/_scaled_world.py``), each K in a fresh child process of this script (so peak RSS is that
+K's own), one after the other in one run. Per K: the full audit with the latency sampler (wall,
+CPU, peak RSS, the save of its results into a session file, routes the sampler flagged
+client-bound, error results), the audit again without ``perf.latency``/``perf.slowest`` (wall),
+and each check of copy 1 run alone without the sampler (the copies are the same checks on
+renamed hosts); the ratio is that second wall over the slowest of those solo runs. K = 1 is the
+baseline of the larger K in the same run; the load average is printed before and after.
+
 The sandbox runs in a thread of this process, so its servers' CPU (TLS handshakes on both
 sides) shares the interpreter with the checks: the figures are pessimistic compared with an
 audit of remote hosts.
@@ -35,6 +45,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
+import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -44,10 +57,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-
-import tomlkit
 
 from launch_tui.checks import (
     CheckServices,
@@ -62,7 +72,10 @@ from launch_tui.checks.engine.session_run import DEFAULT_PARALLELISM, run_sessio
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import Session
 from launch_tui.sandbox import SandboxThread
-from launch_tui.store import load_session
+from launch_tui.store import create_session, load_session
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _scaled_world import COPY_MARK, scaled_world
 
 TARGET_RATIO = 1.3
 DEFAULT_RTTS_MS = (0.0, 50.0)
@@ -152,17 +165,7 @@ def sandbox_in_thread(world: str, rtt_ms: float) -> Iterator[Started]:
 def world_with_rtt(world: str, rtt_ms: float, folder: Path) -> str:
     """A world file like ``world`` (built-in name or path) with ``rtt_ms`` set at its top
     level: how a separate ``launch-tui sandbox`` process is given a round trip."""
-    if world.endswith(".toml") or "/" in world:
-        text = Path(world).read_text(encoding="utf-8")
-    else:
-        text = (resources.files("launch_tui.sandbox") / "worlds" / f"{world}.toml").read_text(
-            encoding="utf-8"
-        )
-    document = tomlkit.parse(text)
-    document["rtt_ms"] = rtt_ms
-    path = folder / "world.toml"
-    path.write_text(tomlkit.dumps(document), encoding="utf-8")
-    return str(path)
+    return str(scaled_world(world, 1, folder, rtt_ms))
 
 
 @contextlib.contextmanager
@@ -254,6 +257,139 @@ def summary(outcomes: list[Outcome]) -> None:
         )
 
 
+SAMPLER = frozenset({"perf.latency", "perf.slowest"})
+
+
+async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[str, float]:
+    """One K's figures (see the module docstring); ``path`` is where the session file goes."""
+    registry = default_registry()
+    every = frozenset(c.id for c in registry)
+    without = Selection(check_ids=every - SAMPLER)
+    items = expand_selection(registry, session, Selection())
+    saves: list[float] = []
+    with create_session(path, session) as handle:
+
+        def save(fold: Callable[[Session], Session]) -> Session:
+            began = time.perf_counter()
+            saved = handle.save(fold(handle.session))
+            saves.append(time.perf_counter() - began)
+            return saved
+
+        async with open_check_services(session.network) as services:
+            first = sorted(items, key=lambda i: i.key)[0]
+            warm = Selection(
+                check_ids=frozenset({first.check.id}), targets=frozenset({first.target})
+            )
+            await run_once(session, warm, services, parallelism)  # imports, first handshakes
+            events: list[RunEvent] = []
+            cpu_began = time.process_time()
+            await run_session_checks(
+                handle.session,
+                Selection(),
+                services,
+                save=save,
+                on_event=events.append,
+                parallelism=parallelism,
+            )
+            cpu = time.process_time() - cpu_began
+            full = events[-1]
+            assert isinstance(full, RunFinished)
+            bare = await run_once(session, without, services, parallelism)
+            solo = 0.0
+            for item in items:
+                if item.check.id in SAMPLER or COPY_MARK.search(item.target):
+                    continue
+                alone = Selection(
+                    check_ids=frozenset({item.check.id}), targets=frozenset({item.target})
+                )
+                solo = max(solo, (await run_once(session, alone, services, parallelism)).wall_s)
+    bound = [
+        r
+        for r in full.results
+        if r.check_id == "perf.latency"
+        and isinstance(r.evidence, dict)
+        and r.evidence.get("client_bound") is True
+    ]
+    errors = [r for r in full.results if r.status.value == "error"]
+    return {
+        "items": len(items),
+        "wall_s": full.wall_s,
+        "cpu_s": cpu,
+        "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "save_ms": sum(saves) * 1000,
+        "client_bound": len(bound),
+        "latency_routes": sum(1 for r in full.results if r.check_id == "perf.latency"),
+        "errors": len(errors),
+        "latency_errors": sum(1 for r in errors if r.check_id == "perf.latency"),
+        "error_ids": ",".join(sorted({r.check_id for r in errors})),
+        "wall_without_sampler_s": bare.wall_s,
+        "slowest_solo_s": solo,
+    }
+
+
+def scale_one(args: argparse.Namespace) -> None:
+    """Child process: one K, figures as one JSON line on stdout."""
+    start: Starter = sandbox_in_process if args.process else sandbox_in_thread
+    with tempfile.TemporaryDirectory(prefix="launch-tui-scale-") as folder:
+        world = str(scaled_world(args.world, args.scale_one, Path(folder)))
+        rtt_ms = (args.rtt or [0.0])[0]
+        with start(world, rtt_ms) as (session, _start_ms, _own_ms):
+            figures = asyncio.run(
+                measure_scale(session, Path(folder) / "session.toml", args.parallelism)
+            )
+    print(json.dumps(figures), flush=True)
+
+
+def scale_row(args: argparse.Namespace, k: int, rtt: float, label: str, tree: str) -> None:
+    """Run one K in a child process (``tree``: a source tree to import launch-tui from)."""
+    argv = [sys.executable, __file__, "--scale-one", str(k), "--world", args.world]
+    argv += ["--parallelism", str(args.parallelism), "--rtt", str(rtt)]
+    argv += ["--process"] if args.process else []
+    env = {**os.environ, "PYTHONPATH": str(Path(tree).resolve())} if tree else None
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode or not lines:
+        print(f"  K={k} {label}: the child failed ({done.returncode}): {done.stderr[-2000:]}")
+        return
+    f = json.loads(lines[-1])
+    ratio = f["wall_without_sampler_s"] / f["slowest_solo_s"] if f["slowest_solo_s"] else 0
+    print(
+        f"{k:4d} {label:<6} {f['items']:5.0f} {f['wall_s']:6.2f} s {f['cpu_s']:5.2f} s "
+        f"{f['rss_mib']:5.0f} MiB {f['save_ms']:5.0f} ms {f['client_bound']:6.0f} of "
+        f"{f['latency_routes']:<3.0f} {f['errors']:6.0f} ({f['latency_errors']:.0f})"
+        f"      {f['wall_without_sampler_s']:6.2f} s      {f['slowest_solo_s']:6.2f} s"
+        f"  {ratio:5.2f} {verdict(ratio)}",
+        flush=True,
+    )
+    if f["error_ids"]:
+        print(f"            errors from: {f['error_ids']}", flush=True)
+
+
+def scale_report(args: argparse.Namespace, ks: list[int]) -> None:
+    """Each K in a child process of this script, one after the other; a table of figures."""
+    where = "its own process" if args.process else "a thread of the audit's process"
+    rtt = (args.rtt or [0.0])[0]
+    print(
+        f"=== world {args.world!r} grown K times, RTT {rtt:g} ms, sandbox in {where}, "
+        f"parallelism {args.parallelism}; load average before {os.getloadavg()[0]:.2f} "
+        f"{os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}"
+    )
+    print(
+        "   K  tree   items    wall     CPU  peak RSS    save  client-bound  errors (latency)"
+        "  wall w/o sampler  slowest solo  ratio"
+    )
+    trees = [("", "")] if not args.against else [("before", args.against), ("after", "")]
+    for k in ks:
+        for label, tree in trees:
+            scale_row(args, k, rtt, label, tree)
+    load = os.getloadavg()
+    print(f"load average after {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(
+        f"targets: ratio <= {TARGET_RATIO}; no route client-bound and no perf.latency error "
+        "at K=8; save <= 100 ms at K=8"
+    )
+
+
 def rtt_value(text: str) -> float:
     value = float(text)
     if not (value >= 0 and value != float("inf")):
@@ -297,7 +433,27 @@ def main() -> None:
         action="store_true",
         help="run the sandbox as a separate `launch-tui sandbox` process (servers' CPU elsewhere)",
     )
+    parser.add_argument(
+        "--scale",
+        default="",
+        metavar="KS",
+        help="comma-separated sizes: the world grown K times (e.g. 1,3,8), one process each",
+    )
+    parser.add_argument(
+        "--against",
+        default="",
+        metavar="DIR",
+        help="with --scale: also run each K on the launch-tui in this source tree (e.g. a "
+        "`git archive` of an older commit), before this one, for side-by-side figures",
+    )
+    parser.add_argument("--scale-one", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.scale_one:
+        scale_one(args)
+        return
+    if args.scale:
+        scale_report(args, [int(k) for k in args.scale.split(",") if k.strip()])
+        return
 
     only = frozenset(i.strip() for i in args.only.split(",") if i.strip()) or None
     skip = frozenset(i.strip() for i in args.skip.split(",") if i.strip())
