@@ -322,6 +322,16 @@ async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[
         "errors": len(errors),
         "latency_errors": sum(1 for r in errors if r.check_id == "perf.latency"),
         "error_ids": ",".join(sorted({r.check_id for r in errors})),
+        "bound_why": ",".join(
+            sorted(
+                {
+                    str(reason).split(" ", 2)[1]
+                    for r in bound
+                    for reason in r.evidence.get("client_bound_reasons", []) or []
+                    if isinstance(reason, str) and " " in reason
+                }
+            )
+        ),
         "wall_without_sampler_s": bare.wall_s,
         "slowest_solo_s": solo,
     }
@@ -361,6 +371,8 @@ def scale_row(args: argparse.Namespace, k: int, rtt: float, label: str, tree: st
         f"  {ratio:5.2f} {verdict(ratio)}",
         flush=True,
     )
+    if f["bound_why"]:
+        print(f"            client-bound by: {f['bound_why']}", flush=True)
     if f["error_ids"]:
         print(f"            errors from: {f['error_ids']}", flush=True)
 

@@ -39,7 +39,9 @@ the event loop runs a timer (a probe every 5 ms: callbacks queued ahead, code bl
 the process waiting for a CPU all delay it, and would delay noticing an answer just as much). A
 run is flagged ``client_bound`` when the client used most of a core, or when the loop's or the
 sends' lag (p95) is large next to what is measured: over ``max(2 ms, 5 %)`` of the median, the
-accuracy the sampler aims for. Such numbers describe the client, not the server.
+accuracy the sampler aims for. Such numbers describe the client, not the server. The checks
+run it in a process of its own (:mod:`launch_tui.net.sampler_process`) so that "the client"
+is only the sampler, not the rest of an audit.
 
 Connections the server closes: many servers close a kept-alive connection after an answer
 without sending ``Connection: close`` (nginx's ``keepalive_requests``, proxies, idle timeouts).

@@ -24,6 +24,13 @@ connections, so the client's server sees up to routes x 5 requests at once for a
 Taking turns would keep that load lower, but a route waiting its turn would run out of its
 check's deadline.
 
+Where: the samples run in a process of their own (:mod:`launch_tui.net.sampler_process`,
+started when a run first needs probes and reused by later runs), so the other checks' CPU on
+this event loop does not delay noticing answers, and a client-bound flag means the machine, not
+our own audit, was busy. A process still starting is waited for up to a fifth of the time left
+(at most :data:`_MAX_READY_WAIT_S`); if it is not ready by then, or cannot run, the route is
+sampled here as before.
+
 Which routes may be sent repeatedly: reads, health and admin pages fetched with a safe method;
 anything else (writes, sign-in, webhooks, or any POST) only when the session marks it
 ``safe_to_repeat``. Budgets: the route's own ``p95_budget_ms``, else the seed's minimum bar —
@@ -64,6 +71,7 @@ from launch_tui.net import (
     parse_connect_to,
 )
 from launch_tui.net.sampler import SamplePlan, SampleRun, SampleTarget, sample_latency
+from launch_tui.net.sampler_process import SamplerUnavailable, TlsSpec, shared_sampler
 from launch_tui.net.ssl_contexts import probe_context
 
 __all__ = [
@@ -93,6 +101,8 @@ DEFAULT_CONCURRENCY = 5
 _MIN_SAMPLE_S = 0.3
 #: No fetch gets less than this, so a late start still produces a clear failure.
 _MIN_FETCH_S = 0.25
+#: Longest wait for the sampling process to finish starting before sampling here instead.
+_MAX_READY_WAIT_S = 1.0
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _READ_KINDS = frozenset({RouteKind.READ, RouteKind.HEALTH, RouteKind.ADMIN})
@@ -207,6 +217,9 @@ class RouteProbes:
         self.duration_s = duration_s
         # Strong references: a task nobody holds can be garbage-collected mid-flight.
         self._samples: dict[tuple[str, str, str], asyncio.Task[SampleRun | SampleFailure]] = {}
+        # The samples run in a process of their own (net.sampler_process): start it now, so it
+        # has imported by the time the first fetch is done.
+        shared_sampler()
         self._assets: dict[str, asyncio.Task[FetchResult]] = {}
 
     async def first(self, route: Route, within: float) -> Fetched:
@@ -345,7 +358,13 @@ class RouteProbes:
         if self.duration_s is not None:
             left = min(left, self.duration_s)
         plan = sampling_plan(left, samples=self.samples, concurrency=self.concurrency)
-        return await sample_latency(target, plan)
+        tls = TlsSpec(verify=fetched.verified, ca_bundle=self._http.config.ca_bundle)
+        try:
+            # A process still starting is worth up to a fifth of the time left (at most 1 s).
+            wait = min(_MAX_READY_WAIT_S, 0.2 * left)
+            return await shared_sampler().sample(target, plan, tls=tls, wait_ready_s=wait)
+        except SamplerUnavailable:
+            return await sample_latency(target, plan)
 
 
 def _failed(url: str, method: str, exc: LaunchError) -> FetchResult:

@@ -1,0 +1,307 @@
+"""Latency sampling in a process of its own, so the checks' CPU does not land in the numbers.
+
+An audit runs a hundred or more checks at once on one event loop: TLS handshakes, parsing,
+merging, saving. A sample taken on that loop waits for all of it between an answer's arrival and
+the moment it is noticed, and the sampler rightly flags its run client-bound (or the check gives
+up: "not measured fairly"). Here the samples of every route run on the event loop of a child
+process that does nothing else; the sampler's honesty rules (:mod:`launch_tui.net.sampler`) are
+unchanged and now describe that process: its CPU share, its loop lag, its send lag. When the
+machine itself has no CPU to spare, the run is still flagged.
+
+::
+
+    sampler = shared_sampler()            # started on first use, reused by later runs
+    run = await sampler.sample(target, plan, tls=TlsSpec(verify=True, ca_bundle=None))
+
+The child is ``python -m launch_tui.net.sampler_process``: it reads jobs from stdin and writes
+runs to stdout, each a length-prefixed pickle (only between this process and the child it
+spawned; nothing from the network is unpickled). SSL contexts cannot be pickled: the job says
+how to build one (:class:`TlsSpec`), with the same functions the parent uses. A job cancelled in
+the parent is cancelled in the child. The child exits when its stdin closes (the parent exited
+or called :meth:`SamplerProcess.close`). When the child cannot be started, has not finished
+importing yet (it says "ready"; a job sent earlier would lose the wait from its time budget) or
+has died, :class:`SamplerUnavailable` is raised and the caller samples in its own process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import itertools
+import os
+import pickle  # only between this process and the child it spawned
+import ssl
+import struct
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, replace
+from typing import IO, Any
+
+from launch_tui.net.sampler import SamplePlan, SampleRun, SampleTarget, sample_latency
+from launch_tui.net.ssl_contexts import make_ssl_context, probe_context
+
+__all__ = ["SamplerProcess", "SamplerUnavailable", "TlsSpec", "shared_sampler"]
+
+_HEADER = struct.Struct("!I")
+
+
+class SamplerUnavailable(Exception):
+    """The sampling process could not be started or has gone; sample in this process instead."""
+
+
+@dataclass(frozen=True)
+class TlsSpec:
+    """How the child builds the SSL context for a job (contexts cannot cross processes)."""
+
+    verify: bool
+    """True: :func:`make_ssl_context` with ``ca_bundle``; False: :func:`probe_context`."""
+    ca_bundle: str | None = None
+
+
+def _write(stream: IO[bytes], message: tuple[Any, ...]) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read(stream: IO[bytes]) -> tuple[Any, ...] | None:
+    head = stream.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(head)
+    data = stream.read(size)
+    if len(data) < size:
+        return None
+    message = pickle.loads(data)  # noqa: S301 - written by our own child (see the docstring)
+    assert isinstance(message, tuple)
+    return message
+
+
+class SamplerProcess:
+    """The parent's end: start the child, send jobs, await their runs."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+        self._jobs: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Future[SampleRun]]] = {}
+        self._ids = itertools.count(1)
+        self._gone = False
+        self._ready = threading.Event()
+
+    def start(self) -> None:
+        """Spawn the child (returns at once; it imports while the caller goes on)."""
+        with self._lock:
+            if self._proc is not None or self._gone:
+                return
+            try:
+                self._proc = subprocess.Popen(  # our own module, no shell
+                    [sys.executable, "-m", "launch_tui.net.sampler_process"],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    close_fds=True,
+                )
+            except OSError:
+                self._gone = True
+                return
+        threading.Thread(target=self._read_runs, name="sampler-reader", daemon=True).start()
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Block until the child has imported and says so (for callers that can wait)."""
+        return self._ready.wait(timeout)
+
+    async def sample(
+        self, target: SampleTarget, plan: SamplePlan, *, tls: TlsSpec, wait_ready_s: float = 0.0
+    ) -> SampleRun:
+        """``sample_latency(target, plan)`` in the child (``target.ssl_context`` is rebuilt
+        there from ``tls``). A child still starting is waited for up to ``wait_ready_s`` (the
+        wait comes off the plan's time budget). Raises :class:`SamplerUnavailable` when there
+        is no child, or it is not ready by then."""
+        self.start()
+        if not self._ready.is_set() and wait_ready_s > 0 and not self._gone:
+            await asyncio.to_thread(self._ready.wait, wait_ready_s)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[SampleRun] = loop.create_future()
+        job = next(self._ids)
+        with self._lock:
+            proc = self._proc
+            if proc is None or proc.stdin is None or self._gone:
+                raise SamplerUnavailable("no sampling process")
+            if not self._ready.is_set():
+                # Still importing: a job sent now would wait and lose that time from its budget.
+                raise SamplerUnavailable("the sampling process is not ready yet")
+            self._jobs[job] = (loop, future)
+            try:
+                bare = replace(target, ssl_context=None)
+                _write(proc.stdin, ("sample", job, bare, plan, tls, time.monotonic()))
+            except (OSError, ValueError):
+                self._jobs.pop(job, None)
+                self._gone = True
+                raise SamplerUnavailable("the sampling process has gone") from None
+        try:
+            return await future
+        except asyncio.CancelledError:
+            with self._lock, contextlib.suppress(OSError, ValueError):
+                if proc.stdin is not None and not self._gone:
+                    _write(proc.stdin, ("cancel", job))
+            raise
+        finally:
+            with self._lock:
+                self._jobs.pop(job, None)
+
+    def _read_runs(self) -> None:
+        proc = self._proc
+        assert proc is not None and proc.stdout is not None
+        while True:
+            try:
+                message = _read(proc.stdout)
+            except (OSError, pickle.UnpicklingError, EOFError):
+                message = None
+            if message is None:
+                break
+            if message[0] == "ready":
+                self._ready.set()
+                continue
+            _, job, outcome = message
+            with self._lock:
+                waiting = self._jobs.get(job)
+            if waiting is not None:
+                self._settle(waiting, outcome)
+        with self._lock:
+            self._gone = True
+            pending = list(self._jobs.values())
+        for waiting in pending:
+            self._settle(waiting, SamplerUnavailable("the sampling process has gone"))
+
+    @staticmethod
+    def _settle(
+        waiting: tuple[asyncio.AbstractEventLoop, asyncio.Future[SampleRun]], outcome: object
+    ) -> None:
+        loop, future = waiting
+
+        def settle() -> None:
+            if future.done():
+                return
+            if isinstance(outcome, SampleRun):
+                future.set_result(outcome)
+            elif isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_exception(SamplerUnavailable(str(outcome)))
+
+        with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
+            loop.call_soon_threadsafe(settle)
+
+    def close(self) -> None:
+        """Stop the child (closing its stdin ends it) and wait for it briefly."""
+        with self._lock:
+            proc, self._proc, self._gone = self._proc, None, True
+        if proc is None:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            if proc.stdin is not None:
+                proc.stdin.close()
+        try:
+            proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+_shared: SamplerProcess | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_sampler() -> SamplerProcess:
+    """This process's one sampling process, started on first use and stopped at exit."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = SamplerProcess()
+            atexit.register(_shared.close)
+        _shared.start()
+        return _shared
+
+
+# --- the child --------------------------------------------------------------------------------
+
+
+def _context(tls: TlsSpec, cache: dict[TlsSpec, ssl.SSLContext]) -> ssl.SSLContext:
+    if tls not in cache:
+        cache[tls] = make_ssl_context(tls.ca_bundle) if tls.verify else probe_context()
+    return cache[tls]
+
+
+async def _serve(jobs_in: IO[bytes], runs_out: IO[bytes]) -> None:
+    loop = asyncio.get_running_loop()
+    finished = asyncio.Event()
+    tasks: dict[int, asyncio.Task[None]] = {}
+    contexts: dict[TlsSpec, ssl.SSLContext] = {}
+
+    async def run(
+        job: int, target: SampleTarget, plan: SamplePlan, tls: TlsSpec, sent_at: float
+    ) -> None:
+        outcome: object
+        # A job that waited (the child still importing, a busy pipe) gets that much less time,
+        # so the run still ends when the parent's deadline expects (CLOCK_MONOTONIC is shared).
+        late = max(0.0, time.monotonic() - sent_at)
+        if late > 0.01:
+            plan = replace(
+                plan,
+                time_budget_s=max(0.1, plan.time_budget_s - late),
+                request_timeout_s=max(0.1, plan.request_timeout_s - late),
+            )
+        try:
+            if target.url.lower().startswith("https:"):
+                target = replace(target, ssl_context=_context(tls, contexts))
+            outcome = await sample_latency(target, plan)
+        except asyncio.CancelledError:
+            return
+        except Exception as exc:  # reported to the parent, which decides
+            outcome = f"sampling failed in the sampling process: {exc}"
+        finally:
+            tasks.pop(job, None)
+        _write(runs_out, ("done", job, outcome))
+
+    def receive(message: tuple[Any, ...] | None) -> None:
+        if message is None:
+            finished.set()
+        elif message[0] == "sample":
+            _, job, target, plan, tls, sent_at = message
+            tasks[job] = loop.create_task(run(job, target, plan, tls, sent_at))
+        elif message[0] == "cancel" and message[1] in tasks:
+            tasks[message[1]].cancel()
+
+    def read_jobs() -> None:
+        while True:
+            try:
+                message = _read(jobs_in)
+            except (OSError, pickle.UnpicklingError, EOFError):
+                message = None
+            loop.call_soon_threadsafe(receive, message)
+            if message is None:
+                return
+
+    threading.Thread(target=read_jobs, name="sampler-jobs", daemon=True).start()
+    _write(runs_out, ("ready",))
+    await finished.wait()
+    for task in list(tasks.values()):
+        task.cancel()
+    await asyncio.gather(*tasks.values(), return_exceptions=True)
+
+
+def main() -> None:
+    """The child's entry point: serve jobs until stdin closes."""
+    # Our stdout is the channel to the parent; anything printed goes to stderr instead.
+    runs_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(sys.stdin.buffer, runs_out))
+
+
+if __name__ == "__main__":
+    main()
