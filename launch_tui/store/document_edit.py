@@ -32,6 +32,7 @@ from tomlkit.toml_document import TOMLDocument
 from launch_tui.core.session_codec import ARRAYS, STAGE_DEFAULTS, ArraySpec
 from launch_tui.core.toml_schema import join_key
 from launch_tui.store.document_render import Changes
+from launch_tui.store.entry_text import TextEntry, entry_text
 
 __all__ = ["apply_changes", "same_value", "to_item"]
 
@@ -47,7 +48,7 @@ def apply_changes(doc: TOMLDocument, old: Mapping[str, Any], new: Mapping[str, A
     table, new tables and entries at the end of their section. Keys ``old`` does not know
     (added by hand) are left alone. Returns what was touched, for :class:`Renderer`.
     """
-    updater = _Updater()
+    updater = _Updater(doc)
     updater.table(doc, old, new, "")
     return updater.changes
 
@@ -60,8 +61,9 @@ def same_value(a: Any, b: Any) -> bool:
 class _Updater:
     """Applies a data diff to a document, noting what it touched."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: TOMLDocument) -> None:
         self.changes = Changes()
+        self.root = root
 
     def table(self, node: Any, old: Mapping[str, Any], new: Mapping[str, Any], path: str) -> None:
         for key in old:
@@ -133,7 +135,10 @@ class _Updater:
         path: str,
     ) -> None:
         existing = node.get(key)
-        if len(after) != len(before) or not isinstance(existing, AoT | Array):
+        # As text (store/entry_text.py): new entries of a top-level array of tables.
+        as_text = node is self.root and not _is_inline(node) and not isinstance(existing, Array)
+        replaced = existing is not None and not isinstance(existing, AoT | Array)
+        if len(after) < len(before) or replaced or (existing is None and not as_text):
             self.changes.reshaped = True
         if not after:
             # An emptied array of tables would be written as `key = []` at the top of the
@@ -146,7 +151,11 @@ class _Updater:
                 del node[key]
             array = tomlkit.array() if _is_inline(node) else tomlkit.aot()
             for index, entry in enumerate(after):
-                array.append(self.new_entry(array, entry, spec, join_key(path, index)))
+                made = self.text_entry(path, entry, spec) if as_text else None
+                if made is None:
+                    self.changes.reshaped = True
+                    made = self.new_entry(array, entry, spec, join_key(path, index))
+                array.append(made)
             _insert(node, key, array)
             return
         matches = _match(before, after, spec)
@@ -156,14 +165,17 @@ class _Updater:
         items: list[Any] = list(existing)
         position = {j: p for p, j in enumerate(kept)}
         reordered = [m for m in matches if m is not None] != kept
-        if reordered or None in matches:
+        if reordered or len(kept) < len(before) or (None in matches and not as_text):
             self.changes.reshaped = True
         if reordered:
             del existing[:]
         for index, (entry, j) in enumerate(zip(after, matches, strict=True)):
             entry_path = join_key(path, index)
             if j is None:
-                fresh = self.new_entry(existing, entry, spec, entry_path)
+                fresh = self.text_entry(path, entry, spec) if as_text else None
+                if fresh is None:
+                    self.changes.reshaped = True
+                    fresh = self.new_entry(existing, entry, spec, entry_path)
                 if reordered:
                     existing.append(fresh)
                 else:
@@ -172,9 +184,32 @@ class _Updater:
             current = items[position[j]]
             if not same_value(before[j], entry):
                 self.changes.entries.add(id(current))
-                self.table(current, before[j], entry, entry_path)
+                if not self.retext(current, path, entry, spec):
+                    self.table(current, before[j], entry, entry_path)
             if reordered:
                 existing.append(current)
+
+    def text_entry(self, path: str, entry: Mapping[str, Any], spec: ArraySpec) -> Any:
+        """A new entry written as text, or ``None`` when it holds what only tomlkit writes."""
+        text = entry_text(path, entry, spec.defaults)
+        if text is None:
+            return None
+        fresh = TextEntry(text)
+        self.changes.entries.add(id(fresh))
+        self.changes.texts.append((path, text, _without_defaults(entry, spec)))
+        return fresh
+
+    def retext(self, current: Any, path: str, entry: Mapping[str, Any], spec: ArraySpec) -> bool:
+        """Rewrite an entry that is still text as text; ``False`` when it is (now) items."""
+        if not isinstance(current, TextEntry) or current.text is None:
+            return False
+        text = entry_text(path, entry, spec.defaults)
+        if text is None:
+            current.materialize(path)
+            return False
+        current.set_text(text)
+        self.changes.texts.append((path, text, _without_defaults(entry, spec)))
+        return True
 
     def new_entry(self, array: Any, entry: Mapping[str, Any], spec: ArraySpec, path: str) -> Any:
         fresh = tomlkit.inline_table() if isinstance(array, Array) else tomlkit.table()
@@ -275,6 +310,11 @@ def _space_after(previous: Any, fresh: Table) -> None:
         fresh.trivia.indent = "\n" + fresh.trivia.indent
     for item in moved:
         fresh.value.body.append((None, item))
+
+
+def _without_defaults(entry: Mapping[str, Any], spec: ArraySpec) -> dict[str, Any]:
+    defaults = spec.defaults
+    return {k: v for k, v in entry.items() if not (k in defaults and same_value(defaults[k], v))}
 
 
 def _is_inline(node: Any) -> bool:

@@ -10,6 +10,7 @@ and a test compares its output with ``as_string`` on every kind of edit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from tomlkit.container import _header_less_aots, _is_empty_aot, _render_empty_aot
 from tomlkit.items import AoT, Item, Key, Table
@@ -29,6 +30,9 @@ class Changes:
     reshaped: bool = False
     """Tables or arrays were added, removed or replaced (not only values changed in place):
     the kind of edit tomlkit has been seen to render wrongly, so the store parses the result."""
+    texts: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    """Entries written as text (``store/entry_text.py``): array path, text, the entry's data.
+    The store parses these texts (not the whole file) to check they read back as the data."""
 
 
 class Renderer:

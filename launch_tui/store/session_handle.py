@@ -170,13 +170,16 @@ class SessionHandle:
                 self._loaded.session = saved
                 return saved
             from launch_tui.store.document import apply_changes
+            from launch_tui.store.entry_text import texts_read_back
 
             doc, renderer = self._document()
             try:
                 changes = apply_changes(doc, self._loaded.data, data)
                 text = renderer.render(doc, changes)
                 kept: TOMLDocument | None = doc
-                if changes.reshaped and not parses_as_toml(text, self._path):
+                if (changes.reshaped and not parses_as_toml(text, self._path)) or (
+                    changes.texts and not texts_read_back(changes.texts)
+                ):
                     # The next save parses the new text again.
                     text, kept = fresh_text(saved), None
                 if on_disk is not None and text == self._loaded.text:
