@@ -255,6 +255,16 @@ COMMANDS: tuple[Command, ...] = (
         show=False,
     ),
     Command(
+        "stage.edit_target",
+        STAGE,
+        "e",
+        "edit_target",
+        "Edit target",
+        "Edit the selected row's route: kind, method, expected status, and whether the client "
+        "agreed it may be repeated (load-sampled), with that consent recorded.",
+        show=False,
+    ),
+    Command(
         "stage.decide",
         STAGE,
         "d",

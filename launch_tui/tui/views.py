@@ -202,8 +202,9 @@ def closing_hint(status: Status | None, summary: str, *, by_hand: bool) -> str:
         return "Press r to run this stage's checks."
     if status is Status.SKIPPED:
         return (
-            f"Skipped: {summary} Change that setting (the session file's [targets] or "
-            "[network]), then r runs it again; or d accepts the risk as not verified."
+            f"Skipped: {summary} Change that setting (e edits a route's settings; hosts and "
+            "[network] are in the session file), then r runs it again; or d accepts the risk "
+            "as not verified."
         )
     if status in (Status.FAIL, Status.ERROR):
         return "Press d to record fix, accept risk (with an owner) or defer."

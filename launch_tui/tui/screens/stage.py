@@ -528,6 +528,7 @@ class StageScreen(StageDocs):
             "next_failing",
             "previous_failing",
             "cycle_filter",
+            "edit_target",
         }
     )
 

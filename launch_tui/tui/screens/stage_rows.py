@@ -104,6 +104,36 @@ class StageRows(LaunchScreen):
         """Show the checks tab (the screen has the tabs)."""
         raise NotImplementedError
 
+    # --- the targets -----------------------------------------------------------------------------
+
+    def action_edit_target(self) -> None:
+        """Edit the selected row's route (kind, method, expected status, safe to repeat)."""
+        if self.launch.refuse_edit():
+            return
+        selected = self._selected()
+        routes = {r.name: r for r in self.session.targets.routes}
+        if selected is None or selected[1] not in routes:
+            self.launch.say(
+                "Select a row whose target is a route; hosts, DKIM selectors and network "
+                "settings are edited in the session file for now.",
+                title="Edit target",
+            )
+            return
+        name = selected[1]
+
+        from launch_tui.tui.screens.route_form import RouteDraft, RouteForm, apply_route
+
+        def done(draft: RouteDraft | None) -> None:
+            if draft is None or self.launch.controller is None:
+                return
+            updated = apply_route(self.session, name, draft, self.launch.now())
+            self.launch.update_session(updated)
+            self.launch.say(
+                f"Route {name} saved; r runs this stage's checks with it.", title="Route"
+            )
+
+        self.app.push_screen(RouteForm(routes[name]), done)
+
     # --- deciding and confirming ---------------------------------------------------------------
 
     def _selected(self) -> tuple[str, str] | None:
