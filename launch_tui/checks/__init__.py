@@ -1,13 +1,16 @@
-"""The check engine: which checks exist, what to run, running it, folding results in.
+"""The checks: the engine that runs them, one room per check family, and their parsers.
 
 Flow: ``default_registry()`` → ``expand_selection(registry, session, Selection(...))`` gives work
 items → ``run_checks(items, context_factory(session, services))`` streams events (or ``run_all``
-drains them) → ``merge_results(session, finished.results)`` → the caller saves the session.
+drains them) → ``merge_results(session, finished.results)`` → the caller saves the session
+(``engine.session_run`` does all of it, given a save callable).
 
-Modules: ``registry`` (definitions, registration pattern), ``context`` (what a check receives),
-``targets`` (selection → work items), ``runner`` (concurrency, deadlines, cancellation, events),
-``merge`` (results into the session). Check modules (``dns``, ``http``...) register themselves as
-described in :mod:`launch_tui.checks.engine.registry`.
+Layout: ``engine/`` runs checks and knows none of them (``registry``, ``context``, ``targets``,
+``runner``, ``merging``, ``session_run``, ``services``, ``request_cache``, ``fetching``,
+``findings``); each family is named by its check ids' prefix (``dns.py`` holds ``dns.*``,
+``http/`` holds ``http.*``...) and registers its checks as described in
+:mod:`launch_tui.checks.engine.registry`; ``parse/`` holds pure parsers the families share. This
+package re-exports the engine's public surface.
 """
 
 from launch_tui.checks.engine.context import CheckContext, CheckServices, context_factory, utc_now
