@@ -113,17 +113,22 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
     keep = bool(args.keep)
     started = time.time()
     env.stderr.write("launch-tui: starting the demo sandbox on 127.0.0.x …\n")
-    sandbox = SandboxThread(DEMO_WORLD)
     temp: Path | None = None
     path: Path | None = None
+    kept_files: Path | None = None
+    if keep:
+        # The sandbox's files (CA, repository, build) stay beside the kept session, so that
+        # `launch-tui sandbox --session FILE` brings the same world back on the same ports.
+        folder = env.sessions_dir(args)
+        stem = f"demo-{env.clock().date().isoformat()}"
+        path = folder / f"{stem}.toml"
+        kept_files = folder / f"{stem}-sandbox"
+    sandbox = SandboxThread(DEMO_WORLD, workdir=kept_files)
     with hangups_unwind():
         try:
             running = sandbox.start()
             fresh = session_for(running)
-            if keep:
-                folder = env.sessions_dir(args)
-                path = folder / f"demo-{env.clock().date().isoformat()}.toml"
-            else:
+            if path is None:
                 temp = Path(tempfile.mkdtemp(prefix="launch-tui-demo-"))
                 folder = temp
                 path = temp / "demo.toml"
@@ -158,7 +163,8 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
                 if temp is not None:
                     shutil.rmtree(temp, ignore_errors=True)
     if keep and path is not None:
-        env.print(f"Demo session kept in {path}")
+        env.print(f"Demo session kept in {path}, the sandbox's files in {kept_files}")
+        env.print(f"Bring its world back with: launch-tui sandbox --session {path}")
     if temp is not None and path is not None:
         for written in _reports_written(path, Path.cwd(), started):
             env.print(f"Report kept in {written}")

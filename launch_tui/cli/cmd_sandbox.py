@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from launch_tui.cli.context import CliEnv
@@ -37,22 +37,70 @@ from launch_tui.sandbox import (
     start_world,
 )
 from launch_tui.sandbox.session import SANDBOX_TIMEOUT
-from launch_tui.store import create_session, open_session
+from launch_tui.store import create_session, load_session, open_session
 
 DEFAULT_WORLD = "demo"
 
 
 def run(args: argparse.Namespace, env: CliEnv) -> int:
     world = load(args.world, env.cwd)
-    if args.output is not None:
+    place: Recorded | None = None
+    if getattr(args, "session", None) is not None:
+        path = env.session_file(args, args.session)
+        place = recorded(load_session(path))
+    elif args.output is not None:
         path = args.output if args.output.is_absolute() else env.cwd / args.output
     else:
         path = env.sessions_dir(args) / f"sandbox-{world.name}.toml"
     timeout = SANDBOX_TIMEOUT if args.timeout is None else args.timeout
     if not timeout > 0:
         raise UsageError(f"--timeout must be a positive number of seconds, not {timeout:g}")
-    asyncio.run(serve(world, path, env, dns_port=args.dns_port, net_timeout=timeout))
+    dns_port = args.dns_port if place is None or args.dns_port else place.dns_port
+    asyncio.run(
+        serve(
+            world,
+            path,
+            env,
+            dns_port=dns_port,
+            net_timeout=timeout,
+            host_ports=place.host_ports if place else None,
+            workdir=place.workdir if place else None,
+        )
+    )
     return Exit.OK
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """Where a kept sandbox session says its world ran: ports and the folder of its files."""
+
+    dns_port: int | None
+    host_ports: dict[str, int]
+    workdir: Path | None
+
+
+def recorded(session: Session) -> Recorded:
+    """The DNS port (``[network] nameservers``), each host's port (``resolve``) and the kept
+    files' folder (the parent of ``targets.repo_path``) of a sandbox session."""
+    dns_port = None
+    for entry in session.network.nameservers:
+        host, _, port = entry.rpartition(":")
+        if host.startswith("127.") and port.isdigit():
+            dns_port = int(port)
+            break
+    host_ports: dict[str, int] = {}
+    for entry in session.network.resolve:
+        name, _, address = entry.partition("=")
+        _, _, port = address.rpartition(":")
+        if name and port.isdigit():
+            host_ports[name] = int(port)
+    if dns_port is None or not host_ports:
+        raise UsageError(
+            "this session does not record a sandbox's ports ([network] nameservers on "
+            "127.0.0.x and resolve entries): it was not written by launch-tui sandbox or demo"
+        )
+    repo = session.targets.repo_path
+    return Recorded(dns_port, host_ports, Path(repo).parent if repo else None)
 
 
 def load(name: str, cwd: Path) -> World:
@@ -77,10 +125,16 @@ async def serve(
     dns_port: int | None = None,
     net_timeout: float = SANDBOX_TIMEOUT,
     stop: asyncio.Event | None = None,
+    host_ports: dict[str, int] | None = None,
+    workdir: Path | None = None,
 ) -> Path:
-    """Run ``world`` until ``stop`` is set (or SIGINT/SIGTERM); return the session file written."""
+    """Run ``world`` until ``stop`` is set (or SIGINT/SIGTERM); return the session file written.
+
+    ``host_ports`` and ``workdir`` bring a kept world back where its session points."""
     stop = stop or asyncio.Event()
-    async with start_world(world, dns_port=dns_port) as running:
+    async with start_world(
+        world, dns_port=dns_port, host_ports=host_ports, workdir=workdir
+    ) as running:
         session = sandbox_session(running, timeout=net_timeout)
         await asyncio.to_thread(write_sandbox_session, session, path)
         env.print(describe(running))
@@ -94,7 +148,10 @@ async def serve(
         env.stdout.flush()
         with _stop_on_signals(stop):
             await stop.wait()
-    env.print("Sandbox stopped: servers closed, temporary files removed.")
+    if workdir is None:
+        env.print("Sandbox stopped: servers closed, temporary files removed.")
+    else:
+        env.print(f"Sandbox stopped: servers closed, its files kept in {workdir}.")
     env.stdout.flush()
     return path
 

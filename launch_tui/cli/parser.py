@@ -315,6 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--dns-port", type=int, metavar="PORT", help="serve DNS on this port (default: any free)"
     )
     p.add_argument(
+        "--session",
+        metavar="FILE",
+        help="bring back the world a kept session points at (launch-tui demo --keep): the same "
+        "ports, and its files remade in the folder the session records",
+    )
+    p.add_argument(
         "--timeout",
         type=float,
         metavar="SECONDS",

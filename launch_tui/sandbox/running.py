@@ -208,8 +208,15 @@ async def start_world(
     dns_port: int | None = None,
     temp_parent: Path | None = None,
     rtt_ms: float | None = None,
+    workdir: Path | None = None,
+    host_ports: Mapping[str, int] | None = None,
 ) -> AsyncIterator[RunningWorld]:
     """Start ``world`` (a value, a built-in name, or a ``.toml`` path) on loopback.
+
+    ``workdir`` keeps the world's files (CA, repository, build, mail) in that folder, made
+    afresh at the start and left in place at the end, instead of a temporary folder removed at
+    the end; with ``host_ports`` (host name to port) and ``dns_port`` the world comes back
+    where a kept session points (``launch-tui sandbox --session FILE``).
 
     ``now`` fixes the clock for certificates and RDAP dates; ``dns_port`` overrides the
     world's DNS port; ``temp_parent`` is where the temp folder goes (system default if None);
@@ -225,7 +232,11 @@ async def start_world(
             raise ValueError(f"rtt_ms must be a finite number >= 0, got {rtt_ms}")
         spec = replace(spec, rtt_ms=float(rtt_ms))
     started_at = (now or datetime.now(UTC)).astimezone(UTC)
-    workdir = Path(tempfile.mkdtemp(prefix=f"launch-tui-{spec.name}-", dir=temp_parent))
+    kept = workdir is not None
+    if workdir is not None:
+        _fresh_kept_folder(workdir)
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix=f"launch-tui-{spec.name}-", dir=temp_parent))
     servers: dict[str, HostServer] = {}
     dns: DnsServer | None = None
     deploys = Deployments(spec.deploys)
@@ -240,6 +251,8 @@ async def start_world(
             log = RequestLog()
             hosts: dict[str, RunningHost] = {}
             for host, rdap in _web_hosts(spec):
+                if host_ports and host.name in host_ports:
+                    host = replace(host, port=host_ports[host.name])
                 server, running_host = _host_server(spec, host, rdap, ca, log, started_at, deploys)
                 servers[host.name] = server
                 await server.start()
@@ -285,7 +298,24 @@ async def start_world(
         # Aborted transports close their sockets on the loop's next turns.
         for _ in range(3):
             await asyncio.sleep(0)
-        shutil.rmtree(workdir, ignore_errors=True)
+        if not kept:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+#: Written into a kept world folder; only a folder holding it is ever emptied.
+KEPT_MARKER = ".launch-tui-sandbox"
+
+
+def _fresh_kept_folder(workdir: Path) -> None:
+    """Empty ``workdir`` for the world's files, or make it; refuses a folder that exists and
+    was not made by the sandbox (a session's repository path may be a client's real one)."""
+    if workdir.exists() and any(workdir.iterdir()) and not (workdir / KEPT_MARKER).exists():
+        raise SandboxStartError(
+            f"{workdir} is not a sandbox folder (no {KEPT_MARKER} in it): not emptying it"
+        )
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    (workdir / KEPT_MARKER).write_text("launch-tui sandbox files; remade on every start\n")
 
 
 def _build_files(
@@ -377,8 +407,12 @@ class SandboxThread:
         dns_port: int | None = None,
         temp_parent: Path | None = None,
         rtt_ms: float | None = None,
+        workdir: Path | None = None,
+        host_ports: Mapping[str, int] | None = None,
     ) -> None:
         """The arguments are :func:`start_world`'s."""
+        self._workdir = workdir
+        self._host_ports = dict(host_ports or {})
         self._world = world
         self._now = now
         self._dns_port = dns_port
@@ -455,6 +489,8 @@ class SandboxThread:
             dns_port=self._dns_port,
             temp_parent=self._temp_parent,
             rtt_ms=self._rtt_ms,
+            workdir=self._workdir,
+            host_ports=self._host_ports,
         ) as running:
             self._running = running
             self._ready.set()
