@@ -132,6 +132,7 @@ def render_summary(
     lines.append(f"Open decisions ({len(open_decisions)})")
     for d in sorted(open_decisions, key=lambda d: (d.due or date.max, d.id)):
         about = f" on {d.check_id}" if d.check_id else ""
+        about += f" [{clean(d.target)}]" if d.target else (" [every target]" if d.check_id else "")
         lines.append(
             f"  {clean(d.id)} {d.action.value}{about}: {clean(d.text, max_len=80)} — "
             f"{_person(session, d.owner)}, {_due(d.due, today)}"

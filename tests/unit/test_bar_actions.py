@@ -93,3 +93,13 @@ def test_a_rollback_never_drilled_is_named_as_the_handover_blocker() -> None:
     drill = [b for b in blockers if b.check_id == "deploy.rollback_drill"]
     assert len(drill) == 1 and drill[0].move is Move.CONFIRM
     assert drill[0].what.startswith("rollback never drilled: deploy.rollback_drill waits")
+
+
+def test_show_names_the_target_of_every_decision() -> None:
+    fix = Decision("d2", "request-path", Action.FIX, "cache it", "perf.latency", "book", "ann")
+    whole = Decision("d3", "request-path", Action.DEFER, "later", "perf.latency", "", "ann")
+    text = render_summary(
+        session(latency(Status.FAIL, "slow"), decisions=(fix, whole)), PLAYBOOK, NOW, set()
+    )
+    assert "d2 fix on perf.latency [book]" in text
+    assert "d3 defer on perf.latency [every target]" in text
