@@ -2,7 +2,7 @@
 
 Run: ``uv run python bench/tui.py`` (``--runs N`` for more samples, ``--audit-runs N``,
 ``--skip-audit``, ``--skip-pty``, ``--pycache DIR`` to measure with compiled bytecode, see
-below).
+below; ``--compiled DIR`` for the terminal figure as installed and compiled side by side).
 
 Measures, in the order reported:
   * first screen, the real command in a terminal (the figure the target applies to): the
@@ -319,7 +319,9 @@ def _stop(proc: subprocess.Popen[bytes], master: int) -> int:
         return proc.wait()
 
 
-def first_output(argv: list[str], needle: str, cwd: Path, label: str) -> tuple[float, int]:
+def first_output(
+    argv: list[str], needle: str, cwd: Path, label: str, extra_env: dict[str, str] | None = None
+) -> tuple[float, int]:
     """Seconds from spawning ``argv`` in a new 80x24 pseudo-terminal until ``needle`` is on it.
 
     Also returns the exit code after SIGTERM. The output is searched without its control
@@ -337,7 +339,7 @@ def first_output(argv: list[str], needle: str, cwd: Path, label: str) -> tuple[f
                 stdout=slave,
                 stderr=slave,
                 cwd=cwd,
-                env=_terminal_env(),
+                env={**_terminal_env(), **(extra_env or {})},
                 start_new_session=True,
             )
         finally:
@@ -374,19 +376,43 @@ def _plain_bytes(output: bytearray) -> str:
     return plain(bytes(output).decode("utf-8", "replace"))
 
 
-def terminal_first_screens(runs: int) -> tuple[list[float], list[float], list[int]]:
-    """The real command and the bare app in terminals, in pairs: ``(bare, ours, ours' exits)``."""
+def terminal_first_screens(
+    runs: int, compiled: Path | None = None, compiled_times: list[float] | None = None
+) -> tuple[list[float], list[float], list[int]]:
+    """The real command and the bare app in terminals, in pairs: ``(bare, ours, ours' exits)``.
+
+    With ``compiled`` (a folder of bytecode for everything, see :func:`_compile_into`), each
+    run of ours as installed is followed or preceded (alternating) by one with
+    ``PYTHONPYCACHEPREFIX`` set to it, appended to ``compiled_times``.
+    """
     command = Path(sys.executable).parent / "launch-tui"
     if not command.is_file():
         raise BenchError(f"{command}: no such console script (is launch-tui installed?)")
     needle = terminal_needle()
     exits: list[int] = []
+    turn = [0]
 
     def ours(folder: Path) -> float:
-        argv = [str(command), "--sessions-dir", str(folder), "open"]
-        seconds, code = first_output(
-            [*argv, str(folder / "brightlane.toml")], needle, folder, "launch-tui open"
-        )
+        argv = [
+            str(command),
+            "--sessions-dir",
+            str(folder),
+            "open",
+            str(folder / "brightlane.toml"),
+        ]
+
+        def compiled_run() -> None:
+            if compiled is not None and compiled_times is not None:
+                env = {"PYTHONPYCACHEPREFIX": str(compiled)}
+                seconds = first_output(argv, needle, folder, "launch-tui compiled", env)[0]
+                compiled_times.append(seconds)
+
+        turn[0] += 1
+        if turn[0] % 2:
+            compiled_run()
+        seconds, code = first_output(argv, needle, folder, "launch-tui open")
+        if not turn[0] % 2:
+            compiled_run()
         exits.append(code)
         return seconds
 
@@ -609,15 +635,37 @@ def _line(label: str, values: list[float], unit: str = "s") -> str:
     return f"  {label:<26} median {median}   best {best}   worst {worst}"
 
 
-def _report_terminal(runs: int) -> None:
-    bare, ours, exits = terminal_first_screens(runs)
+def _compile_into(folder: Path) -> Path:
+    """Every module on ``sys.path`` and launch-tui compiled into ``folder`` (once; reused)."""
+    folder = folder.resolve()
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(folder)}
+    paths = [p for p in dict.fromkeys(sys.path) if p and Path(p).is_dir()]
+    print(f"compiling bytecode into {folder} (reused by later runs) ...", flush=True)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "-j", "0", *paths, str(ROOT / "launch_tui")],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,  # a few test files of the standard library do not compile, by design
+    )
+    return folder
+
+
+def _report_terminal(runs: int, compiled: Path | None = None) -> None:
+    compiled_times: list[float] = []
+    bare, ours, exits = terminal_first_screens(runs, compiled, compiled_times)
     print(
         f"first screen, launch-tui open in a terminal ({runs} runs each, alternating, "
         f"pty {COLUMNS}x{ROWS}, cold)"
     )
     print(_line("bare Textual app", bare))
-    print(_line("launch-tui", ours))
+    print(_line("launch-tui (as installed)", ours))
     print(_line("launch-tui - bare (paired)", [o - b for o, b in zip(ours, bare, strict=True)]))
+    if compiled_times:
+        print(_line("launch-tui, all compiled", compiled_times))
+        diffs = [o - c for o, c in zip(ours, compiled_times, strict=True)]
+        print(_line("as installed - compiled", diffs))
     odd = sorted({code for code in exits if code != 128 + signal.SIGTERM})
     if odd:
         print(f"  note: launch-tui exited with {odd} on SIGTERM, not {128 + signal.SIGTERM}")
@@ -694,6 +742,13 @@ def main() -> None:
     parser.add_argument(
         "--pycache", type=Path, help="compile all bytecode into this folder and use it"
     )
+    parser.add_argument(
+        "--compiled",
+        type=Path,
+        metavar="DIR",
+        help="in the terminal figure, also run launch-tui with all bytecode compiled into DIR "
+        "(PYTHONPYCACHEPREFIX), alternating with the runs as installed",
+    )
     args = parser.parse_args()
     if args.pycache is not None:
         _use_pycache(args.pycache)
@@ -703,7 +758,8 @@ def main() -> None:
     try:
         if not args.skip_first_screen:
             if not args.skip_pty:
-                _report_terminal(args.runs)
+                compiled = _compile_into(args.compiled) if args.compiled else None
+                _report_terminal(args.runs, compiled)
             _report_first_screens(args.runs)
         if not args.skip_audit:
             modes = ["thread", "process"] if args.sandbox == "both" else [args.sandbox]
