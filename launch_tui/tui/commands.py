@@ -260,8 +260,9 @@ COMMANDS: tuple[Command, ...] = (
         "e",
         "edit_target",
         "Edit target",
-        "Edit the selected row's route: kind, method, expected status, and whether the client "
-        "agreed it may be repeated (load-sampled), with that consent recorded.",
+        "Edit what the selected row points at: its route (kind, method, expected status, safe "
+        "to repeat with the client's consent recorded), the hosts (name, role), the DKIM "
+        "selectors or the network settings; a skipped row opens the setting it names.",
         show=False,
     ),
     Command(

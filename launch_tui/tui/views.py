@@ -27,6 +27,7 @@ from launch_tui.core.playbook import CheckMode, Playbook
 from launch_tui.core.readiness import stage_progress
 from launch_tui.core.sanitize import clean
 from launch_tui.tui.edits import parse_row_key, row_key
+from launch_tui.tui.target_edits import FORM_LABEL, form_named_by
 
 #: Longest value shown for one evidence item; the rest is cut with an ellipsis.
 EVIDENCE_VALUE_MAX = 400
@@ -201,9 +202,15 @@ def closing_hint(status: Status | None, summary: str, *, by_hand: bool) -> str:
     if status is None:
         return "Press r to run this stage's checks."
     if status is Status.SKIPPED:
+        form = form_named_by(summary)
+        change = (
+            f"Press e to edit {FORM_LABEL[form]}"
+            if form is not None
+            else "Change that setting (e edits the row's route or host, the DKIM selectors or "
+            "the network settings)"
+        )
         return (
-            f"Skipped: {summary} Change that setting (e edits a route's settings; hosts and "
-            "[network] are in the session file), then r runs it again; or d accepts the risk "
+            f"Skipped: {summary} {change}, then r runs it again; or d accepts the risk "
             "as not verified."
         )
     if status in (Status.FAIL, Status.ERROR):

@@ -4,12 +4,14 @@ that the screen's module stays about showing the stage."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from launch_tui.core.bar_actions import acceptance_problem
-from launch_tui.core.model import STAGE_IDS, Action, CheckResult, Status
+from launch_tui.core.model import STAGE_IDS, Action, CheckResult, Session, Status
 from launch_tui.tui import edits
 from launch_tui.tui.screens.base import LaunchScreen
+from launch_tui.tui.target_edits import FORM_LABEL, TargetForm, form_named_by
 from launch_tui.tui.text import ACTION_WORD
 from launch_tui.tui.views import CheckRow
 from launch_tui.tui.widgets.check_table import CheckTable
@@ -107,21 +109,38 @@ class StageRows(LaunchScreen):
     # --- the targets -----------------------------------------------------------------------------
 
     def action_edit_target(self) -> None:
-        """Edit the selected row's route (kind, method, expected status, safe to repeat)."""
+        """Edit what the selected row points at: the setting its skipped result names, else
+        its route or host, else the DKIM selectors (email checks) or the network settings."""
         if self.launch.refuse_edit():
             return
         selected = self._selected()
-        routes = {r.name: r for r in self.session.targets.routes}
-        if selected is None or selected[1] not in routes:
-            self.launch.say(
-                "Select a row whose target is a route; hosts, DKIM selectors and network "
-                "settings are edited in the session file for now.",
-                title="Edit target",
-            )
-            return
-        name = selected[1]
+        check_id, target = selected if selected is not None else ("", "")
+        result = self.session.result(check_id, target) if check_id else None
+        form = None
+        if result is not None and result.status is Status.SKIPPED:
+            form = form_named_by(result.summary)
+        if form is TargetForm.ROUTE and self.session.route(target) is None:
+            form = None
+        if form is None:
+            if self.session.route(target) is not None:
+                form = TargetForm.ROUTE
+            elif any(h.name == target for h in self.session.targets.hosts):
+                form = TargetForm.HOSTS
+            elif check_id.startswith("email."):
+                form = TargetForm.SELECTORS
+            else:
+                form = TargetForm.NETWORK
+        if form is TargetForm.ROUTE:
+            self._edit_route(target)
+        else:
+            self._edit_targets(form, target)
 
+    def _edit_route(self, name: str) -> None:
         from launch_tui.tui.screens.route_form import RouteDraft, RouteForm, apply_route
+
+        route = self.session.route(name)
+        if route is None:
+            return
 
         def done(draft: RouteDraft | None) -> None:
             if draft is None or self.launch.controller is None:
@@ -132,7 +151,45 @@ class StageRows(LaunchScreen):
                 f"Route {name} saved; r runs this stage's checks with it.", title="Route"
             )
 
-        self.app.push_screen(RouteForm(routes[name]), done)
+        self.app.push_screen(RouteForm(route), done)
+
+    def _edit_targets(self, form: TargetForm, host: str) -> None:
+        """Open the hosts, DKIM selectors or network form; save what it returns."""
+        from launch_tui.core.errors import UsageError
+        from launch_tui.tui import target_edits as te
+        from launch_tui.tui.screens.target_forms import HostsForm, NetworkForm, SelectorsForm
+
+        title = FORM_LABEL[form].removeprefix("the ").capitalize()
+
+        def save(change: Callable[[Session], Session]) -> None:
+            if self.launch.controller is None:
+                return
+            try:
+                updated = change(self.session)
+            except UsageError as exc:
+                self.launch.say(str(exc), title=title)
+                return
+            self.launch.update_session(updated)
+            self.launch.say(f"{title} saved; r runs this stage's checks with them.", title=title)
+
+        def hosts_done(drafts: tuple[te.HostDraft, ...] | None) -> None:
+            if drafts is not None:
+                save(lambda s: te.apply_hosts(s, drafts))
+
+        def selectors_done(value: str | None) -> None:
+            if value is not None:
+                save(lambda s: te.apply_selectors(s, value))
+
+        def network_done(draft: te.NetworkDraft | None) -> None:
+            if draft is not None:
+                save(lambda s: te.apply_network(s, draft))
+
+        if form is te.TargetForm.HOSTS:
+            self.app.push_screen(HostsForm(self.session, focus=host), hosts_done)
+        elif form is te.TargetForm.SELECTORS:
+            self.app.push_screen(SelectorsForm(self.session), selectors_done)
+        else:
+            self.app.push_screen(NetworkForm(self.session), network_done)
 
     # --- deciding and confirming ---------------------------------------------------------------
 
