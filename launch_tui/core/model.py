@@ -427,6 +427,11 @@ class UiState:
 
     stage: str = "audit"
     selection: str = ""
+    last_action: Action | None = None
+    """The decision dialog starts from the last decision's action, owner and due date."""
+    last_owner: str = ""
+    """A person id."""
+    last_due: date | None = None
 
 
 @dataclass(frozen=True)

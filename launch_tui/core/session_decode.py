@@ -98,7 +98,13 @@ def session_from_data(data: Mapping[str, Any]) -> Session:
         rdap_url=network_t.string("rdap_url"),
     )
     ui_t = root.table("ui")
-    ui = UiState(stage=ui_t.string("stage", "audit"), selection=ui_t.string("selection"))
+    ui = UiState(
+        stage=ui_t.string("stage", "audit"),
+        selection=ui_t.string("selection"),
+        last_action=ui_t.optional_choice("last_action", Action),
+        last_owner=ui_t.string("last_owner"),
+        last_due=ui_t.day("last_due"),
+    )
     return Session(
         sprint=sprint,
         targets=targets,

@@ -30,6 +30,7 @@ from launch_tui.core.model import (
     StackItem,
     StageState,
     Targets,
+    UiState,
 )
 from launch_tui.core.session_schema import PLAIN_SCALARS, as_utc
 from launch_tui.core.settings_codec import owners_to_data, sampling_to_data
@@ -57,7 +58,7 @@ def session_to_data(session: Session) -> dict[str, Any]:
         "secrets": [_secret_data(s) for s in session.secrets],
         "credentials": [_credential_data(c) for c in session.credentials],
         "network": _network_data(session.network),
-        "ui": {"stage": session.ui.stage, "selection": session.ui.selection},
+        "ui": _ui_data(session.ui),
     }
     if session.monitoring:
         out["monitoring"] = _evidence_data(session.monitoring)
@@ -69,6 +70,16 @@ def session_to_data(session: Session) -> dict[str, Any]:
     handover = handover_to_data(session.handover)
     if handover:
         out["handover"] = handover
+    return out
+
+
+def _ui_data(ui: UiState) -> dict[str, Any]:
+    out: dict[str, Any] = {"stage": ui.stage, "selection": ui.selection}
+    if ui.last_action is not None:
+        out["last_action"] = ui.last_action.value
+    if ui.last_owner:
+        out["last_owner"] = ui.last_owner
+    _put(out, "last_due", ui.last_due)
     return out
 
 

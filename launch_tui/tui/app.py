@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     # the first screen is painted: see first_screen_painted.
     from launch_tui.checks import Registry, Selection
     from launch_tui.checks.deploy.drill import DrillRecord
-    from launch_tui.tui.screens.decision import DecisionDraft
     from launch_tui.tui.workers import ServicesFactory
 
 THEME_ENV = "LAUNCH_TUI_THEME"
@@ -122,9 +121,6 @@ class LaunchApp(App[str | None]):
         self.session_changed: Signal[SessionChange] = Signal(self, "session-changed")
         self.run_changed: Signal[RunState] = Signal(self, "run-changed")
         self.run_state = RunState()
-        self.last_decision: DecisionDraft | None = None
-        """The last decision saved: the next decision dialog starts from its action, owner and
-        due date (while the app runs)."""
         self._run_id = 0
         self._cancel = CancelToken()
         self._stage_since: datetime | None = None

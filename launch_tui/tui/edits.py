@@ -58,7 +58,14 @@ def set_ui(session: Session, stage: str, selection: str) -> Session:
     """Remember where the engineer is, so reopening returns there."""
     if stage not in STAGE_IDS:
         stage = STAGE_IDS[0]
-    ui = UiState(stage=stage, selection=selection)
+    ui = replace(session.ui, stage=stage, selection=selection)
+    return session if ui == session.ui else replace(session, ui=ui)
+
+
+def remember_decision(session: Session, action: Action, owner: str, due: date | None) -> Session:
+    """Keep the last decision's action, owner and due date in ``[ui]``: the next decision
+    dialog starts from them, after the app is closed and opened again too."""
+    ui = replace(session.ui, last_action=action, last_owner=owner, last_due=due)
     return session if ui == session.ui else replace(session, ui=ui)
 
 

@@ -3,6 +3,7 @@ and "not verified, accept the risk" in one step."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from conftest import AppFactory
@@ -11,6 +12,7 @@ from test_stage_flows import brightlane_app, opened, stage_screen, toml_of
 from textual.widgets import Checkbox, RadioButton, Select
 
 from launch_tui.core.model import Action
+from launch_tui.tui import edits
 from launch_tui.tui.screens.decision import DecisionModal
 from launch_tui.tui.widgets.check_table import CheckTable
 
@@ -69,11 +71,36 @@ async def test_the_next_dialog_starts_from_the_last_decision(
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, DecisionModal)
-        assert app.last_decision is not None and app.last_decision.action is Action.ACCEPT_RISK
         if not dialog.existing:
             assert dialog._action() is Action.ACCEPT_RISK
             assert dialog.query_one("#decision-owner", Select).value == "priya"
             assert dialog.query_one("#decision-due-input").value == "2026-05-10"
+        await app.wait_saved()
+    ui = toml_of(_path)["ui"]
+    assert (ui["last_action"], ui["last_owner"], ui["last_due"]) == (  # type: ignore[index]
+        "accept-risk",
+        "priya",
+        date(2026, 5, 10),
+    )
+    # Opened again, the dialog still starts from it.
+    again = make_app(open_path=_path)
+    async with opened(again, size=(100, 30)) as pilot:
+        table = stage_screen(again).query_one(CheckTable)
+        session = stage_screen(again).session
+        fresh = next(
+            str(r.key.value)
+            for r in table.ordered_rows
+            if not edits.superseded_by(session, *edits.parse_row_key(str(r.key.value)))
+        )
+        assert table.select_key(fresh)
+        await pilot.press("d")
+        await pilot.pause()
+        dialog = again.screen
+        assert isinstance(dialog, DecisionModal)
+        assert not dialog.existing
+        assert dialog._action() is Action.ACCEPT_RISK
+        assert dialog.query_one("#decision-owner", Select).value == "priya"
+        assert dialog.query_one("#decision-due-input").value == "2026-05-10"
 
 
 async def test_not_verified_and_accepted_in_one_step(

@@ -300,7 +300,14 @@ sessions = st.builds(
     secrets=st.lists(secrets, max_size=3).map(tuple),
     credentials=st.lists(credentials, max_size=2).map(tuple),
     network=networks,
-    ui=st.builds(UiState, stage=st.sampled_from(STAGE_IDS) | short_texts, selection=texts),
+    ui=st.builds(
+        UiState,
+        stage=st.sampled_from(STAGE_IDS) | short_texts,
+        selection=texts,
+        last_action=st.none() | st.sampled_from(Action),
+        last_owner=short_texts,
+        last_due=st.none() | dates,
+    ),
     sampling=st.builds(
         SamplingSettings,
         requests=st.integers(1, 10_000),

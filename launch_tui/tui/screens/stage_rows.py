@@ -327,8 +327,8 @@ class StageRows(LaunchScreen):
                     said += " (replaces " + ", ".join(d.id for d in replaced) + ")"
                 saved.append(said)
             session = edits.touch_stage(session, self.stage_id, now)
+            session = edits.remember_decision(session, draft.action, draft.owner, draft.due)
             self.launch.update_session(session)
-            self.launch.last_decision = draft
             self.query_one("#checks", CheckTable).clear_marks()
             summary = saved[0] if len(saved) == 1 else f"{len(saved)} decisions: {', '.join(saved)}"
             self.launch.say(summary, title="Decision saved")
@@ -345,10 +345,21 @@ class StageRows(LaunchScreen):
                 accept_problem=first_problem,
                 accept_problem_whole=whole,
                 unverified=bool(unverified) and verifiable,
-                remembered=self.launch.last_decision,
+                remembered=self._remembered(),
             ),
             done,
         )
+
+    def _remembered(self) -> DecisionDraft | None:
+        """The last decision's action, owner and due date, as the session's ``[ui]`` keeps
+        them (the owner only while that person is still in the session)."""
+        from launch_tui.tui.screens.decision import DecisionDraft
+
+        ui = self.session.ui
+        if ui.last_action is None:
+            return None
+        owner = ui.last_owner if self.session.person(ui.last_owner) is not None else ""
+        return DecisionDraft(ui.last_action, "", owner, ui.last_due, whole_check=False)
 
     def action_assign_owner(self) -> None:
         selected = self._selected()
