@@ -267,12 +267,16 @@ async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[
     without = Selection(check_ids=every - SAMPLER)
     items = expand_selection(registry, session, Selection())
     saves: list[float] = []
+    merges: list[float] = []
     with create_session(path, session) as handle:
 
         def save(fold: Callable[[Session], Session]) -> Session:
             began = time.perf_counter()
-            saved = handle.save(fold(handle.session))
-            saves.append(time.perf_counter() - began)
+            merged = fold(handle.session)
+            folded = time.perf_counter()
+            saved = handle.save(merged)
+            merges.append(folded - began)
+            saves.append(time.perf_counter() - folded)
             return saved
 
         async with open_check_services(session.network) as services:
@@ -317,6 +321,7 @@ async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[
         "cpu_s": cpu,
         "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "save_ms": sum(saves) * 1000,
+        "merge_ms": sum(merges) * 1000,
         "client_bound": len(bound),
         "latency_routes": sum(1 for r in full.results if r.check_id == "perf.latency"),
         "errors": len(errors),
@@ -371,6 +376,7 @@ def scale_row(args: argparse.Namespace, k: int, rtt: float, label: str, tree: st
         f"  {ratio:5.2f} {verdict(ratio)}",
         flush=True,
     )
+    print(f"            results merged into the session before the save: {f['merge_ms']:.0f} ms")
     if f["bound_why"]:
         print(f"            client-bound by: {f['bound_why']}", flush=True)
     if f["error_ids"]:

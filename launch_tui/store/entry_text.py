@@ -118,9 +118,11 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _key(key: Any) -> str:
-    if not isinstance(key, str) or not _BARE.match(key):
+    if not isinstance(key, str):
         raise _NotPlain
-    return key
+    if _BARE.match(key):
+        return key
+    return _string(key)  # quoted as tomlkit quotes a key that is not bare
 
 
 def _table(
@@ -130,8 +132,13 @@ def _table(
     set off by a blank line unless it came first in its parent (nothing there before it when
     it was added), and a table holding only tables has no header of its own (its blank line
     still comes before its first child)."""
-    values = [(k, v) for k, v in table.items() if not _is_table(v)]
-    tables = [(i, k, v) for i, (k, v) in enumerate(table.items()) if _is_table(v)]
+    values = []
+    tables = []
+    for index, (key, value) in enumerate(table.items()):
+        if _is_table(value):
+            tables.append((index, key, value))
+        else:
+            values.append((key, value))
     if header:
         if values or not tables:
             lines.append(f"{chr(10) if blank else ''}[{path}]\n")
@@ -148,23 +155,50 @@ def _table(
 
 
 def _is_table(value: Any) -> bool:
-    return isinstance(value, Mapping) or (
-        isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) for v in value)
-    )
+    # Plain data from the codec: dicts, not other mappings (isinstance on the ABC is slow).
+    if type(value) is dict:
+        return True
+    return type(value) is list and bool(value) and all(type(v) is dict for v in value)
 
 
 def _array_of_tables(lines: list[str], path: str, entries: list[Any], *, blank: bool) -> None:
     """A list of tables (a scanner's findings), as tomlkit writes it: each entry after the
-    first set off by a blank line. Entries holding more than plain values are left to it."""
+    first set off by a blank line, each laid out as :func:`_built_table`."""
     for index, entry in enumerate(entries):
         lines.append(f"{chr(10) if blank or index else ''}[[{path}]]\n")
-        for key, value in entry.items():
-            if isinstance(value, Mapping | list):
+        _built_table(lines, path, entry)
+
+
+def _built_table(lines: list[str], path: str, table: Mapping[str, Any]) -> None:
+    """The body of a table tomlkit builds from a whole value (an entry of a list of tables and
+    what it holds): plain values first, then lists and tables in their order, each table set
+    off by a blank line. A list after a table, a table holding only tables and an empty table
+    are left to tomlkit."""
+    plain = [(k, v) for k, v in table.items() if not isinstance(v, dict | list)]
+    nested = [(k, v) for k, v in table.items() if isinstance(v, dict | list)]
+    for key, value in plain:
+        lines.append(f"{_key(key)} = {_value(value)}\n")
+    seen_table = False
+    for key, value in nested:
+        child = f"{path}.{_key(key)}"
+        if _is_table(value):
+            seen_table = True
+            if isinstance(value, list):
+                _array_of_tables(lines, child, value, blank=True)
+            elif not value or all(isinstance(v, dict) for v in value.values()):
                 raise _NotPlain
+            else:
+                lines.append(f"\n[{child}]\n")
+                _built_table(lines, child, value)
+        elif seen_table:
+            raise _NotPlain
+        else:
             lines.append(f"{_key(key)} = {_value(value)}\n")
 
 
 def _value(value: Any) -> str:
+    if type(value) is str:
+        return _string(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -182,7 +216,7 @@ def _value(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, list):
         if any(isinstance(v, Mapping | list) for v in value):
-            raise _NotPlain
+            raise _NotPlain  # a list of tables inside a list, or of lists
         items = [_value(v) for v in value]
         if len(value) > 3 and sum(len(str(v)) for v in value) > 60:
             return "[\n" + "".join(f"    {item},\n" for item in items) + "]"

@@ -50,12 +50,27 @@ ODD_BUT_PLAIN: list[dict[str, Any]] = [
     },
     {"check": "a.b", "target": "t", "evidence": {"found": [{"f": "x"}], "n": 1}},
     {"check": "a.b", "target": "t", "evidence": {"found": [{"f": "x"}, {}], "t": {"a": 1}}},
+    {"check": "a.b", "target": "t", "evidence": {"protocols": {"TLS 1.0": False, "TLS 1.3": True}}},
+    {"check": "a.b", "target": "t", "evidence": {'k"q': 1, "sp ace": {"a b": 1}}},
+    {
+        "check": "a.b",
+        "target": "t",
+        "evidence": {
+            "v": [
+                {"a": 1, "l": [1, 2], "b": 2, "d": {"x": 1}, "h": [{"u": 1}, {"u": 2}], "c": 3},
+                {"a": 2},
+            ]
+        },
+    },
+    {"check": "a.b", "target": "t", "evidence": {"v": [{"l": ["x"], "a": 1}]}},
+    {"check": "a.b", "target": "t", "evidence": {"findings": [{"file": "x", "at": {"l": 1}}]}},
+    {"check": "a.b", "target": "t", "evidence": {"findings": [{"file": "x", "l": [1]}]}},
 ]
 NOT_PLAIN: list[dict[str, Any]] = [
     {"check": "a.b", "target": "line\nbreak"},
-    {"check": "a.b", "target": "t", "evidence": {"findings": [{"file": "x", "at": {"l": 1}}]}},
-    {"check": "a.b", "target": "t", "evidence": {"findings": [{"file": "x", "l": [1]}]}},
-    {"check": "a.b", "target": "t", "evidence": {"content-type?": "x"}},
+    {"check": "a.b", "target": "t", "evidence": {"v": [{"d": {"x": 1}, "l": [1]}]}},
+    {"check": "a.b", "target": "t", "evidence": {"v": [{"d": {"e": {"x": 1}}}]}},
+    {"check": "a.b", "target": "t", "evidence": {"tab\tkey": "x"}},
     {"check": "a.b", "target": "t", "evidence": {"nan": float("nan")}},
     {"check": "a.b", "target": "esc\x1b[31m"},
 ]
