@@ -1,8 +1,9 @@
 """``monitor.coverage``: are the homepage, login, health and webhook routes watched?
 
-The minimum bar's uptime item. Each key route (:func:`launch_tui.core.monitor_plan.key_routes`) must be configured,
-answer as configured when probed the way a monitor probes it, and be covered by a monitor:
-an export (``launch-tui export``) or an external monitor declared in the session with a link.
+The minimum bar's uptime item. Each key route (:func:`launch_tui.core.monitor_plan.key_routes`)
+must be configured, answer as configured when probed the way a monitor probes it, and be covered
+by a monitor: an export (``launch-tui export``) or an external monitor declared in the session
+with a link.
 
 ===============================================================  ======  ========
 what is found                                                    status  severity
