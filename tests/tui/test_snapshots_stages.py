@@ -24,7 +24,7 @@ def test_stage(snap_compare: Snap, tmp_path: Path, number: int, size: tuple[int,
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-@pytest.mark.parametrize("number", [2, 3])
+@pytest.mark.parametrize("number", [2, 3, 7])
 def test_stage_deliverable(
     snap_compare: Snap, tmp_path: Path, number: int, size: tuple[int, int]
 ) -> None:

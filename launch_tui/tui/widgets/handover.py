@@ -11,6 +11,7 @@ them from thread workers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,9 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Markdown
+from textual.widgets._markdown import MarkdownTableContent
 
 from launch_tui.core.model import Session
 from launch_tui.core.playbook import Playbook
@@ -83,6 +86,20 @@ def write_handover(
     return files
 
 
+#: A table column whose longest value is at most this many cells is sized to its content.
+SHORT_COLUMN = 12
+
+
+def column_widths(rows: Sequence[Sequence[Content]], *, short: int) -> str:
+    """``grid-columns`` for a table of ``rows`` (the header first): ``auto`` for a column of
+    values no longer than ``short`` cells, else a share (``fr``) as large as its longest value."""
+    count = max((len(row) for row in rows), default=0)
+    longest = [
+        max((row[i].cell_length for row in rows if i < len(row)), default=0) for i in range(count)
+    ]
+    return " ".join("auto" if n <= short else f"{n}fr" for n in longest) or "auto"
+
+
 class HandoverPreview(VerticalScroll):
     """The handover document rendered from Markdown; updated by :meth:`show_markdown`."""
 
@@ -143,7 +160,21 @@ class HandoverPreview(VerticalScroll):
         # Laying out a long Markdown document is the slow part: the spinner turns until it is.
         self._working = "Laying out the handover…"
         await self.query_one("#handover-markdown", Markdown).update(text)
+        self._balance_tables()
         status.display = False
+
+    def _balance_tables(self) -> None:
+        """Give each table's wide columns the room their text needs.
+
+        Textual sizes a Markdown table's columns to their content and then shrinks them, which
+        at 120 columns left the minimum bar's titles in a column a dozen cells wide (seven lines
+        a row) beside a half-empty "Why". Here a column of short values (a number, a state)
+        keeps its width and the others share the rest in proportion to their longest value.
+        """
+        for table in self.query(MarkdownTableContent):
+            table.styles.grid_columns = column_widths(
+                [table.headers, *table.rows], short=SHORT_COLUMN
+            )
 
     def show_error(self, title: str, message: str) -> None:
         """Say why the preview could not be rendered (the last good one stays below)."""
