@@ -101,6 +101,10 @@ class SamplerProcess:
                     [sys.executable, "-m", "launch_tui.net.sampler_process"],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
+                    # Nothing of it may reach a terminal the TUI draws on, and the terminal's
+                    # signals (Ctrl-C, Ctrl-Z) are the parent's: it ends with its stdin.
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
                     close_fds=True,
                 )
             except OSError:
