@@ -37,6 +37,7 @@ COMMANDS = (
     "export",
     "data",
     "email-check",
+    "credential",
 )
 
 Run = Callable[[argparse.Namespace, CliEnv], int]
@@ -102,6 +103,10 @@ def runner(command: str) -> Run:
             from launch_tui.cli.cmd_email_check import run as run_email_check
 
             return run_email_check
+        case "credential":
+            from launch_tui.cli.cmd_credential import run as run_credential
+
+            return run_credential
     raise KeyError(command)
 
 

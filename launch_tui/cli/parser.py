@@ -417,7 +417,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("message", metavar="MESSAGE", help="the message's raw source (.eml)")
     _add_network(p)
 
+    _add_credential(sub)
+
     return parser
+
+
+def _add_credential(sub: Any) -> None:
+    p = sub.add_parser(
+        "credential",
+        help="keep a credential the checks use in the OS keyring (the session holds a reference)",
+        description="Store, remove or list credentials launch-tui itself uses (API tokens, a "
+        "test login). The value goes to the OS keyring only, read from a prompt that does not "
+        "echo or from standard input, never from the command line; the session's "
+        "[[credentials]] holds keyring:launch-tui/<session>/<name>. With no keyring, exit 4 "
+        "naming the environment variable that may hold the value instead.",
+        epilog="example: printf '%s' \"$TOKEN\" | launch-tui credential set acme cloudflare "
+        "--purpose 'read the DNS zone'",
+    )
+    _add_common(p)
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for action, text in (
+        ("set", "store a value (prompted, or piped on stdin) and reference it in the session"),
+        ("delete", "remove the value from the keyring and the reference from the session"),
+        ("list", "the session's credentials and where each value would come from"),
+    ):
+        a = actions.add_parser(action, help=text, description=text)
+        _add_common(a)
+        a.add_argument("file", metavar="SESSION", help="session file, or a session id")
+        if action == "list":
+            a.add_argument("name", metavar="NAME", nargs="?", help="only this credential")
+        else:
+            a.add_argument("name", metavar="NAME", help="credential name (letters, digits . _ -)")
+        if action == "set":
+            a.add_argument("--purpose", default="", help="what the checks use it for")
 
 
 NETWORK_COMMANDS = ("check", "sandbox", "demo", "open")

@@ -124,6 +124,16 @@ def _is_null(backend: object) -> bool:
     return isinstance(priority, int | float) and priority <= 0
 
 
+def no_keyring(ref: CredentialRef) -> SecretStoreError:
+    """The error for ``ref`` when no backend is available: the environment route and no file."""
+    return SecretStoreError(
+        f"No keyring backend is available for {ref.ref}. Set the environment variable "
+        f"{env_name(ref)} to the value for this run instead, or {_INSTALL}. "
+        "launch-tui never writes a credential to a file.",
+        title="No keyring",
+    )
+
+
 class CredentialStore:
     """Store, read and forget credentials of one session through an injected keyring."""
 
@@ -135,12 +145,7 @@ class CredentialStore:
 
     def _require(self, ref: CredentialRef) -> KeyringBackend:
         if self._backend is None:
-            raise SecretStoreError(
-                f"No keyring backend is available for {ref.ref}. Set the environment variable "
-                f"{env_name(ref)} to the value for this run instead, or {_INSTALL}. "
-                "launch-tui never writes a credential to a file.",
-                title="No keyring",
-            )
+            raise no_keyring(ref)
         return self._backend
 
     def put(self, ref: CredentialRef, value: str) -> None:
