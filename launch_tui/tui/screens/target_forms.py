@@ -44,7 +44,7 @@ class HostsForm(_FormModal[tuple[HostDraft, ...]]):
 
     BINDINGS: ClassVar[list[BindingType]] = _SAVE
     DEFAULT_CSS = """
-    HostsForm #hosts-rows { height: auto; max-height: 20; }
+    HostsForm #hosts-rows { height: auto; max-height: 55vh; }
     HostsForm .host-row { height: auto; }
     HostsForm .host-row .field { width: 1fr; }
     HostsForm .host-role { width: 12; }
