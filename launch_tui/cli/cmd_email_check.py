@@ -24,6 +24,7 @@ from launch_tui.checks.email.message import (
     MessageVerdict,
     judge,
     transactional_result,
+    verdict_lines,
     verify_message,
 )
 from launch_tui.checks.engine.merging import merge_results
@@ -76,21 +77,4 @@ async def _verify(raw: bytes, network: NetworkSettings) -> MessageVerdict:
 
 def render(verdict: MessageVerdict) -> str:
     """The three verdicts as lines for a terminal."""
-    lines = [
-        f"Message   {verdict.subject or '(no subject)'}",
-        f"From      {verdict.from_domain}   envelope {verdict.mail_from or '-'}",
-        f"Relay     {verdict.helo or '-'} [{verdict.connecting_ip or 'no IP in Received'}]",
-    ]
-    for sig in verdict.dkim:
-        where = f"d={sig.domain} s={sig.selector}" if sig.domain else ""
-        lines.append(
-            f"DKIM      {sig.result:<9} {where}" + (f"  {sig.reason}" if sig.reason else "")
-        )
-    lines.append(f"SPF       {verdict.spf:<9} {verdict.spf_domain}  {verdict.spf_reason}")
-    methods = ", ".join(verdict.aligned_methods()) or "nothing aligned"
-    policy = f"p={verdict.dmarc_policy}" if verdict.dmarc_policy else "no policy"
-    lines.append(
-        f"DMARC     {verdict.dmarc:<9} {policy}; aligned: {methods}"
-        + (f"  {verdict.dmarc_reason}" if verdict.dmarc_reason else "")
-    )
-    return "\n".join(clean(line, max_len=400) for line in lines)
+    return "\n".join(verdict_lines(verdict))

@@ -366,6 +366,16 @@ COMMANDS: tuple[Command, ...] = (
         show=False,
     ),
     Command(
+        "stage.paste_mail",
+        STAGE,
+        "P",
+        "paste_message",
+        "Paste mail",
+        "On the email stage: paste a received message's raw source to verify its DKIM, SPF and "
+        "DMARC alignment; kept as the transactional email check's result.",
+        show=False,
+    ),
+    Command(
         "stage.sign_off",
         STAGE,
         "S",

@@ -317,3 +317,26 @@ def transactional_result(
         evidence=evidence,
         measured_at=when,
     )
+
+
+def verdict_lines(verdict: MessageVerdict) -> list[str]:
+    """The three verdicts as plain, sanitized lines (the CLI prints them, the app shows them as
+    literal text)."""
+    lines = [
+        f"Message   {verdict.subject or '(no subject)'}",
+        f"From      {verdict.from_domain}   envelope {verdict.mail_from or '-'}",
+        f"Relay     {verdict.helo or '-'} [{verdict.connecting_ip or 'no IP in Received'}]",
+    ]
+    for sig in verdict.dkim:
+        where = f"d={sig.domain} s={sig.selector}" if sig.domain else ""
+        lines.append(
+            f"DKIM      {sig.result:<9} {where}" + (f"  {sig.reason}" if sig.reason else "")
+        )
+    lines.append(f"SPF       {verdict.spf:<9} {verdict.spf_domain}  {verdict.spf_reason}")
+    methods = ", ".join(verdict.aligned_methods()) or "nothing aligned"
+    policy = f"p={verdict.dmarc_policy}" if verdict.dmarc_policy else "no policy"
+    lines.append(
+        f"DMARC     {verdict.dmarc:<9} {policy}; aligned: {methods}"
+        + (f"  {verdict.dmarc_reason}" if verdict.dmarc_reason else "")
+    )
+    return [clean(line, max_len=400) for line in lines]

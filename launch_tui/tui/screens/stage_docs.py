@@ -48,6 +48,11 @@ class StageDocs(StageRows):
         message = f"Wrote {files.markdown} and {files.html}"
         self.app.call_from_thread(say, message, title="Handover written")
 
+    def action_paste_message(self) -> None:
+        from launch_tui.tui.screens.message_paste import open_paste_box
+
+        open_paste_box(self)
+
     # --- the handover's own fields and its sign-off (session-wide; stage 7's business) ---------
 
     def action_edit_handover(self) -> None:
