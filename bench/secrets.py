@@ -37,12 +37,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from launch_tui.checks.secrets.redact import redact
-from launch_tui.checks.secrets.report import ScanKind
-from launch_tui.checks.secrets.scanner import scan
+from launch_tui.checks.secrets.report import ScanKind, SecretFinding
+from launch_tui.checks.secrets.scanner import (
+    _argv,
+    _capture,
+    _mirror,
+    _regular_files,
+    _run,
+    scan,
+    scanner_binary,
+)
 
 _ALNUM = string.ascii_letters + string.digits
 _WORDS = (
@@ -273,6 +281,34 @@ def run_ours(kind: ScanKind, repo: Path, planted: list[Planted]) -> tuple[float,
     return took, found, clean_hits
 
 
+def run_tree_before(repo: Path, planted: list[Planted]) -> tuple[float, set[str], int]:
+    """The working-tree scan as it was before whole-folder links (commit 5ab302e): a symlink
+    per file and the scanner's default regex engine; the baseline for the tree row."""
+
+    async def before() -> list[SecretFinding]:
+        engine = scanner_binary()
+        assert engine is not None
+        listing = await _capture(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], repo, 3600
+        )
+        names = [p for p in listing.decode("utf-8", "surrogateescape").split("\0") if p]
+        paths = await asyncio.to_thread(_regular_files, repo, names)
+        resolved = await asyncio.to_thread(repo.resolve)
+        with tempfile.TemporaryDirectory(prefix="bench-tree-") as mirror:
+            await asyncio.to_thread(_mirror, resolved, paths, Path(mirror))
+            argv = [a for a in _argv(engine, "fs", ["."]) if not a.startswith("--regex-engine")]
+            argv.insert(argv.index("--"), "--follow-symlinks")
+            found, _ = await _run(argv, Path(mirror), ScanKind.TREE, 3600, None)
+        return [replace(f, path=f.path.removeprefix(f"{resolved}/")) for f in found]
+
+    started = time.perf_counter()
+    findings = asyncio.run(before())
+    took = time.perf_counter() - started
+    prints = {f.value.fingerprint for f in findings}
+    found = {p.value for p in planted if redact(p.value).fingerprint in prints}
+    return took, found, sum(1 for f in findings if f.path.startswith("clean/"))
+
+
 def run_detect_secrets(
     folder: Path, planted: list[Planted], clean_of: dict[str, bool]
 ) -> tuple[float, set[str], int]:
@@ -361,9 +397,18 @@ def main() -> None:
         empty.mkdir()
         start_s = min(run_ours(ScanKind.BUILD, empty, [])[0] for _ in range(3))
         h_time, h_found, h_fp = run_ours(ScanKind.HISTORY, repo, planted)
-        t_time, t_found, t_fp = run_ours(ScanKind.TREE, repo, in_tree)
+        # Before/after in the same run, alternated, best of three each.
+        befores, afters = [], []
+        for _ in range(3):
+            befores.append(run_tree_before(repo, in_tree))
+            afters.append(run_ours(ScanKind.TREE, repo, in_tree))
+        b_time, b_found, b_fp = min(befores, key=lambda r: r[0])
+        t_time, t_found, t_fp = min(afters, key=lambda r: r[0])
         rows.append(
             ("ours (betterleaks)", "history", history_mb, h_time, len(h_found), len(planted), h_fp)
+        )
+        rows.append(
+            ("ours, before (5ab302e)", "tree", tree_mb, b_time, len(b_found), len(in_tree), b_fp)
         )
         rows.append(
             ("ours (betterleaks)", "tree", tree_mb, t_time, len(t_found), len(in_tree), t_fp)
@@ -388,10 +433,10 @@ def main() -> None:
                 ("detect-secrets 1.5", "tree", tree_mb, dt_time, len(dt_found), len(in_tree), dt_fp)
             )
         head = ("scanner", "scope", "MB", "s", "MB/s", "recall", "FP clean")
-        print("{:<20} {:<8} {:>6} {:>7} {:>7} {:>9} {:>9}".format(*head))
+        print("{:<24} {:<8} {:>6} {:>7} {:>7} {:>9} {:>9}".format(*head))
         for name, scope, mb, took, found, total, fp in rows:
             print(
-                f"{name:<20} {scope:<8} {mb:>6.1f} {took:>7.2f} {mb / took:>7.1f} "
+                f"{name:<24} {scope:<8} {mb:>6.1f} {took:>7.2f} {mb / took:>7.1f} "
                 f"{found:>3}/{total:<3} {fp:>9}"
             )
         print(
