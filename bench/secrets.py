@@ -519,7 +519,7 @@ def main() -> None:
                 (
                     "detect-secrets 1.5",
                     "history",
-                    history_mb,
+                    sample_mb,  # the blobs it was given (see --ds-history-mb)
                     dh_time,
                     len(dh_found),
                     len(planted),
