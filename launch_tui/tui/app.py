@@ -22,17 +22,15 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App
-from textual.filter import ANSIToTruecolor, Monochrome, NoColor
-from textual.notifications import SeverityLevel
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
-from launch_tui.core.errors import LaunchError, UsageError
+from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import STAGE_IDS, JSONValue, NetworkSettings, Session
 from launch_tui.core.playbook import CheckMode, Playbook
-from launch_tui.core.sanitize import clean
 from launch_tui.store import SessionHandle, create_session, open_session
 from launch_tui.tui import edits
+from launch_tui.tui.app_base import AppBase, freeze_heap
 from launch_tui.tui.app_state import WIDE_COLUMNS, RunState, SessionChange
 from launch_tui.tui.cancel import CancelToken
 from launch_tui.tui.commands import APP, CommandsProvider, bindings
@@ -46,9 +44,6 @@ if TYPE_CHECKING:
     from launch_tui.checks import Registry, Selection
     from launch_tui.checks.deploy.drill import DrillRecord
     from launch_tui.tui.workers import ServicesFactory
-
-THEME_ENV = "LAUNCH_TUI_THEME"
-"""Environment variable naming a Textual theme (``textual-dark``, ``ansi-dark``...)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +77,7 @@ class AppOptions:
     the run machinery). The runner's deadlines follow from it and the network deadline."""
 
 
-class LaunchApp(App[str | None]):
+class LaunchApp(AppBase):
     """The terminal face of launch-tui."""
 
     CSS_PATH = "app.tcss"
@@ -133,47 +128,6 @@ class LaunchApp(App[str | None]):
         if self.no_color:
             self._drop_colours()
 
-    def _drop_colours(self) -> None:
-        """With ``NO_COLOR``, draw in the terminal's own foreground and background only.
-
-        Textual's choice for ``NO_COLOR`` is made before the theme is known: for a truecolor
-        theme it greys every colour, and with an ANSI theme (the default here) that greying
-        turns the terminal's palette colours into black on black. The terminal's default
-        colours are always readable; emphasis comes from bold, reverse and underline
-        (``:nocolor`` rules in app.tcss) and a check's status from its symbol.
-        """
-        self._filters = [
-            NoColor() if isinstance(f, Monochrome) else f
-            for f in self._filters
-            if not isinstance(f, ANSIToTruecolor)
-        ]
-        if not any(isinstance(f, NoColor) for f in self._filters):
-            self._filters.append(NoColor())
-
-    def _start_with_theme(self, name: str) -> None:
-        """Use theme ``name`` from the start, before any stylesheet is parsed.
-
-        Assigning ``self.theme`` does what Textual's theme watcher does, and that watcher also
-        queues a re-parse of every stylesheet (the app's and each widget's) for just after the
-        first parse: about 15 ms of start-up spent parsing the same CSS twice. Nothing is parsed
-        yet here, so the theme's classes, colour filter and CSS variables are set directly and
-        the first parse uses them. An unknown name is a usage error that lists the known ones.
-        """
-        if name not in self.available_themes:
-            known = ", ".join(sorted(self.available_themes))
-            raise UsageError(f"unknown theme {name!r} (${THEME_ENV}); known themes: {known}")
-        self.set_reactive(App.theme, name)
-        theme = self.current_theme
-        classes = {c: False for c in self.classes if c.startswith("-theme-")}
-        classes[f"-theme-{theme.name}"] = True
-        classes["-dark-mode"] = theme.dark
-        classes["-light-mode"] = not theme.dark
-        self.update_classes(classes, update=False)
-        # Textual keeps the ANSI-to-truecolor filter in step with the theme (an ANSI theme
-        # draws with the terminal's own palette); the watcher does this, so it is done here.
-        self._refresh_truecolor_filter(self.ansi_theme)
-        self.stylesheet.set_variables(self.get_css_variables())
-
     # --- start and stop ---------------------------------------------------------------------
 
     def on_mount(self) -> None:
@@ -214,7 +168,7 @@ class LaunchApp(App[str | None]):
         if self._first_painted:
             return
         self._first_painted = True
-        self._freeze_heap()
+        freeze_heap()
         if self._check_registry is None:
             self._load_registry()
 
@@ -222,27 +176,6 @@ class LaunchApp(App[str | None]):
         # Whatever ended the app, the last change reaches the disk and the lock is released.
         self._close_session()
         gc.unfreeze()  # what this app froze can be collected again (see _freeze_heap)
-
-    def _freeze_heap(self, *, collect: bool = False) -> None:
-        """Take the objects alive now out of the garbage collector's full collections.
-
-        A full collection walks every tracked object: after the imports (Textual, Rich, the
-        network stack, the check modules) that is a few hundred thousand, and it stopped every
-        thread for 100-200 ms in the middle of check runs. Those objects live as long as the
-        app, so they are frozen (``gc.freeze``) when the app is up and when a run starts; later
-        collections walk only what came after.
-
-        ``collect`` first collects the garbage made since the last freeze (a collection walks
-        only objects that are not frozen, so this costs milliseconds, not the full pause), so
-        that runs do not pile up frozen garbage; what was garbage at start-up stays until the
-        app ends (``on_unmount`` unfreezes).
-        """
-        if collect:
-            gc.collect()
-        gc.freeze()
-        # The command line pauses the collector for the start (launch_tui.launcher): what
-        # the start made is frozen now, so collections from here on walk only newer objects.
-        gc.enable()
 
     @property
     def registry(self) -> Registry | None:
@@ -265,7 +198,7 @@ class LaunchApp(App[str | None]):
     def _registry_loaded(self, registry: Registry) -> None:
         assumed = self.implemented_ids
         self._check_registry = registry
-        self._freeze_heap()  # the check modules and the network stack are imported now
+        freeze_heap()  # the check modules and the network stack are imported now
         controller = self.controller
         if controller is not None and self.implemented_ids != assumed:
             # Rows of checks the registry cannot run say so now.
@@ -529,7 +462,7 @@ class LaunchApp(App[str | None]):
             return
         self._run_id += 1
         self._cancel.cancel()  # a run still going stops; its late results are ignored
-        self._freeze_heap(collect=True)
+        freeze_heap(collect=True)
         self._cancel = CancelToken()
         for stage in selection.stages or ():
             self.update_session(
@@ -606,7 +539,11 @@ class LaunchApp(App[str | None]):
             return
         from launch_tui.checks import merge_results
 
-        merged = merge_results(controller.session, message.results)
+        # The app's registry's merge rules: a custom registry (tests, benches) is not replaced by
+        # the default one, whose import would load every check module on this loop.
+        registry = self._check_registry
+        rules = registry.merge_rules() if registry is not None else None
+        merged = merge_results(controller.session, message.results, rules=rules)
         keys = frozenset(edits.row_key(r.check_id, r.target) for r in message.results)
         self.update_session(merged, keys=keys, edit=False)
 
@@ -632,40 +569,12 @@ class LaunchApp(App[str | None]):
         worker = event.worker
         if event.state is not WorkerState.ERROR:
             return
-        error = worker.error
         if worker.group == "checks":
             self.run_state = RunState(active=False, last="the check run failed")
             self.run_changed.publish(self.run_state)
         if worker.group == "registry":
             self._check_registry = self._check_registry or _empty_registry()
-        if isinstance(error, LaunchError):
-            self.show_error(error.title, error.message)
-        else:
-            name = type(error).__name__ if error is not None else "Error"
-            self.show_error(
-                f"{worker.description or worker.name or 'A task'} failed",
-                f"{name}: {error}\n\nThe session is safe; nothing was lost. "
-                "Set LAUNCH_TUI_DEBUG=1 and see the log for details.",
-            )
-
-    # --- messages to the user ---------------------------------------------------------------
-
-    def say(
-        self, message: str, *, title: str = "", severity: SeverityLevel = "information"
-    ) -> None:
-        """A toast with literal, cleaned text (never markup)."""
-        self.notify(
-            clean(message, max_len=500),
-            title=clean(title, max_len=80),
-            severity=severity,
-            markup=False,
-        )
-
-    def show_error(self, title: str, message: str) -> None:
-        """A titled, escaped error dialog."""
-        from launch_tui.tui.screens.modals import ErrorModal
-
-        self.push_screen(ErrorModal(title, message))
+        self.show_worker_error(worker)
 
     def manual_specs(self) -> frozenset[str]:
         """Ids of the checks the engineer may confirm by hand (manual, or not automated yet)."""

@@ -17,7 +17,8 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from launch_tui.core.playbook import Playbook
-from launch_tui.tui.app import THEME_ENV, AppOptions, LaunchApp
+from launch_tui.tui.app import AppOptions, LaunchApp
+from launch_tui.tui.app_base import THEME_ENV
 from launch_tui.tui.keymap import keymap_path, load_keymap
 
 if TYPE_CHECKING:
