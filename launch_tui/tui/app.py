@@ -33,7 +33,8 @@ from launch_tui.tui import edits
 from launch_tui.tui.app_base import AppBase, freeze_heap
 from launch_tui.tui.app_state import WIDE_COLUMNS, RunState, SessionChange
 from launch_tui.tui.cancel import CancelToken
-from launch_tui.tui.commands import APP, CommandsProvider, bindings
+from launch_tui.tui.command_palette import CommandsProvider
+from launch_tui.tui.commands import APP, bindings
 from launch_tui.tui.controller import SessionController
 from launch_tui.tui.keymap import KeymapResult
 from launch_tui.tui.messages import ResultsArrived, RunEnded, RunProgress, SaveFailed

@@ -10,14 +10,10 @@ runs them exactly as the key would.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.content import Content
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -107,8 +103,8 @@ def _goto(number: int) -> Command:
 #: (the status line names them then).
 SPARE_IN_KEY_BAR: tuple[str, ...] = ("stage.prev", "stage.goto1", "stage.next_failing")
 
-#: Matches the palette entry of a stage key.
-_GOTO_ACTION = re.compile(r"goto_stage\((\d+)\)")
+#: The action of a stage key; the palette names such a command after its stage.
+GOTO_ACTION = re.compile(r"goto_stage\((\d+)\)")
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -580,57 +576,3 @@ def screen_scope(screen: Screen[object]) -> str:
     """The command scope a screen declares (``SCOPE``), or the app scope."""
     scope = getattr(screen, "SCOPE", APP)
     return scope if isinstance(scope, str) else APP
-
-
-class CommandsProvider(Provider):
-    """The command palette's view of :data:`COMMANDS` for the active screen."""
-
-    def _candidates(self) -> Iterable[Command]:
-        scope = screen_scope(self.screen)
-        return (c for c in commands_for(scope, APP) if c.in_palette)
-
-    def _keymap(self) -> dict[str, str]:
-        keymap = getattr(self.app, "user_keymap", {})
-        return dict(keymap) if isinstance(keymap, dict) else {}
-
-    async def _run(self, cmd: Command) -> None:
-        await self.screen.run_action(cmd.action)
-
-    def _description(self, cmd: Command) -> str:
-        """The palette's name for ``cmd``: a stage key names its stage ("Stage 7: Handover")."""
-        match = _GOTO_ACTION.fullmatch(cmd.action)
-        playbook = getattr(self.app, "playbook", None)
-        if match is None or playbook is None:
-            return cmd.description
-        number = int(match.group(1))
-        stages = playbook.stages
-        if not 1 <= number <= len(stages):
-            return cmd.description
-        return f"Stage {number}: {stages[number - 1].title}"
-
-    async def discover(self) -> Hits:
-        keymap = self._keymap()
-        for cmd in self._candidates():
-            description = self._description(cmd)
-            yield DiscoveryHit(
-                Content(f"{description}  ({key_label(cmd, keymap)})"),
-                partial(self._run, cmd),
-                text=description,
-                help=cmd.tooltip,
-            )
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        keymap = self._keymap()
-        for cmd in self._candidates():
-            description = self._description(cmd)
-            text = f"{description} — {cmd.tooltip}"
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(f"{description}  ({key_label(cmd, keymap)})"),
-                    partial(self._run, cmd),
-                    text=description,
-                    help=cmd.tooltip,
-                )

@@ -10,6 +10,7 @@ from textual.command import CommandPalette
 
 from launch_tui.tui import commands
 from launch_tui.tui.app import LaunchApp
+from launch_tui.tui.command_palette import CommandsProvider
 from launch_tui.tui.keymap import KeymapResult, keymap_path, load_keymap, parse_keymap
 from launch_tui.tui.screens.help import HelpScreen
 from launch_tui.tui.screens.home import HomeScreen
@@ -121,7 +122,7 @@ async def test_palette_lists_the_screen_commands_and_runs_them(
         await pilot.pause()
         await app.wait_opened()
         assert isinstance(app.screen, StageScreen)
-        provider = commands.CommandsProvider(app.screen)
+        provider = CommandsProvider(app.screen)
         found = [hit.text async for hit in provider.search("readiness")]
         assert "Readiness" in found
         discovered = [hit.text async for hit in provider.discover()]

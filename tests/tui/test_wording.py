@@ -9,7 +9,7 @@ from conftest import AppFactory
 from test_stage_flows import brightlane_app, opened, stage_screen
 from textual.app import App, ComposeResult
 
-from launch_tui.tui.commands import CommandsProvider
+from launch_tui.tui.command_palette import CommandsProvider
 from launch_tui.tui.screens.modals import PersonForm
 from launch_tui.tui.widgets.footer import KeyFooter
 from launch_tui.tui.widgets.handover import SPINNER, HandoverPreview
