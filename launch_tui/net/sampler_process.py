@@ -43,7 +43,7 @@ from typing import IO, Any
 from launch_tui.net.sampler import SamplePlan, SampleRun, SampleTarget, sample_latency
 from launch_tui.net.ssl_contexts import make_ssl_context, probe_context
 
-__all__ = ["SamplerProcess", "SamplerUnavailable", "TlsSpec", "shared_sampler"]
+__all__ = ["SamplerPool", "SamplerProcess", "SamplerUnavailable", "TlsSpec", "shared_sampler"]
 
 _HEADER = struct.Struct("!I")
 
@@ -111,6 +111,21 @@ class SamplerProcess:
                 self._gone = True
                 return
         threading.Thread(target=self._read_runs, name="sampler-reader", daemon=True).start()
+
+    @property
+    def ready(self) -> bool:
+        """The child has imported and serves jobs."""
+        return self._ready.is_set() and not self._gone
+
+    @property
+    def gone(self) -> bool:
+        """The child could not start, has died or was closed."""
+        return self._gone
+
+    @property
+    def pending(self) -> int:
+        """Jobs sent and not answered yet."""
+        return len(self._jobs)
 
     def wait_ready(self, timeout: float) -> bool:
         """Block until the child has imported and says so (for callers that can wait)."""
@@ -216,16 +231,78 @@ class SamplerProcess:
             proc.stdout.close()
 
 
-_shared: SamplerProcess | None = None
+class SamplerPool:
+    """Up to ``size`` sampling processes, started as the load needs them.
+
+    One event loop sampling a large site's routes all at once (a hundred routes on five
+    connections each) is itself late to notice answers and flags its runs client-bound. A second
+    process is started when every ready one has ``per_process`` jobs in flight; a job goes to the
+    ready process with the fewest (a process still starting gets none: see
+    :meth:`SamplerProcess.sample`). A small audit keeps to one process.
+    """
+
+    def __init__(self, size: int, per_process: int = 16) -> None:
+        self._size = max(1, size)
+        self._per_process = per_process
+        self._procs: list[SamplerProcess] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the first process (returns at once)."""
+        with self._lock:
+            if not self._procs:
+                self._procs.append(SamplerProcess())
+            first = self._procs[0]
+        first.start()
+
+    @property
+    def processes(self) -> int:
+        """Processes started and not gone."""
+        with self._lock:
+            return sum(not p.gone for p in self._procs)
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Block until the first process is ready (for callers that can wait)."""
+        self.start()
+        return self._procs[0].wait_ready(timeout)
+
+    async def sample(
+        self, target: SampleTarget, plan: SamplePlan, *, tls: TlsSpec, wait_ready_s: float = 0.0
+    ) -> SampleRun:
+        """As :meth:`SamplerProcess.sample`, on the least busy ready process."""
+        self.start()
+        return await self._pick().sample(target, plan, tls=tls, wait_ready_s=wait_ready_s)
+
+    def _pick(self) -> SamplerProcess:
+        with self._lock:
+            live = [p for p in self._procs if not p.gone]
+            ready = [p for p in live if p.ready]
+            busy = bool(ready) and all(p.pending >= self._per_process for p in ready)
+            if busy and len(live) == len(ready) and len(live) < self._size:
+                fresh = SamplerProcess()
+                fresh.start()
+                self._procs.append(fresh)
+            return min(ready or live or self._procs, key=lambda p: p.pending)
+
+    def close(self) -> None:
+        """Stop every process."""
+        with self._lock:
+            procs, self._procs = self._procs, []
+        for proc in procs:
+            proc.close()
+
+
+_shared: SamplerPool | None = None
 _shared_lock = threading.Lock()
 
 
-def shared_sampler() -> SamplerProcess:
-    """This process's one sampling process, started on first use and stopped at exit."""
+def shared_sampler() -> SamplerPool:
+    """This process's sampling processes (up to one per CPU, at most two), the first started
+    on first use; all stopped at exit."""
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = SamplerProcess()
+            _shared = SamplerPool(min(2, os.cpu_count() or 1))
             atexit.register(_shared.close)
         _shared.start()
         return _shared

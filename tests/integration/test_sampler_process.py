@@ -12,7 +12,12 @@ from collections.abc import Iterator
 import pytest
 
 from launch_tui.net.sampler import SamplePlan, SampleTarget, quantile
-from launch_tui.net.sampler_process import SamplerProcess, SamplerUnavailable, TlsSpec
+from launch_tui.net.sampler_process import (
+    SamplerPool,
+    SamplerProcess,
+    SamplerUnavailable,
+    TlsSpec,
+)
 from launch_tui.sandbox import RunningWorld, SandboxThread
 
 HOST = "http.bench.test"
@@ -90,3 +95,26 @@ async def test_a_closed_process_is_unavailable(
     sampler.close()
     with pytest.raises(SamplerUnavailable):
         await sampler.sample(sample, SamplePlan(samples=5, concurrency=1), tls=tls)
+
+
+async def test_a_pool_starts_a_second_process_only_under_load(bench_world: RunningWorld) -> None:
+    sample, tls = target(bench_world, "/fixed-20")
+    small = SamplerPool(2, per_process=16)
+    busy = SamplerPool(2, per_process=1)
+    try:
+        assert small.wait_ready(60) and busy.wait_ready(60)
+        run = await small.sample(sample, SamplePlan(samples=5, concurrency=1), tls=tls)
+        assert run.sent == 5 and small.processes == 1
+        long = asyncio.ensure_future(
+            busy.sample(sample, SamplePlan(samples=40, concurrency=1), tls=tls)
+        )
+        while not long.done() and busy.processes == 1:
+            # The first process has a job in flight: the next one starts a second process
+            # (still starting, so this job goes to the first).
+            run = await busy.sample(sample, SamplePlan(samples=2, concurrency=1), tls=tls)
+            assert run.sent == 2 and run.errors == 0
+        assert busy.processes == 2
+        assert (await long).errors == 0
+    finally:
+        small.close()
+        busy.close()
