@@ -21,15 +21,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import ssl
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from launch_tui.core.model import Session
-from launch_tui.sandbox import RunningWorld, SandboxThread, session_for, start_world
+from launch_tui.sandbox import RunningWorld, SandboxThread, World, session_for, start_world
+from launch_tui.sandbox.loader import resolve_world
+from launch_tui.store import load_session
 
 
 async def _world(name: str) -> AsyncIterator[RunningWorld]:
@@ -101,6 +107,51 @@ def demo_world_thread() -> Iterator[RunningWorld]:
 def hostile_world_thread() -> Iterator[RunningWorld]:
     """The hostile world on its own loop in a thread (for synchronous tests)."""
     yield from _threaded("hostile")
+
+
+@dataclass(frozen=True)
+class WorldProcess:
+    """A world served by ``launch-tui sandbox`` in a child process, and the session it wrote."""
+
+    world: World
+    session: Session
+
+
+def _in_process(name: str, folder: Path) -> Iterator[WorldProcess]:
+    # The servers get a process (and so a CPU) of their own, as a client's real servers would:
+    # timings then measure the servers, not this process's own load (a loaded test machine
+    # otherwise made an in-process server look slow).
+    path = folder / f"{name}.toml"
+    with subprocess.Popen(
+        [sys.executable, "-m", "launch_tui", "sandbox", name, "-o", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        try:
+            for line in process.stdout:
+                if line.startswith("Serving until"):
+                    break
+            else:
+                raise AssertionError(f"launch-tui sandbox {name} exited: {process.stderr.read()}")
+            yield WorldProcess(resolve_world(name), load_session(path))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.communicate(timeout=30)
+    assert process.returncode == 0, process.returncode
+
+
+@pytest.fixture
+def demo_world_process(tmp_path: Path) -> Iterator[WorldProcess]:
+    """The demo world in a ``launch-tui sandbox`` child process."""
+    yield from _in_process("demo", tmp_path)
+
+
+@pytest.fixture
+def clean_world_process(tmp_path: Path) -> Iterator[WorldProcess]:
+    """The clean world in a ``launch-tui sandbox`` child process."""
+    yield from _in_process("clean", tmp_path)
 
 
 # --- a raw HTTP client ------------------------------------------------------------------------

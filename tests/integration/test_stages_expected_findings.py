@@ -9,11 +9,10 @@ trips another check) cannot slip in, and none of the expected ones can go missin
 from __future__ import annotations
 
 from check_runs import run_checks, select
+from sandbox_fixtures import WorldProcess
 
 from launch_tui.checks import default_registry
-from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.core.model import CheckResult, Session, Severity, Status
-from launch_tui.sandbox import RunningWorld
 
 STAGES = frozenset({"audit", "request-path", "delivery"})
 pytest_plugins = ["sandbox_fixtures"]
@@ -41,10 +40,12 @@ def findings(results: list[CheckResult]) -> Found:
     return found
 
 
-async def test_demo_world_gives_exactly_the_expected_findings(demo_world: RunningWorld) -> None:
+async def test_demo_world_gives_exactly_the_expected_findings(
+    demo_world_process: WorldProcess,
+) -> None:
     registry = default_registry()
     ours = {c.id for c in registry if c.stage in STAGES}
-    results = await run_stages(sandbox_session(demo_world))
+    results = await run_stages(demo_world_process.session)
     assert {r.check_id for r in results} == ours, "every check of stages 1-3 ran"
     assert all(r.evidence for r in results if r.status is not Status.SKIPPED), [
         r.key for r in results if not r.evidence and r.status is not Status.SKIPPED
@@ -54,7 +55,7 @@ async def test_demo_world_gives_exactly_the_expected_findings(demo_world: Runnin
     whole = {c.id for c in registry if c.applies_to == "session"} - {"audit.stack"}
     expected = {
         (e.check, "" if e.check in whole else e.target): (e.status, e.severity)
-        for e in demo_world.world.expected
+        for e in demo_world_process.world.expected
         if e.check in ours
     }
     found = findings(results)
@@ -65,8 +66,8 @@ async def test_demo_world_gives_exactly_the_expected_findings(demo_world: Runnin
     assert not wrong, f"status differs (found, expected): {wrong}"
 
 
-async def test_clean_world_is_silent(clean_world: RunningWorld) -> None:
-    results = await run_stages(sandbox_session(clean_world))
+async def test_clean_world_is_silent(clean_world_process: WorldProcess) -> None:
+    results = await run_stages(clean_world_process.session)
     assert results
     loud = findings(results)
     assert not loud, f"the clean world should give no warn, fail or error: {loud}"

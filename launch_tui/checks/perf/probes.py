@@ -70,6 +70,7 @@ from launch_tui.net import (
     Resolver,
     parse_connect_to,
 )
+from launch_tui.net.loop_probe import LoopProbe
 from launch_tui.net.sampler import SamplePlan, SampleRun, SampleTarget, sample_latency
 from launch_tui.net.sampler_process import SamplerUnavailable, TlsSpec, shared_sampler
 from launch_tui.net.ssl_contexts import probe_context
@@ -191,6 +192,9 @@ class Fetched:
     result: FetchResult
     verified: bool = True
     """False when TLS failed verification and the answer was read without verifying."""
+    client_lag_ms: float = 0.0
+    """How late this client's event loop ran at worst while the fetch was under way: by up to
+    this much the answer may have been noticed late because this machine was busy."""
 
 
 class RouteProbes:
@@ -287,10 +291,15 @@ class RouteProbes:
     async def _first(self, route: Route, limits: NetLimits) -> Fetched:
         loop = asyncio.get_running_loop()
         began = loop.time()
-        result = await self._http.fetch(route.url, route.method, limits=limits)
+        probe = LoopProbe()
+        probe.start()
+        try:
+            result = await self._http.fetch(route.url, route.method, limits=limits)
+        finally:
+            probe.stop()
         failure = result.failure
         if failure is None or failure.kind is not FailureKind.TLS or self._resolver is None:
-            return Fetched(result)
+            return Fetched(result, client_lag_ms=max(probe.lags_ms, default=0.0))
         left = limits.total_deadline - (loop.time() - began)
         retry = await self._fetch(
             route.url, route.method, Fetched(result, False), self._limits(left), verify=False
