@@ -22,15 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from launch_tui.core.model import JSONValue, Route, RouteKind, Session, Status
+from launch_tui.core.monitor_plan import READ_BUDGET_MS, WRITE_BUDGET_MS
 from launch_tui.core.playbook import DeliverablePart, Playbook, builtin_playbook
 from launch_tui.report import evidence as ev
 from launch_tui.report import parts
 from launch_tui.report.cleaning import clean
 
 __all__ = ["RouteStats", "default_budget_ms", "route_stats", "slowest"]
-
-_READ_BUDGET_MS = 500
-_WRITE_BUDGET_MS = 800
 
 
 @dataclass(frozen=True)
@@ -71,9 +69,9 @@ def default_budget_ms(route: Route) -> int | None:
     if route.p95_budget_ms is not None:
         return route.p95_budget_ms
     if route.kind is RouteKind.READ:
-        return _READ_BUDGET_MS
+        return READ_BUDGET_MS
     if route.kind in (RouteKind.WRITE, RouteKind.AUTH):
-        return _WRITE_BUDGET_MS
+        return WRITE_BUDGET_MS
     return None
 
 

@@ -33,8 +33,9 @@ sampled here as before.
 
 Which routes may be sent repeatedly: reads, health and admin pages fetched with a safe method;
 anything else (writes, sign-in, webhooks, or any POST) only when the session marks it
-``safe_to_repeat``. Budgets: the route's own ``p95_budget_ms``, else the seed's minimum bar —
-500 ms for reads, 800 ms for writes and sign-in (and webhooks, which are writes).
+``safe_to_repeat``. Budgets (:func:`launch_tui.core.monitor_plan.budget_ms`): the route's own
+``p95_budget_ms``, else the seed's minimum bar — 500 ms for reads, 800 ms for writes and sign-in
+(and webhooks, which are writes).
 
 Certificates: when TLS verification fails, the first fetch is retried without verifying and the
 route is sampled the same way (``Fetched.verified`` says so): browsers repair incomplete chains,
@@ -59,6 +60,7 @@ from launch_tui.checks.engine.request_cache import (
 )
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import JSONValue, Route, RouteKind
+from launch_tui.core.monitor_plan import READ_BUDGET_MS, WRITE_BUDGET_MS, budget_ms
 from launch_tui.net import (
     FailureKind,
     FetchResult,
@@ -92,8 +94,6 @@ __all__ = [
     "time_left",
 ]
 
-READ_BUDGET_MS = 500
-WRITE_BUDGET_MS = 800
 #: Requests per route in an audit: enough for a p95 that means something, few enough that the
 #: whole audit stays fast and the client's server barely notices.
 DEFAULT_SAMPLES = 30
@@ -113,13 +113,6 @@ _ASSET_BODY_CAP = 2 * 1024 * 1024
 _ASSET_DEADLINE_S = 5.0
 
 T = TypeVar("T")
-
-
-def budget_ms(route: Route) -> int:
-    """The route's p95 budget: its own, else 800 ms for writes/sign-in/webhooks, 500 ms else."""
-    if route.p95_budget_ms is not None:
-        return route.p95_budget_ms
-    return WRITE_BUDGET_MS if route.kind in _WRITE_KINDS else READ_BUDGET_MS
 
 
 def budget_label(route: Route) -> str:
