@@ -8,50 +8,30 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
-import string
-import subprocess
 from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from git_repos import git, token
 
 from launch_tui.checks.secrets.report import ScanKind
 from launch_tui.checks.secrets.scanner import scan, scanner_binary
-
-_ALNUM = string.ascii_letters + string.digits
-
-
-def _token(prefix: str, length: int) -> str:
-    return prefix + "".join(secrets.choice(_ALNUM) for _ in range(length))
-
-
-def _git(repo: Path, *args: str) -> None:
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(repo),
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.test",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.test",
-    }
-    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
 
 
 def _repo(tmp_path: Path) -> tuple[Path, str, str]:
     """A repo whose first commit adds a Stripe key that the second commit deletes."""
     repo = tmp_path / "client"
     repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
-    deleted = _token("sk_live_", 32)
+    git(repo, "init", "-q", "-b", "main")
+    deleted = token("sk_live_", 32)
     (repo / "pay.py").write_text(f'STRIPE_KEY = "{deleted}"\n')
     (repo / "README.md").write_text("client\n")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-qm", "pay")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "pay")
     (repo / "pay.py").write_text('STRIPE_KEY = os.environ["STRIPE_KEY"]\n')
-    _git(repo, "commit", "-qam", "read the key from the environment")
+    git(repo, "commit", "-qam", "read the key from the environment")
     # Uncommitted, with an allow comment that must not hide it.
-    live = _token("ghp_", 36)
+    live = token("ghp_", 36)
     (repo / "deploy.sh").write_text(f"export GITHUB_TOKEN={live}  # gitleaks:allow\n")
     return repo, deleted, live
 
@@ -100,7 +80,7 @@ async def test_the_working_tree_ignores_allow_comments(tmp_path: Path) -> None:
 async def test_build_output_and_a_log_file(tmp_path: Path) -> None:
     build = tmp_path / "dist"
     build.mkdir()
-    key = _token("sk_live_", 32)
+    key = token("sk_live_", 32)
     (build / "app.js").write_text(f'const k="{key}";\n')
     log = tmp_path / "ci.log"
     log.write_bytes(b"\xff\xfe binary noise \x00\x01\n" + f"STRIPE={key}\n".encode())
@@ -114,7 +94,7 @@ async def test_build_output_and_a_log_file(tmp_path: Path) -> None:
 async def test_an_empty_repository_and_missing_places(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    _git(empty, "init", "-q")
+    git(empty, "init", "-q")
     outcome = await scan(ScanKind.HISTORY, empty)
     assert outcome.error == ""
     assert outcome.findings == ()

@@ -6,32 +6,13 @@ relative to the repository."""
 
 from __future__ import annotations
 
-import os
-import secrets
-import string
 import subprocess
 from pathlib import Path
 
+from git_repos import git, token
+
 from launch_tui.checks.secrets.report import ScanKind
 from launch_tui.checks.secrets.scanner import _mirror_plan, scan
-
-_ALNUM = string.ascii_letters + string.digits
-
-
-def _token() -> str:
-    return "ghp_" + "".join(secrets.choice(_ALNUM) for _ in range(36))
-
-
-def _git(repo: Path, *args: str) -> None:
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(repo),
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.test",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.test",
-    }
-    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
 
 
 def _put(path: Path, token: str) -> str:
@@ -45,24 +26,24 @@ async def test_the_tree_scan_reads_what_git_would_commit_and_nothing_else(
 ) -> None:
     repo = tmp_path / "client"
     repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
+    git(repo, "init", "-q", "-b", "main")
     (repo / ".gitignore").write_text("lib/local.env\nnode_modules/\n")
     found = {
-        "src/deep/er/app.sh": _put(repo / "src/deep/er/app.sh", _token()),
-        "lib/tracked.sh": _put(repo / "lib/tracked.sh", _token()),
-        "tools/real.sh": _put(repo / "tools/real.sh", _token()),
+        "src/deep/er/app.sh": _put(repo / "src/deep/er/app.sh", token("ghp_", 36)),
+        "lib/tracked.sh": _put(repo / "lib/tracked.sh", token("ghp_", 36)),
+        "tools/real.sh": _put(repo / "tools/real.sh", token("ghp_", 36)),
     }
     hidden = [
-        _put(repo / "lib/local.env", _token()),
-        _put(repo / "node_modules/pkg/index.sh", _token()),
-        _put(tmp_path / "outside.sh", _token()),
-        _put(repo / "vendor/nested/secret.sh", _token()),
+        _put(repo / "lib/local.env", token("ghp_", 36)),
+        _put(repo / "node_modules/pkg/index.sh", token("ghp_", 36)),
+        _put(tmp_path / "outside.sh", token("ghp_", 36)),
+        _put(repo / "vendor/nested/secret.sh", token("ghp_", 36)),
     ]
     (repo / "tools/link.sh").symlink_to(tmp_path / "outside.sh")
-    _git(repo / "vendor/nested", "init", "-q")  # a repository of its own: not ours to read
-    _git(repo, "add", ".gitignore", "src", "lib", "tools")
-    _git(repo, "commit", "-qm", "start")
-    found["web/new.sh"] = _put(repo / "web/new.sh", _token())  # untracked, not ignored
+    git(repo / "vendor/nested", "init", "-q")  # a repository of its own: not ours to read
+    git(repo, "add", ".gitignore", "src", "lib", "tools")
+    git(repo, "commit", "-qm", "start")
+    found["web/new.sh"] = _put(repo / "web/new.sh", token("ghp_", 36))  # untracked, not ignored
 
     outcome = await scan(ScanKind.TREE, repo)
     assert outcome.error == ""
@@ -72,8 +53,8 @@ async def test_the_tree_scan_reads_what_git_would_commit_and_nothing_else(
         not p.startswith(("lib/local", "node_modules", "vendor", "tools/link")) for p in by_path
     )
     shown = repr(outcome)
-    for token in [*found.values(), *hidden]:
-        assert token not in shown
+    for value in [*found.values(), *hidden]:
+        assert value not in shown
     assert outcome.files == 5  # .gitignore and the four files above
 
     names = subprocess.run(

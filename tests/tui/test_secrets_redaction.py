@@ -11,61 +11,41 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import secrets
-import string
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from check_reports import Cli
 from conftest import AppFactory
+from git_repos import git, token
 
 from launch_tui.checks import default_registry
 from launch_tui.core.model import Session, Sprint, Targets, UiState
 from launch_tui.store import create_session, load_session
 
-_ALNUM = string.ascii_letters + string.digits
 SECRET_CHECKS = "secrets.repo,secrets.ci_logs,secrets.inventory,secrets.rotation"
-
-
-def _token(prefix: str, length: int) -> str:
-    return prefix + "".join(secrets.choice(_ALNUM) for _ in range(length))
-
-
-def _git(repo: Path, *args: str) -> None:
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(repo),
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.test",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.test",
-    }
-    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
 
 
 def plant(root: Path) -> tuple[Targets, tuple[str, ...]]:
     """A repo, a CI log and a build with fresh secrets; the targets and the values."""
     repo = root / "client"
     repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
-    deleted = _token("sk_live_", 32)
+    git(repo, "init", "-q", "-b", "main")
+    deleted = token("sk_live_", 32)
     (repo / "pay.js").write_text(f'const STRIPE_SECRET_KEY = "{deleted}";\n')
     (repo / ".env.example").write_text("STRIPE_SECRET_KEY=\nDATABASE_URL=\n")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-qm", "pay")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "pay")
     (repo / "pay.js").write_text("const STRIPE_SECRET_KEY = process.env.STRIPE_SECRET_KEY;\n")
-    _git(repo, "commit", "-qam", "read the key from the environment")
-    in_tree = _token("ghp_", 36)
+    git(repo, "commit", "-qam", "read the key from the environment")
+    in_tree = token("ghp_", 36)
     (repo / "deploy.sh").write_text(f"export GITHUB_TOKEN={in_tree}  # gitleaks:allow\n")
-    logged = _token("ghp_", 36)
+    logged = token("ghp_", 36)
     log = root / "ci.log"
     log.write_text(f"git clone https://x-access-token:{logged}@github.example/c/web.git\n")
     chunks = root / "build" / ".next" / "static" / "chunks"
     chunks.mkdir(parents=True)
-    password = _token("", 20)
+    password = token("", 20)
     url = f"postgres://app:{password}@db.internal:5432/prod"
     (chunks / "app.js").write_text(f'var o={{DATABASE_URL:"{url}",debug:!0}};\n')
     targets = Targets(
