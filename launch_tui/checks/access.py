@@ -39,11 +39,11 @@ from urllib.parse import urlsplit
 
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.fetching import (
-    absent_reason,
     answer_evidence,
     fetch_https,
     is_redirect,
     no_http_result,
+    unanswered,
 )
 from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.model import CheckResult, JSONValue, RouteKind, Severity, Status
@@ -87,11 +87,7 @@ async def admin_exposed(ctx: CheckContext) -> CheckResult:
     evidence: dict[str, JSONValue] = {"fetch": answer_evidence(answer), "method": method}
     where = f"{clean(method)} {clean(route.url)}"
     if not answer.headed:
-        gone = absent_reason(result)
-        if gone:
-            return ctx.result(Status.SKIPPED, f"Nothing answers: {gone}", evidence=evidence)
-        message = result.failure.message if result.failure is not None else "no answer"
-        return ctx.result(Status.ERROR, f"Could not check: {message}", evidence=evidence)
+        return unanswered(ctx, result, evidence)
     status = result.status
     assert status is not None
     login = _login_hop(result)
@@ -184,11 +180,7 @@ async def webhook_unsigned(ctx: CheckContext) -> CheckResult:
     }
     where = f"POST {clean(route.url)}"
     if not answer.headed:
-        gone = absent_reason(result)
-        if gone:
-            return ctx.result(Status.SKIPPED, f"Nothing answers: {gone}", evidence=evidence)
-        message = result.failure.message if result.failure is not None else "no answer"
-        return ctx.result(Status.ERROR, f"Could not check: {message}", evidence=evidence)
+        return unanswered(ctx, result, evidence)
     status = result.status
     assert status is not None
     if 200 <= status < 300:

@@ -65,6 +65,7 @@ from launch_tui.checks.engine.fetching import (
     run_config,
     target_host,
     title_of,
+    unanswered,
 )
 from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.errors import LaunchError
@@ -296,12 +297,7 @@ async def origin_exposed(ctx: CheckContext) -> CheckResult:
     evidence: dict[str, JSONValue] = {"edge": answer_evidence(edge_answers[0])}
     first = edge_answers[0]
     if not first.headed:
-        gone = absent_reason(first.result)
-        if gone:
-            return ctx.result(Status.SKIPPED, f"Nothing answers: {gone}", evidence=evidence)
-        failure = first.result.failure
-        message = failure.message if failure is not None else "no answer"
-        return ctx.result(Status.ERROR, f"Could not check: {message}", evidence=evidence)
+        return unanswered(ctx, first.result, evidence)
     own_addresses = await _addresses(ctx, host)
     if not cloudflare_markers(first.result) and not (
         own_addresses and all(in_cloudflare(a) for a in own_addresses)

@@ -79,6 +79,8 @@ __all__ = [
     "run_config",
     "target_host",
     "title_of",
+    "unanswered",
+    "unanswered_verdict",
 ]
 
 #: The least time a fetch is given, so a late request fails fast instead of being refused.
@@ -369,6 +371,24 @@ def absent_reason(result: FetchResult) -> str:
     if failure.kind is FailureKind.CONNECT_REFUSED:
         return failure.message
     return ""
+
+
+def unanswered_verdict(result: FetchResult) -> tuple[Status, str]:
+    """For a fetch that got no response head: ``skipped`` when nothing is there
+    (:func:`absent_reason`), else ``error`` with the failure's message."""
+    gone = absent_reason(result)
+    if gone:
+        return Status.SKIPPED, f"Nothing answers: {gone}"
+    message = result.failure.message if result.failure is not None else "no answer"
+    return Status.ERROR, f"Could not check: {message}"
+
+
+def unanswered(
+    ctx: CheckContext, result: FetchResult, evidence: dict[str, JSONValue]
+) -> CheckResult:
+    """The check's result when its fetch got no response head (:func:`unanswered_verdict`)."""
+    status, summary = unanswered_verdict(result)
+    return ctx.result(status, summary, evidence=evidence)
 
 
 def hops_evidence(result: FetchResult) -> list[JSONValue]:

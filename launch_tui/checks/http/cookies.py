@@ -38,12 +38,12 @@ from datetime import datetime
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.fetching import (
     Finding,
-    absent_reason,
     answer_evidence,
     fetch_https,
     host_of,
     no_http_result,
     outcome,
+    unanswered,
 )
 from launch_tui.checks.engine.registry import Registry
 from launch_tui.checks.parse.setcookie import (
@@ -107,11 +107,7 @@ async def cookies(ctx: CheckContext) -> CheckResult:
     result = answer.result
     evidence: dict[str, JSONValue] = {"fetch": answer_evidence(answer)}
     if not answer.headed:
-        gone = absent_reason(result)
-        if gone:
-            return ctx.result(Status.SKIPPED, f"Nothing answers: {gone}", evidence=evidence)
-        message = result.failure.message if result.failure is not None else "no answer"
-        return ctx.result(Status.ERROR, f"Could not check: {message}", evidence=evidence)
+        return unanswered(ctx, result, evidence)
 
     host = host_of(result.final_url)
     registrable = _registrable(ctx.session.targets.apex, host)

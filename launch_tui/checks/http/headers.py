@@ -53,6 +53,7 @@ from launch_tui.checks.engine.fetching import (
     no_http_result,
     outcome,
     target_host,
+    unanswered_verdict,
 )
 from launch_tui.checks.engine.registry import Registry
 from launch_tui.core.model import CheckResult, HostRole, JSONValue, RouteKind, Severity, Status
@@ -391,11 +392,7 @@ async def mixed_content(ctx: CheckContext) -> CheckResult:
 def _not_a_page(answer: Answer) -> tuple[Status, str] | None:
     result = answer.result
     if not answer.ok:
-        gone = absent_reason(result)
-        if gone:
-            return Status.SKIPPED, f"Nothing answers: {gone}"
-        message = result.failure.message if result.failure is not None else "no answer"
-        return Status.ERROR, f"Could not check: {message}"
+        return unanswered_verdict(result)
     if urlsplit(result.final_url).scheme != "https":
         return (
             Status.SKIPPED,
