@@ -22,7 +22,7 @@ Empty strings and lists are left out when writing; reading fills them in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from launch_tui.core.handover import (
@@ -36,6 +36,8 @@ from launch_tui.core.handover import (
     SupportKind,
     SupportPath,
 )
+from launch_tui.core.session_schema import as_utc
+from launch_tui.core.session_table import plain_datetime
 
 __all__ = ["HandoverDataError", "handover_from_data", "handover_to_data"]
 
@@ -121,10 +123,10 @@ def handover_to_data(handover: Handover) -> dict[str, Any]:
         table: dict[str, Any] = {
             "handed_over_by": sign_off.handed_over_by,
             "received_by": sign_off.received_by,
-            "signed_at": _utc(sign_off.signed_at),
+            "signed_at": as_utc(sign_off.signed_at),
         }
         if sign_off.reopened_at is not None:
-            table["reopened_at"] = _utc(sign_off.reopened_at)
+            table["reopened_at"] = as_utc(sign_off.reopened_at)
             table["reopened_by"] = sign_off.reopened_by
         out["sign_off"] = table
     return out
@@ -137,10 +139,6 @@ def _compact(table: dict[str, Any]) -> dict[str, Any]:
 def _put_list(out: dict[str, Any], key: str, entries: list[dict[str, Any]]) -> None:
     if entries:
         out[key] = entries
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -213,17 +211,7 @@ class _Reader:
                 ) from None
         if not isinstance(value, datetime):
             raise HandoverDataError(self.key(name), f"expected a date and time, got {_kind(value)}")
-        plain = datetime(
-            value.year,
-            value.month,
-            value.day,
-            value.hour,
-            value.minute,
-            value.second,
-            value.microsecond,
-            tzinfo=value.tzinfo,
-        )
-        return _utc(plain)
+        return as_utc(plain_datetime(value))
 
 
 def _kind(value: Any) -> str:

@@ -24,7 +24,7 @@ from launch_tui.core.toml_schema import (
     join_key,
 )
 
-__all__ = ["WORDING", "SessionTable", "json_table", "plain_str"]
+__all__ = ["WORDING", "SessionTable", "json_table", "plain_datetime", "plain_str"]
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -136,7 +136,7 @@ class SessionTable(Table):
             return None
         expected = "expected a date and time like 2026-12-01T09:30:00Z"
         if isinstance(value, datetime):
-            return as_utc(_plain_datetime(value))
+            return as_utc(plain_datetime(value))
         if isinstance(value, str):
             text = value.strip()
             try:
@@ -232,7 +232,8 @@ def plain_str(value: str) -> str:
     return value if type(value) is str else str.__str__(value)
 
 
-def _plain_datetime(value: datetime) -> datetime:
+def plain_datetime(value: datetime) -> datetime:
+    """``value`` as a plain :class:`datetime` (tomlkit hands out a document-bound subclass)."""
     return datetime(
         value.year,
         value.month,
