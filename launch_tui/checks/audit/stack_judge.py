@@ -25,7 +25,7 @@ from launch_tui.checks.audit.stack_sites import Site, proof_of, sign_of
 from launch_tui.checks.email.senders import SendingSign, find_sender
 from launch_tui.core.model import JSONValue, Status
 from launch_tui.core.sanitize import clean
-from launch_tui.net import DnsAnswer, DnsResult
+from launch_tui.net import DnsAnswer, DnsFailure, DnsResult
 from launch_tui.net.public_suffix import registrable_domain
 
 __all__ = ["Verdict", "judge_cdn", "judge_dns", "judge_email", "judge_hosting"]
@@ -67,6 +67,18 @@ class Verdict:
         return entry
 
 
+def _no_answer(component: str, rtype: str, declared: str, failure: DnsFailure | None) -> Verdict:
+    """No apex to look ``rtype`` up for (``None``), no such records, or a failed lookup."""
+    if failure is None:
+        why = f"no apex to look {rtype} up for"
+        return _verdict(component, Status.SKIPPED, declared, "", "", why)
+    if failure.is_negative:
+        why = f"no {rtype} records at the apex"
+        return _verdict(component, Status.SKIPPED, declared, "", "", why)
+    why = f"{rtype} lookup failed: {clean(failure.message)}"
+    return _verdict(component, Status.ERROR, declared, "", "", why)
+
+
 def judge_dns(
     declared: str, ns: DnsResult | None, providers: Providers, *, apex: str = ""
 ) -> Verdict:
@@ -75,16 +87,8 @@ def judge_dns(
     ``apex`` tells nameservers of the domain's own (``ns1.<apex>``) from an unknown provider's.
     """
     component = "dns_host"
-    if ns is None:
-        return _verdict(component, Status.SKIPPED, declared, "", "", "no apex to look NS up for")
     if not isinstance(ns, DnsAnswer):
-        if ns.is_negative:
-            return _verdict(
-                component, Status.SKIPPED, declared, "", "", "no NS records at the apex"
-            )
-        return _verdict(
-            component, Status.ERROR, declared, "", "", f"NS lookup failed: {clean(ns.message)}"
-        )
+        return _no_answer(component, "NS", declared, ns)
     names = sorted({r.strip().rstrip(".").lower() for r in ns.records})
     return _by_records(component, "NS", declared, names, providers.dns_hosts, apex=apex)
 
@@ -127,16 +131,8 @@ def _judge_mx(
     declared: str, mx: DnsResult | None, providers: Providers, *, apex: str = ""
 ) -> Verdict:
     component = "email_provider"
-    if mx is None:
-        return _verdict(component, Status.SKIPPED, declared, "", "", "no apex to look MX up for")
     if not isinstance(mx, DnsAnswer):
-        if mx.is_negative:
-            return _verdict(
-                component, Status.SKIPPED, declared, "", "", "no MX records at the apex"
-            )
-        return _verdict(
-            component, Status.ERROR, declared, "", "", f"MX lookup failed: {clean(mx.message)}"
-        )
+        return _no_answer(component, "MX", declared, mx)
     hosts = [host for _, host in mx_hosts(mx.records)]
     if hosts == [""]:
         return _verdict(
