@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 from dataclasses import asdict
 from pathlib import Path
 
@@ -149,3 +150,49 @@ async def test_cancelling_a_scan_kills_the_scanner(tmp_path: Path) -> None:
 def _assert_gone(pid: int) -> None:
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def _long_history(repo: Path, commits: int, planted_at: int, value: str) -> None:
+    """``commits`` commits written with ``git fast-import`` (seconds, not minutes): each changes
+    one file; commit ``planted_at`` adds ``value`` to ``settings.py`` and the next removes it."""
+    lines: list[str] = []
+    for n in range(commits):
+        body = f"# change {n}\nVERSION = {n}\n"
+        if n == planted_at:
+            body += f'STRIPE_KEY = "{value}"\n'
+        data = body.encode()
+        lines.append(
+            f"commit refs/heads/main\nmark :{n + 1}\n"
+            f"committer t <t@example.test> {1_700_000_000 + n} +0000\n"
+            f"data {len(f'change {n}')}\nchange {n}\n"
+            + (f"from :{n}\n" if n else "")
+            + f"M 644 inline settings.py\ndata {len(data)}\n{body}\n"
+        )
+    git(repo, "init", "-q", "-b", "main")
+    env = {**os.environ, "HOME": str(repo)}
+    subprocess.run(
+        ["git", "fast-import", "--quiet"],
+        cwd=repo,
+        input="".join(lines).encode(),
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    git(repo, "checkout", "-q", "main")
+
+
+async def test_a_ten_thousand_commit_history_is_scanned_whole(tmp_path: Path) -> None:
+    repo = tmp_path / "long"
+    repo.mkdir()
+    planted = token("sk_live_", 32)
+    _long_history(repo, 10_000, planted_at=137, value=planted)
+    count = subprocess.run(
+        ["git", "rev-list", "--count", "main"], cwd=repo, capture_output=True, text=True, check=True
+    )
+    assert count.stdout.strip() == "10000"
+    outcome = await scan(ScanKind.HISTORY, repo)
+    assert outcome.error == ""
+    found = [f for f in outcome.findings if f.rule == "stripe-access-token"]
+    assert len(found) == 1, "the key committed at 137 and removed at 138 is found once"
+    assert found[0].path == "settings.py"
+    assert planted not in _dump(outcome)
