@@ -11,20 +11,13 @@ value into the browser bundle.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Iterable
-from pathlib import Path
 
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.registry import Registry
 from launch_tui.checks.secrets.names import (
-    MAX_FILE_BYTES,
-    NameSighting,
-    collect,
     exposed_server_name,
     looks_secret,
-    names_in,
-    wanted,
 )
 from launch_tui.checks.secrets.scans import local_path, shared_names
 from launch_tui.checks.secrets.tasks import fold_inventory
@@ -34,36 +27,8 @@ from launch_tui.core.sanitize import clean
 
 CHECKS = Registry()
 
-#: Files read at most from one repository.
-MAX_FILES = 50_000
 #: Names listed in a summary line.
 _SUMMARY_ITEMS = 4
-
-
-def discover(repo: Path) -> tuple[dict[str, list[str]], int]:
-    """``{name: [path:line, ...]}`` over the repository's files, and files read (blocking)."""
-    sightings: list[NameSighting] = []
-    read = 0
-    for folder, dirs, files in os.walk(repo):
-        dirs[:] = sorted(d for d in dirs if d not in (".git", "node_modules", ".next", "vendor"))
-        for name in sorted(files):
-            path = Path(folder) / name
-            rel = path.relative_to(repo).as_posix()
-            if not wanted(rel) or path.is_symlink():
-                continue
-            try:
-                if path.stat().st_size > MAX_FILE_BYTES:
-                    continue
-                data = path.read_bytes()
-            except OSError:
-                continue
-            if b"\0" in data[:8192]:
-                continue  # binary
-            read += 1
-            sightings += names_in(clean(rel, max_len=300), data.decode("utf-8", "replace"))
-            if read >= MAX_FILES:
-                return collect(sightings), read
-    return collect(sightings), read
 
 
 def _json_list(items: Iterable[str]) -> list[JSONValue]:

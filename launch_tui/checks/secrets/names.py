@@ -24,9 +24,13 @@ framework: if the rest of it names a server-only value (``SECRET``, ``SERVICE_RO
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+
+from launch_tui.core.sanitize import clean
 
 #: Prefixes a framework inlines into client code at build time.
 PUBLIC_PREFIXES: tuple[str, ...] = (
@@ -214,3 +218,33 @@ def assigned_name(line: str, column: int) -> str:
     before = line[: max(0, column - 1)]
     match = _ASSIGNED.search(before)
     return match.group(1) if match else ""
+
+
+#: Files read at most from one repository.
+MAX_FILES = 50_000
+
+
+def discover(repo: Path) -> tuple[dict[str, list[str]], int]:
+    """``{name: [path:line, ...]}`` over the repository's files, and files read (blocking)."""
+    sightings: list[NameSighting] = []
+    read = 0
+    for folder, dirs, files in os.walk(repo):
+        dirs[:] = sorted(d for d in dirs if d not in (".git", "node_modules", ".next", "vendor"))
+        for name in sorted(files):
+            path = Path(folder) / name
+            rel = path.relative_to(repo).as_posix()
+            if not wanted(rel) or path.is_symlink():
+                continue
+            try:
+                if path.stat().st_size > MAX_FILE_BYTES:
+                    continue
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if b"\0" in data[:8192]:
+                continue  # binary
+            read += 1
+            sightings += names_in(clean(rel, max_len=300), data.decode("utf-8", "replace"))
+            if read >= MAX_FILES:
+                return collect(sightings), read
+    return collect(sightings), read

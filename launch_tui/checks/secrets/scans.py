@@ -25,7 +25,7 @@ from typing import Any
 
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.secrets.build_exposure import BuildInspection, inspect_build
-from launch_tui.checks.secrets.names import assigned_name
+from launch_tui.checks.secrets.names import assigned_name, discover
 from launch_tui.checks.secrets.report import ScanKind, SecretFinding
 from launch_tui.checks.secrets.scanner import ScanOutcome, scan
 from launch_tui.core.model import Action, JSONValue, Session
@@ -101,9 +101,7 @@ async def shared_build(ctx: CheckContext, build: Path) -> BuildInspection:
 
 
 async def shared_names(ctx: CheckContext, repo: Path) -> dict[str, list[str]]:
-    """The names :func:`~.inventory.discover` finds in ``repo``, once per run."""
-    from launch_tui.checks.secrets.inventory import discover
-
+    """The names :func:`~.names.discover` finds in ``repo``, once per run."""
     memo = ctx.run.get("secrets.scans", _Memo, _Memo)
     key = ("names", str(repo))
     task = memo.task(key, lambda: asyncio.to_thread(discover, repo))
