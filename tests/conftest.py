@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import os
+import re
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -75,3 +77,27 @@ def network_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
     monkeypatch.setattr(socket.socket, "sendto", _guarded_sendto)
     yield
+
+
+# --- in CI, a test skipped for a missing tool is a failure ---------------------------------------
+
+# Skip reasons that mean "a Debian package .ci/run installs is missing". On a developer's machine
+# such a test skips with its reason; in CI (CI=true) it fails, so a broken install step cannot
+# hide behind a green run.
+_MISSING_TOOL = re.compile(
+    r"not installed|\.ci/run|Debian package|needs Chromium|not on PATH", re.IGNORECASE
+)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if os.environ.get("CI") != "true" or not report.skipped:
+        return
+    reason = (
+        str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    )
+    if _MISSING_TOOL.search(reason):
+        report.outcome = "failed"
+        report.longrepr = f"CI must run this test, but it was skipped: {reason}"
