@@ -117,12 +117,21 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
+#: Keys as written, by key: an audit's entries repeat the same few hundred keys.
+_KEYS: dict[str, str] = {}
+
+
 def _key(key: Any) -> str:
-    if not isinstance(key, str):
+    if type(key) is str:
+        known = _KEYS.get(key)
+        if known is not None:
+            return known
+    elif not isinstance(key, str):
         raise _NotPlain
-    if _BARE.match(key):
-        return key
-    return _string(key)  # quoted as tomlkit quotes a key that is not bare
+    written = key if _BARE.match(key) else _string(key)  # quoted as tomlkit quotes a key
+    if type(key) is str and len(_KEYS) < 4096:
+        _KEYS[key] = written
+    return written
 
 
 def _table(
@@ -196,9 +205,16 @@ def _built_table(lines: list[str], path: str, table: Mapping[str, Any]) -> None:
             lines.append(f"{_key(key)} = {_value(value)}\n")
 
 
+#: Types whose values :func:`_value` writes as one scalar (checked by exact type: fast).
+_SCALARS = frozenset({str, bool, int, float, datetime, date})
+
+
 def _value(value: Any) -> str:
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return _string(value)
+    if kind is int:
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -215,7 +231,7 @@ def _value(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
-        if any(isinstance(v, Mapping | list) for v in value):
+        if any(type(v) not in _SCALARS and isinstance(v, Mapping | list) for v in value):
             raise _NotPlain  # a list of tables inside a list, or of lists
         items = [_value(v) for v in value]
         if len(value) > 3 and sum(len(str(v)) for v in value) > 60:
