@@ -43,7 +43,7 @@ Progress = Callable[[str], None]
 
 #: A folder scan is mostly the scanner's start-up, which allocates as it compiles its rules:
 #: letting Go's heap grow to 5x its live size before collecting (capped at 1 GiB) takes ~15 %
-#: off a working-tree scan (bench/secrets.py).
+#: off a working-tree scan (bench/secrets_scan.py).
 _FOLDER_GO_ENV = {"GOGC": "400", "GOMEMLIMIT": "1GiB"}
 
 

@@ -19,7 +19,7 @@ written out as files (every blob that holds a planted value, then others up to
 environment (``uv run --no-project --with detect-secrets``), never the project's. Speed is
 compared as MB/s.
 
-    uv run python bench/secrets.py [--commits 3000] [--seed 7] [--skip-detect-secrets]
+    uv run python bench/secrets_scan.py [--commits 3000] [--seed 7] [--skip-detect-secrets]
 
 Targets (issue 17): ours >= 30 MB/s on one core, >= 10x detect-secrets, 100 % recall, 0 false
 positives on the clean half, event-loop lag < 50 ms.
