@@ -16,15 +16,6 @@ Nothing here raises on a transport problem: results carry a ``failure`` value in
 user causes (a malformed ``--resolve``, a missing CA bundle) raise ``UsageError``.
 """
 
-import sys
-
-# httpx's package __init__ imports its command-line tool, which imports rich (installed here as
-# textual's dependency), and nothing outside launch_tui.tui may load rich. A ``None`` entry makes
-# that one import fail, so httpx installs its stub ``main`` and loads nothing else. This runs
-# before any module of this package imports httpx; only httpx's CLI is affected.
-if "httpx" not in sys.modules:
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-
 from launch_tui.net.certinfo import CertInfo, cert_info, hostname_matches
 from launch_tui.net.decode import DecodedBody, decode_body
 from launch_tui.net.failures import DnsFailure, DnsFailureKind, FailureKind, NetFailure, Phase

@@ -1,9 +1,9 @@
 """Name what a transport exception means, in words a person can act on.
 
-httpx, httpcore, anyio, ssl and our own backend each raise their own types, often wrapped in one
-another ("ConnectError from OSError from ConnectionRefusedError"). :func:`diagnose` walks the
-cause chain once and returns the :class:`FailureKind`, the phase and a one-line message such as
-``Couldn't connect to 127.0.0.2:8443 within 5 seconds``.
+The connection pool and the connection raise the types ``hop_probe.py`` defines, with the
+``OSError`` or ``ssl`` error beneath as the cause ("ConnectFailed from ConnectionRefusedError").
+:func:`diagnose` walks the cause chain once and returns the :class:`FailureKind`, the phase
+and a one-line message such as ``Couldn't connect to 127.0.0.2:8443 within 5 seconds``.
 """
 
 from __future__ import annotations
@@ -13,15 +13,21 @@ import ssl
 from dataclasses import dataclass
 from typing import TypeVar
 
-import httpx
-
 from launch_tui.net.failures import DnsFailure, FailureKind, Phase, seconds_text
-from launch_tui.net.settings import NetLimits, join_host_port
-from launch_tui.net.transport import DnsLookupError, HeadTooLargeError
+from launch_tui.net.hop_probe import (
+    ConnectFailed,
+    ConnectTimedOut,
+    DnsLookupError,
+    Dropped,
+    HeadTooLargeError,
+    Malformed,
+)
+from launch_tui.net.settings import NetLimits
+from launch_tui.net.urls import InvalidUrl, parse_url
 
 _E = TypeVar("_E", bound=BaseException)
 
-_PROTOCOL_ERRORS = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+_PROTOCOL_ERRORS = (Dropped, Malformed)
 
 
 @dataclass(frozen=True)
@@ -61,8 +67,7 @@ def diagnose(
             f"Couldn't resolve {host}: {dns_error.failure.message}",
             dns_error.failure,
         )
-    if find_cause(exc, HeadTooLargeError) is not None or "Receive buffer too long" in str(exc):
-        # The second test catches h11's own limit (100 KiB in httpcore) should it come first.
+    if find_cause(exc, HeadTooLargeError) is not None:
         return Diagnosis(
             FailureKind.HEADERS_TOO_LARGE,
             Phase.HEADERS,
@@ -85,12 +90,12 @@ def diagnose(
             phase,
             f"The TLS connection to {host} ({target}) broke while {_DOING[phase]}: {reason}",
         )
-    if tls_error is not None or (phase is Phase.TLS and isinstance(exc, httpx.ConnectError)):
+    if tls_error is not None or (phase is Phase.TLS and isinstance(exc, ConnectFailed | Dropped)):
         reason = (tls_error.reason or str(tls_error)) if tls_error else "connection closed"
         return Diagnosis(
             FailureKind.TLS, Phase.TLS, f"TLS handshake with {host} ({target}) failed: {reason}"
         )
-    if isinstance(exc, httpx.ConnectTimeout):
+    if isinstance(exc, ConnectTimedOut):
         within = seconds_text(limits.connect_timeout)
         if phase is Phase.TLS:
             return Diagnosis(
@@ -103,13 +108,11 @@ def diagnose(
             Phase.CONNECT,
             f"Couldn't connect to {target} within {within}",
         )
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, ConnectFailed):
         return _connect_error(exc, target)
     if isinstance(exc, _PROTOCOL_ERRORS):
         return Diagnosis(FailureKind.PROTOCOL, phase, f"{url} broke HTTP: {exc}")
-    if isinstance(exc, httpx.TimeoutException):
-        return Diagnosis(FailureKind.DEADLINE, phase, f"{url} timed out while in phase {phase}")
-    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+    if isinstance(exc, InvalidUrl):
         return Diagnosis(FailureKind.INVALID_URL, Phase.URL, f"Can't request {url}: {exc}")
     return Diagnosis(FailureKind.ERROR, phase, f"Request to {url} failed: {exc!r}")
 
@@ -153,19 +156,17 @@ def find_cause(exc: BaseException, kind: type[_E], *, innermost: bool = False) -
 def url_host(url: str) -> str:
     """The host of ``url``, or ``url`` itself if it does not parse."""
     try:
-        return httpx.URL(url).host or url
-    except httpx.InvalidURL:
+        return parse_url(url).host
+    except InvalidUrl:
         return url
 
 
 def url_host_port(url: str) -> str:
     """``host:port`` of ``url`` with the scheme's default port filled in."""
     try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL:
+        return parse_url(url).authority
+    except InvalidUrl:
         return url
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    return join_host_port(parsed.host, port)
 
 
 def size_text(size: int) -> str:

@@ -1,31 +1,57 @@
 """One fetch: send, record the hop, follow redirects, read the body within its cap.
 
 :class:`Exchange` is driven by :meth:`HttpClient.fetch <launch_tui.net.http.HttpClient.fetch>`
-inside the request's deadline; see ``http.py`` for the rules it enforces.
+inside the request's deadline; see ``http.py`` for the rules it enforces. It writes each
+request itself (HTTP/1.1, ``Host`` first, then the caller's headers) on a connection from the
+client's :class:`~launch_tui.net.transport.ConnectionPool`, and gives the connection back only
+when its answer was read whole; any other ending (deadline, cancellation, cap, protocol error,
+a redirect whose body had not arrived) closes it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import re
 from collections.abc import Callable, Iterable
-
-import httpx
+from dataclasses import dataclass
 
 from launch_tui.core.sanitize import clean
-from launch_tui.net.classify import Diagnosis, diagnose, size_text
+from launch_tui.net.chain_cookies import ChainCookies
+from launch_tui.net.classify import diagnose, size_text
 from launch_tui.net.failures import DnsFailure, FailureKind, NetFailure, Phase, seconds_text
+from launch_tui.net.h1_connection import H1Connection, ResponseHead
+from launch_tui.net.hop_probe import BodyTooLargeError, Dropped, HopProbe
 from launch_tui.net.results import FetchResult, Headers, Hop, Timing
-from launch_tui.net.settings import NetLimits, join_host_port
-from launch_tui.net.transport import HopProbe, ResolvingTransport, probing
+from launch_tui.net.settings import NetLimits
+from launch_tui.net.transport import ConnectionPool
+from launch_tui.net.urls import InvalidUrl, Url, join_url, parse_url
 
 Clock = Callable[[], float]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: Methods a client may send again after a connection dropped (RFC 9110 9.2.2).
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
-#: What httpcore raises when a connection closes or resets under a request.
-_DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+#: Methods whose request carries a body, so an empty one is announced (``Content-Length: 0``).
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_BAD_VALUE = re.compile(r"[\r\n\x00]")
+#: Headers the exchange writes itself, whatever the caller gave.
+_FRAMING = frozenset({"content-length", "transfer-encoding"})
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A request ready for the wire."""
+
+    method: str
+    url: Url
+    headers: list[tuple[str, str]]
+    """The caller's headers (defaults included), without framing ones."""
+    body: bytes | None
+    data: bytes
+    """Request line, headers and body, as written."""
+    cookie: str = ""
 
 
 class Exchange:
@@ -37,13 +63,13 @@ class Exchange:
 
     def __init__(
         self,
-        transport: ResolvingTransport,
+        pool: ConnectionPool,
         clock: Clock,
         limits: NetLimits,
         url: str,
         method: str,
     ) -> None:
-        self.transport = transport
+        self.pool = pool
         self.clock = clock
         self.limits = limits
         self.url = url
@@ -53,6 +79,7 @@ class Exchange:
         self.current_url = url
         self.current_method = method
         self.probe = HopProbe(clock, limits.max_header_bytes)
+        self.conn: H1Connection | None = None
         self.hop_started = self.started
         self.head_at: float | None = None
         self.hop_recorded = False
@@ -74,42 +101,47 @@ class Exchange:
     async def execute(
         self, headers: list[tuple[str, str]], *, follow: bool, body: bytes | None
     ) -> None:
-        jar = httpx.Cookies()
         try:
-            url = httpx.URL(self.url)
-        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            await self._run(headers, follow=follow, body=body)
+        finally:
+            # However the fetch ends (a deadline or a cancellation lands here too), a
+            # connection still held had its answer cut short: it is closed, never pooled.
+            self._let_go(reuse=False)
+
+    async def _run(
+        self, headers: list[tuple[str, str]], *, follow: bool, body: bytes | None
+    ) -> None:
+        try:
+            url = parse_url(self.url)
+        except InvalidUrl as exc:
             self.fail(FailureKind.INVALID_URL, Phase.URL, f"Can't request {self.url!r}: {exc}")
-            return
-        if url.scheme not in ("http", "https") or not url.host:
-            self.fail(
-                FailureKind.INVALID_URL,
-                Phase.URL,
-                f"Can't request {self.url!r}: only http:// and https:// URLs with a host",
-            )
             return
         request = self._build(self.method, url, headers, body)
         if request is None:
             return
+        jar: ChainCookies | None = None
         visited = {_visit_key(request)}
         redirects = 0
         while True:
-            response = await self._send(request)
-            if response is None:
+            head = await self._send(request)
+            if head is None:
                 return
-            try:
+            if self._head_too_large(head):
+                return
+            if not (follow and head.status in REDIRECT_STATUSES and self.location):
+                await self._read_body()
+                self._record_hop()
+                return
+            self._record_hop()
+            # The next hop goes elsewhere or later: this connection is kept only if the
+            # redirect's body had already arrived whole.
+            self._let_go(reuse=True)
+            if any(name.lower() == "set-cookie" for name, _ in self.headers):
                 with contextlib.suppress(Exception):
                     # Cookies only matter for later hops; a mangled Set-Cookie must not
                     # cost the response.
-                    jar.extract_cookies(response)
-                if self._head_too_large(response):
-                    return
-                if not (follow and response.status_code in REDIRECT_STATUSES and self.location):
-                    await self._read_body(response)
-                    self._record_hop()
-                    return
-                self._record_hop()
-            finally:
-                await response.aclose()
+                    jar = jar or ChainCookies()
+                    jar.extract(request.url.text, self.headers)
             redirects += 1
             if redirects > self.limits.max_redirects:
                 self.fail(
@@ -119,82 +151,106 @@ class Exchange:
                     f"{self.url}; the last went to {self.location}",
                 )
                 return
-            next_request = self._redirect_request(request, response, jar, body)
+            next_request = self._redirect_request(request, head.status, jar, body)
             if next_request is None:
                 return
             key = _visit_key(next_request)
             if key in visited:
-                chain = " → ".join([*(hop.url for hop in self.hops), str(next_request.url)])
+                chain = " → ".join([*(hop.url for hop in self.hops), next_request.url.text])
                 self.fail(FailureKind.REDIRECT_LOOP, Phase.REDIRECT, f"Redirect loop: {chain}")
                 return
             visited.add(key)
             request = next_request
 
-    async def _send(self, request: httpx.Request) -> httpx.Response | None:
+    async def _send(self, request: Request) -> ResponseHead | None:
         self._start_hop(request)
         try:
-            with probing(self.probe):
-                try:
-                    response = await self.transport.handle_async_request(request)
-                except _DROPPED:
-                    if not self._may_resend(request):
-                        raise
-                    # A kept-alive connection the server closed without saying so: send it
-                    # once more on a fresh one, as browsers do. The hop's timing starts again.
-                    self.resent += 1
-                    self._start_hop(request)
-                    with probing(self.probe):
-                        response = await self.transport.handle_async_request(request)
-                response.request = request
+            try:
+                head = await self._attempt(request, fresh=False)
+            except Dropped as exc:
+                if not self._may_resend(request, exc):
+                    raise
+                # A kept-alive connection the server closed without saying so: send it
+                # once more on a fresh one, as browsers do. The hop's timing starts again.
+                self.resent += 1
+                self._let_go(reuse=False)
+                self._start_hop(request)
+                head = await self._attempt(request, fresh=True)
         except Exception as exc:  # every transport failure becomes a result
             self._fail_from(exc)
             self._record_hop()
             return None
         self.head_at = self.clock()
-        self.status = response.status_code
-        self.reason = response.reason_phrase
-        self.headers = _decode_headers(response.headers.raw)
-        self.http_version = response.http_version
-        self.remote = _remote(response)
-        self.location = response.headers.get("location")
-        return response
+        self.status = head.status
+        self.reason = _decode_value(head.reason)
+        self.headers = _decode_headers(head.headers)
+        self.http_version = head.http_version
+        self.location = next(
+            (value for name, value in self.headers if name.lower() == "location"), None
+        )
+        return head
 
-    def _may_resend(self, request: httpx.Request) -> bool:
+    async def _attempt(self, request: Request, *, fresh: bool) -> ResponseHead:
+        conn = await self.pool.acquire(
+            request.url, self.probe, self.limits.connect_timeout, fresh=fresh
+        )
+        self.conn = conn
+        self.remote = conn.remote
+        conn.send(
+            self.probe,
+            request.data,
+            head_only=request.method == "HEAD",
+            sink=self.body,
+            body_cap=self.limits.max_body_bytes,
+        )
+        return await conn.wait_head()
+
+    def _may_resend(self, request: Request, exc: Dropped) -> bool:
         """Whether a dropped request may go again: idempotent, on a reused connection (this hop
         opened none), with nothing of an answer read, and not tried again already."""
-        probe = self.probe
         return (
             not self.resent
-            and not self.transport.closed
+            and exc.unanswered
+            and not self.pool.closed
             and request.method in IDEMPOTENT_METHODS
-            and probe.connect_ms is None
-            and probe.bytes_received == 0
+            and self.probe.connect_ms is None
+            and self.probe.bytes_received == 0
         )
 
-    async def _read_body(self, response: httpx.Response) -> None:
+    async def _read_body(self) -> None:
+        conn = self.conn
+        assert conn is not None
         cap = self.limits.max_body_bytes
         try:
-            with probing(self.probe):
-                self.probe.phase = Phase.BODY
-                async for chunk in response.aiter_raw():
-                    room = cap - self.body.tell()
-                    if len(chunk) > room:
-                        self.body.write(chunk[:room])
-                        self.body_truncated = True
-                        self.fail(
-                            FailureKind.BODY_TOO_LARGE,
-                            Phase.BODY,
-                            f"The body of {self.current_url} is larger than the "
-                            f"{size_text(cap)} cap; kept the first {size_text(cap)}",
-                        )
-                        return
-                    self.body.write(chunk)
+            await conn.wait_body()
+        except BodyTooLargeError:
+            self.body_truncated = True
+            self.fail(
+                FailureKind.BODY_TOO_LARGE,
+                Phase.BODY,
+                f"The body of {self.current_url} is larger than the "
+                f"{size_text(cap)} cap; kept the first {size_text(cap)}",
+            )
+            return
         except Exception as exc:  # a server cutting the body short is a result too
             self.body_truncated = True
             self._fail_from(exc)
+            return
+        self._let_go(reuse=True)
 
-    def _head_too_large(self, response: httpx.Response) -> bool:
-        count = len(response.headers.raw)
+    def _let_go(self, *, reuse: bool) -> None:
+        """Give the hop's connection back (``reuse``: if its answer was read whole) or close it."""
+        conn, self.conn = self.conn, None
+        if conn is None:
+            return
+        conn.done_with()
+        if reuse and conn.complete:
+            self.pool.release(conn)
+        else:
+            self.pool.discard(conn)
+
+    def _head_too_large(self, head: ResponseHead) -> bool:
+        count = len(head.headers)
         if count <= self.limits.max_headers:
             return False
         self._record_hop()
@@ -207,84 +263,84 @@ class Exchange:
         return True
 
     def _redirect_request(
-        self,
-        request: httpx.Request,
-        response: httpx.Response,
-        jar: httpx.Cookies,
-        body: bytes | None,
-    ) -> httpx.Request | None:
+        self, request: Request, status: int, jar: ChainCookies | None, body: bytes | None
+    ) -> Request | None:
         location = self.location or ""
         try:
-            target = request.url.join(location.strip())
-        except (httpx.InvalidURL, ValueError) as exc:
-            self.fail(
-                FailureKind.PROTOCOL,
-                Phase.REDIRECT,
-                f"{self.current_url} redirects to an invalid Location {location!r}: {exc}",
-            )
+            target = join_url(request.url, location)
+        except InvalidUrl as exc:
+            if "only http:// and https://" in str(exc):
+                self.fail(
+                    FailureKind.PROTOCOL,
+                    Phase.REDIRECT,
+                    f"{self.current_url} redirects to {location!r}, which is not an http(s) URL",
+                )
+            else:
+                self.fail(
+                    FailureKind.PROTOCOL,
+                    Phase.REDIRECT,
+                    f"{self.current_url} redirects to an invalid Location {location!r}: {exc}",
+                )
             return None
-        if target.scheme not in ("http", "https") or not target.host:
-            self.fail(
-                FailureKind.PROTOCOL,
-                Phase.REDIRECT,
-                f"{self.current_url} redirects to {location!r}, which is not an http(s) URL",
-            )
-            return None
-        target = target.copy_with(fragment=None)
         method = request.method
-        status = response.status_code
         # RFC 9110 §15.4: 303 turns into GET; 301/302 after POST do too, as every client does.
         if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
             method = "GET"
             body = None
-        headers = [
-            (k, v)
-            for k, v in request.headers.multi_items()
-            if k.lower() not in ("host", "cookie", "content-length", "transfer-encoding")
-        ]
+        headers = [(k, v) for k, v in request.headers if k.lower() not in ("host", "cookie")]
         if target.host != request.url.host or target.scheme != request.url.scheme:
             # Credentials are for the origin they were given to.
             headers = [(k, v) for k, v in headers if k.lower() != "authorization"]
         if body is None:
             headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
-        next_request = self._build(method, target, headers, body)
-        if next_request is not None:
-            jar.set_cookie_header(next_request)
-        return next_request
+        cookie = jar.header_for(target.text) if jar is not None else None
+        return self._build(method, target, headers, body, cookie=cookie or "")
 
     def _build(
         self,
         method: str,
-        url: httpx.URL,
+        url: Url,
         headers: list[tuple[str, str]],
         body: bytes | None,
-    ) -> httpx.Request | None:
+        *,
+        cookie: str = "",
+    ) -> Request | None:
+        given = [(k, v) for k, v in headers if k.lower() not in _FRAMING]
+        lines = [f"{method} {url.target} HTTP/1.1"]
+        if not any(k.lower() == "host" for k, _ in given):
+            lines.append(f"Host: {url.host_header}")
+        valid = _TOKEN.fullmatch(method) is not None
+        for name, value in given:
+            value = value.strip(" \t")
+            valid = valid and _TOKEN.fullmatch(name) is not None and not _BAD_VALUE.search(value)
+            lines.append(f"{name}: {value}")
+        if cookie:
+            lines.append(f"Cookie: {cookie}")
+        if body is not None:
+            lines.append(f"Content-Length: {len(body)}")
+        elif method in _BODY_METHODS:
+            lines.append("Content-Length: 0")
+        lines.append("\r\n")
         try:
-            return httpx.Request(
-                method,
-                url,
-                headers=headers,
-                content=body,
-                extensions={"timeout": self._timeouts().as_dict()},
-            )
-        except (ValueError, TypeError) as exc:
+            if not valid:
+                raise ValueError
+            data = "\r\n".join(lines).encode("latin-1")
+        except (ValueError, UnicodeEncodeError) as exc:
             # Not echoing the headers: one may hold a credential.
             self.fail(
                 FailureKind.ERROR,
                 Phase.REQUEST,
-                f"Can't build the request to {url}: a header name or value is not valid HTTP",
+                f"Can't send the request to {url.text}: a header name or value, or the method, "
+                "is not valid HTTP",
                 type(exc).__name__,
             )
             return None
-
-    def _timeouts(self) -> httpx.Timeout:
-        # Only connecting gets its own timeout; everything else is bounded by the deadline.
-        return httpx.Timeout(None, connect=self.limits.connect_timeout)
+        return Request(method, url, given, body, data + body if body else data, cookie)
 
     # -- bookkeeping --
 
-    def _start_hop(self, request: httpx.Request) -> None:
-        self.current_url = str(request.url)
+    def _start_hop(self, request: Request) -> None:
+        self.current_url = request.url.text
         self.current_method = request.method
         self.probe = HopProbe(self.clock, self.limits.max_header_bytes)
         self.hop_started = self.clock()
@@ -347,6 +403,8 @@ class Exchange:
         )
 
     def fail_deadline(self) -> None:
+        if self.conn is not None:
+            self.conn.sync_probe()
         phase = self.probe.phase
         doing = {
             Phase.DNS: "looking up the name",
@@ -356,6 +414,8 @@ class Exchange:
             Phase.HEADERS: self._waiting_text(),
             Phase.BODY: f"reading the body ({self.body.tell()} bytes received)",
         }.get(phase, "")
+        if phase is Phase.CONNECT and not self.probe.connect_target:
+            doing = "waiting for a free connection to the host"
         if phase is Phase.BODY:
             self.body_truncated = True
         self.fail(
@@ -377,7 +437,7 @@ class Exchange:
 
     def _fail_from(self, exc: Exception) -> None:
         """Turn a transport exception into ``self.failure``."""
-        if self.transport.closed:
+        if self.pool.closed:
             # Whatever the socket said (a reset, a half-read TLS record), the cause is ours.
             self.fail(
                 FailureKind.ERROR,
@@ -394,15 +454,6 @@ class Exchange:
             limits=self.limits,
         )
         detail = f"{type(exc).__name__}: {exc}"
-        if isinstance(exc, httpx.LocalProtocolError):
-            # h11 quotes the offending request header, which may be a credential.
-            detail = type(exc).__name__
-            diagnosis = Diagnosis(
-                FailureKind.ERROR,
-                Phase.REQUEST,
-                f"Can't send the request to {self.current_url}: a header or the method is "
-                "not valid HTTP",
-            )
         if diagnosis.kind is FailureKind.PROTOCOL:
             self._fail_protocol(exc, diagnosis.phase, detail)
         else:
@@ -414,7 +465,7 @@ class Exchange:
         if self.head_at is not None:
             message = f"{self.current_url} broke off the body: {text}"
         elif head:
-            # h11 refused the head (a NUL in a header, say): keep what was sent, as data.
+            # We could not parse the head (a bad header line, say): keep what was sent, as data.
             self.status, self.reason, self.headers = _parse_head_leniently(head)
             phase = Phase.HEADERS
             message = f"{self.current_url} sent a malformed response head: {text}"
@@ -446,10 +497,10 @@ class Exchange:
         )
 
 
-def _visit_key(request: httpx.Request) -> tuple[str, str, str]:
+def _visit_key(request: Request) -> tuple[str, str, str]:
     # The cookie is part of the key: "/a sets a cookie and sends you to /b, /b sends you back
     # to /a" is a common login dance, not a loop.
-    return (request.method, str(request.url), request.headers.get("cookie", ""))
+    return (request.method, request.url.text, request.cookie)
 
 
 def _decode_value(raw: bytes) -> str:
@@ -464,7 +515,7 @@ def _decode_headers(raw: Iterable[tuple[bytes, bytes]]) -> Headers:
 
 
 def _parse_head_leniently(head: bytes) -> tuple[int | None, str, Headers]:
-    """Status, reason and headers from a raw head h11 would not accept."""
+    """Status, reason and headers from a raw head the parser would not accept."""
     lines = head.replace(b"\r\n", b"\n").split(b"\n")
     status: int | None = None
     reason = ""
@@ -478,11 +529,3 @@ def _parse_head_leniently(head: bytes) -> tuple[int | None, str, Headers]:
         if sep and name:
             headers.append((_decode_value(name.strip()), _decode_value(value.strip())))
     return status, reason, tuple(headers)
-
-
-def _remote(response: httpx.Response) -> str:
-    stream = response.extensions.get("network_stream")
-    address = stream.get_extra_info("server_addr") if stream is not None else None
-    if isinstance(address, tuple) and len(address) >= 2:
-        return join_host_port(str(address[0]), int(address[1]))
-    return ""

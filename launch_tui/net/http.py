@@ -1,16 +1,20 @@
 """HTTP requests that always come back as a value, within a deadline, with bounded memory.
 
-:func:`make_http_client` builds an :class:`HttpClient` (its own connection pool each time) on
-httpx with an explicit SSL context and our resolver. :meth:`HttpClient.fetch` then:
+:func:`make_http_client` builds an :class:`HttpClient` (its own connection pool each time) with
+an explicit SSL context and our resolver. It is a lean HTTP/1.1 client of our own: connections
+are ``asyncio.Protocol`` objects that parse answers as the bytes arrive (``h1_connection.py``),
+kept alive per origin in a pool sized by ``max_connections`` (``transport.py``); every method
+goes this one way (there is no second, httpx-based path). :meth:`HttpClient.fetch` then:
 
 * follows redirects itself and records every hop: URL, status, Location, timing, HTTP version
-  and the address it talked to. It drives httpx's transport layer directly (not
-  ``httpx.AsyncClient``), so nothing parses or follows a Location behind our back;
-* runs the whole exchange, redirects and body included, under one ``asyncio.timeout`` — httpx
-  timeouts are per operation, so a server dripping a byte a second would otherwise never time out;
+  and the address it talked to (``exchange.py``);
+* runs the whole exchange, redirects and body included, under one ``asyncio.timeout``: a server
+  dripping a byte a second is cut at the deadline, wherever it is;
 * counts the body cap on the raw bytes off the wire and never decompresses while reading: a
   gzip bomb costs its compressed size. :meth:`FetchResult.decoded` inflates on request, capped;
 * caps the response head (bytes and header count) and the number of redirects;
+* sends an idempotent request once more on a fresh connection when a kept-alive one closed
+  before any byte of the answer (``FetchResult.resent``);
 * turns every transport exception into :attr:`FetchResult.failure` (see ``failures.py``).
 
 Cookies set during a redirect chain are sent on its later hops, as a browser would, but nothing
@@ -19,8 +23,7 @@ is kept between two fetches: checks must not influence each other.
 Connections: every fetch closes or pools its connection however it ends (deadline, cap,
 protocol error, redirect loop, cancellation from outside), and :meth:`HttpClient.aclose` closes
 every connection the client opened, refusing new ones; a fetch still running then ends with a
-failure saying the client was closed, and a fetch after that fails at once. See
-``transport.py`` for the one case httpcore leaves to us.
+failure saying the client was closed, and a fetch after that fails at once.
 
 A client like this one, for a fetch the shared client must not make::
 
@@ -52,7 +55,7 @@ from launch_tui.net.resolver import Resolver
 from launch_tui.net.results import FetchResult
 from launch_tui.net.settings import NetConfig, NetLimits, ResolveOverride
 from launch_tui.net.ssl_contexts import make_ssl_context, probe_context
-from launch_tui.net.transport import ResolvingBackend, ResolvingTransport
+from launch_tui.net.transport import ConnectionPool
 
 Clock = Callable[[], float]
 
@@ -88,11 +91,9 @@ class HttpClient:
         self._clock = clock
         self._max_connections = max_connections
         self._user_agent = user_agent
-        backend = ResolvingBackend(config, resolver, clock=clock)
-        # The transport is used directly, not through httpx.AsyncClient: the client would parse
-        # every Location header itself (and raise on odd ones) even with redirects off, keep
-        # cookies between fetches, and read proxy settings that would bypass our resolver.
-        self._transport = ResolvingTransport(backend, ssl_context, max_connections=max_connections)
+        self._pool = ConnectionPool(
+            self._config, resolver, ssl_context, clock=clock, max_connections=max_connections
+        )
         self._headers = dict(_DEFAULT_HEADERS, **{"User-Agent": user_agent})
 
     @property
@@ -114,7 +115,7 @@ class HttpClient:
     @property
     def closed(self) -> bool:
         """True once :meth:`aclose` has been called."""
-        return self._transport.closed
+        return self._pool.closed
 
     def variant(
         self,
@@ -172,7 +173,7 @@ class HttpClient:
 
         Safe to call more than once, and from a task that is being cancelled.
         """
-        await self._transport.aclose()
+        await self._pool.aclose()
 
     async def __aenter__(self) -> HttpClient:
         return self
@@ -200,7 +201,7 @@ class HttpClient:
         ``limits`` overrides the client's for this call. The total deadline covers DNS,
         connecting, TLS, every hop and the body.
         """
-        run = Exchange(self._transport, self._clock, limits or self._limits, url, method.upper())
+        run = Exchange(self._pool, self._clock, limits or self._limits, url, method.upper())
         if self.closed:
             run.fail(
                 FailureKind.ERROR, Phase.CONNECT, f"Can't fetch {url}: the HTTP client is closed"

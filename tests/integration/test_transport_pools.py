@@ -1,9 +1,9 @@
-"""The HTTP client's transport: one connection pool per origin, all closed on ``aclose``, and
-stream facts that are cached only when they cannot change.
+"""The HTTP client's transport: one connection pool per origin, all closed on ``aclose``.
 
 The pool tests use a loopback server whose handler the test holds (``net_fixtures``), so "the
 busy origin's only connection is taken" is an awaited fact, not a guess about timing. The
-closing and stream tests use a sandbox world.
+closing test uses a sandbox world. (The lean client's own ways to fail are in
+``test_h1_connection.py``.)
 """
 
 from __future__ import annotations
@@ -13,14 +13,10 @@ import contextlib
 import gc
 import os
 import socket
-import ssl
-import time
-import typing
 import warnings
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 
-import httpcore
 import pytest
 from net_fixtures import HttpServer, Request, closed_port, respond, response_bytes
 
@@ -36,7 +32,6 @@ from launch_tui.net import (
     net_config,
 )
 from launch_tui.net.ssl_contexts import make_strict_stdlib_context
-from launch_tui.net.transport import ObservedStream
 from launch_tui.sandbox import RunningWorld, parse_world, session_for, start_world
 
 POOL_LAB = """
@@ -234,115 +229,3 @@ async def test_closing_the_client_closes_the_kept_alive_connections_of_every_ori
             # their FIN (they are no longer ESTABLISHED) before anything else ran.
             assert established(pool_lab) == (Counter(), Counter())
         del http
-
-
-# -- stream facts --------------------------------------------------------------------------------
-
-
-class CountingStream(httpcore.AsyncNetworkStream):
-    """A real stream that counts the ``get_extra_info`` questions reaching it."""
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self.inner = inner
-        self.asked: Counter[str] = Counter()
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self.inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self.inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        return CountingStream(await self.inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> typing.Any:
-        self.asked[info] += 1
-        return self.inner.get_extra_info(info)
-
-
-@contextlib.asynccontextmanager
-async def observed(
-    running: RunningWorld, host: str
-) -> AsyncIterator[tuple[ObservedStream, CountingStream]]:
-    """A real TCP connection to ``host``, as the client's backend would wrap it."""
-    target = running.host(host)
-    inner = await httpcore.AnyIOBackend().connect_tcp(target.address, target.port, timeout=2.0)
-    counting = CountingStream(inner)
-    stream = ObservedStream(counting, time.perf_counter, set())
-    try:
-        yield stream, counting
-    finally:
-        await stream.aclose()
-
-
-async def readable(fileno: int) -> None:
-    """Return once socket ``fileno`` has something to read (data or end of stream).
-
-    The socket belongs to a transport, which owns its descriptor in the event loop, so the
-    wait is on a duplicate of it (the same socket).
-    """
-    loop = asyncio.get_running_loop()
-    ready: asyncio.Future[None] = loop.create_future()
-    fd = os.dup(fileno)
-
-    def on_readable() -> None:
-        if not ready.done():
-            ready.set_result(None)
-
-    try:
-        loop.add_reader(fd, on_readable)
-        try:
-            async with asyncio.timeout(5):
-                await ready
-        finally:
-            loop.remove_reader(fd)
-    finally:
-        os.close(fd)
-
-
-async def test_is_readable_is_asked_afresh_every_time(pool_lab: RunningWorld) -> None:
-    async with observed(pool_lab, "plain.pool.test") as (stream, counting):
-        # Nothing sent yet, so nothing to read.
-        assert stream.get_extra_info("is_readable") is False
-        assert stream.get_extra_info("is_readable") is False
-        await stream.write(b"GET / HTTP/1.1\r\nHost: plain.pool.test\r\nConnection: close\r\n\r\n")
-        await readable(stream.get_extra_info("socket").fileno())
-        # The answer (and the server's close) is waiting now: a cached False would hide it,
-        # and the pool would hand out a connection the server has closed.
-        assert stream.get_extra_info("is_readable") is True
-        assert counting.asked["is_readable"] == 3
-
-
-async def test_facts_fixed_for_a_streams_life_are_asked_once(pool_lab: RunningWorld) -> None:
-    target = pool_lab.host("plain.pool.test")
-    async with observed(pool_lab, "plain.pool.test") as (stream, counting):
-        for _ in range(3):
-            assert stream.get_extra_info("socket").fileno() >= 0
-            assert stream.get_extra_info("server_addr") == (target.address, target.port)
-            assert stream.get_extra_info("client_addr")[0] == "127.0.0.1"
-            assert stream.get_extra_info("ssl_object") is None
-        assert counting.asked == {"socket": 1, "server_addr": 1, "client_addr": 1, "ssl_object": 1}
-
-
-async def test_the_stream_after_start_tls_does_not_inherit_the_plain_streams_facts(
-    pool_lab: RunningWorld,
-) -> None:
-    context = make_strict_stdlib_context(str(pool_lab.ca_bundle))
-    async with observed(pool_lab, "secure.pool.test") as (plain, _counting):
-        assert plain.get_extra_info("ssl_object") is None  # cached on the plain stream
-        secure = await plain.start_tls(context, "secure.pool.test", timeout=2.0)
-        try:
-            ssl_object = secure.get_extra_info("ssl_object")
-            assert isinstance(ssl_object, ssl.SSLObject)
-            assert secure.get_extra_info("ssl_object") is ssl_object
-            assert ssl_object.server_hostname == "secure.pool.test"
-        finally:
-            await secure.aclose()
