@@ -15,31 +15,38 @@ share):
 
 Both are run alternately, twice each, and the lower CPU of the two runs is kept. Target
 (issue 15): ours within 3x the wire client's CPU per request.
+
+``--against DIR`` also measures ``HttpClient.fetch`` of the launch-tui in source tree ``DIR``
+(e.g. a worktree of an older commit), in a child process importing from there, against the same
+world in the same run, alternating with the others: a before/after on one machine state.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import subprocess
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from audit import sandbox_in_process
 
 from launch_tui.checks.engine.services import open_check_services
-from launch_tui.core.model import Session
+from launch_tui.core.model import NetworkSettings, Session
 from launch_tui.net.sampler import SamplePlan, SampleTarget, sample_latency
 from launch_tui.net.ssl_contexts import make_ssl_context
 
 TARGET = 3.0
 
 
-async def ours(session: Session, url: str, requests: int, concurrency: int) -> float:
+async def ours(network: NetworkSettings, url: str, requests: int, concurrency: int) -> float:
     """CPU seconds per request of ``HttpClient.fetch``."""
-    async with open_check_services(session.network) as services:
+    async with open_check_services(network) as services:
         http = services.http
         assert http is not None
         await http.fetch(url)  # connections, imports
@@ -73,15 +80,46 @@ async def wire(session: Session, url: str, host: str, requests: int, concurrency
     return cpu / requests
 
 
+def ours_in(tree: str, session: Session, url: str, requests: int, concurrency: int) -> float:
+    """:func:`ours`, run by the launch-tui of source tree ``tree`` in a child process."""
+    argv = [sys.executable, __file__, "--child", json.dumps(asdict(session.network)), url]
+    argv += ["--requests", str(requests), "--concurrency", str(concurrency)]
+    env = {**os.environ, "PYTHONPATH": str(Path(tree).resolve())}
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
+    if done.returncode:
+        raise SystemExit(f"{tree}: {done.stderr.strip()[-2000:]}")
+    return float(done.stdout.split()[-1])
+
+
+def child(args: argparse.Namespace) -> None:
+    network = NetworkSettings(
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(args.child).items()}
+    )
+    cpu = asyncio.run(ours(network, args.url, args.requests, args.concurrency[0]))
+    print(f"{cpu!r}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--concurrency", type=int, action="append")
+    parser.add_argument(
+        "--against",
+        default="",
+        metavar="DIR",
+        help="also measure HttpClient.fetch of the launch-tui in this source tree (before)",
+    )
+    parser.add_argument("--child", default="", help=argparse.SUPPRESS)
+    parser.add_argument("url", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
     levels = args.concurrency or [10, 50]
     load = os.getloadavg()
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {args.requests} requests each")
-    print("                      c   ours µs/req   wire µs/req   ours / wire")
+    before = "   before µs/req   before / wire" if args.against else ""
+    print(f"                      c   ours µs/req   wire µs/req   ours / wire{before}")
     with sandbox_in_process("bench", 0.0) as (session, _, _):
         for scheme, host, path in (
             ("http", "http.bench.test", "/zero"),
@@ -89,13 +127,21 @@ def main() -> None:
         ):
             url = f"{scheme}://{host}{path}"
             for c in levels:
-                ours_cpu, wire_cpu = [], []
+                ours_cpu, wire_cpu, base_cpu = [], [], []
                 for _ in range(2):
-                    ours_cpu.append(asyncio.run(ours(session, url, args.requests, c)))
+                    if args.against:
+                        base_cpu.append(ours_in(args.against, session, url, args.requests, c))
+                    ours_cpu.append(asyncio.run(ours(session.network, url, args.requests, c)))
                     wire_cpu.append(asyncio.run(wire(session, url, host, args.requests, c)))
                 a, b = min(ours_cpu) * 1e6, min(wire_cpu) * 1e6
                 verdict = "PASS" if a <= TARGET * b else "FAIL"
-                print(f"  {scheme:<6} {c:4d}   {a:11.0f}   {b:11.0f}   {a / b:11.2f}  {verdict}")
+                row = f"  {scheme:<6} {c:4d}   {a:11.0f}   {b:11.0f}   {a / b:11.2f}  {verdict}"
+                if base_cpu:
+                    z = min(base_cpu) * 1e6
+                    row += f"   {z:11.0f}   {z / b:11.2f}"
+                print(row, flush=True)
+    load = os.getloadavg()
+    print(f"load average after {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"target: ours <= {TARGET:g} x the wire client per request")
 
 
