@@ -21,6 +21,7 @@ from launch_tui.core.model import (
     CheckResult,
     CredentialRef,
     Decision,
+    Evidence,
     Exposure,
     Host,
     HostRole,
@@ -216,14 +217,14 @@ def _stages(t: SessionTable) -> dict[str, StageState]:
     return stages
 
 
-def _result(t: SessionTable) -> CheckResult:
+def _result(t: SessionTable, evidence: Evidence | None = None) -> CheckResult:
     return CheckResult(
         check_id=t.string("check", REQUIRED),
         target=t.string("target"),
         status=t.required_choice("status", Status),
         severity=t.required_choice("severity", Severity),
         summary=t.string("summary"),
-        evidence=t.evidence("evidence"),
+        evidence=t.evidence("evidence") if evidence is None else evidence,
         measured_at=t.moment("measured_at"),
         duration_ms=t.bounded_integer("duration_ms", 0, unit="milliseconds"),
         previous_status=t.optional_choice("previous_status", Status),
@@ -308,10 +309,17 @@ def _no_duplicates(
         seen[value] = index
 
 
-def result_from_data(data: Mapping[str, Any], index: int) -> CheckResult:
-    """One ``[[results]]`` entry read strictly; errors name ``results[<index>]...``."""
+def result_from_data(
+    data: Mapping[str, Any], index: int, evidence: Evidence | None = None
+) -> CheckResult:
+    """One ``[[results]]`` entry read strictly; errors name ``results[<index>]...``.
+
+    ``evidence``, when given, is what this function read from the entry's evidence before
+    (the entry's ``evidence`` is then not read again).
+    """
     return _result(
         SessionTable(
             data, WORDING, SessionTable({}, WORDING, SessionTable({}, WORDING), "results"), index
-        )
+        ),
+        evidence,
     )

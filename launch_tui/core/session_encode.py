@@ -83,12 +83,14 @@ def _ui_data(ui: UiState) -> dict[str, Any]:
     return out
 
 
-def result_to_data(result: CheckResult) -> dict[str, Any]:
+def result_to_data(result: CheckResult, evidence: dict[str, Any] | None = None) -> dict[str, Any]:
     """One ``[[results]]`` entry, as :func:`session_to_data` writes it.
 
-    With :func:`result_from_data`, lets a caller re-encode only the results that changed.
+    With :func:`result_from_data`, lets a caller re-encode only the results that changed;
+    ``evidence`` is the result's evidence as this function encoded it before (a re-run's
+    result often has the very same evidence), used as it is.
     """
-    return _result_data(result)
+    return _result_data(result, evidence)
 
 
 def _put(out: dict[str, Any], key: str, value: Any) -> None:
@@ -168,7 +170,7 @@ def _stage_data(s: StageState) -> dict[str, Any]:
     return out
 
 
-def _result_data(r: CheckResult) -> dict[str, Any]:
+def _result_data(r: CheckResult, evidence: dict[str, Any] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "check": r.check_id,
         "target": r.target,
@@ -179,7 +181,7 @@ def _result_data(r: CheckResult) -> dict[str, Any]:
     _put(out, "measured_at", r.measured_at and as_utc(r.measured_at))
     out["duration_ms"] = r.duration_ms
     _put(out, "previous_status", r.previous_status and r.previous_status.value)
-    out["evidence"] = _evidence_data(r.evidence)
+    out["evidence"] = _evidence_data(r.evidence) if evidence is None else evidence
     return out
 
 

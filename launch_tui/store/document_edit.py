@@ -32,14 +32,19 @@ from tomlkit.toml_document import TOMLDocument
 from launch_tui.core.session_codec import ARRAYS, STAGE_DEFAULTS, ArraySpec
 from launch_tui.core.toml_schema import join_key
 from launch_tui.store.document_render import Changes
-from launch_tui.store.entry_text import TextEntry, entry_text
+from launch_tui.store.entry_text import EntryWriter, TextEntry
 
 __all__ = ["apply_changes", "same_value", "to_item"]
 
 _MISSING: Any = object()
 
 
-def apply_changes(doc: TOMLDocument, old: Mapping[str, Any], new: Mapping[str, Any]) -> Changes:
+def apply_changes(
+    doc: TOMLDocument,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    writer: EntryWriter | None = None,
+) -> Changes:
     """Change ``doc`` in place from holding ``old`` to holding ``new`` (both plain data).
 
     ``doc`` must read as ``old`` (missing keys standing for defaults). Keys whose values are
@@ -47,8 +52,9 @@ def apply_changes(doc: TOMLDocument, old: Mapping[str, Any], new: Mapping[str, A
     became ``None`` (absent from ``new``) are removed; new keys go after the last key of their
     table, new tables and entries at the end of their section. Keys ``old`` does not know
     (added by hand) are left alone. Returns what was touched, for :class:`Renderer`.
+    ``writer`` writes new entries as text (one kept across saves reuses unchanged tables).
     """
-    updater = _Updater(doc)
+    updater = _Updater(doc, EntryWriter() if writer is None else writer)
     updater.table(doc, old, new, "")
     return updater.changes
 
@@ -61,9 +67,10 @@ def same_value(a: Any, b: Any) -> bool:
 class _Updater:
     """Applies a data diff to a document, noting what it touched."""
 
-    def __init__(self, root: TOMLDocument) -> None:
+    def __init__(self, root: TOMLDocument, writer: EntryWriter | None = None) -> None:
         self.changes = Changes()
         self.root = root
+        self.writer = EntryWriter() if writer is None else writer
 
     def table(self, node: Any, old: Mapping[str, Any], new: Mapping[str, Any], path: str) -> None:
         for key in old:
@@ -191,24 +198,24 @@ class _Updater:
 
     def text_entry(self, path: str, entry: Mapping[str, Any], spec: ArraySpec) -> Any:
         """A new entry written as text, or ``None`` when it holds what only tomlkit writes."""
-        text = entry_text(path, entry, spec.defaults)
-        if text is None:
+        written = self.writer.entry(path, entry, spec.defaults)
+        if written is None:
             return None
-        fresh = TextEntry(text)
+        fresh = TextEntry(written.text)
         self.changes.entries.add(id(fresh))
-        self.changes.texts.append((path, text, _without_defaults(entry, spec)))
+        self.changes.texts.append((path, written, _without_defaults(entry, spec)))
         return fresh
 
     def retext(self, current: Any, path: str, entry: Mapping[str, Any], spec: ArraySpec) -> bool:
         """Rewrite an entry that is still text as text; ``False`` when it is (now) items."""
         if not isinstance(current, TextEntry) or current.text is None:
             return False
-        text = entry_text(path, entry, spec.defaults)
-        if text is None:
+        written = self.writer.entry(path, entry, spec.defaults)
+        if written is None:
             current.materialize(path)
             return False
-        current.set_text(text)
-        self.changes.texts.append((path, text, _without_defaults(entry, spec)))
+        current.set_text(written.text)
+        self.changes.texts.append((path, written, _without_defaults(entry, spec)))
         return True
 
     def new_entry(self, array: Any, entry: Mapping[str, Any], spec: ArraySpec, path: str) -> Any:

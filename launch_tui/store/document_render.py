@@ -9,12 +9,19 @@ and a test compares its output with ``as_string`` on every kind of edit.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tomlkit.container import _header_less_aots, _is_empty_aot, _render_empty_aot
 from tomlkit.items import AoT, Item, Key, Table
 from tomlkit.toml_document import TOMLDocument
+
+from launch_tui.store.entry_text import TextEntry
+
+if TYPE_CHECKING:
+    from launch_tui.store.entry_text import EntryText
 
 __all__ = ["Changes", "Renderer", "render"]
 
@@ -30,9 +37,10 @@ class Changes:
     reshaped: bool = False
     """Tables or arrays were added, removed or replaced (not only values changed in place):
     the kind of edit tomlkit has been seen to render wrongly, so the store parses the result."""
-    texts: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    texts: list[tuple[str, EntryText, dict[str, Any]]] = field(default_factory=list)
     """Entries written as text (``store/entry_text.py``): array path, text, the entry's data.
-    The store parses these texts (not the whole file) to check they read back as the data."""
+    The store checks these texts (``store/text_check.py``), not the whole file, read back as
+    the data."""
 
 
 class Renderer:
@@ -48,6 +56,9 @@ class Renderer:
     def __init__(self) -> None:
         self._sections: dict[int, tuple[Item, str]] = {}
         self._entries: dict[int, tuple[Table, str]] = {}
+        self.unproven = False
+        """Set by :meth:`render` when an entry written as text landed where checking its text
+        alone does not prove the file parses (see :func:`_placed`): the store parses it all."""
 
     def render(self, doc: TOMLDocument, changes: Changes | None = None) -> str:
         """The text of ``doc``; ``changes=None`` renders everything afresh."""
@@ -59,6 +70,8 @@ class Renderer:
         entries: dict[int, tuple[Table, str]] = {}
         parts: list[str] = [_render_empty_aot(p, a) for p, a in _header_less_aots(doc.body)]
         tail = "".join(parts).strip(" ")
+        length = len(tail)
+        placed: list[tuple[str, list[tuple[int, int]], int]] = []
         for key, item in doc.body:
             if key is None:
                 part = item.as_string()
@@ -68,8 +81,12 @@ class Renderer:
                 if tail and not tail.endswith("\n") and "\n" not in item.trivia.indent:
                     parts.append("\n")
                     tail = "\n"
+                    length += 1
                 if isinstance(item, AoT):
-                    part = self._aot(doc, key, item, changes, entries)
+                    marks: list[tuple[int, int]] = []
+                    part = self._aot(doc, key, item, changes, entries, length, marks)
+                    if marks:
+                        placed.append((key.key, marks, length + len(part)))
                 else:
                     cached = self._sections.get(id(item))
                     if key.key in changes.keys or cached is None or cached[0] is not item:
@@ -80,11 +97,14 @@ class Renderer:
             else:
                 part = doc._render_simple_item(key, item)
             parts.append(part)
+            length += len(part)
             stripped = part.strip(" ")
             if stripped:
                 tail = stripped
         self._sections, self._entries = sections, entries
-        return "".join(parts)
+        text = "".join(parts)
+        self.unproven = bool(placed) and not _placed(doc, text, placed)
+        return text
 
     def _aot(
         self,
@@ -93,18 +113,73 @@ class Renderer:
         aot: AoT,
         changes: Changes,
         entries: dict[int, tuple[Table, str]],
+        offset: int,
+        marks: list[tuple[int, int]],
     ) -> str:
+        """The entries' text; ``marks`` gets, for each entry written as text that changed, the
+        offsets in the document's text of its header and of the end of its text."""
         prefix = key.as_string()
         texts = []
         for table in aot.body:
             cached = self._entries.get(id(table))
             if id(table) in changes.entries or cached is None or cached[0] is not table:
-                text = doc._render_aot_table(table, prefix=prefix)
+                as_text = isinstance(table, TextEntry) and table.text is not None
+                trivia = table.trivia
+                if as_text and not table.value.body:
+                    # What tomlkit renders for it, without its per-entry overhead.
+                    text = (
+                        f"{trivia.indent}[[{prefix}]]{trivia.comment_ws}{trivia.comment}"
+                        f"{trivia.trail}"
+                    )
+                else:
+                    text = doc._render_aot_table(table, prefix=prefix)
+                if as_text:
+                    head = offset + len(trivia.indent)
+                    end = head + len(f"[[{prefix}]]{trivia.comment_ws}{trivia.comment}")
+                    marks.append((head, end + len(trivia.trail)))
             else:
                 text = cached[1]
             entries[id(table)] = (table, text)
             texts.append(text)
+            offset += len(text)
         return "".join(texts)
+
+
+_FOLLOWS = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:\[|(?:#[^\n]*)?\Z)")
+"""What may follow an entry's text: blank and comment lines, then a header or the end."""
+_HEADER = re.compile(r"^[ \t]*\[[^\n]*", re.MULTILINE)
+
+
+def _placed(
+    doc: TOMLDocument, text: str, placed: list[tuple[str, list[tuple[int, int]], int]]
+) -> bool:
+    """Whether entries written as text (checked alone, ``store/text_check.py``) parse as the
+    same entries where they landed in ``text``: the rest of the file parsed before (or changed
+    only in values), and inserting whole ``[[name]]`` entries between its lines changes it
+    only by those entries when
+
+    * each header starts a line and its text ends one (a file that ended without a line
+      break, or a comment on the last line, is given one first);
+    * what follows each is blank lines, comments, and then a header or the end of the file
+      (never a key, which would join the new entry);
+    * no header after the array's last entry names it, or is quoted (``[results.evidence]``
+      after ``[ui]`` refers to the array's *last* entry, which is then a new one), and the
+      document holds the array once (not also as a dotted key or a second run of entries).
+    """
+    names = Counter(k.key for k, _ in doc.body if k is not None)
+    for name, marks, end in placed:
+        if names[name] != 1:
+            return False
+        for head, stop in marks:
+            if head > 0 and text[head - 1] != "\n":
+                return False
+            if stop < len(text) and (text[stop - 1] != "\n" or not _FOLLOWS.match(text, stop)):
+                return False
+        for header in _HEADER.finditer(text, end):
+            line = header.group()
+            if name in line or '"' in line or "'" in line:
+                return False
+    return True
 
 
 def render(doc: TOMLDocument) -> str:

@@ -24,12 +24,11 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-import tomli
 import tomlkit
 from tomlkit.container import Container
 from tomlkit.items import Table, Trivia
 
-__all__ = ["TextEntry", "entry_text", "texts_read_back"]
+__all__ = ["Block", "EntryText", "EntryWriter", "TextEntry", "entry_text"]
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+\Z")
 
@@ -68,49 +67,124 @@ class TextEntry(Table):
         self.text = None
 
 
+class Block:
+    """A run of whole lines of an entry's text: its skeleton (the lines with a ``%s`` where
+    each literal goes, ``%`` written ``%%``), the literals and the values they were written
+    for. ``checked`` is set by the store's check (``store/text_check.py``) once every literal
+    is known to read back as its value."""
+
+    __slots__ = ("checked", "literals", "skeleton", "text", "values")
+
+    def __init__(self, skeleton: str, literals: list[str], values: list[Any]) -> None:
+        self.skeleton = skeleton
+        self.literals = literals
+        self.values = values
+        self.text = skeleton % tuple(literals)
+        self.checked = False
+
+
+class EntryText:
+    """The text of one new or rewritten entry, after its ``[[path]]`` header: its blocks."""
+
+    __slots__ = ("blocks", "path", "text")
+
+    def __init__(self, path: str, blocks: list[Block]) -> None:
+        self.path = path
+        self.blocks = blocks
+        self.text = "".join([b.text for b in blocks])
+
+    @property
+    def skeleton(self) -> str:
+        return "".join([b.skeleton for b in self.blocks])
+
+
+class _Out:
+    """Lines being written: the skeleton's lines, the literals, the values."""
+
+    __slots__ = ("literals", "out", "values")
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.literals: list[str] = []
+        self.values: list[Any] = []
+
+    def pairs(self, pairs: list[tuple[Any, Any]]) -> None:
+        out, literals, values = self.out, self.literals, self.values
+        for key, value in pairs:
+            out.append(_line(key))
+            literals.append(_value(value))
+            values.append(value)
+
+    def header(self, text: str) -> None:
+        self.out.append(text.replace("%", "%%") if "%" in text else text)
+
+    def block(self) -> Block:
+        return Block("".join(self.out), self.literals, self.values)
+
+
+class EntryWriter:
+    """Writes entries as text, reusing the text of tables it wrote at the last save.
+
+    A re-run changes a result's timestamps and duration but rarely its evidence; the store
+    keeps the evidence's plain data (the very same dict) when the evidence did not change
+    (``store/session_encoder.py``), so the block written for it (and checked) is reused. The
+    cache holds the dicts themselves, so an id is never reused for another while cached; it
+    keeps what the last save used.
+    """
+
+    def __init__(self) -> None:
+        self._blocks: dict[int, tuple[Any, str, bool, Block]] = {}
+        self._used: dict[int, tuple[Any, str, bool, Block]] = {}
+
+    def done(self) -> None:
+        """A save was written: keep only the blocks it used."""
+        self._blocks, self._used = self._used, {}
+
+    def entry(
+        self, prefix: str, entry: Mapping[str, Any], defaults: Mapping[str, Any]
+    ) -> EntryText | None:
+        """The text of a ``[[prefix]]`` entry (after its header), or ``None`` when it holds
+        something only tomlkit writes. Keys whose value equals their default are left out, as
+        the tomlkit route leaves them out."""
+        try:
+            head = _Out()
+            plain: list[tuple[Any, Any]] = []
+            tables: list[tuple[bool, Any, Any]] = []
+            for key, value in entry.items():
+                if key in defaults and _same(defaults[key], value):
+                    continue
+                if _is_table(value):
+                    tables.append((len(tables) + len(plain) > 0, key, value))
+                else:
+                    plain.append((key, value))
+            head.pairs(plain)
+            blocks = [head.block()]
+            for blank, key, value in tables:
+                blocks.append(self._table_block(f"{prefix}.{_key(key)}", value, blank))
+        except _NotPlain:
+            return None
+        return EntryText(prefix, blocks)
+
+    def _table_block(self, path: str, value: Any, blank: bool) -> Block:
+        known = self._blocks.get(id(value)) or self._used.get(id(value))
+        if known is not None and known[0] is value and known[1] == path and known[2] == blank:
+            block = known[3]
+        else:
+            out = _Out()
+            if isinstance(value, list):
+                _array_of_tables(out, path, value, blank=blank)
+            else:
+                _table(out, path, value, header=True, blank=blank)
+            block = out.block()
+        self._used[id(value)] = (value, path, blank, block)
+        return block
+
+
 def entry_text(prefix: str, entry: Mapping[str, Any], defaults: Mapping[str, Any]) -> str | None:
     """The lines of a new ``[[prefix]]`` entry (after its header), or ``None`` when it holds
-    something only tomlkit writes. Keys whose value equals their default are left out, as the
-    tomlkit route leaves them out."""
-    lines: list[str] = []
-    try:
-        kept = {k: v for k, v in entry.items() if not (k in defaults and _same(defaults[k], v))}
-        _table(lines, prefix, kept, header=False)
-    except _NotPlain:
-        return None
-    return "".join(lines)
-
-
-def texts_read_back(texts: list[tuple[str, str, dict[str, Any]]]) -> bool:
-    """Whether entries written as text (array path, text, data without defaults) parse back as
-    their data: the parse check of a save, on the new text only (the rest of the file was
-    already checked, or changed only in values)."""
-    combined = "".join(f"[[{path}]]\n{text}" for path, text, _ in texts)
-    try:
-        parsed = tomli.loads(combined)
-    except tomli.TOMLDecodeError:
-        return False
-    seen: dict[str, int] = {}
-    for path, _, data in texts:
-        index = seen.get(path, 0)
-        seen[path] = index + 1
-        entries = parsed.get(path)
-        if not isinstance(entries, list) or index >= len(entries):
-            return False
-        if entries[index] != data and _normal(entries[index]) != _normal(data):
-            return False
-    return True
-
-
-def _normal(value: Any) -> Any:
-    """``value`` with datetimes in UTC, as they are written (with a ``Z``)."""
-    if isinstance(value, Mapping):
-        return {k: _normal(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_normal(v) for v in value]
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value
+    something only tomlkit writes (see :meth:`EntryWriter.entry`)."""
+    written = EntryWriter().entry(prefix, entry, defaults)
+    return None if written is None else written.text
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -119,6 +193,8 @@ def _same(a: Any, b: Any) -> bool:
 
 #: Keys as written, by key: an audit's entries repeat the same few hundred keys.
 _KEYS: dict[str, str] = {}
+#: A key's line in a skeleton, by key.
+_LINES: dict[str, str] = {}
 
 
 def _key(key: Any) -> str:
@@ -134,8 +210,20 @@ def _key(key: Any) -> str:
     return written
 
 
+def _line(key: Any) -> str:
+    if type(key) is str:
+        known = _LINES.get(key)
+        if known is not None:
+            return known
+    written = _key(key)
+    line = f"{written.replace('%', '%%')} = %s\n"
+    if type(key) is str and len(_LINES) < 4096:
+        _LINES[key] = line
+    return line
+
+
 def _table(
-    lines: list[str], path: str, table: Mapping[str, Any], *, header: bool, blank: bool = False
+    out: _Out, path: str, table: Mapping[str, Any], *, header: bool, blank: bool = False
 ) -> None:
     """Values first, then tables, as tomlkit lays out a table built key by key: a table is
     set off by a blank line unless it came first in its parent (nothing there before it when
@@ -150,17 +238,16 @@ def _table(
             values.append((key, value))
     if header:
         if values or not tables:
-            lines.append(f"{chr(10) if blank else ''}[{path}]\n")
+            out.header(f"{chr(10) if blank else ''}[{path}]\n")
         elif blank:
-            lines.append("\n")
-    for key, value in values:
-        lines.append(f"{_key(key)} = {_value(value)}\n")
+            out.header("\n")
+    out.pairs(values)
     for index, key, value in tables:
         child = f"{path}.{_key(key)}"
         if isinstance(value, list):
-            _array_of_tables(lines, child, value, blank=index > 0)
+            _array_of_tables(out, child, value, blank=index > 0)
         else:
-            _table(lines, child, value, header=True, blank=index > 0)
+            _table(out, child, value, header=True, blank=index > 0)
 
 
 def _is_table(value: Any) -> bool:
@@ -170,39 +257,38 @@ def _is_table(value: Any) -> bool:
     return type(value) is list and bool(value) and all(type(v) is dict for v in value)
 
 
-def _array_of_tables(lines: list[str], path: str, entries: list[Any], *, blank: bool) -> None:
+def _array_of_tables(out: _Out, path: str, entries: list[Any], *, blank: bool) -> None:
     """A list of tables (a scanner's findings), as tomlkit writes it: each entry after the
     first set off by a blank line, each laid out as :func:`_built_table`."""
     for index, entry in enumerate(entries):
-        lines.append(f"{chr(10) if blank or index else ''}[[{path}]]\n")
-        _built_table(lines, path, entry)
+        out.header(f"{chr(10) if blank or index else ''}[[{path}]]\n")
+        _built_table(out, path, entry)
 
 
-def _built_table(lines: list[str], path: str, table: Mapping[str, Any]) -> None:
+def _built_table(out: _Out, path: str, table: Mapping[str, Any]) -> None:
     """The body of a table tomlkit builds from a whole value (an entry of a list of tables and
     what it holds): plain values first, then lists and tables in their order, each table set
     off by a blank line. A list after a table, a table holding only tables and an empty table
     are left to tomlkit."""
     plain = [(k, v) for k, v in table.items() if not isinstance(v, dict | list)]
     nested = [(k, v) for k, v in table.items() if isinstance(v, dict | list)]
-    for key, value in plain:
-        lines.append(f"{_key(key)} = {_value(value)}\n")
+    out.pairs(plain)
     seen_table = False
     for key, value in nested:
         child = f"{path}.{_key(key)}"
         if _is_table(value):
             seen_table = True
             if isinstance(value, list):
-                _array_of_tables(lines, child, value, blank=True)
+                _array_of_tables(out, child, value, blank=True)
             elif not value or all(isinstance(v, dict) for v in value.values()):
                 raise _NotPlain
             else:
-                lines.append(f"\n[{child}]\n")
-                _built_table(lines, child, value)
+                out.header(f"\n[{child}]\n")
+                _built_table(out, child, value)
         elif seen_table:
             raise _NotPlain
         else:
-            lines.append(f"{_key(key)} = {_value(value)}\n")
+            out.pairs([(key, value)])
 
 
 #: Types whose values :func:`_value` writes as one scalar (checked by exact type: fast).

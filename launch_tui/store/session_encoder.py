@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from launch_tui.core.errors import SessionSaveError
-from launch_tui.core.model import CheckResult, Session
+from launch_tui.core.model import CheckResult, Evidence, Session
 from launch_tui.core.session_codec import (
     CodecError,
     result_from_data,
@@ -20,18 +20,31 @@ from launch_tui.core.session_codec import (
 __all__ = ["SessionEncoder"]
 
 
+_Memo = dict[int, tuple[CheckResult, dict[str, Any], CheckResult]]
+_EvidenceMemo = dict[int, tuple[Evidence, dict[str, Any], Evidence]]
+
+
 class SessionEncoder:
     """Session -> validated plain data, re-encoding only the results that changed.
 
     Results are most of a session's size and most saves change one or two of them. Results
     are frozen, so one that is the very same object as at the last save has the same data and
     the same validated form; those are kept here (with the object, so its id stays unique).
+    A re-run makes new results whose evidence is often the very same object as before (only
+    the timestamp and duration changed): that evidence's data and validated form are kept
+    too, so only the new result's own few fields are encoded and checked.
     """
 
     def __init__(self, session: Session, data: Mapping[str, Any]) -> None:
-        self._memo: dict[int, tuple[CheckResult, dict[str, Any], CheckResult]] = {}
+        self._memo: _Memo = {}
+        self._evidence: _EvidenceMemo = {}
         for result, entry in zip(session.results, data["results"], strict=True):
             self._memo[id(result)] = (result, entry, result)
+            self._evidence[id(result.evidence)] = (
+                result.evidence,
+                entry["evidence"],
+                result.evidence,
+            )
 
     def encode(self, session: Session, path: Path) -> tuple[dict[str, Any], Session]:
         """``(data, saved)``: the plain data to write, and the session reopening will give.
@@ -42,19 +55,32 @@ class SessionEncoder:
         data = session_to_data(replace(session, results=()))
         try:
             saved = session_from_data(data)
-            memo: dict[int, tuple[CheckResult, dict[str, Any], CheckResult]] = {}
+            memo: _Memo = {}
+            evidence: _EvidenceMemo = {}
             entries, results = [], []
             for index, result in enumerate(session.results):
                 known = self._memo.get(id(result))
                 if known is None or known[0] is not result:
-                    entry = result_to_data(result)
-                    known = (result, entry, result_from_data(entry, index))
+                    known = self._encode(result, index)
                 memo[id(result)] = known
                 memo[id(known[2])] = (known[2], known[1], known[2])
+                for held in (result.evidence, known[2].evidence):
+                    evidence[id(held)] = (held, known[1]["evidence"], known[2].evidence)
                 entries.append(known[1])
                 results.append(known[2])
         except CodecError as exc:
             raise SessionSaveError(f"{path}: not saved: {exc.key}: {exc.reason}", path) from None
         data["results"] = entries
-        self._memo = memo
+        self._memo, self._evidence = memo, evidence
         return data, replace(saved, results=tuple(results))
+
+    def _encode(
+        self, result: CheckResult, index: int
+    ) -> tuple[CheckResult, dict[str, Any], CheckResult]:
+        known = self._evidence.get(id(result.evidence))
+        # Still equal to its data (a dict is not frozen: one changed in place is encoded anew).
+        if known is not None and known[0] is result.evidence and known[1] == result.evidence:
+            entry = result_to_data(result, known[1])
+            return result, entry, result_from_data(entry, index, known[2])
+        entry = result_to_data(result)
+        return result, entry, result_from_data(entry, index)

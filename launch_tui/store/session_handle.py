@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from tomlkit.toml_document import TOMLDocument
 
     from launch_tui.store.document import Renderer
+    from launch_tui.store.entry_text import EntryWriter
+    from launch_tui.store.text_check import TextCheck
 
 __all__ = ["SessionHandle"]
 
@@ -110,6 +112,8 @@ class SessionHandle:
         self._closed = False
         self._mutex = threading.RLock()
         self._renderer: Renderer | None = None
+        self._writer: EntryWriter | None = None
+        self._text_check: TextCheck | None = None
         self._encoder = SessionEncoder(loaded.session, loaded.data)
         # A migrated file differs from what is on disk even when the session does not change.
         self._dirty = loaded.migrated_from != loaded.session.schema_version
@@ -203,15 +207,19 @@ class SessionHandle:
                 self._loaded.session = saved
                 return saved
             from launch_tui.store.document import apply_changes
-            from launch_tui.store.entry_text import texts_read_back
+            from launch_tui.store.entry_text import EntryWriter
+            from launch_tui.store.text_check import TextCheck
 
             doc, renderer = self._document()
+            if self._writer is None or self._text_check is None:
+                self._writer, self._text_check = EntryWriter(), TextCheck()
             try:
-                changes = apply_changes(doc, self._loaded.data, data)
+                changes = apply_changes(doc, self._loaded.data, data, self._writer)
                 text = renderer.render(doc, changes)
                 kept: TOMLDocument | None = doc
-                if (changes.reshaped and not parses_as_toml(text, self._path)) or (
-                    changes.texts and not texts_read_back(changes.texts)
+                whole = changes.reshaped or renderer.unproven
+                if (whole and not parses_as_toml(text, self._path)) or (
+                    changes.texts and not self._text_check.verify(changes.texts)
                 ):
                     # The next save parses the new text again.
                     text, kept = fresh_text(saved), None
@@ -226,6 +234,7 @@ class SessionHandle:
                 self._renderer = None
                 raise
             self._loaded = LoadedFile(text, kept, saved, data, signature, SCHEMA_VERSION)
+            self._writer.done()
             if kept is None:
                 self._renderer = None
             self._dirty = False

@@ -15,7 +15,8 @@ from launch_tui.core.session_codec import ARRAYS
 from launch_tui.core.session_encode import session_to_data
 from launch_tui.store import create_session, load_session, open_session
 from launch_tui.store.document_edit import _Updater
-from launch_tui.store.entry_text import TextEntry, entry_text, texts_read_back
+from launch_tui.store.entry_text import TextEntry, entry_text
+from launch_tui.store.text_check import texts_read_back
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 BRIGHTLANE = DATA / "tui" / "brightlane.toml"
