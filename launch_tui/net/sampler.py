@@ -35,13 +35,25 @@ Two modes:
   "actually sent" is the client's own scheduling and is not counted, but reported.
 
 Honesty about the client: the run records the client's CPU (``time.process_time``) and how late
-the event loop runs a timer (a probe every 5 ms: callbacks queued ahead, code blocking the loop,
-the process waiting for a CPU all delay it, and would delay noticing an answer just as much). A
-run is flagged ``client_bound`` when the client used most of a core, or when the loop's or the
-sends' lag (p95) is large next to what is measured: over ``max(2 ms, 5 %)`` of the median, the
-accuracy the sampler aims for. Such numbers describe the client, not the server. The checks
-run it in a process of its own (:mod:`launch_tui.net.sampler_process`) so that "the client"
-is only the sampler, not the rest of an audit.
+the event loop runs a timer (a probe every 5 ms, :mod:`launch_tui.net.loop_probe`: callbacks
+queued ahead, code blocking the loop, the process waiting for a CPU all delay it, and would delay
+noticing an answer just as much). Each answer gets how late the loop was at the moment it was
+noticed (its *answer lag*: the loop busy, or its thread waiting for a CPU, as it arrived); a
+stall while the request waited on the server does not touch its number. In closed loop, an
+answer noticed later than the accuracy the sampler aims for, ``max(2 ms, 5 %)`` of the median so
+far, is left out of the figures and **retaken**: the worker sends one more request in its place,
+while the time budget lasts and at most ``retake_share`` of the plan's requests (none unless the
+plan asks; the checks retake up to half), so a short burst of CPU elsewhere in the client does
+not spoil the run, and a client busy all the time cannot make it last for ever. Whether an
+answer is late depends on when it arrived, not on how long it took, so leaving late ones out does
+not favour fast answers. The evidence counts the retaken requests and how late the loop was.
+
+A run is flagged ``client_bound`` when the client used most of a core; when the p95 of the timed
+answers' lag, or of the sends' lag, is over ``max(2 ms, 5 %)`` of the median (more late answers
+than retakes replaced); or when the retakes ran out (late answers were common, even if those
+kept were on time). Such numbers describe the client, not the server. The checks run it in a
+process of its own (:mod:`launch_tui.net.sampler_process`) so that "the client" is only the
+sampler, not the rest of an audit.
 
 Connections the server closes: many servers close a kept-alive connection after an answer
 without sending ``Connection: close`` (nginx's ``keepalive_requests``, proxies, idle timeouts).
@@ -66,14 +78,14 @@ import math
 import ssl
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from launch_tui.core.errors import UsageError
 from launch_tui.core.model import JSONValue
 from launch_tui.net import DEFAULT_USER_AGENT
-from launch_tui.net.loop_probe import LoopProbe
+from launch_tui.net.loop_probe import LoopProbe, shared_probe
 from launch_tui.net.quantiles import (
     LAG_FLOOR_MS,
     LAG_SHARE,
@@ -82,6 +94,7 @@ from launch_tui.net.quantiles import (
     quantile,
     summarize,
 )
+from launch_tui.net.sampler_run import SamplingRun
 from launch_tui.net.sampler_wire import Connection, RequestFailed
 
 __all__ = [
@@ -127,6 +140,9 @@ class SamplePlan:
     """Cap on a response's status line and headers."""
     max_body_bytes: int = 5 * 1024 * 1024
     """Cap on a response's body (read and discarded); a longer one is a failed request."""
+    retake_share: float = 0.0
+    """Closed loop: answers noticed late (see the module docstring) are sent again, up to this
+    share of ``samples`` (0: none; every answer is timed)."""
 
     def __post_init__(self) -> None:
         if self.samples < 1:
@@ -138,6 +154,13 @@ class SamplePlan:
         for name in ("time_budget_s", "request_timeout_s"):
             if not getattr(self, name) > 0:
                 raise UsageError(f"{name} must be a positive number of seconds")
+        if not 0 <= self.retake_share <= 1:
+            raise UsageError(f"retake_share must be within [0, 1], not {self.retake_share}")
+
+    @property
+    def max_retakes(self) -> int:
+        """Most answers sent again (closed loop only)."""
+        return math.floor(self.retake_share * self.samples) if self.rate_per_s is None else 0
 
     @property
     def mode(self) -> str:
@@ -252,6 +275,11 @@ class Sample:
     """Short reason when not ok: ``timeout``, ``closed``, ``protocol``, ``status 503``..."""
     send_lag_ms: float = 0.0
     """Delay between "connection free and request due" and sending it: the client's own."""
+    answer_lag_ms: float = 0.0
+    """How late this client's event loop was when the answer was noticed: the answer may have
+    waited up to this long before its end was stamped."""
+    retaken: bool = False
+    """Noticed late: left out of the figures, and another request was sent in its place."""
 
 
 @dataclass(frozen=True)
@@ -267,7 +295,8 @@ class SampleRun:
     client_cpu_s: float
     """Process CPU time used meanwhile (``time.process_time``)."""
     loop_lag_p95_ms: float
-    """95th percentile of how long a ready callback waited on the event loop."""
+    """95th percentile, over the timed answers, of how late the event loop was as each one
+    was noticed (:attr:`Sample.answer_lag_ms`): by up to this much a timed figure may be high."""
     send_lag_mean_ms: float
     send_lag_p95_ms: float
     connects: int
@@ -280,10 +309,18 @@ class SampleRun:
     """Time each reopening of a connection the server had closed took; not in any latency."""
     retried: int = 0
     """Requests sent again because their kept-alive connection closed before any answer."""
+    loop_lag_run_p95_ms: float = 0.0
+    """95th percentile of how late the event loop ran its probe over the whole run, waits
+    included: how busy this process was, not all of it in the figures."""
 
     @property
     def client_bound(self) -> bool:
         return bool(self.client_bound_reasons)
+
+    @property
+    def retaken(self) -> int:
+        """Answers left out because they were noticed late; a request was sent for each."""
+        return sum(1 for s in self.samples if s.retaken)
 
     @property
     def sent(self) -> int:
@@ -342,6 +379,13 @@ class SampleRun:
             "retried": self.retried,
             "client_cpu_pct": round(self.client_cpu_share * 100, 1),
             "loop_lag_p95_ms": _ms(self.loop_lag_p95_ms),
+            "loop_lag_run_p95_ms": _ms(self.loop_lag_run_p95_ms),
+            "retaken": self.retaken,
+            "retaken_lag_p50_ms": _ms(
+                quantile(late, 0.5)
+                if (late := [s.answer_lag_ms for s in self.samples if s.retaken])
+                else None
+            ),
             "send_lag_mean_ms": _ms(self.send_lag_mean_ms),
             "send_lag_p95_ms": _ms(self.send_lag_p95_ms),
             "client_bound": self.client_bound,
@@ -362,139 +406,6 @@ def _ms(value: float | None) -> float | None:
 # --- the run --------------------------------------------------------------------------------
 
 
-class _Run:
-    """One sampling run's shared state; workers pull request indexes from it."""
-
-    def __init__(self, target: SampleTarget, plan: SamplePlan, clock: Clock) -> None:
-        self.target = target
-        self.plan = plan
-        self.clock = clock
-        self.results: list[tuple[int, int, float, int | None, str, float]] = []
-        self.next_index = 0
-        self.t0 = 0.0
-        self.deadline = 0.0
-        self.budget_exhausted = False
-        self.first_answer = asyncio.Event()
-        self.first_latency_s = 0.0
-        self.reconnect_ms: list[float] = []
-        self.retried = 0
-        self.connections = [Connection(target, plan, clock) for _ in range(plan.workers)]
-
-    def take(self) -> int | None:
-        """The next request index to send, or ``None`` when the plan or the budget is done."""
-        if self.next_index >= self.plan.samples:
-            return None
-        if self.clock() >= self.deadline:
-            self.budget_exhausted = True
-            return None
-        index = self.next_index
-        self.next_index += 1
-        return index
-
-    async def one(self, worker: int, index: int, intended: float, ready: float) -> float:
-        """Send request ``index`` on ``worker``'s connection; record it; return when done.
-
-        A connection the server closed while idle is reopened first; a request that met a
-        kept-alive connection closing before any byte of its answer is sent once more on a
-        fresh one (idempotent methods only). Either way the reconnect is the server's choice
-        of connection lifetime, not the route's latency: it is timed apart (``reconnects``),
-        and ``sent`` is the final attempt's.
-        """
-        conn = self.connections[worker]
-        clock = self.clock
-        status: int | None = None
-        failure = ""
-        detour = 0.0  # seconds spent reopening connections (and on a dropped attempt)
-        retried = False
-        while True:
-            if not conn.is_open:
-                started, reopening = clock(), conn.opened > 0
-                try:
-                    await conn.open()
-                except RequestFailed as exc:
-                    failure = exc.reason
-                if reopening:
-                    self.reconnect_ms.append((clock() - started) * 1000.0)
-                detour += clock() - started
-            sent = done = clock()
-            if failure:
-                break
-            try:
-                answer = await conn.send(sent)
-                status, done = answer.status, answer.done
-            except RequestFailed as exc:
-                done = clock()
-                if exc.unanswered and conn.can_retry and not retried:
-                    retried = True
-                    self.retried += 1
-                    detour += done - sent
-                    await conn.close()
-                    continue
-                failure = exc.reason
-            if not conn.is_open:
-                await conn.close()
-            break
-        if status is not None and not self.target.is_ok(status):
-            failure = f"status {status}"
-        latency = (done - sent) + max(0.0, ready - intended)
-        lag = max(0.0, sent - detour - max(ready, intended))
-        # A plain tuple per request: the Sample values are built once the clock has stopped.
-        self.results.append((index, worker, latency * 1000.0, status, failure, lag * 1000.0))
-        return done
-
-    async def closed_worker(self, worker: int) -> None:
-        if worker:
-            # Spread the workers over one answer's time so they do not stay in lockstep.
-            await self.first_answer.wait()
-            offset = self.first_latency_s * worker / self.plan.workers
-            await asyncio.sleep(max(0.0, self.t0 + self.first_latency_s + offset - self.clock()))
-        while (index := self.take()) is not None:
-            ready = self.clock()
-            done = await self.one(worker, index, ready, ready)
-            if not self.first_answer.is_set():
-                self.first_latency_s = done - ready
-                self.first_answer.set()
-        self.first_answer.set()  # worker 0 may have sent nothing: do not strand the others
-
-    async def open_worker(self, worker: int, rate: float) -> None:
-        index = worker
-        ready = self.clock()
-        while index < self.plan.samples:
-            intended = self.t0 + index / rate
-            if intended >= self.deadline:
-                self.budget_exhausted = True
-                return
-            wait = intended - self.clock()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            ready = await self.one(worker, index, intended, ready)
-            index += self.plan.workers
-
-    async def watch_timeouts(self) -> None:
-        """Fail requests older than the request timeout (one task, not a timer per request)."""
-        limit = self.plan.request_timeout_s
-        period = min(0.1, limit / 4)
-        while True:
-            await asyncio.sleep(period)
-            now = self.clock()
-            for conn in self.connections:
-                conn.expire(now - limit)
-
-    def samples(self) -> tuple[Sample, ...]:
-        return tuple(
-            Sample(
-                index=index,
-                worker=worker,
-                latency_ms=latency,
-                status=status,
-                ok=not failure,
-                failure=failure,
-                send_lag_ms=lag,
-            )
-            for index, worker, latency, status, failure, lag in sorted(self.results)
-        )
-
-
 async def sample_latency(
     target: SampleTarget,
     plan: SamplePlan,
@@ -507,34 +418,56 @@ async def sample_latency(
     Connections are opened before the clock starts (connect and TLS time are not latency).
     Every connection is closed before returning, also when the caller is cancelled.
     """
-    run = _Run(target, plan, clock)
-    probe = LoopProbe()
-    watchdog: asyncio.Task[None] | None = None
-    try:
-        # Open every connection up front; one that fails is retried by its first request.
-        await asyncio.gather(*(_open_quietly(c) for c in run.connections))
-        watchdog = asyncio.get_running_loop().create_task(run.watch_timeouts())
-        probe.start()
-        cpu_start = cpu_clock()
-        run.t0 = clock()
-        run.deadline = run.t0 + plan.time_budget_s
-        if plan.rate_per_s is None:
-            workers = [run.closed_worker(i) for i in range(plan.workers)]
-        else:
-            workers = [run.open_worker(i, plan.rate_per_s) for i in range(plan.workers)]
-        await asyncio.gather(*workers)
-        wall = clock() - run.t0
-        cpu = cpu_clock() - cpu_start
-    finally:
-        probe.stop()
-        if watchdog is not None:
-            watchdog.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watchdog
-        await asyncio.gather(*(c.close() for c in run.connections))
-    samples = run.samples()
-    summary = summarize([s.latency_ms for s in samples if s.ok])
-    loop_lag = quantile(probe.lags_ms, 0.95) if probe.lags_ms else 0.0
+    with _probe(clock) as probe:
+        run = SamplingRun(target, plan, clock, probe)
+        watchdog: asyncio.Task[None] | None = None
+        try:
+            # Open every connection up front; one that fails is retried by its first request.
+            await asyncio.gather(*(_open_quietly(c) for c in run.connections))
+            watchdog = asyncio.get_running_loop().create_task(run.watch_timeouts())
+            start_mark = probe.mark
+            cpu_start = cpu_clock()
+            run.t0 = clock()
+            run.deadline = run.t0 + plan.time_budget_s
+            if plan.rate_per_s is None:
+                workers = [run.closed_worker(i) for i in range(plan.workers)]
+            else:
+                workers = [run.open_worker(i, plan.rate_per_s) for i in range(plan.workers)]
+            await asyncio.gather(*workers)
+            wall = clock() - run.t0
+            cpu = cpu_clock() - cpu_start
+            ticks = probe.lags_between(start_mark, probe.mark)
+            # Every answer judged again with the whole record (a worker may have looked
+            # before the probe's tick for its moment had run).
+            for request in run.requests:
+                if not request.failure:
+                    busy = probe.lateness_at(request.done)
+                    request.answer_lag_ms = max(busy, request.cpu_wait_ms)
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watchdog
+            await asyncio.gather(*(c.close() for c in run.connections))
+    samples = tuple(
+        Sample(
+            index=r.index,
+            worker=r.worker,
+            latency_ms=r.latency_ms,
+            status=r.status,
+            ok=not r.failure,
+            failure=r.failure,
+            send_lag_ms=r.send_lag_ms,
+            answer_lag_ms=r.answer_lag_ms,
+            retaken=r.retaken,
+        )
+        for r in sorted(run.requests, key=lambda r: r.index)
+    )
+    timed = [s for s in samples if s.ok and not s.retaken]
+    summary = summarize([s.latency_ms for s in timed])
+    limit = lag_limit_ms(summary.p50_ms)
+    late_retaken = sum(1 for s in samples if s.retaken and s.answer_lag_ms > limit)
+    answer_lag = quantile([s.answer_lag_ms for s in timed], 0.95) if timed else 0.0
     lags = [s.send_lag_ms for s in samples]
     send_mean = math.fsum(lags) / len(lags) if lags else 0.0
     send_p95 = quantile(lags, 0.95) if lags else 0.0
@@ -546,7 +479,8 @@ async def sample_latency(
         summary=summary,
         wall_s=wall,
         client_cpu_s=cpu,
-        loop_lag_p95_ms=loop_lag,
+        loop_lag_p95_ms=answer_lag,
+        loop_lag_run_p95_ms=quantile(ticks, 0.95) if ticks else 0.0,
         send_lag_mean_ms=send_mean,
         send_lag_p95_ms=send_p95,
         connects=sum(c.opened for c in run.connections),
@@ -554,17 +488,46 @@ async def sample_latency(
         retried=run.retried,
         budget_exhausted=run.budget_exhausted,
         client_bound_reasons=client_bound_reasons(
-            summary, cpu_share=cpu_share, loop_lag_ms=loop_lag, send_lag_ms=send_p95
+            summary,
+            cpu_share=cpu_share,
+            loop_lag_ms=answer_lag,
+            send_lag_ms=send_p95,
+            retaken=late_retaken,
+            retake_cap=run.max_retakes,
         ),
     )
 
 
+@contextlib.contextmanager
+def _probe(clock: Clock) -> Iterator[LoopProbe]:
+    """The loop's shared probe, or one of the run's own for a clock other than the default."""
+    if clock is time.perf_counter:
+        with shared_probe() as probe:
+            yield probe
+        return
+    probe = LoopProbe(clock)
+    probe.start()
+    try:
+        yield probe
+    finally:
+        probe.stop()
+
+
 def client_bound_reasons(
-    summary: LatencySummary, *, cpu_share: float, loop_lag_ms: float, send_lag_ms: float
+    summary: LatencySummary,
+    *,
+    cpu_share: float,
+    loop_lag_ms: float,
+    send_lag_ms: float,
+    retaken: int = 0,
+    retake_cap: int = 0,
 ) -> tuple[str, ...]:
     """Why a run's numbers may describe the client rather than the server (empty: they don't).
 
-    ``loop_lag_ms`` and ``send_lag_ms`` are p95 figures; the limit is :func:`lag_limit_ms`.
+    ``loop_lag_ms`` (how late the loop was as the timed answers arrived) and ``send_lag_ms``
+    are p95 figures; the limit is :func:`lag_limit_ms`. ``retaken`` answers were noticed later
+    than that limit and replaced; reaching ``retake_cap`` means the client was busy for more of
+    its answers than the run could replace, and flags the run even when those kept were on time.
     """
     reasons = []
     if cpu_share >= CLIENT_CPU_LIMIT:
@@ -572,11 +535,16 @@ def client_bound_reasons(
     limit = lag_limit_ms(summary.p50_ms)
     if loop_lag_ms > limit:
         reasons.append(
-            f"event loop late by {loop_lag_ms:.1f} ms (p95), over {limit:.1f} ms: "
-            "this process was busy or waiting for a CPU"
+            f"event loop late by {loop_lag_ms:.1f} ms (p95, as answers arrived), over "
+            f"{limit:.1f} ms: this process was busy or waiting for a CPU"
         )
     if send_lag_ms > limit:
         reasons.append(f"requests sent {send_lag_ms:.1f} ms behind schedule (p95)")
+    if retake_cap and retaken >= retake_cap:
+        reasons.append(
+            f"event loop late as {retaken} answers arrived, the most a run retakes: "
+            "this process was busy or waiting for a CPU"
+        )
     return tuple(reasons)
 
 

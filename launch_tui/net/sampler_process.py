@@ -123,6 +123,12 @@ class SamplerProcess:
         return self._gone
 
     @property
+    def pid(self) -> int | None:
+        """The child's process id (``None`` before it starts or after it is closed)."""
+        proc = self._proc
+        return None if proc is None else proc.pid
+
+    @property
     def pending(self) -> int:
         """Jobs sent and not answered yet."""
         return len(self._jobs)

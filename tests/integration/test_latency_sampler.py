@@ -14,13 +14,13 @@ import contextlib
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
 
 from launch_tui.net.sampler import SamplePlan, SampleTarget, quantile, sample_latency
-from launch_tui.sandbox import RunningWorld
+from launch_tui.sandbox import RunningWorld, SandboxThread
 
 pytest_plugins = ["sandbox_fixtures"]
 
@@ -102,24 +102,52 @@ async def test_time_budget_stops_sending(bench_world: RunningWorld) -> None:
     assert run.wall_s < 1.0
 
 
-async def test_a_busy_event_loop_flags_the_run_as_client_bound(bench_world: RunningWorld) -> None:
+@pytest.fixture(scope="module")
+def threaded_bench() -> Iterator[RunningWorld]:
+    """The bench world on a thread of its own: it answers while this test's loop is blocked,
+    as a remote server would."""
+    with SandboxThread("bench") as running:
+        yield running
+
+
+async def hog_loop(done: asyncio.Event) -> None:
+    while not done.is_set():
+        time.sleep(0.02)  # blocking the loop on purpose: a busy client
+        await asyncio.sleep(0.001)
+
+
+async def test_a_busy_event_loop_flags_the_run_as_client_bound(
+    threaded_bench: RunningWorld,
+) -> None:
     done = asyncio.Event()
-
-    async def hog() -> None:
-        while not done.is_set():
-            time.sleep(0.02)  # blocking the loop on purpose: a busy client
-            await asyncio.sleep(0.001)
-
-    hogging = asyncio.create_task(hog())
+    hogging = asyncio.create_task(hog_loop(done))
     try:
-        plan = SamplePlan(samples=40, concurrency=4, time_budget_s=30)
-        run = await sample_latency(target(bench_world, "/fixed-5"), plan)
+        # Retakes as the checks use them: most answers are late, more than they can replace.
+        plan = SamplePlan(samples=40, concurrency=4, time_budget_s=30, retake_share=0.5)
+        run = await sample_latency(target(threaded_bench, "/fixed-5"), plan)
     finally:
         done.set()
         await hogging
     assert run.client_bound
+    assert run.retaken == plan.max_retakes
     assert any(r.startswith("event loop late by") for r in run.client_bound_reasons)
     assert run.evidence()["client_bound"] is True
+
+
+async def test_without_retakes_every_late_answer_is_timed_and_flagged(
+    threaded_bench: RunningWorld,
+) -> None:
+    done = asyncio.Event()
+    hogging = asyncio.create_task(hog_loop(done))
+    try:
+        plan = SamplePlan(samples=30, concurrency=3, time_budget_s=30)
+        run = await sample_latency(target(threaded_bench, "/fixed-5"), plan)
+    finally:
+        done.set()
+        await hogging
+    assert run.retaken == 0 and run.summary.count == run.sent == 30
+    assert run.loop_lag_p95_ms > 5.0  # answers sat behind 20 ms blocks
+    assert run.client_bound
 
 
 # --- a server that stalls, and one that frames answers in every legal way ---------------------

@@ -1,13 +1,18 @@
 """Latency sampling in its own process: the numbers are the server's even while this process's
 event loop is blocked, a cancelled job leaves the process serving, and a closed one is reported
-as unavailable (the caller then samples in its own process)."""
+as unavailable (the caller then samples in its own process). A sampling process the machine
+starves (stopped most of the time, as a CPU with nothing to spare would leave it) has its runs
+flagged; one held up for a moment retakes the answers it noticed late and is not flagged."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -118,3 +123,67 @@ async def test_a_pool_starts_a_second_process_only_under_load(bench_world: Runni
     finally:
         small.close()
         busy.close()
+
+
+@contextlib.asynccontextmanager
+async def starved(pid: int, *, stopped_s: float, running_s: float) -> AsyncIterator[None]:
+    """Stop ``pid`` for ``stopped_s`` of every ``stopped_s + running_s`` while in the block."""
+
+    async def cycle() -> None:
+        while True:
+            os.kill(pid, signal.SIGSTOP)
+            try:
+                await asyncio.sleep(stopped_s)
+            finally:
+                os.kill(pid, signal.SIGCONT)
+            await asyncio.sleep(running_s)
+
+    task = asyncio.ensure_future(cycle())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+#: The checks' share of retakes (probes.RETAKE_SHARE).
+RETAKES = 0.5
+
+
+async def test_a_starved_sampling_process_flags_its_run(
+    bench_world: RunningWorld, sampler: SamplerProcess
+) -> None:
+    sample, tls = target(bench_world, "/fixed-20")
+    plan = SamplePlan(samples=40, concurrency=2, time_budget_s=30, retake_share=RETAKES)
+    assert sampler.pid is not None
+    async with starved(sampler.pid, stopped_s=0.03, running_s=0.005):
+        run = await sampler.sample(sample, plan, tls=tls)
+    assert run.errors == 0
+    # Most answers arrived while it was stopped: more than the run may retake.
+    assert run.retaken == plan.max_retakes == 20
+    assert run.client_bound, run.evidence()
+    assert any(r.startswith("event loop late") for r in run.client_bound_reasons)
+
+
+async def test_a_moment_of_starvation_is_retaken_not_flagged(
+    bench_world: RunningWorld, sampler: SamplerProcess
+) -> None:
+    sample, tls = target(bench_world, "/fixed-20")
+    plan = SamplePlan(samples=60, concurrency=2, time_budget_s=30, retake_share=RETAKES)
+    assert sampler.pid is not None
+    job = asyncio.ensure_future(sampler.sample(sample, plan, tls=tls))
+    await asyncio.sleep(0.2)  # mid-run (60 requests of 20 ms on 2 connections: about 0.6 s)
+    os.kill(sampler.pid, signal.SIGSTOP)
+    time.sleep(0.08)  # the server, on its own thread, answers meanwhile
+    os.kill(sampler.pid, signal.SIGCONT)
+    run = await job
+    assert not job.cancelled() and run.errors == 0
+    evidence = run.evidence()
+    assert 1 <= run.retaken < plan.max_retakes, evidence
+    assert run.summary.count == 60  # every retaken answer was replaced
+    assert not run.client_bound, run.client_bound_reasons
+    # The answers it kept are the server's: the route waits 20 ms.
+    assert run.summary.p50_ms is not None and abs(run.summary.p50_ms - 20) <= 3.0 + 2.0
+    assert isinstance(evidence["retaken_lag_p50_ms"], float)
+    assert evidence["retaken_lag_p50_ms"] > 2.0

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from launch_tui.checks.perf.timing import latency_evidence, latency_verdict
+from launch_tui.checks.perf.timing import latency_evidence, latency_verdict, sample_notes
 from launch_tui.core.errors import UsageError
 from launch_tui.core.model import Route, RouteKind, Severity, Status
 from launch_tui.net.sampler import (
@@ -117,11 +118,28 @@ def test_client_bound_reasons() -> None:
     reasons = client_bound_reasons(summary, cpu_share=0.95, loop_lag_ms=3.0, send_lag_ms=4.0)
     assert len(reasons) == 3
     assert reasons[0] == "client CPU at 95% of one core"
-    assert reasons[1].startswith("event loop late by 3.0 ms (p95), over 2.0 ms")
+    assert reasons[1].startswith("event loop late by 3.0 ms (p95, as answers arrived), over 2.0 ms")
     assert reasons[2] == "requests sent 4.0 ms behind schedule (p95)"
     # A slow route tolerates more lag: 5 % of a 1 s median is 50 ms.
     slow = summarize([1000.0] * 10)
     assert client_bound_reasons(slow, cpu_share=0.2, loop_lag_ms=30.0, send_lag_ms=0.0) == ()
+
+
+def test_running_out_of_retakes_flags_a_run_whose_kept_answers_were_on_time() -> None:
+    summary = summarize([20.0] * 30)
+    calm = {"cpu_share": 0.1, "loop_lag_ms": 0.5, "send_lag_ms": 0.0}
+    assert client_bound_reasons(summary, **calm, retaken=14, retake_cap=15) == ()
+    (reason,) = client_bound_reasons(summary, **calm, retaken=15, retake_cap=15)
+    assert reason.startswith("event loop late as 15 answers arrived, the most a run retakes")
+    assert client_bound_reasons(summary, **calm, retaken=0, retake_cap=0) == ()
+
+
+def test_retakes_are_bounded_and_closed_loop_only() -> None:
+    assert SamplePlan(samples=30).max_retakes == 0  # none unless asked
+    assert SamplePlan(samples=30, retake_share=0.5).max_retakes == 15
+    assert SamplePlan(samples=30, retake_share=0.5, rate_per_s=10).max_retakes == 0
+    with pytest.raises(UsageError):
+        SamplePlan(retake_share=1.5)
 
 
 # --- plans and targets ------------------------------------------------------------------------
@@ -294,3 +312,28 @@ def test_evidence_uses_the_report_key_names() -> None:
         assert key in evidence, key
     assert (evidence["p50_ms"], evidence["p95_ms"], evidence["p99_ms"]) == (100.0, 300.0, 900.0)
     assert evidence["samples"] == 30 and evidence["quantile_method"] == "nearest-rank"
+
+
+def test_retaken_answers_are_counted_and_named_not_timed() -> None:
+    run = run_of([100.0] * 30)
+    late = tuple(
+        Sample(
+            index=30 + i,
+            worker=0,
+            latency_ms=160.0,
+            status=200,
+            ok=True,
+            answer_lag_ms=lag,
+            retaken=True,
+        )
+        for i, lag in enumerate((40.0, 60.0, 55.0))
+    )
+    run = replace(run, samples=run.samples + late)
+    evidence = latency_evidence(run, READ)
+    assert (evidence["retaken"], evidence["retaken_lag_p50_ms"]) == (3, 55.0)
+    assert (evidence["sent"], evidence["samples"]) == (33, 30)
+    (note,) = sample_notes(run)
+    assert note == (
+        "3 answers arrived while this machine kept the sampler waiting (typically 55 ms): "
+        "sent again, left out of the timings"
+    )

@@ -15,9 +15,10 @@ Every route is fetched once and sampled once per run, shared by these checks
 them safe to repeat; otherwise the result is ``skipped`` and says so.
 
 Latency verdicts: ``fail`` over budget, ``warn`` within 10 % of it, ``pass`` below that; ``fail``
-also when 5 % or more of the requests failed. When the sampler flags the run as client-bound and
-the client's lag could move p95 across a threshold, the result is ``error``: the numbers describe
-this machine, not the server.
+also when 5 % or more of the requests failed. Answers the sampler noticed late (its process busy
+or waiting for a CPU) are sent again and left out (``probes.RETAKE_SHARE``; the summary says how
+many). When the sampler still flags the run as client-bound and the client's lag could move p95
+across a threshold, the result is ``error``: the numbers describe this machine, not the server.
 """
 
 from __future__ import annotations
@@ -262,7 +263,8 @@ async def latency(ctx: CheckContext) -> CheckResult:
 
 def sample_notes(run: SampleRun) -> list[str]:
     """What a reader should know about how the numbers were got: a protected route's refusals
-    timed as its answers, and connections the server closed (reopened, not timed)."""
+    timed as its answers, connections the server closed (reopened, not timed), and answers
+    this machine noticed late (sent again, not timed)."""
     notes = []
     refused = sorted({s.status for s in run.samples if s.ok and s.status and s.status >= 400})
     if refused:
@@ -273,6 +275,13 @@ def sample_notes(run: SampleRun) -> list[str]:
         notes.append(
             f"the server closed kept-alive connections: {len(run.reconnect_ms)} reconnects"
             f"{retried}, left out of the timings"
+        )
+    if run.retaken:
+        late = run.evidence()["retaken_lag_p50_ms"]
+        typical = f" (typically {fmt_ms(late, PRECISE_MS)})" if isinstance(late, float) else ""
+        notes.append(
+            f"{run.retaken} answers arrived while this machine kept the sampler waiting"
+            f"{typical}: sent again, left out of the timings"
         )
     return notes
 

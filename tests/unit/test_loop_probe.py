@@ -1,0 +1,69 @@
+"""The loop probe's account of one moment: how long the loop had been unable to notice anything.
+
+An answer noticed at ``t`` may have waited since the due time of a tick that was overdue at
+``t`` (the loop was busy from then on), and no longer than that; when every tick around ``t``
+ran on time, it did not wait for the loop. The whole-run figure is every tick's lateness.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from launch_tui.net.loop_probe import LoopProbe, shared_probe
+
+
+def probe_with(ticks: list[tuple[float, float]]) -> LoopProbe:
+    """A stopped probe holding ``(ran, lateness_ms)`` ticks."""
+    probe = LoopProbe(clock=lambda: 0.0)
+    for ran, lateness_ms in ticks:
+        probe.ran.append(ran)
+        probe.lags_ms.append(lateness_ms)
+    return probe
+
+
+def test_an_answer_noticed_while_a_tick_was_overdue_waited_since_its_due_time() -> None:
+    # Ticks on time at 1.000 and 1.005; the next, due at 1.010, ran 40 ms late at 1.050.
+    probe = probe_with([(1.000, 0.0), (1.005, 0.0), (1.050, 40.0)])
+    assert probe.lateness_at(1.030) == pytest.approx(20.0)  # busy since 1.010
+    assert probe.lateness_at(1.050) == pytest.approx(40.0)
+    assert probe.lateness_at(1.008) == 0.0  # before that tick was due: the loop was free
+    assert probe.lateness_at(1.003) == 0.0  # the tick at 1.005 ran on time
+
+
+def test_an_answer_read_just_after_a_late_tick_may_have_waited_as_long() -> None:
+    # A process stopped in epoll_wait resumes with the call interrupted and its timeout spent:
+    # the loop runs the overdue tick, and reads the socket on its next turn.
+    probe = probe_with([(1.000, 0.0), (1.045, 40.0)])
+    assert probe.lateness_at(1.0452) == pytest.approx(40.0)
+    assert probe.lateness_at(1.049) == pytest.approx(40.0)  # within a period of it
+    assert probe.lateness_at(1.051) == 0.0  # more than a period later: a tick would be due
+
+
+def test_the_whole_run_figure_is_every_tick_and_old_ticks_can_go() -> None:
+    probe = probe_with([(1.0, 0.5), (1.1, 7.0), (1.2, 1.0)])
+    assert probe.lags_between(0, probe.mark) == [0.5, 7.0, 1.0]
+    probe.trim(2)  # no run still sampling started before the third tick
+    assert probe.mark == 3 and probe.lags_between(0, 3) == [1.0]
+    assert probe.lags_between(2, 3) == [1.0]
+
+
+async def test_a_blocked_loop_is_seen_at_the_moment_it_frees() -> None:
+    with shared_probe() as probe:
+        await asyncio.sleep(0.02)  # a few ticks on time
+        time.sleep(0.05)  # the loop held, as CPU work would
+        noticed = time.perf_counter()
+        await asyncio.sleep(0.01)
+        assert probe.lateness_at(noticed) >= 40.0
+        assert max(probe.lags_between(0, probe.mark)) >= 40.0
+        if probe.waited_ms() is not None:  # Linux: the thread's wait for a CPU is read too
+            assert len(probe.waited) == len(probe.ran)
+
+
+async def test_runs_on_one_loop_share_one_probe() -> None:
+    with shared_probe() as first, shared_probe() as second:
+        assert first is second
+    with shared_probe() as third:
+        assert third is not first  # the last user stopped it; a new run starts afresh
