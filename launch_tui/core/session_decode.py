@@ -9,6 +9,7 @@ read with :class:`~launch_tui.core.session_table.SessionTable`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from launch_tui.core.handover import Handover
@@ -45,8 +46,8 @@ from launch_tui.core.model import (
     Targets,
     UiState,
 )
-from launch_tui.core.session_schema import CodecError
-from launch_tui.core.session_table import WORDING, SessionTable
+from launch_tui.core.session_schema import CodecError, as_utc
+from launch_tui.core.session_table import WORDING, SessionTable, json_table
 from launch_tui.core.settings_codec import owners_from_tables, sampling_from_table
 from launch_tui.core.toml_schema import (
     REQUIRED,
@@ -317,9 +318,67 @@ def result_from_data(
     ``evidence``, when given, is what this function read from the entry's evidence before
     (the entry's ``evidence`` is then not read again).
     """
+    fast = _plain_result(data, index, evidence)
+    if fast is not None:
+        return fast
     return _result(
         SessionTable(
             data, WORDING, SessionTable({}, WORDING, SessionTable({}, WORDING), "results"), index
         ),
         evidence,
+    )
+
+
+_STATUSES: dict[str, Status] = {member.value: member for member in Status}
+_SEVERITIES: dict[str, Severity] = {member.value: member for member in Severity}
+
+
+def _plain_result(
+    data: Mapping[str, Any], index: int, evidence: Evidence | None
+) -> CheckResult | None:
+    """:func:`_result` for an entry whose values have exactly the types it reads (what the
+    codec itself writes), without the table reader's bookkeeping; ``None`` for anything else
+    (the reader then reads it, and words any error)."""
+    check = data.get("check")
+    target = data.get("target")
+    summary = data.get("summary")
+    status = data.get("status")
+    severity = data.get("severity")
+    measured_at = data.get("measured_at")
+    duration_ms = data.get("duration_ms")
+    previous = data.get("previous_status")
+    if not (
+        type(check) is str
+        and (target is None or type(target) is str)
+        and (summary is None or type(summary) is str)
+        and type(status) is str
+        and status in _STATUSES
+        and type(severity) is str
+        and severity in _SEVERITIES
+        and (measured_at is None or type(measured_at) is datetime)
+        and (duration_ms is None or type(duration_ms) is int)
+        and (previous is None or (type(previous) is str and previous in _STATUSES))
+    ):
+        return None
+    if evidence is None:
+        found = data.get("evidence")
+        if found is None:
+            evidence = {}
+        elif type(found) is dict:
+            try:
+                evidence = json_table(found, lambda: f"results[{index}].evidence")
+            except CodecError:
+                return None
+        else:
+            return None
+    return CheckResult(
+        check_id=check,
+        target=target or "",
+        status=_STATUSES[status],
+        severity=_SEVERITIES[severity],
+        summary=summary or "",
+        evidence=evidence,
+        measured_at=None if measured_at is None else as_utc(measured_at),
+        duration_ms=duration_ms or 0,
+        previous_status=None if previous is None else _STATUSES[previous],
     )

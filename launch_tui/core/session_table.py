@@ -206,6 +206,16 @@ class _Path:
 
 
 def _json_value(value: Any, path: _Path) -> JSONValue:
+    # Tables and arrays first, by exact type: most values that get here are one of those, and
+    # the isinstance checks below (an abstract class among them) cost more than the copy.
+    kind = type(value)
+    if kind is dict:
+        return json_table(value, path)
+    if kind is list:
+        return [
+            v if type(v) in PLAIN_SCALARS else _json_value(v, _Path(path, i))
+            for i, v in enumerate(value)
+        ]
     if isinstance(value, str):
         return plain_str(value)
     if isinstance(value, bool):

@@ -245,11 +245,17 @@ def _match(
     renamed, so its comments and hand-added keys survive.
     """
 
+    keys = spec.identity
+
     def identities(entries: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
         seen: dict[tuple[Any, ...], int] = {}
         out = []
         for entry in entries:
-            ident = tuple(repr(entry.get(k)) for k in spec.identity)
+            ident = tuple([entry.get(k) for k in keys])
+            if not all(type(v) is str for v in ident):
+                # 1, 1.0 and True are one dict key; their texts are not. Tagged, so that
+                # such an identity never equals one made of strings.
+                ident = (None, *(repr(v) for v in ident))
             count = seen.get(ident, 0)
             seen[ident] = count + 1
             out.append((*ident, count))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from tomlkit.container import _header_less_aots, _is_empty_aot, _render_empty_aot
@@ -119,7 +120,8 @@ class Renderer:
         """The entries' text; ``marks`` gets, for each entry written as text that changed, the
         offsets in the document's text of its header and of the end of its text."""
         prefix = key.as_string()
-        texts = []
+        texts: list[str] = []
+        counted, length = 0, offset  # the length of texts[:counted], from the document's start
         for table in aot.body:
             cached = self._entries.get(id(table))
             if id(table) in changes.entries or cached is None or cached[0] is not table:
@@ -134,14 +136,15 @@ class Renderer:
                 else:
                     text = doc._render_aot_table(table, prefix=prefix)
                 if as_text:
-                    head = offset + len(trivia.indent)
+                    length += sum(map(len, islice(texts, counted, None)))
+                    counted = len(texts)
+                    head = length + len(trivia.indent)
                     end = head + len(f"[[{prefix}]]{trivia.comment_ws}{trivia.comment}")
                     marks.append((head, end + len(trivia.trail)))
             else:
                 text = cached[1]
             entries[id(table)] = (table, text)
             texts.append(text)
-            offset += len(text)
         return "".join(texts)
 
 

@@ -109,11 +109,22 @@ class _Out:
         self.values: list[Any] = []
 
     def pairs(self, pairs: list[tuple[Any, Any]]) -> None:
-        out, literals, values = self.out, self.literals, self.values
+        out = self.out.append
+        literals = self.literals.append
+        values = self.values.append
+        lines = _LINES
         for key, value in pairs:
-            out.append(_line(key))
-            literals.append(_value(value))
-            values.append(value)
+            out(lines.get(key) or _line(key))
+            if (
+                type(value) is str
+                and value.isprintable()
+                and '"' not in value
+                and "\\" not in value
+            ):
+                literals(f'"{value}"')
+            else:
+                literals(_value(value))
+            values(value)
 
     def header(self, text: str) -> None:
         self.out.append(text.replace("%", "%%") if "%" in text else text)
@@ -153,7 +164,8 @@ class EntryWriter:
             for key, value in entry.items():
                 if key in defaults and _same(defaults[key], value):
                     continue
-                if _is_table(value):
+                kind = type(value)
+                if kind is dict or (kind is list and _is_table(value)):
                     tables.append((len(tables) + len(plain) > 0, key, value))
                 else:
                     plain.append((key, value))
@@ -232,7 +244,8 @@ def _table(
     values = []
     tables = []
     for index, (key, value) in enumerate(table.items()):
-        if _is_table(value):
+        kind = type(value)
+        if kind is dict or (kind is list and _is_table(value)):
             tables.append((index, key, value))
         else:
             values.append((key, value))
@@ -254,7 +267,12 @@ def _is_table(value: Any) -> bool:
     # Plain data from the codec: dicts, not other mappings (isinstance on the ABC is slow).
     if type(value) is dict:
         return True
-    return type(value) is list and bool(value) and all(type(v) is dict for v in value)
+    return (
+        type(value) is list
+        and bool(value)
+        and type(value[0]) is dict
+        and all(type(v) is dict for v in value)
+    )
 
 
 def _array_of_tables(out: _Out, path: str, entries: list[Any], *, blank: bool) -> None:
@@ -301,6 +319,12 @@ def _value(value: Any) -> str:
         return _string(value)
     if kind is int:
         return str(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is float and math.isfinite(value):
+        return str(value)
+    if kind is datetime:
+        return _datetime(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -312,8 +336,7 @@ def _value(value: Any) -> str:
     if isinstance(value, str):
         return _string(value)
     if isinstance(value, datetime):
-        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        return moment.replace(tzinfo=None).isoformat() + "Z"
+        return _datetime(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
@@ -324,6 +347,11 @@ def _value(value: Any) -> str:
             return "[\n" + "".join(f"    {item},\n" for item in items) + "]"
         return "[" + ", ".join(items) + "]"
     raise _NotPlain
+
+
+def _datetime(value: datetime) -> str:
+    moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat() + "Z"
 
 
 def _string(text: str) -> str:

@@ -56,22 +56,28 @@ class SessionEncoder:
         try:
             saved = session_from_data(data)
             memo: _Memo = {}
-            evidence: _EvidenceMemo = {}
+            evidence = self._evidence
             entries, results = [], []
             for index, result in enumerate(session.results):
                 known = self._memo.get(id(result))
                 if known is None or known[0] is not result:
                     known = self._encode(result, index)
+                    for held in (result.evidence, known[2].evidence):
+                        evidence[id(held)] = (held, known[1]["evidence"], known[2].evidence)
                 memo[id(result)] = known
                 memo[id(known[2])] = (known[2], known[1], known[2])
-                for held in (result.evidence, known[2].evidence):
-                    evidence[id(held)] = (held, known[1]["evidence"], known[2].evidence)
                 entries.append(known[1])
                 results.append(known[2])
         except CodecError as exc:
             raise SessionSaveError(f"{path}: not saved: {exc.key}: {exc.reason}", path) from None
         data["results"] = entries
-        self._memo, self._evidence = memo, evidence
+        self._memo = memo
+        if len(evidence) > 4 * len(results) + 64:
+            # Keep the evidence of the results saved now, not of every result ever saved.
+            self._evidence = {
+                id(given.evidence): (given.evidence, entry["evidence"], saved_result.evidence)
+                for given, entry, saved_result in memo.values()
+            }
         return data, replace(saved, results=tuple(results))
 
     def _encode(

@@ -194,51 +194,56 @@ class SessionHandle:
         broken by a hand edit); the file on disk is then unchanged.
         """
         with self._mutex, _collector_paused():
-            self._check_writable()
-            if session.schema_version != SCHEMA_VERSION:
-                session = replace(session, schema_version=SCHEMA_VERSION)
-            if not self._dirty and session == self._loaded.session:
-                return self._loaded.session
-            data, saved = self._encoder.encode(session, self._path)
-            on_disk = file_signature(self._real)
-            if on_disk is not None and on_disk != self._loaded.signature:
-                return self._save_merged(session, data)
-            if on_disk is not None and not self._dirty and data == self._loaded.data:
-                self._loaded.session = saved
-                return saved
-            from launch_tui.store.document import apply_changes
-            from launch_tui.store.entry_text import EntryWriter
-            from launch_tui.store.text_check import TextCheck
+            # In a method of its own, so that what the save made and no longer needs is freed
+            # before the collector is back on (it would otherwise walk it all at once).
+            return self._save(session)
 
-            doc, renderer = self._document()
-            if self._writer is None or self._text_check is None:
-                self._writer, self._text_check = EntryWriter(), TextCheck()
-            try:
-                changes = apply_changes(doc, self._loaded.data, data, self._writer)
-                text = renderer.render(doc, changes)
-                kept: TOMLDocument | None = doc
-                whole = changes.reshaped or renderer.unproven
-                if (whole and not parses_as_toml(text, self._path)) or (
-                    changes.texts and not self._text_check.verify(changes.texts)
-                ):
-                    # The next save parses the new text again.
-                    text, kept = fresh_text(saved), None
-                if on_disk is not None and text == self._loaded.text:
-                    signature = self._loaded.signature
-                else:
-                    signature = self._write(text)
-            except BaseException:
-                # The document holds the unsaved change: drop it; the next save parses the
-                # document again from the text the file holds.
-                self._loaded.doc = None
-                self._renderer = None
-                raise
-            self._loaded = LoadedFile(text, kept, saved, data, signature, SCHEMA_VERSION)
-            self._writer.done()
-            if kept is None:
-                self._renderer = None
-            self._dirty = False
+    def _save(self, session: Session) -> Session:
+        self._check_writable()
+        if session.schema_version != SCHEMA_VERSION:
+            session = replace(session, schema_version=SCHEMA_VERSION)
+        if not self._dirty and session == self._loaded.session:
+            return self._loaded.session
+        data, saved = self._encoder.encode(session, self._path)
+        on_disk = file_signature(self._real)
+        if on_disk is not None and on_disk != self._loaded.signature:
+            return self._save_merged(session, data)
+        if on_disk is not None and not self._dirty and data == self._loaded.data:
+            self._loaded.session = saved
             return saved
+        from launch_tui.store.document import apply_changes
+        from launch_tui.store.entry_text import EntryWriter
+        from launch_tui.store.text_check import TextCheck
+
+        doc, renderer = self._document()
+        if self._writer is None or self._text_check is None:
+            self._writer, self._text_check = EntryWriter(), TextCheck()
+        try:
+            changes = apply_changes(doc, self._loaded.data, data, self._writer)
+            text = renderer.render(doc, changes)
+            kept: TOMLDocument | None = doc
+            whole = changes.reshaped or renderer.unproven
+            if (whole and not parses_as_toml(text, self._path)) or (
+                changes.texts and not self._text_check.verify(changes.texts)
+            ):
+                # The next save parses the new text again.
+                text, kept = fresh_text(saved), None
+            if on_disk is not None and text == self._loaded.text:
+                signature = self._loaded.signature
+            else:
+                signature = self._write(text)
+        except BaseException:
+            # The document holds the unsaved change: drop it; the next save parses the
+            # document again from the text the file holds.
+            self._loaded.doc = None
+            self._renderer = None
+            raise
+        self._loaded = LoadedFile(text, kept, saved, data, signature, SCHEMA_VERSION)
+        self._writer.done()
+        if kept is None:
+            self._renderer = None
+        self._dirty = False
+        return saved
 
     def reload(self) -> Session:
         """Read the file again (after it was changed elsewhere) and return its session.

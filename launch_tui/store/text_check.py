@@ -94,37 +94,31 @@ class TextCheck:
                 by_literals.extend(entry for _, entry, _ in items)
             else:
                 whole.extend((path, entry.text, data) for path, entry, data in items)
-        pending: dict[str, list[Any]] = {}
-        checked: list[Block] = []
+        known_literals = self._literals
+        if len(known_literals) > _MAX_LITERALS:
+            known_literals.clear()
+        pending: dict[str, None] = {}
+        blocks: list[Block] = []
         for entry in by_literals:
             for block in entry.blocks:
                 if not block.checked:
-                    self._literals_pending(block, pending)
-                    checked.append(block)
-        if pending and not self._read_literals(pending):
+                    blocks.append(block)
+                    pending.update(dict.fromkeys(block.literals))
+        new = [lit for lit in pending if lit not in known_literals]
+        if new and not self._read_literals(new):
+            return False
+        if not all(_read_as_written(block, known_literals) for block in blocks):
             return False
         if whole and not texts_read_back(whole):
             return False
         known.update(proven)
-        for block in checked:
+        for block in blocks:
             block.checked = True
         return True
 
-    def _literals_pending(self, block: Block, pending: dict[str, list[Any]]) -> None:
-        """Add the block's literals to ``pending`` (with the values they must read as), but
-        for those known to read as their value already."""
-        known = self._literals
-        got = [known.get(lit, _MISSING) for lit in block.literals]
-        values = block.values
-        if got == values and list(map(type, got)) == list(map(type, values)):
-            return
-        for lit, have, value in zip(block.literals, got, values, strict=True):
-            # A known literal paired with another value is parsed again, and fails there.
-            if have is _MISSING or not _equal(have, value):
-                pending.setdefault(lit, []).append(value)
-
-    def _read_literals(self, pending: dict[str, list[Any]]) -> bool:
-        literals = list(pending)
+    def _read_literals(self, literals: list[str]) -> bool:
+        """Parse new literals (all at once, as the elements of one array) and remember what
+        each reads as; ``False`` when one is not a value on its own."""
         if any(not lit or lit[0] in _NOT_FIRST for lit in literals):
             return False
         try:
@@ -134,14 +128,17 @@ class TextCheck:
         values = parsed.get("v")
         if not isinstance(values, list) or len(values) != len(literals):
             return False
-        for lit, got in zip(literals, values, strict=True):
-            for want in pending[lit]:
-                if (type(got) is not type(want) or got != want) and not _equal(got, want):
-                    return False
-        if len(self._literals) + len(literals) > _MAX_LITERALS:
-            self._literals.clear()
         self._literals.update(zip(literals, values, strict=True))
         return True
+
+
+def _read_as_written(block: Block, known: Mapping[str, Any]) -> bool:
+    """Whether each of the block's literals reads as the value it was written for."""
+    got = list(map(known.get, block.literals))  # None where unknown: no value is None
+    values = block.values
+    if got == values and list(map(type, got)) == list(map(type, values)):
+        return True
+    return all(_equal(have, value) for have, value in zip(got, values, strict=True))
 
 
 def _skeletons_hold(
