@@ -315,6 +315,12 @@ async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[
         and r.evidence.get("client_bound") is True
     ]
     errors = [r for r in full.results if r.status.value == "error"]
+    sampled = [
+        r.evidence
+        for r in full.results
+        if r.check_id == "perf.latency" and isinstance(r.evidence, dict)
+    ]
+    retaken = [e.get("retaken") for e in sampled]
     return {
         "items": len(items),
         "wall_s": full.wall_s,
@@ -326,6 +332,11 @@ async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[
         "latency_routes": sum(1 for r in full.results if r.check_id == "perf.latency"),
         "errors": len(errors),
         "latency_errors": sum(1 for r in errors if r.check_id == "perf.latency"),
+        "latency_error_why": " | ".join(
+            sorted({r.summary.split(":")[0][:40] for r in errors if r.check_id == "perf.latency"})
+        ),
+        "retaken": sum(n for n in retaken if isinstance(n, int)),
+        "retaken_routes": sum(1 for n in retaken if isinstance(n, int) and n > 0),
         "error_ids": ",".join(sorted({r.check_id for r in errors})),
         "bound_why": ",".join(
             sorted(
@@ -381,6 +392,14 @@ def scale_row(args: argparse.Namespace, k: int, rtt: float, label: str, tree: st
         print(f"            client-bound by: {f['bound_why']}", flush=True)
     if f["error_ids"]:
         print(f"            errors from: {f['error_ids']}", flush=True)
+    if f.get("latency_error_why"):
+        print(f"            perf.latency errors: {f['latency_error_why']}", flush=True)
+    if f.get("retaken"):
+        print(
+            f"            answers noticed late and sent again: {f['retaken']:.0f} "
+            f"in {f['retaken_routes']:.0f} routes",
+            flush=True,
+        )
 
 
 def scale_report(args: argparse.Namespace, ks: list[int]) -> None:
