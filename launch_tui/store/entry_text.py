@@ -28,7 +28,7 @@ import tomlkit
 from tomlkit.container import Container
 from tomlkit.items import Table, Trivia
 
-__all__ = ["Block", "EntryText", "EntryWriter", "TextEntry", "entry_text"]
+__all__ = ["Block", "EntryText", "EntryWriter", "Literals", "TextEntry", "entry_text"]
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+\Z")
 
@@ -67,20 +67,49 @@ class TextEntry(Table):
         self.text = None
 
 
+class Literals:
+    """The literal written for each plain value, and which of them the store's check has read
+    back (``store/text_check.py``).
+
+    An audit's entries repeat the same values (statuses, check ids, URLs, true and false):
+    a value is written, and its literal parsed, once per open session. ``new`` lists what was
+    written since the last check passed, which the next check reads back.
+    """
+
+    # Not floats: 0.0 and -0.0 are one key, and two literals.
+    _KINDS = (str, int, bool, datetime)
+    _LIMIT = 1 << 16
+
+    def __init__(self) -> None:
+        self.by_kind: dict[type, dict[Any, str]] = {kind: {} for kind in self._KINDS}
+        self.new: list[tuple[str, Any]] = []
+        """(literal, value) written and not read back yet."""
+
+    def passed(self) -> None:
+        """The check read back every new literal as its value."""
+        self.new = []
+        if sum(map(len, self.by_kind.values())) > self._LIMIT:
+            self.by_kind = {kind: {} for kind in self._KINDS}
+
+    def failed(self) -> None:
+        """Forget what was written since the last check passed (it may not read back)."""
+        for _, value in self.new:
+            known = self.by_kind.get(type(value))
+            if known is not None:
+                known.pop(value, None)
+        self.new = []
+
+
 class Block:
     """A run of whole lines of an entry's text: its skeleton (the lines with a ``%s`` where
-    each literal goes, ``%`` written ``%%``), the literals and the values they were written
-    for. ``checked`` is set by the store's check (``store/text_check.py``) once every literal
-    is known to read back as its value."""
+    each literal goes, ``%`` written ``%%``), its text, and the values of its literals."""
 
-    __slots__ = ("checked", "literals", "skeleton", "text", "values")
+    __slots__ = ("skeleton", "text", "values")
 
     def __init__(self, skeleton: str, literals: list[str], values: list[Any]) -> None:
         self.skeleton = skeleton
-        self.literals = literals
         self.values = values
         self.text = skeleton % tuple(literals)
-        self.checked = False
 
 
 class EntryText:
@@ -101,9 +130,13 @@ class EntryText:
 class _Out:
     """Lines being written: the skeleton's lines, the literals, the values."""
 
-    __slots__ = ("literals", "out", "values")
+    __slots__ = ("ints", "known", "literals", "new", "out", "strings", "values")
 
-    def __init__(self) -> None:
+    def __init__(self, known: Literals) -> None:
+        self.known = known.by_kind
+        self.strings = self.known[str]
+        self.ints = self.known[int]
+        self.new = known.new
         self.out: list[str] = []
         self.literals: list[str] = []
         self.values: list[Any] = []
@@ -113,18 +146,39 @@ class _Out:
         literals = self.literals.append
         values = self.values.append
         lines = _LINES
+        strings = self.strings
+        ints = self.ints
         for key, value in pairs:
             out(lines.get(key) or _line(key))
-            if (
-                type(value) is str
-                and value.isprintable()
-                and '"' not in value
-                and "\\" not in value
-            ):
-                literals(f'"{value}"')
+            kind = type(value)
+            if kind is str:
+                literal = strings.get(value)
+                if literal is None:
+                    if value.isprintable() and '"' not in value and "\\" not in value:
+                        literal = f'"{value}"'
+                    else:
+                        literal = _string(value)
+                    strings[value] = literal
+                    self.new.append((literal, value))
+            elif kind is int:
+                literal = ints.get(value)
+                if literal is None:
+                    literal = ints[value] = str(value)
+                    self.new.append((literal, value))
             else:
-                literals(_value(value))
+                literal = self.literal(value)
+            literals(literal)
             values(value)
+
+    def literal(self, value: Any) -> str:
+        known = self.known.get(type(value))
+        literal = None if known is None else known.get(value)
+        if literal is None:
+            literal = _value(value)
+            if known is not None:
+                known[value] = literal
+            self.new.append((literal, value))
+        return literal
 
     def header(self, text: str) -> None:
         self.out.append(text.replace("%", "%%") if "%" in text else text)
@@ -143,13 +197,24 @@ class EntryWriter:
     keeps what the last save used.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, literals: Literals | None = None) -> None:
+        self.literals = Literals() if literals is None else literals
         self._blocks: dict[int, tuple[Any, str, bool, Block]] = {}
         self._used: dict[int, tuple[Any, str, bool, Block]] = {}
 
+    def begin(self) -> None:
+        """A save starts: what an unfinished one wrote is not reused."""
+        self._used = {}
+        self.literals.failed()
+
     def done(self) -> None:
-        """A save was written: keep only the blocks it used."""
+        """A save was written with the text checked: keep only the blocks it used."""
         self._blocks, self._used = self._used, {}
+
+    def forget(self) -> None:
+        """The check failed: reuse nothing written since it last passed."""
+        self._blocks, self._used = {}, {}
+        self.literals.failed()
 
     def entry(
         self, prefix: str, entry: Mapping[str, Any], defaults: Mapping[str, Any]
@@ -158,7 +223,7 @@ class EntryWriter:
         something only tomlkit writes. Keys whose value equals their default are left out, as
         the tomlkit route leaves them out."""
         try:
-            head = _Out()
+            head = _Out(self.literals)
             plain: list[tuple[Any, Any]] = []
             tables: list[tuple[bool, Any, Any]] = []
             for key, value in entry.items():
@@ -182,7 +247,7 @@ class EntryWriter:
         if known is not None and known[0] is value and known[1] == path and known[2] == blank:
             block = known[3]
         else:
-            out = _Out()
+            out = _Out(self.literals)
             if isinstance(value, list):
                 _array_of_tables(out, path, value, blank=blank)
             else:

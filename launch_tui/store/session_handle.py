@@ -218,14 +218,17 @@ class SessionHandle:
         doc, renderer = self._document()
         if self._writer is None or self._text_check is None:
             self._writer, self._text_check = EntryWriter(), TextCheck()
+        writer = self._writer
+        writer.begin()
         try:
-            changes = apply_changes(doc, self._loaded.data, data, self._writer)
+            changes = apply_changes(doc, self._loaded.data, data, writer)
             text = renderer.render(doc, changes)
             kept: TOMLDocument | None = doc
             whole = changes.reshaped or renderer.unproven
-            if (whole and not parses_as_toml(text, self._path)) or (
-                changes.texts and not self._text_check.verify(changes.texts)
-            ):
+            checked = not changes.texts or self._text_check.verify(changes.texts, writer.literals)
+            if not checked:
+                writer.forget()
+            if not checked or (whole and not parses_as_toml(text, self._path)):
                 # The next save parses the new text again.
                 text, kept = fresh_text(saved), None
             if on_disk is not None and text == self._loaded.text:

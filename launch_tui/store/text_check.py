@@ -2,31 +2,31 @@
 
 A save never writes text that does not parse, and entries written as text
 (``store/entry_text.py``) are checked to read back as their data. Parsing every new entry whole
-cost ~45 ms of a ~120 ms save of a x8 world's 1,096 results, though most of that text is the
-same few dozen layouts filled with different values. :class:`TextCheck` parses what is new:
+cost ~45 ms of a ~120 ms save of a x8 world's 1,096 results, though that text is a few dozen
+layouts filled with a few thousand distinct values. :class:`TextCheck` parses what is new:
 
 * the **skeleton** of an entry (its text with a hole where each literal goes): the first entry
-  with a skeleton not seen before (its *witness*) is parsed whole and compared with its data,
-  as before; the skeleton itself is parsed once with the holes numbered, and must read as a
-  table whose leaves are exactly those numbers (so each hole is a value of its own, not part of
-  a key, a string or a header);
-* each **literal** not seen before (``"text"``, ``12``, ``2026-12-07T06:06:15Z``, ``[1, 2]``):
-  all of them in one array, each compared with the value it was written for (same type, same
-  value; datetimes as instants).
+  with a skeleton not seen before (its *witness*) must read back as its data: the skeleton is
+  parsed with its holes numbered, must read as a table whose leaves are exactly those numbers
+  (so each hole is a value of its own, not part of a key, a string or a header), and with the
+  witness's values put at the leaves must equal the witness's data;
+* each **literal** written since the last check (``Literals.new``: ``"text"``, ``12``,
+  ``2026-12-07T06:06:15Z``, ``[1, 2]``; a value already read back is written with the same
+  literal and not checked again): all at once, as the elements of one array, each compared
+  with the value it was written for (same type, same value; datetimes as instants).
 
-Why that proves the whole entry parses as it did for the witness, with these values: TOML's
-grammar is a sequence of expressions, each ended by a line break; a key/value line's value is
-one ``val`` whose extent it determines itself, and what follows it depends only on the keys and
-headers around it, never on which value it is (the skeleton's leaves are all non-table values,
-as the literals are: a literal that reads as a table fails the comparison). An array element
-and a key/value line take the same ``val``; the one difference (an array lets a line break or a
-comment come first) is refused up front: a literal must start with the value itself. A
-literal that is more than one value, or carries a following line, changes the array's length
-or fails to parse. Entries that share a skeleton with a witness were laid out by the same code
-from the same keys, so the values land where the witness's did.
+Why that proves an entry parses as its witness did, with its own values: TOML's grammar is a
+sequence of expressions, each ended by a line break; a key/value line's value is one ``val``
+whose extent it determines itself, and what follows depends only on the keys and headers around
+it, never on which value it is (the skeleton's leaves are all non-table values, and so are the
+literals: one that reads as a table fails the comparison). An array element and a key/value
+line take the same ``val``; the one difference (an array lets a line break or a comment come
+first) is refused up front: a literal must start with the value itself. A literal that is more
+than one value, or carries a following line, changes the array's length or fails to parse.
+Entries that share a skeleton with a witness were laid out by the same code from the same keys,
+so their values land where the witness's did.
 
-An entry whose skeleton did not pass is parsed whole. Blocks of text reused from the last save
-(the evidence of a re-run) were checked then: only their new neighbours are.
+An entry whose skeleton does not pass is parsed whole, as before.
 """
 
 from __future__ import annotations
@@ -37,13 +37,10 @@ from typing import Any
 
 import tomli
 
-from launch_tui.store.entry_text import Block, EntryText
+from launch_tui.store.entry_text import EntryText, Literals
 
 __all__ = ["TextCheck", "texts_read_back"]
 
-_MISSING: Any = object()
-_MAX_LITERALS = 1 << 16
-"""Literals remembered per open session (a x8 audit writes ~6,000 distinct ones)."""
 _NOT_FIRST = frozenset(" \t\r\n#,]")
 
 
@@ -72,73 +69,55 @@ class TextCheck:
 
     def __init__(self) -> None:
         self._skeletons: set[str] = set()
-        self._literals: dict[str, Any] = {}
 
-    def verify(self, texts: Sequence[tuple[str, EntryText, Mapping[str, Any]]]) -> bool:
+    def verify(
+        self, texts: Sequence[tuple[str, EntryText, Mapping[str, Any]]], literals: Literals
+    ) -> bool:
         """Whether every entry (array path, its text, its data without defaults) parses as
-        part of the file and reads back as its data. Remembers what it checked when so."""
+        part of the file and reads back as its data, the literals written since the last
+        check (``literals.new``) included. Remembers what it checked when so."""
         known = self._skeletons
         fresh: dict[str, list[tuple[str, EntryText, Mapping[str, Any]]]] = {}
-        by_literals: list[EntryText] = []
         for item in texts:
             path, entry, _ = item
             skeleton = f"{path}\n{entry.skeleton}"
-            if skeleton in known:
-                by_literals.append(entry)
-            else:
+            if skeleton not in known:
                 fresh.setdefault(skeleton, []).append(item)
         proven = _skeletons_hold(fresh)
-        whole: list[tuple[str, str, Mapping[str, Any]]] = []
-        for skeleton, items in fresh.items():
-            if skeleton in proven:
-                by_literals.extend(entry for _, entry, _ in items)
-            else:
-                whole.extend((path, entry.text, data) for path, entry, data in items)
-        known_literals = self._literals
-        if len(known_literals) > _MAX_LITERALS:
-            known_literals.clear()
-        pending: dict[str, None] = {}
-        blocks: list[Block] = []
-        for entry in by_literals:
-            for block in entry.blocks:
-                if not block.checked:
-                    blocks.append(block)
-                    pending.update(dict.fromkeys(block.literals))
-        new = [lit for lit in pending if lit not in known_literals]
-        if new and not self._read_literals(new):
-            return False
-        if not all(_read_as_written(block, known_literals) for block in blocks):
+        whole = [
+            (path, entry.text, data)
+            for skeleton, items in fresh.items()
+            if skeleton not in proven
+            for path, entry, data in items
+        ]
+        if literals.new and not _literals_read_back(literals.new):
             return False
         if whole and not texts_read_back(whole):
             return False
         known.update(proven)
-        for block in blocks:
-            block.checked = True
-        return True
-
-    def _read_literals(self, literals: list[str]) -> bool:
-        """Parse new literals (all at once, as the elements of one array) and remember what
-        each reads as; ``False`` when one is not a value on its own."""
-        if any(not lit or lit[0] in _NOT_FIRST for lit in literals):
-            return False
-        try:
-            parsed = tomli.loads("v = [\n" + ",\n".join(literals) + ",\n]\n")
-        except tomli.TOMLDecodeError:
-            return False
-        values = parsed.get("v")
-        if not isinstance(values, list) or len(values) != len(literals):
-            return False
-        self._literals.update(zip(literals, values, strict=True))
+        literals.passed()
         return True
 
 
-def _read_as_written(block: Block, known: Mapping[str, Any]) -> bool:
-    """Whether each of the block's literals reads as the value it was written for."""
-    got = list(map(known.get, block.literals))  # None where unknown: no value is None
-    values = block.values
-    if got == values and list(map(type, got)) == list(map(type, values)):
-        return True
-    return all(_equal(have, value) for have, value in zip(got, values, strict=True))
+def _literals_read_back(pairs: list[tuple[str, Any]]) -> bool:
+    """Whether each literal, parsed (all at once, as the elements of one array), reads as the
+    value it was written for; ``False`` too when one is not a value on its own."""
+    literals = list(dict.fromkeys([lit for lit, _ in pairs]))
+    if any(not lit or lit[0] in _NOT_FIRST for lit in literals):
+        return False
+    try:
+        parsed = tomli.loads("v = [\n" + ",\n".join(literals) + ",\n]\n")
+    except tomli.TOMLDecodeError:
+        return False
+    values = parsed.get("v")
+    if not isinstance(values, list) or len(values) != len(literals):
+        return False
+    read = dict(zip(literals, values, strict=True))
+    for lit, want in pairs:
+        got = read[lit]
+        if (type(got) is not type(want) or got != want) and not _equal(got, want):
+            return False
+    return True
 
 
 def _skeletons_hold(
@@ -152,7 +131,7 @@ def _skeletons_hold(
     docs = []
     for items in fresh.values():
         path, entry, _ = items[0]
-        count = sum(len(block.literals) for block in entry.blocks)
+        count = sum(len(block.values) for block in entry.blocks)
         docs.append(f"[[{path}]]\n{entry.skeleton % tuple(range(count))}")
     try:
         parsed = tomli.loads("".join(docs))
