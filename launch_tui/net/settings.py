@@ -35,7 +35,7 @@ class NetLimits:
     max_decoded_bytes: int = 10 * MIB
     """Bytes a compressed body may inflate to when a caller asks for its text."""
     max_header_bytes: int = 64 * KIB
-    """Bytes of status line plus headers. httpcore's parser stops at 100 KiB whatever this says."""
+    """Bytes of status line plus headers."""
     max_headers: int = 200
     """Number of response header lines."""
     max_redirects: int = 10
