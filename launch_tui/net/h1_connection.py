@@ -419,6 +419,11 @@ def _parse_head(raw: bytes) -> ResponseHead:
     headers: RawHeaders = []
     for line in lines[1:]:
         line = line.rstrip(b"\r")
+        if line[:1] in (b" ", b"\t") and headers:
+            # Obsolete line folding (RFC 9112 §5.2): the value goes on, after one space.
+            name, value = headers[-1]
+            headers[-1] = (name, value + b" " + line.strip(b" \t"))
+            continue
         name, colon, value = line.partition(b":")
         if not colon or not _TOKEN.fullmatch(name):
             raise Malformed(f"a header line is malformed: {line[:40]!r}")

@@ -217,6 +217,13 @@ async def test_broken_framing_is_a_protocol_failure(answer: bytes, phase: Phase)
         assert failure.phase is phase
 
 
+async def test_folded_header_lines_are_unfolded() -> None:
+    folded = b"HTTP/1.1 200 OK\r\nX-Long: one\r\n two\r\n\tthree\r\nContent-Length: 2\r\n\r\nok"
+    _served, results = await fetch_twice(lambda _req, _n: folded)
+    assert results[0].failure is None
+    assert results[0].header("x-long") == "one two three"
+
+
 async def test_a_malformed_head_is_kept_and_read_leniently() -> None:
     answer = b"HTTP/1.1 200 OK\r\nX-Good: yes\r\nBad Header: no\r\n\r\nok"
     _served, results = await fetch_twice(lambda _req, _n: answer)
