@@ -24,7 +24,7 @@ from launch_tui.core.toml_schema import (
     join_key,
 )
 
-__all__ = ["WORDING", "SessionTable", "json_table", "plain_datetime", "plain_str"]
+__all__ = ["WORDING", "SessionTable", "is_plain", "json_table", "plain_datetime", "plain_str"]
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -190,6 +190,34 @@ def json_table(value: Mapping[str, Any], where: Callable[[], str]) -> dict[str, 
         else:
             out[key] = _json_value(v, _Path(where, key))
     return out
+
+
+def is_plain(value: Any) -> bool:
+    """Whether ``value`` is a dict that :func:`json_table` would return unchanged: text keys,
+    and values that are plain scalars, or dicts and lists of them, all of exactly those types."""
+    if type(value) is not dict:
+        return False
+    for k, v in value.items():
+        kind = type(v)
+        if type(k) is not str or not (
+            kind in PLAIN_SCALARS
+            or (kind is dict and is_plain(v))
+            or (kind is list and _plain_list(v))
+        ):
+            return False
+    return True
+
+
+def _plain_list(value: list[Any]) -> bool:
+    for v in value:
+        kind = type(v)
+        if not (
+            kind in PLAIN_SCALARS
+            or (kind is dict and is_plain(v))
+            or (kind is list and _plain_list(v))
+        ):
+            return False
+    return True
 
 
 class _Path:

@@ -76,8 +76,8 @@ class Literals:
     written since the last check passed, which the next check reads back.
     """
 
-    # Not floats: 0.0 and -0.0 are one key, and two literals.
-    _KINDS = (str, int, bool, datetime)
+    # Not floats: 0.0 and -0.0 are one key, and two literals. Lists of text, as tuples.
+    _KINDS = (str, int, bool, datetime, list)
     _LIMIT = 1 << 16
 
     def __init__(self) -> None:
@@ -96,6 +96,10 @@ class Literals:
         for _, value in self.new:
             known = self.by_kind.get(type(value))
             if known is not None:
+                if type(value) is list:
+                    if not all(type(v) is str for v in value):
+                        continue
+                    value = tuple(value)
                 known.pop(value, None)
         self.new = []
 
@@ -171,12 +175,17 @@ class _Out:
             values(value)
 
     def literal(self, value: Any) -> str:
-        known = self.known.get(type(value))
-        literal = None if known is None else known.get(value)
+        kind = type(value)
+        key = value
+        if kind is list:
+            # A list of text (often empty) is looked up as a tuple: lists cannot be keys.
+            key = tuple(value) if all(type(v) is str for v in value) else None
+        known = self.known.get(kind) if key is not None else None
+        literal = None if known is None else known.get(key)
         if literal is None:
             literal = _value(value)
             if known is not None:
-                known[value] = literal
+                known[key] = literal
             self.new.append((literal, value))
         return literal
 

@@ -16,6 +16,7 @@ from launch_tui.core.session_codec import (
     session_from_data,
     session_to_data,
 )
+from launch_tui.core.session_table import is_plain
 
 __all__ = ["SessionEncoder"]
 
@@ -89,4 +90,7 @@ class SessionEncoder:
             entry = result_to_data(result, known[1])
             return result, entry, result_from_data(entry, index, known[2])
         entry = result_to_data(result)
-        return result, entry, result_from_data(entry, index)
+        # Evidence that is plain data already is what reading its data back gives: kept as
+        # it is (frozen results share it), not copied.
+        plain = result.evidence if is_plain(result.evidence) else None
+        return result, entry, result_from_data(entry, index, plain)
