@@ -107,6 +107,15 @@ class LoopProbe:
         """The lateness of the ticks run between two :attr:`mark` readings."""
         return self.lags_ms[max(0, start - self._dropped) : max(0, end - self._dropped)]
 
+    def worst_since(self, mark: int, moment: float) -> float:
+        """The most the loop was late (ms) from ``moment`` (``clock``) until now, by the ticks
+        run since the :attr:`mark` reading ``mark``; lateness before ``moment`` is not counted."""
+        start = max(0, mark - self._dropped)
+        worst = 0.0
+        for ran, lateness in zip(self.ran[start:], self.lags_ms[start:], strict=True):
+            worst = max(worst, min(lateness, (ran - moment) * 1000.0))
+        return worst
+
     def trim(self, before: int) -> None:
         """Forget the ticks before mark ``before`` (no run sharing the probe needs them)."""
         cut = before - self._dropped

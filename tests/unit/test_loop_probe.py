@@ -67,3 +67,11 @@ async def test_runs_on_one_loop_share_one_probe() -> None:
         assert first is second
     with shared_probe() as third:
         assert third is not first  # the last user stopped it; a new run starts afresh
+
+
+def test_lag_before_a_moment_is_not_counted_after_it() -> None:
+    # A tick due at 1.010 ran at 1.050: of its 40 ms, 20 fall after 1.030.
+    probe = probe_with([(1.000, 0.0), (1.005, 0.0), (1.050, 40.0), (1.055, 0.2)])
+    assert probe.worst_since(2, 1.030) == pytest.approx(20.0)
+    assert probe.worst_since(0, 0.0) == pytest.approx(40.0)
+    assert probe.worst_since(3, 1.050) == pytest.approx(0.2)

@@ -72,7 +72,7 @@ from launch_tui.net import (
     Resolver,
     parse_connect_to,
 )
-from launch_tui.net.loop_probe import LoopProbe
+from launch_tui.net.loop_probe import shared_probe
 from launch_tui.net.sampler import SamplePlan, SampleRun, SampleTarget, sample_latency
 from launch_tui.net.sampler_process import SamplerUnavailable, TlsSpec, shared_sampler
 from launch_tui.net.ssl_contexts import probe_context
@@ -291,15 +291,14 @@ class RouteProbes:
     async def _first(self, route: Route, limits: NetLimits) -> Fetched:
         loop = asyncio.get_running_loop()
         began = loop.time()
-        probe = LoopProbe()
-        probe.start()
-        try:
+        # One probe for the whole run's loop (not a timer per route, on the loop it measures).
+        with shared_probe() as probe:
+            mark, since = probe.mark, probe.clock()
             result = await self._http.fetch(route.url, route.method, limits=limits)
-        finally:
-            probe.stop()
+            client_lag = probe.worst_since(mark, since)
         failure = result.failure
         if failure is None or failure.kind is not FailureKind.TLS or self._resolver is None:
-            return Fetched(result, client_lag_ms=max(probe.lags_ms, default=0.0))
+            return Fetched(result, client_lag_ms=client_lag)
         left = limits.total_deadline - (loop.time() - began)
         retry = await self._fetch(
             route.url, route.method, Fetched(result, False), self._limits(left), verify=False
