@@ -46,7 +46,8 @@ while the time budget lasts and at most ``retake_share`` of the plan's requests 
 plan asks; the checks retake up to half), so a short burst of CPU elsewhere in the client does
 not spoil the run, and a client busy all the time cannot make it last for ever. Whether an
 answer is late depends on when it arrived, not on how long it took, so leaving late ones out does
-not favour fast answers. The evidence counts the retaken requests and how late the loop was.
+not favour fast answers. A late answer whose replacement never came (the time ran out) is timed
+after all, its lag counted. The evidence counts the retaken requests and how late the loop was.
 
 A run is flagged ``client_bound`` when the client used most of a core; when the p95 of the timed
 answers' lag, or of the sends' lag, is over ``max(2 ms, 5 %)`` of the median (more late answers
@@ -443,6 +444,7 @@ async def sample_latency(
                 if not request.failure:
                     busy = probe.lateness_at(request.done)
                     request.answer_lag_ms = max(busy, request.cpu_wait_ms)
+            run.keep_unreplaced()
         finally:
             if watchdog is not None:
                 watchdog.cancel()

@@ -12,7 +12,8 @@ median (the fastest answer so far stands in for the median, not known yet), the 
 retaken and one more request is allowed, while the time budget lasts and at most
 ``plan.max_retakes``. The probe's tick for that moment may not have run yet when the worker
 looks (it runs in the same loop turn as the answer, or the next); the sampler judges every
-answer again with the full record once the run is over.
+answer again with the full record once the run is over. A retaken answer stays out only when
+another took its place (:meth:`SamplingRun.keep_unreplaced`).
 """
 
 from __future__ import annotations
@@ -160,6 +161,19 @@ class SamplingRun:
             request.retaken = True
             self.retaken += 1
             self.quota += 1
+
+    def keep_unreplaced(self) -> None:
+        """Time the retaken answers no other answer replaced (the time budget ran out, or a
+        replacement failed), least late first: a retake never leaves a run with fewer timed
+        answers than it would have had, and their lag then counts against the run."""
+        timed = sum(1 for r in self.requests if not r.failure and not r.retaken)
+        short = self.plan.samples - timed
+        if short <= 0:
+            return
+        retaken = sorted((r for r in self.requests if r.retaken), key=lambda r: r.answer_lag_ms)
+        for request in retaken[:short]:
+            request.retaken = False
+            self.retaken -= 1
 
     async def closed_worker(self, worker: int) -> None:
         if worker:

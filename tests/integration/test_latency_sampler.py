@@ -134,6 +134,25 @@ async def test_a_busy_event_loop_flags_the_run_as_client_bound(
     assert run.evidence()["client_bound"] is True
 
 
+async def test_late_answers_with_no_time_left_to_replace_them_are_timed_after_all(
+    threaded_bench: RunningWorld,
+) -> None:
+    done = asyncio.Event()
+    hogging = asyncio.create_task(hog_loop(done))
+    try:
+        # 0.1 s: far too little for 40 answers on a loop free 1 ms in 21.
+        plan = SamplePlan(samples=40, concurrency=4, time_budget_s=0.1, retake_share=0.5)
+        run = await sample_latency(target(threaded_bench, "/fixed-5"), plan)
+    finally:
+        done.set()
+        await hogging
+    answered = sum(1 for s in run.samples if s.ok)
+    assert run.budget_exhausted and 0 < answered < plan.samples
+    # Every late answer is timed after all: none was left out for nothing.
+    assert run.retaken == 0 and run.summary.count == answered
+    assert run.client_bound  # and their lag counts
+
+
 async def test_without_retakes_every_late_answer_is_timed_and_flagged(
     threaded_bench: RunningWorld,
 ) -> None:
