@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,16 +55,26 @@ def network_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
-def services_factory(overrides: dict[str, Any] | None = None) -> ServicesFactory:
-    """The checks' services for a session (``checks.services``), with ``overrides`` on top."""
-    extra = dict(overrides or {})
+@dataclass(frozen=True)
+class NetworkServices:
+    """The real services for a session (``checks.services``), with command-line overrides.
 
-    def factory(session: Session) -> contextlib.AbstractAsyncContextManager[CheckServices]:
+    Plain values, so the TUI recognises the real network (``tui.check_runs``) and a check
+    process it starts builds the same services from them.
+    """
+
+    network_overrides: Mapping[str, Any]
+    """``NetworkOverrides`` field values."""
+
+    def __call__(self, session: Session) -> contextlib.AbstractAsyncContextManager[CheckServices]:
         from launch_tui.checks.engine.services import NetworkOverrides, open_check_services
 
-        return open_check_services(session.network, NetworkOverrides(**extra))
+        return open_check_services(session.network, NetworkOverrides(**self.network_overrides))
 
-    return factory
+
+def services_factory(overrides: dict[str, Any] | None = None) -> ServicesFactory:
+    """The checks' services for a session (``checks.services``), with ``overrides`` on top."""
+    return NetworkServices(dict(overrides or {}))
 
 
 def run(args: argparse.Namespace, env: CliEnv) -> int:

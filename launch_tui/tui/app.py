@@ -33,6 +33,7 @@ from launch_tui.tui import edits
 from launch_tui.tui.app_base import AppBase, freeze_heap
 from launch_tui.tui.app_state import WIDE_COLUMNS, RunState, SessionChange
 from launch_tui.tui.cancel import CancelToken
+from launch_tui.tui.check_runs import CheckRuns, run_ended_text
 from launch_tui.tui.command_palette import CommandsProvider
 from launch_tui.tui.commands import APP, bindings
 from launch_tui.tui.controller import SessionController
@@ -108,10 +109,11 @@ class LaunchApp(AppBase):
         self._registry_source = registry
         self.services_factory = services_factory
         self.clock = clock
+        self.options = options or AppOptions()
+        self.check_runs = CheckRuns(services_factory, clock, self.options.parallelism)
         self.keymap_result = keymap or KeymapResult({})
         self.user_keymap: dict[str, str] = dict(self.keymap_result.keymap)
         self.open_path = open_path
-        self.options = options or AppOptions()
         self.cursor_blink_enabled = self.options.cursor_blink
         self.controller: SessionController | None = None
         self.session_changed: Signal[SessionChange] = Signal(self, "session-changed")
@@ -170,12 +172,13 @@ class LaunchApp(AppBase):
             return
         self._first_painted = True
         freeze_heap()
-        if self._check_registry is None:
-            self._load_registry()
+        self._load_registry()
 
     def on_unmount(self) -> None:
-        # Whatever ended the app, the last change reaches the disk and the lock is released.
+        # Whatever ended the app, the last change reaches the disk and the lock is released,
+        # and no check process is left behind.
         self._close_session()
+        self.check_runs.close()
         gc.unfreeze()  # what this app froze can be collected again (see _freeze_heap)
 
     @property
@@ -192,9 +195,12 @@ class LaunchApp(AppBase):
 
     @work(thread=True, exclusive=True, group="registry", exit_on_error=False)
     def _load_registry(self) -> None:
-        source = self._registry_source
-        registry = source() if callable(source) else source
-        self.call_from_thread(self._registry_loaded, registry)
+        # A registry given as a loader is loaded here; either way the check process (when
+        # runs go to one) is started now, so that the first run does not wait for it.
+        self.check_runs.warm()
+        registry = self._registry_for_thread()
+        if self._check_registry is None:
+            self.call_from_thread(self._registry_loaded, registry)
 
     def _registry_loaded(self, registry: Registry) -> None:
         assumed = self.implemented_ids
@@ -471,25 +477,22 @@ class LaunchApp(AppBase):
             )
         self.run_state = RunState(active=True, label=label, last=self.run_state.last)
         self.run_changed.publish(self.run_state)
-        self._run_worker(self._run_id, selection, label, self.controller.session)
+        self._run_worker(self._run_id, selection, label, self.controller.session, self._cancel)
 
     @work(thread=True, group="checks", exit_on_error=False, description="check run")
-    def _run_worker(self, run_id: int, selection: Selection, label: str, session: Session) -> None:
-        # Its own thread and event loop: the checks' CPU work never stalls the screen's loop.
-        from launch_tui.tui.workers import run_checks_in_thread
-
-        registry = self._registry_for_thread()
-        run_checks_in_thread(
+    def _run_worker(
+        self, run_id: int, selection: Selection, label: str, session: Session, cancel: CancelToken
+    ) -> None:
+        # A thread of its own, which runs the checks on its own event loop or hands them to the
+        # check process (tui.check_runs): their CPU work never stalls the screen's loop.
+        self.check_runs.run(
             run_id=run_id,
             label=label,
             session=session,
-            registry=registry,
+            registry=self._registry_for_thread,
             selection=selection,
-            services_factory=self.services_factory,
             post=self.post_message,
-            cancel=self._cancel,
-            clock=self.clock,
-            parallelism=self.options.parallelism,
+            cancel=cancel,
         )
 
     def _registry_for_thread(self) -> Registry:
@@ -553,16 +556,7 @@ class LaunchApp(AppBase):
             return
         if self.controller is not None:
             self.controller.save_now()  # the run's last results need not wait for the batch
-        if message.total == 0:
-            last = f"{message.label}: no automated checks to run here yet"
-        elif message.cancelled:
-            last = f"{message.label} cancelled after {message.done} of {message.total} checks"
-        else:
-            last = f"{message.label}: {message.done} checks"
-            if message.failed:
-                last += f", {message.failed} failing"
-            if message.timed_out:
-                last += " (run deadline reached)"
+        last = run_ended_text(message)
         self.run_state = RunState(active=False, label=message.label, last=last)
         self.run_changed.publish(self.run_state)
 

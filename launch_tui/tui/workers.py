@@ -1,8 +1,9 @@
 """The work behind the screens, run in Textual workers; results go back as messages.
 
-* :func:`run_checks_job` — an async worker on the app: expands a selection, runs it through the
-  check runner with the services the app was given, and posts progress (collapsible), results
-  (each one) and the end of the run. Cancelling sets the runner's cancel event.
+* :func:`run_checks_job` — a run on an event loop of the app's (a thread's): expands a selection,
+  runs it through the check runner with the services the app was given, and posts progress
+  (collapsible), results (in batches) and the end of the run (:func:`post_batch`, which a run in
+  a child process uses too: ``tui.check_runs``). Cancelling sets the runner's cancel event.
 * :func:`load_home_rows` — a thread worker: lists the sessions folder and works out each
   session's verdict (parsing files is blocking I/O).
 * :func:`probe_hostnames` — an async worker for the wizard: which of www/app/api/admin/staging
@@ -21,15 +22,11 @@ from typing import Any, TypeAlias
 
 from textual.message import Message
 
-from launch_tui.checks import (
-    CheckFinished,
-    CheckServices,
-    CheckStarted,
-    Registry,
-    RunEvent,
-    RunFinished,
-    Selection,
-    expand_selection,
+from launch_tui.checks import CheckServices, Registry, Selection
+from launch_tui.checks.engine.run_batches import (
+    BatchEvent,
+    RunOutcome,
+    run_in_batches,
 )
 from launch_tui.core.errors import LaunchError, SessionError
 from launch_tui.core.model import STAGE_IDS, CheckResult, Session, Status
@@ -67,8 +64,26 @@ async def open_services(factory: ServicesFactory, session: Session) -> AsyncIter
         yield services
 
 
-def _label(check_id: str, target: str) -> str:
-    return f"{check_id} on {clean(target, max_len=40)}" if target else check_id
+def post_batch(post: Post, run_id: int, label: str, event: BatchEvent) -> None:
+    """Post a run's batch as the screens' messages: its results (if any) and its progress, or
+    the end of the run."""
+    if isinstance(event, RunOutcome):
+        post(
+            RunEnded(
+                run_id,
+                label,
+                event.done,
+                event.total,
+                cancelled=event.cancelled,
+                timed_out=event.timed_out,
+                wall_s=event.wall_s,
+                failed=event.failed,
+            )
+        )
+        return
+    if event.results:
+        post(ResultsArrived(run_id, event.results))
+    post(RunProgress(run_id, label, event.done, event.total, event.running))
 
 
 def run_checks_in_thread(**job: Any) -> None:
@@ -100,73 +115,17 @@ async def run_checks_job(
     Results go back in small batches (at most every ``batch_seconds``), progress as collapsible
     messages; :class:`RunEnded` always comes last, even when the run fails or is cancelled.
     """
-    # Loaded here, in the run's thread: the first screen does not wait for it.
-    from launch_tui.checks.engine.session_run import run_session_checks
-
-    total = len(expand_selection(registry, session, selection))
-    post(RunProgress(run_id, label, 0, total, ()))
-    if not total:
-        post(RunEnded(run_id, label, 0, 0))
-        return
-    running: dict[tuple[str, str], str] = {}
-    tally = {"done": 0, "failed": 0}
-    finished: list[RunFinished] = []
-    pending: list[CheckResult] = []
-
-    def flush() -> None:
-        if pending:
-            post(ResultsArrived(run_id, tuple(pending)))
-            pending.clear()
-        post(RunProgress(run_id, label, tally["done"], total, tuple(running.values())[:3]))
-
-    def on_event(event: RunEvent) -> None:
-        if isinstance(event, CheckStarted):
-            running[(event.check_id, event.target)] = _label(event.check_id, event.target)
-        elif isinstance(event, CheckFinished):
-            result = event.result
-            running.pop(result.key, None)
-            tally["done"] += 1
-            tally["failed"] += result.status in (Status.FAIL, Status.ERROR)
-            pending.append(result)
-        elif isinstance(event, RunFinished):
-            finished.append(event)
-
-    async def flusher() -> None:
-        while True:
-            await asyncio.sleep(batch_seconds)
-            flush()
-
-    ticker = asyncio.create_task(flusher())
-    try:
-        async with open_services(services_factory, session) as services:
-            await run_session_checks(
-                session,
-                selection,
-                services,
-                registry=registry,
-                on_event=on_event,
-                cancel=cancel.bind(),
-                parallelism=parallelism,
-                clock=clock,
-            )
-    finally:
-        ticker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await ticker
-        flush()
-        end = finished[0] if finished else None
-        post(
-            RunEnded(
-                run_id,
-                label,
-                tally["done"],
-                total,
-                cancelled=end.cancelled if end else True,
-                timed_out=end.timed_out if end else False,
-                wall_s=end.wall_s if end else 0.0,
-                failed=tally["failed"],
-            )
-        )
+    await run_in_batches(
+        session=session,
+        selection=selection,
+        registry=registry,
+        open_services=lambda: open_services(services_factory, session),
+        emit=lambda event: post_batch(post, run_id, label, event),
+        cancel=cancel.bind(),
+        clock=clock,
+        parallelism=parallelism,
+        batch_seconds=batch_seconds,
+    )
 
 
 def load_home_rows(folder: Path, playbook: Playbook) -> tuple[HomeRow, ...]:

@@ -1,0 +1,239 @@
+"""Check runs in a child process (``checks.engine.run_process``) against the demo world.
+
+The child builds its own services from the session's network settings and reaches the sandbox
+(served on this test's event loop) over loopback, as it would a client's servers. What the TUI
+does with it is in tests/tui/test_check_process_runs.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from launch_tui.checks import Registry, Selection, default_registry
+from launch_tui.checks.engine.context import utc_now
+from launch_tui.checks.engine.run_batches import BatchEvent, RunBatch, RunOutcome, run_in_batches
+from launch_tui.checks.engine.run_process import CheckProcess, CheckProcessError, RunRequest
+from launch_tui.checks.engine.services import NetworkOverrides, open_check_services
+from launch_tui.core.model import CheckResult, Session
+from launch_tui.sandbox import RunningWorld, session_for
+
+pytest_plugins = ["sandbox_fixtures"]
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+
+
+def _request(session: Session, registry: Registry, selection: Selection) -> RunRequest:
+    return RunRequest(
+        session=session,
+        selection=selection,
+        checks=tuple(replace(check, merge=None) for check in registry),
+        overrides=NetworkOverrides(),
+        clock=utc_now,
+        parallelism=128,
+        batch_seconds=0.1,
+    )
+
+
+def _results(events: list[BatchEvent]) -> dict[tuple[str, str], CheckResult]:
+    return {r.key: r for e in events if isinstance(e, RunBatch) for r in e.results}
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live process below ``pid`` (children, grandchildren...), from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after it.
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+async def test_a_run_in_the_child_gives_the_results_of_a_run_in_thread(
+    demo_world: RunningWorld,
+) -> None:
+    session = session_for(demo_world)
+    registry = default_registry()
+    process = CheckProcess()
+    try:
+        in_child: list[BatchEvent] = []
+        await process.run(
+            _request(session, registry, Selection()), in_child.append, asyncio.Event()
+        )
+        in_thread: list[BatchEvent] = []
+        await run_in_batches(
+            session=session,
+            selection=Selection(),
+            registry=registry,
+            open_services=lambda: open_check_services(session),
+            emit=in_thread.append,
+            cancel=asyncio.Event(),
+            clock=utc_now,
+            parallelism=128,
+            batch_seconds=0.1,
+        )
+    finally:
+        process.close()
+    child, thread = _results(in_child), _results(in_thread)
+    assert len(child) > 100
+    assert set(child) == set(thread)
+    # Same verdicts; summaries differ only by what was measured (timings, random ids).
+    assert {k: (r.status, r.severity) for k, r in child.items()} == {
+        k: (r.status, r.severity) for k, r in thread.items()
+    }
+    assert {k: sorted(r.evidence) for k, r in child.items()} == {
+        k: sorted(r.evidence) for k, r in thread.items()
+    }
+    end = in_child[-1]
+    assert isinstance(end, RunOutcome) and not end.cancelled and end.done == end.total == len(child)
+
+
+async def test_cancelling_stops_the_run_in_the_child_and_the_next_run_works(
+    demo_world: RunningWorld,
+) -> None:
+    session = session_for(demo_world)
+    registry = default_registry()
+    process = CheckProcess()
+    cancel = asyncio.Event()
+    events: list[BatchEvent] = []
+
+    def emit(event: BatchEvent) -> None:
+        events.append(event)
+        if isinstance(event, RunBatch) and event.results:
+            cancel.set()  # mid-run: the first results are in, most checks are still going
+
+    try:
+        await process.run(_request(session, registry, Selection()), emit, cancel)
+        end = events[-1]
+        assert isinstance(end, RunOutcome) and end.cancelled
+        assert 0 < end.done < end.total
+        pid = process.pid
+        assert pid is not None and alive(pid), "cancelling a run does not end the child"
+
+        again: list[BatchEvent] = []
+        dns = Selection(check_ids=frozenset({"dns.records"}))
+        await process.run(_request(session, registry, dns), again.append, asyncio.Event())
+        assert process.pid == pid
+        last = again[-1]
+        assert isinstance(last, RunOutcome) and not last.cancelled and last.done == last.total > 0
+        assert {key[0] for key in _results(again)} == {"dns.records"}
+    finally:
+        process.close()
+
+
+async def test_a_killed_child_is_a_clear_error_and_a_new_child_runs(
+    demo_world: RunningWorld,
+) -> None:
+    session = session_for(demo_world)
+    registry = default_registry()
+    process = CheckProcess()
+    events: list[BatchEvent] = []
+
+    def emit(event: BatchEvent) -> None:
+        events.append(event)
+        if isinstance(event, RunBatch) and event.results and process.pid is not None:
+            os.kill(process.pid, signal.SIGKILL)
+
+    try:
+        with pytest.raises(CheckProcessError) as caught:
+            await process.run(_request(session, registry, Selection()), emit, asyncio.Event())
+    finally:
+        process.close()
+    assert "killed by SIGKILL" in caught.value.message
+    assert "Run the checks again" in caught.value.message
+    assert "Traceback" not in caught.value.message
+    assert process.gone
+    end = events[-1]
+    assert isinstance(end, RunOutcome) and end.cancelled and end.done > 0
+
+    fresh = CheckProcess()
+    try:
+        again: list[BatchEvent] = []
+        dns = Selection(check_ids=frozenset({"dns.records"}))
+        await fresh.run(_request(session, registry, dns), again.append, asyncio.Event())
+    finally:
+        fresh.close()
+    last = again[-1]
+    assert isinstance(last, RunOutcome) and not last.cancelled and last.done == last.total > 0
+
+
+async def test_a_child_that_cannot_start_says_why_without_its_secrets(
+    demo_world: RunningWorld,
+) -> None:
+    crash = (
+        "import sys; sys.stderr.write('Traceback (most recent call last):\\n  boom\\n"
+        "RuntimeError: cannot reach https://ops:hunter2@vault.example token=abc123\\n');"
+        " sys.exit(3)"
+    )
+    process = CheckProcess([sys.executable, "-c", crash])
+    events: list[BatchEvent] = []
+    request = _request(session_for(demo_world), default_registry(), Selection())
+    try:
+        with pytest.raises(CheckProcessError) as caught:
+            await process.run(request, events.append, asyncio.Event(), expected_total=7)
+    finally:
+        process.close()
+    message = caught.value.message
+    assert "exit code 3" in message and "RuntimeError: cannot reach" in message
+    assert "hunter2" not in message and "abc123" not in message
+    assert "Traceback" not in message
+    assert events == [RunOutcome(0, 7, cancelled=True)]
+
+
+async def test_closing_leaves_no_process_behind(demo_world: RunningWorld) -> None:
+    session = session_for(demo_world)
+    process = CheckProcess()
+    seen: set[int] = set()
+    sampling = asyncio.Event()
+
+    def emit(event: BatchEvent) -> None:
+        # The latency checks start a sampling process under the child: once one has a result,
+        # note every process below this one (the others are still sampling).
+        if isinstance(event, RunBatch) and any(r.check_id == "perf.latency" for r in event.results):
+            assert process.pid is not None
+            seen.update({process.pid} | descendants(process.pid))
+            sampling.set()
+
+    run = asyncio.create_task(
+        process.run(_request(session, default_registry(), Selection()), emit, asyncio.Event())
+    )
+    try:
+        await asyncio.wait(
+            {run, asyncio.ensure_future(sampling.wait())},
+            timeout=60,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        assert sampling.is_set() and not run.done()
+        # Closed in the middle of a run, as the app does when it quits.
+        await asyncio.to_thread(process.close)
+        with contextlib.suppress(CheckProcessError):  # the run learns its process was stopped
+            await asyncio.wait_for(run, timeout=30)
+    finally:
+        process.close()
+    assert len(seen) >= 2, "a child and its sampling process"
+    assert [pid for pid in seen if alive(pid)] == []
