@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import gc
 import itertools
 import os
 import pickle  # only between this process and the child it spawned
@@ -386,6 +387,11 @@ def main() -> None:
     # Our stdout is the channel to the parent; anything printed goes to stderr instead.
     runs_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    # What the imports made lives as long as the process: out of the collector's sight, a full
+    # collection no longer walks ~35,000 objects (10-15 ms with the loop stopped, answers
+    # waiting unnoticed), only what the runs allocate.
+    gc.collect()
+    gc.freeze()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(sys.stdin.buffer, runs_out))
 
