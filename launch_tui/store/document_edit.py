@@ -32,6 +32,7 @@ from tomlkit.toml_document import TOMLDocument
 from launch_tui.core.session_codec import ARRAYS, STAGE_DEFAULTS, ArraySpec
 from launch_tui.core.toml_schema import join_key
 from launch_tui.store.document_render import Changes
+from launch_tui.store.entry_lines import edit_lines
 from launch_tui.store.entry_text import EntryWriter, TextEntry
 
 __all__ = ["apply_changes", "same_value", "to_item"]
@@ -191,7 +192,7 @@ class _Updater:
             current = items[position[j]]
             if not same_value(before[j], entry):
                 self.changes.entries.add(id(current))
-                if not self.retext(current, path, entry, spec):
+                if not self.retext(current, path, before[j], entry, spec):
                     self.table(current, before[j], entry, entry_path)
             if reordered:
                 existing.append(current)
@@ -206,10 +207,33 @@ class _Updater:
         self.changes.texts.append((path, written, _without_defaults(entry, spec)))
         return fresh
 
-    def retext(self, current: Any, path: str, entry: Mapping[str, Any], spec: ArraySpec) -> bool:
-        """Rewrite an entry that is still text as text; ``False`` when it is (now) items."""
+    def retext(
+        self,
+        current: Any,
+        path: str,
+        before: Mapping[str, Any],
+        entry: Mapping[str, Any],
+        spec: ArraySpec,
+    ) -> bool:
+        """Rewrite an entry that is still text as text; ``False`` when it is (now) items.
+
+        Lines read from the file are edited line by line where that keeps what was added by
+        hand (``store/entry_lines.py``); else they are parsed into items and edited in place.
+        """
         if not isinstance(current, TextEntry) or current.text is None:
             return False
+        if current.from_file:
+            edited = edit_lines(current.text, path, before, entry, spec.defaults, self.writer)
+            if edited is None:
+                current.materialize(path)
+                return False
+            text, tables = edited
+            current.set_text(text, from_file=True)
+            if tables is not None:
+                data = _without_defaults(entry, spec)
+                shown = {k: v for k, v in data.items() if type(v) is dict or type(v) is list}
+                self.changes.texts.append((path, tables, shown))
+            return True
         written = self.writer.entry(path, entry, spec.defaults)
         if written is None:
             current.materialize(path)

@@ -40,15 +40,20 @@ class _NotPlain(Exception):
 class TextEntry(Table):
     """An array-of-tables entry whose content is text (see the module docstring)."""
 
-    def __init__(self, body: str) -> None:
+    def __init__(self, body: str, *, from_file: bool = False) -> None:
         super().__init__(Container(), Trivia(trail="\n" + body), is_aot_element=True)
         self.text: str | None = body
+        self.from_file = from_file
+        """The entry's lines as read from the file (``store/document_split.py``), maybe
+        edited by hand; ``False`` once launch-tui wrote them."""
 
-    def set_text(self, body: str) -> None:
-        """Replace the entry's content with ``body`` (from :func:`entry_text`)."""
+    def set_text(self, body: str, *, from_file: bool = False) -> None:
+        """Replace the entry's content with ``body`` (from :func:`entry_text`, or the file's
+        lines edited: ``from_file``)."""
         assert self.text is not None
         self.text = body
         self.trivia.trail = "\n" + body
+        self.from_file = from_file
 
     def materialize(self, prefix: str) -> None:
         """Turn the text into ordinary tomlkit items (the same text), so it can be edited."""
@@ -210,6 +215,16 @@ class EntryWriter:
         self.literals = Literals() if literals is None else literals
         self._blocks: dict[int, tuple[Any, str, bool, Block]] = {}
         self._used: dict[int, tuple[Any, str, bool, Block]] = {}
+
+    def line(self, key: Any, value: Any) -> str | None:
+        """``key = literal`` and its line break, as in an entry; ``None`` when the value is not
+        one this module writes. The literal is read back at the save's check, when new."""
+        out = _Out(self.literals)
+        try:
+            out.pairs([(key, value)])
+        except _NotPlain:
+            return None
+        return out.block().text
 
     def begin(self) -> None:
         """A save starts: what an unfinished one wrote is not reused."""

@@ -63,10 +63,15 @@ class SessionEncoder:
                 known = self._memo.get(id(result))
                 if known is None or known[0] is not result:
                     known = self._encode(result, index)
-                    for held in (result.evidence, known[2].evidence):
-                        evidence[id(held)] = (held, known[1]["evidence"], known[2].evidence)
+                    found = (result.evidence, known[1]["evidence"], known[2].evidence)
+                    evidence[id(result.evidence)] = found
+                    if known[2].evidence is not result.evidence:
+                        evidence[id(known[2].evidence)] = (known[2].evidence, *found[1:])
                 memo[id(result)] = known
-                memo[id(known[2])] = (known[2], known[1], known[2])
+                # The saved result, handed back at the next save (one tuple, kept from save
+                # to save).
+                if known[0] is not known[2]:
+                    memo[id(known[2])] = (known[2], known[1], known[2])
                 entries.append(known[1])
                 results.append(known[2])
         except CodecError as exc:

@@ -133,7 +133,11 @@ def editable_document(text: str, shown: Path, migrations: Sequence[Migration]) -
     in a few corners).
     """
     from launch_tui.store.document import parse_document
+    from launch_tui.store.document_split import split_document
 
+    split = split_document(text)
+    if split is not None:
+        return split  # current schema: nothing to migrate
     doc = parse_document(text, shown)
     try:
         migrate(doc, migrations=migrations)

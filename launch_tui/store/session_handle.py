@@ -225,7 +225,9 @@ class SessionHandle:
             text = renderer.render(doc, changes)
             kept: TOMLDocument | None = doc
             whole = changes.reshaped or renderer.unproven
-            checked = not changes.texts or self._text_check.verify(changes.texts, writer.literals)
+            checked = not (changes.texts or writer.literals.new) or self._text_check.verify(
+                changes.texts, writer.literals
+            )
             if not checked:
                 writer.forget()
             if not checked or (whole and not parses_as_toml(text, self._path)):
