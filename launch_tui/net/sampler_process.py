@@ -32,6 +32,7 @@ import gc
 import itertools
 import os
 import pickle  # only between this process and the child it spawned
+import queue
 import ssl
 import struct
 import subprocess
@@ -329,6 +330,7 @@ async def _serve(jobs_in: IO[bytes], runs_out: IO[bytes]) -> None:
     finished = asyncio.Event()
     tasks: dict[int, asyncio.Task[None]] = {}
     contexts: dict[TlsSpec, ssl.SSLContext] = {}
+    outbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
 
     async def run(
         job: int, target: SampleTarget, plan: SamplePlan, tls: TlsSpec, sent_at: float
@@ -353,7 +355,7 @@ async def _serve(jobs_in: IO[bytes], runs_out: IO[bytes]) -> None:
             outcome = f"sampling failed in the sampling process: {exc}"
         finally:
             tasks.pop(job, None)
-        _write(runs_out, ("done", job, outcome))
+        outbox.put(("done", job, outcome))
 
     def receive(message: tuple[Any, ...] | None) -> None:
         if message is None:
@@ -374,12 +376,23 @@ async def _serve(jobs_in: IO[bytes], runs_out: IO[bytes]) -> None:
             if message is None:
                 return
 
+    def write_runs() -> None:
+        # Pickled and written here, not on the loop: a parent slow to read (its own CPU busy)
+        # fills the pipe, and a blocked write would hold up every run still sampling.
+        while (message := outbox.get()) is not None:
+            with contextlib.suppress(OSError, ValueError):
+                _write(runs_out, message)
+
+    writer = threading.Thread(target=write_runs, name="sampler-runs", daemon=True)
+    writer.start()
     threading.Thread(target=read_jobs, name="sampler-jobs", daemon=True).start()
-    _write(runs_out, ("ready",))
+    outbox.put(("ready",))
     await finished.wait()
     for task in list(tasks.values()):
         task.cancel()
     await asyncio.gather(*tasks.values(), return_exceptions=True)
+    outbox.put(None)
+    await asyncio.to_thread(writer.join, 2.0)
 
 
 def main() -> None:
