@@ -14,8 +14,11 @@ A re-run changes a result's timestamp and duration (its status, summary and evid
   lines name none of the tables; those tables are checked by the save's check as an entry of
   their own (``store/text_check.py``), which they are after the values' lines.
 
-Anything else (a value not on its own line as launch-tui writes it, a comment among the tables, a
-multi-line value) returns ``None``: the caller parses the entry into tomlkit items and edits them.
+The values' lines are those before the entry's first line that starts with ``[``: when they hold
+a ``[`` themselves (an array, maybe over several lines), they must parse alone as values, so that
+they end where the tables start. Anything else (a value not on its own line as launch-tui writes
+it, a comment among the tables) returns ``None``: the caller parses the entry into tomlkit items
+and edits them.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
+
+import tomli
 
 from launch_tui.store.entry_text import EntryText, EntryWriter
 
@@ -46,6 +51,8 @@ def edit_lines(
     found = _FIRST_HEADER.search(text)
     split = len(text) if found is None else found.start()
     head, tables = text[:split], text[split:]
+    if "[" in head and not _only_values(head):
+        return None  # an array, maybe over several lines: where the values end is not sure
     tables_changed = False
     for key in {**before, **after}:
         old, new = before.get(key, _MISSING), after.get(key, _MISSING)
@@ -121,6 +128,16 @@ def _line_at(head: str, line: str) -> int | None:
 
 def _mentions(head: str, key: str) -> bool:
     return key in head
+
+
+def _only_values(head: str) -> bool:
+    """Whether ``head`` parses alone as values, no table among them (so it ends where the
+    entry's first table header starts, not inside an array that spans lines)."""
+    try:
+        parsed = tomli.loads(head)
+    except tomli.TOMLDecodeError:
+        return False
+    return not any(_is_table(v) or type(v) is dict for v in parsed.values())
 
 
 def _same(a: Any, b: Any) -> bool:

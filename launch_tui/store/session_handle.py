@@ -328,10 +328,17 @@ class SessionHandle:
                 self._path,
             ) from None
         merged_data = session_to_data(merged_session)
-        apply_changes(disk.doc, disk.data, merged_data)
+        from launch_tui.store.entry_text import EntryWriter
+        from launch_tui.store.text_check import TextCheck
+
+        writer = EntryWriter()
+        changes = apply_changes(disk.doc, disk.data, merged_data, writer)
         renderer = Renderer()
         text = renderer.render(disk.doc)
-        if not parses_as_toml(text, self._path):
+        written = changes.texts or writer.literals.new
+        if (written and not TextCheck().verify(changes.texts, writer.literals)) or (
+            not parses_as_toml(text, self._path)
+        ):
             text, disk.doc = fresh_text(merged_session), None
         signature = disk.signature if text == disk.text else self._write(text)
         self._renderer = renderer

@@ -157,3 +157,20 @@ def test_a_split_file_saves_as_a_whole_parse_would(tmp_path: Path) -> None:
     assert written.count("[[results]]") == 20
     assert 'target = "t3"\ncheck = "a"\nstatus = "pass"\nseverity = "info"\n' in written
     assert 'summary = "now with a summary"\nduration_ms = 9\n' in written
+
+
+@pytest.mark.parametrize("evidence", [False, True], ids=["same evidence", "new evidence"])
+def test_an_array_over_several_lines_among_the_values_is_kept(
+    tmp_path: Path, evidence: bool
+) -> None:
+    path = _file(tmp_path)
+    text = path.read_text("utf-8")
+    # Last among the values, right above the evidence: lines that start with "[" in the
+    # results make the file be parsed whole (where the values end would not be sure).
+    at = text.index("[results.evidence]", text.index('target = "route-4"'))
+    by_hand = 'tags = [\n  ["a"],\n  ["b"]\n]\n'
+    path.write_text(text[:at] + by_hand + text[at:], "utf-8")
+    with open_session(path) as handle:
+        saved = handle.save(_rerun(handle.session, evidence))
+    assert load_session(path).results == saved.results
+    assert by_hand in path.read_text("utf-8")
