@@ -13,6 +13,8 @@ weighs on both), ``--runs`` times each on a fresh session file on disk:
     (what the end of ``launch-tui check`` or the TUI's saver does after an audit);
   * re-run save: every result changes (timestamps and durations) and the session is saved again;
   * an added result: one more result, saved (what the TUI's saver does as results come in);
+  * the session with its results opened from disk: made editable (``SessionHandle.prepare``),
+    then every result re-run and saved (``launch-tui check`` on a session checked before);
 then, once, ``tomlkit.dumps`` of the whole session and a plain ``write_text`` (no checks, no
 fsync): what saving without editing in place would cost.
 
@@ -45,6 +47,8 @@ KINDS = (
     ("first", "first save of every result"),
     ("again", "re-run save (all changed)"),
     ("one", "one result added"),
+    ("open", "open from disk for editing"),
+    ("disk", "re-run save, opened from disk"),
 )
 
 
@@ -107,24 +111,35 @@ def measure(source: Path, runs: int, profile: cProfile.Profile | None) -> dict[s
             with open_session(path) as handle:
                 handle.prepare()  # the TUI parses the document ahead of the first save
                 saved = timed("first", handle.save, session)
-                rerun = dataclasses.replace(
-                    saved,
-                    results=tuple(
-                        dataclasses.replace(
-                            r,
-                            measured_at=(r.measured_at or saved.sprint.started_at)
-                            + timedelta(seconds=1),
-                            duration_ms=(r.duration_ms or 0) + 1,
-                        )
-                        for r in saved.results
-                    ),
-                )
-                saved = timed("again", handle.save, rerun)
+                saved = timed("again", handle.save, _rerun(saved))
                 extra = dataclasses.replace(saved.results[0], target=f"{n}-added")
                 added = dataclasses.replace(saved, results=(*saved.results, extra))
                 timed("one", handle.save, added)
             assert load_session(path).results == handle.session.results
+            # The session with its results as a file (what `launch-tui check` finds the next
+            # time): opened, made editable, every result re-run and saved.
+            on_disk = Path(folder) / f"d{n}.toml"
+            on_disk.write_bytes(source.read_bytes())
+            with open_session(on_disk) as handle:
+                timed("open", lambda: handle.prepare() or handle.session)
+                timed("disk", handle.save, _rerun(handle.session))
+            assert load_session(on_disk).results == handle.session.results
     return times
+
+
+def _rerun(saved: Session) -> Session:
+    """Every result measured again: new timestamps and durations, the same evidence."""
+    return dataclasses.replace(
+        saved,
+        results=tuple(
+            dataclasses.replace(
+                r,
+                measured_at=(r.measured_at or saved.sprint.started_at) + timedelta(seconds=1),
+                duration_ms=(r.duration_ms or 0) + 1,
+            )
+            for r in saved.results
+        ),
+    )
 
 
 def _ms(samples: list[float]) -> str:
