@@ -194,7 +194,13 @@ def _evidence_data(value: Mapping[str, JSONValue]) -> dict[str, Any]:
 
 
 def _json_data(value: Any) -> Any:
-    # Evidence can be large (a scan's list of paths): plain scalars take the fast path.
+    # Evidence can be large (a scan's list of paths): plain scalars take the fast path, and
+    # dicts and lists are known by their exact type first (isinstance on the ABC is slow).
+    kind = type(value)
+    if kind is dict:
+        return _evidence_data(value)
+    if kind is list:
+        return [v if type(v) in PLAIN_SCALARS else _json_data(v) for v in value if v is not None]
     if isinstance(value, Mapping):
         return _evidence_data(value)
     if isinstance(value, list | tuple):

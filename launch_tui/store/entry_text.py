@@ -157,6 +157,7 @@ class _Out:
         lines = _LINES
         strings = self.strings
         ints = self.ints
+        bools = self.known[bool]
         for key, value in pairs:
             out(lines.get(key) or _line(key))
             kind = type(value)
@@ -173,6 +174,11 @@ class _Out:
                 literal = ints.get(value)
                 if literal is None:
                     literal = ints[value] = str(value)
+                    self.new.append((literal, value))
+            elif kind is bool:
+                literal = bools.get(value)
+                if literal is None:
+                    literal = bools[value] = "true" if value else "false"
                     self.new.append((literal, value))
             else:
                 literal = self.literal(value)
