@@ -336,6 +336,11 @@ async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[
             sorted({r.summary.split(":")[0][:40] for r in errors if r.check_id == "perf.latency"})
         ),
         "retaken": sum(n for n in retaken if isinstance(n, int)),
+        "bound_starved": sum(
+            1
+            for r in bound
+            if any("which the machine had none" in str(why) for why in _reasons(r.evidence))
+        ),
         "retaken_routes": sum(1 for n in retaken if isinstance(n, int) and n > 0),
         "error_ids": ",".join(sorted({r.check_id for r in errors})),
         "bound_why": ",".join(
@@ -351,6 +356,11 @@ async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[
         "wall_without_sampler_s": bare.wall_s,
         "slowest_solo_s": solo,
     }
+
+
+def _reasons(evidence: object) -> list[object]:
+    reasons = evidence.get("client_bound_reasons") if isinstance(evidence, dict) else None
+    return reasons if isinstance(reasons, list) else []
 
 
 def scale_one(args: argparse.Namespace) -> None:
@@ -389,7 +399,9 @@ def scale_row(args: argparse.Namespace, k: int, rtt: float, label: str, tree: st
     )
     print(f"            results merged into the session before the save: {f['merge_ms']:.0f} ms")
     if f["bound_why"]:
-        print(f"            client-bound by: {f['bound_why']}", flush=True)
+        starved = f.get("bound_starved")
+        note = f" (lag mostly waiting for a CPU: {starved:.0f})" if starved else ""
+        print(f"            client-bound by: {f['bound_why']}{note}", flush=True)
     if f["error_ids"]:
         print(f"            errors from: {f['error_ids']}", flush=True)
     if f.get("latency_error_why"):

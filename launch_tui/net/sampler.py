@@ -279,6 +279,8 @@ class Sample:
     answer_lag_ms: float = 0.0
     """How late this client's event loop was when the answer was noticed: the answer may have
     waited up to this long before its end was stamped."""
+    cpu_wait_ms: float = 0.0
+    """Of that, how long the loop's thread waited for a CPU (0 where the system does not say)."""
     retaken: bool = False
     """Noticed late: left out of the figures, and another request was sent in its place."""
 
@@ -317,6 +319,11 @@ class SampleRun:
     @property
     def client_bound(self) -> bool:
         return bool(self.client_bound_reasons)
+
+    @property
+    def timed(self) -> list[Sample]:
+        """The answers in the figures: successful and not retaken."""
+        return [s for s in self.samples if s.ok and not s.retaken]
 
     @property
     def retaken(self) -> int:
@@ -381,6 +388,9 @@ class SampleRun:
             "client_cpu_pct": round(self.client_cpu_share * 100, 1),
             "loop_lag_p95_ms": _ms(self.loop_lag_p95_ms),
             "loop_lag_run_p95_ms": _ms(self.loop_lag_run_p95_ms),
+            "cpu_wait_p95_ms": _ms(
+                quantile([s.cpu_wait_ms for s in timed], 0.95) if (timed := self.timed) else 0.0
+            ),
             "retaken": self.retaken,
             "retaken_lag_p50_ms": _ms(
                 quantile(late, 0.5)
@@ -461,6 +471,7 @@ async def sample_latency(
             failure=r.failure,
             send_lag_ms=r.send_lag_ms,
             answer_lag_ms=r.answer_lag_ms,
+            cpu_wait_ms=r.cpu_wait_ms,
             retaken=r.retaken,
         )
         for r in sorted(run.requests, key=lambda r: r.index)
@@ -496,6 +507,7 @@ async def sample_latency(
             send_lag_ms=send_p95,
             retaken=late_retaken,
             retake_cap=run.max_retakes,
+            cpu_wait_ms=quantile([s.cpu_wait_ms for s in timed], 0.95) if timed else 0.0,
         ),
     )
 
@@ -523,6 +535,7 @@ def client_bound_reasons(
     send_lag_ms: float,
     retaken: int = 0,
     retake_cap: int = 0,
+    cpu_wait_ms: float = 0.0,
 ) -> tuple[str, ...]:
     """Why a run's numbers may describe the client rather than the server (empty: they don't).
 
@@ -530,15 +543,20 @@ def client_bound_reasons(
     are p95 figures; the limit is :func:`lag_limit_ms`. ``retaken`` answers were noticed later
     than that limit and replaced; reaching ``retake_cap`` means the client was busy for more of
     its answers than the run could replace, and flags the run even when those kept were on time.
+    ``cpu_wait_ms`` (p95) is the part of the loop's lag spent waiting for a CPU, when known: most
+    of it means the machine had none to spare, rather than this process being busy.
     """
     reasons = []
     if cpu_share >= CLIENT_CPU_LIMIT:
         reasons.append(f"client CPU at {cpu_share:.0%} of one core")
     limit = lag_limit_ms(summary.p50_ms)
     if loop_lag_ms > limit:
+        why = "this process was busy or waiting for a CPU"
+        if cpu_wait_ms >= loop_lag_ms / 2:
+            why = f"{cpu_wait_ms:.1f} ms of it waiting for a CPU, which the machine had none of"
         reasons.append(
             f"event loop late by {loop_lag_ms:.1f} ms (p95, as answers arrived), over "
-            f"{limit:.1f} ms: this process was busy or waiting for a CPU"
+            f"{limit:.1f} ms: {why}"
         )
     if send_lag_ms > limit:
         reasons.append(f"requests sent {send_lag_ms:.1f} ms behind schedule (p95)")

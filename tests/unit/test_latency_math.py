@@ -125,6 +125,17 @@ def test_client_bound_reasons() -> None:
     assert client_bound_reasons(slow, cpu_share=0.2, loop_lag_ms=30.0, send_lag_ms=0.0) == ()
 
 
+def test_a_lag_mostly_spent_waiting_for_a_cpu_says_so() -> None:
+    summary = summarize([20.0] * 10)
+    (busy,) = client_bound_reasons(summary, cpu_share=0.1, loop_lag_ms=8.0, send_lag_ms=0.0)
+    assert busy.endswith("this process was busy or waiting for a CPU")
+    (starved,) = client_bound_reasons(
+        summary, cpu_share=0.1, loop_lag_ms=8.0, send_lag_ms=0.0, cpu_wait_ms=6.0
+    )
+    assert starved.startswith("event loop late by 8.0 ms (p95, as answers arrived), over 2.0 ms")
+    assert starved.endswith("6.0 ms of it waiting for a CPU, which the machine had none of")
+
+
 def test_running_out_of_retakes_flags_a_run_whose_kept_answers_were_on_time() -> None:
     summary = summarize([20.0] * 30)
     calm = {"cpu_share": 0.1, "loop_lag_ms": 0.5, "send_lag_ms": 0.0}
