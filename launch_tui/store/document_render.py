@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from tomlkit.container import _header_less_aots, _is_empty_aot, _render_empty_aot
@@ -120,31 +119,30 @@ class Renderer:
         """The entries' text; ``marks`` gets, for each entry written as text that changed, the
         offsets in the document's text of its header and of the end of its text."""
         prefix = key.as_string()
+        header = f"[[{prefix}]]"
         texts: list[str] = []
-        counted, length = 0, offset  # the length of texts[:counted], from the document's start
+        length = offset  # where the next entry starts in the document's text
+        known = self._entries
+        changed = changes.entries
         for table in aot.body:
-            cached = self._entries.get(id(table))
-            if id(table) in changes.entries or cached is None or cached[0] is not table:
-                as_text = isinstance(table, TextEntry) and table.text is not None
+            ident = id(table)
+            cached = known.get(ident)
+            if ident in changed or cached is None or cached[0] is not table:
+                as_text = type(table) is TextEntry and table.text is not None
                 trivia = table.trivia
+                head = f"{trivia.indent}{header}{trivia.comment_ws}{trivia.comment}"
                 if as_text and not table.value.body:
-                    # What tomlkit renders for it, without its per-entry overhead.
-                    text = (
-                        f"{trivia.indent}[[{prefix}]]{trivia.comment_ws}{trivia.comment}"
-                        f"{trivia.trail}"
-                    )
+                    text = head + trivia.trail  # what tomlkit renders, without its overhead
                 else:
                     text = doc._render_aot_table(table, prefix=prefix)
                 if as_text:
-                    length += sum(map(len, islice(texts, counted, None)))
-                    counted = len(texts)
-                    head = length + len(trivia.indent)
-                    end = head + len(f"[[{prefix}]]{trivia.comment_ws}{trivia.comment}")
-                    marks.append((head, end + len(trivia.trail)))
+                    start = length + len(trivia.indent)
+                    marks.append((start, length + len(head) + len(trivia.trail)))
             else:
                 text = cached[1]
-            entries[id(table)] = (table, text)
+            entries[ident] = (table, text)
             texts.append(text)
+            length += len(text)
         return "".join(texts)
 
 

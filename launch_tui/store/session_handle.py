@@ -154,7 +154,8 @@ class SessionHandle:
         return self._closed
 
     def prepare(self) -> None:
-        """Parse the editable document now, so that the first save does not have to.
+        """Parse the editable document now, and render it once, so that the first save does
+        not have to (it then renders only what it changed).
 
         Optional (saving parses it when needed); blocking, so call it from a thread. Raises
         :class:`SessionSaveError` when the file's text cannot be edited (which a save would
@@ -162,7 +163,8 @@ class SessionHandle:
         """
         with self._mutex:
             if not self._closed and not self._read_only:
-                self._document()
+                doc, renderer = self._document()
+                renderer.render(doc)
 
     def _document(self) -> tuple[TOMLDocument, Renderer]:
         """The editable document of the text last read or written, and its renderer."""

@@ -174,3 +174,15 @@ def test_an_array_over_several_lines_among_the_values_is_kept(
         saved = handle.save(_rerun(handle.session, evidence))
     assert load_session(path).results == saved.results
     assert by_hand in path.read_text("utf-8")
+
+
+def test_hand_edits_made_while_open_are_merged_into_a_split_file(tmp_path: Path) -> None:
+    path = _file(tmp_path)
+    with open_session(path) as handle:
+        handle.prepare()  # the results are lines now
+        text = path.read_text("utf-8")
+        at = text.index('target = "route-7"')
+        path.write_text(text[:at] + "# seen by hand\n" + text[at:], "utf-8")
+        saved = handle.save(_rerun(handle.session, evidence=True))
+    assert load_session(path).results == saved.results
+    assert "# seen by hand" in path.read_text("utf-8")
