@@ -10,9 +10,9 @@ its number). Two things make an answer wait unnoticed:
   loop could not run from the tick's due time on, so the answer may have sat there since then;
 * the loop is idle but its thread, woken by the answer, waits for a CPU: no tick need be due
   meanwhile, so the probe also reads how long the thread has waited on a run queue, in all
-  (Linux's ``/proc/thread-self/schedstat``), at each tick (:meth:`LoopProbe.waited_before`);
-  the increase from the last tick before an answer to the moment it is judged bounds that wait.
-  Where the file is missing, only the first kind is seen.
+  (Linux's ``/proc/thread-self/schedstat``), at each tick and as each answer is read
+  (:meth:`LoopProbe.cpu_wait_since_last`); the increase since the loop last looked bounds that
+  wait. Where the file is missing, only the first kind is seen.
 
 Many sampling runs share one loop (the sampling process runs a large site's routes at once):
 :func:`shared_probe` gives them one probe per loop instead of one timer each.
@@ -55,9 +55,9 @@ class LoopProbe:
         """Each tick's lateness, in the order they ran."""
         self.ran: list[float] = []
         """When each tick ran (``clock``), parallel to :attr:`lags_ms`."""
-        self.waited: list[float] = []
-        """The loop thread's total wait for a CPU (ms) at each tick; empty when unknown."""
         self._stat: int | None = None  # file descriptor of _SCHEDSTAT
+        self._no_stat = False  # the system has no such file
+        self._last_waited: float | None = None  # waited_ms() when last read
         self.clock = clock
         self._handle: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -66,10 +66,6 @@ class LoopProbe:
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        if self._stat is None:
-            # Opened on the loop's thread: /proc/thread-self names the opener.
-            with contextlib.suppress(OSError):
-                self._stat = os.open(_SCHEDSTAT, os.O_RDONLY)
         self._schedule()
 
     def stop(self) -> None:
@@ -81,21 +77,32 @@ class LoopProbe:
             self._stat = None
 
     def waited_ms(self) -> float | None:
-        """The loop thread's total time waiting for a CPU so far (ms), if the system says."""
+        """The calling thread's total time waiting for a CPU so far (ms), if the system says.
+
+        Only ever called on the loop's thread (the first call opens the file, and
+        /proc/thread-self names the thread that opens it)."""
         if self._stat is None:
-            return None
+            if self._no_stat:
+                return None
+            try:
+                self._stat = os.open(_SCHEDSTAT, os.O_RDONLY)
+            except OSError:
+                self._no_stat = True
+                return None
         try:
             fields = os.pread(self._stat, 128, 0).split()
             return int(fields[1]) / 1e6
         except (OSError, IndexError, ValueError):
             return None
 
-    def waited_before(self, moment: float) -> float | None:
-        """:meth:`waited_ms` as read by the last tick that ran before ``moment``."""
-        at = bisect.bisect_left(self.ran, moment)
-        if at == 0 or len(self.waited) != len(self.ran):
-            return None
-        return self.waited[at - 1]
+    def cpu_wait_since_last(self) -> float:
+        """How long (ms) the loop's thread waited for a CPU since this probe last read it (at
+        its last tick, or the last call); 0.0 when the system does not say."""
+        now = self.waited_ms()
+        if now is None:
+            return 0.0
+        last, self._last_waited = self._last_waited, now
+        return 0.0 if last is None else max(0.0, now - last)
 
     @property
     def mark(self) -> int:
@@ -120,7 +127,7 @@ class LoopProbe:
         """Forget the ticks before mark ``before`` (no run sharing the probe needs them)."""
         cut = before - self._dropped
         if cut > 0:
-            del self.lags_ms[:cut], self.ran[:cut], self.waited[:cut]
+            del self.lags_ms[:cut], self.ran[:cut]
             self._dropped += cut
 
     def lateness_at(self, moment: float) -> float:
@@ -159,9 +166,7 @@ class LoopProbe:
         assert self._loop is not None
         self.lags_ms.append(max(0.0, self._loop.time() - when) * 1000.0)
         self.ran.append(self.clock())
-        waited = self.waited_ms()
-        if waited is not None:
-            self.waited.append(waited)
+        self._last_waited = self.waited_ms()
         self._schedule()
 
 

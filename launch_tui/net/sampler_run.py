@@ -46,7 +46,7 @@ class Request:
     done: float
     answer_lag_ms: float = 0.0
     cpu_wait_ms: float = 0.0
-    """How long the loop's thread waited for a CPU around the answer (see ``_judge``)."""
+    """How long the loop's thread waited for a CPU as the answer came (``Answer.cpu_wait_ms``)."""
     retaken: bool = False
 
 
@@ -78,7 +78,8 @@ class SamplingRun:
         self.first_latency_s = 0.0
         self.reconnect_ms: list[float] = []
         self.retried = 0
-        self.connections = [Connection(target, plan, clock) for _ in range(plan.workers)]
+        observe = probe.cpu_wait_since_last
+        self.connections = [Connection(target, plan, clock, observe) for _ in range(plan.workers)]
 
     def take(self) -> int | None:
         """The next request index to send, or ``None`` when the plan or the budget is done."""
@@ -104,6 +105,7 @@ class SamplingRun:
         clock = self.clock
         status: int | None = None
         failure = ""
+        cpu_wait = 0.0
         detour = 0.0  # seconds spent reopening connections (and on a dropped attempt)
         retried = False
         while True:
@@ -121,7 +123,7 @@ class SamplingRun:
                 break
             try:
                 answer = await conn.send(sent)
-                status, done = answer.status, answer.done
+                status, done, cpu_wait = answer.status, answer.done, answer.cpu_wait_ms
             except RequestFailed as exc:
                 done = clock()
                 if exc.unanswered and conn.can_retry and not retried:
@@ -139,6 +141,7 @@ class SamplingRun:
         latency = (done - sent) + max(0.0, ready - intended)
         lag = max(0.0, sent - detour - max(ready, intended))
         request = Request(index, worker, latency * 1000.0, status, failure, lag * 1000.0, done)
+        request.cpu_wait_ms = cpu_wait
         self.requests.append(request)
         if not failure:
             self._judge(request)
@@ -146,12 +149,8 @@ class SamplingRun:
 
     def _judge(self, request: Request) -> None:
         """Retake ``request`` if its answer was noticed late and the budget allows."""
-        # The thread's wait for a CPU from the probe's last tick before the answer until now
-        # (this loop turn, or the next): a short window, whatever the request's length.
-        before = self.probe.waited_before(request.done)
-        now = self.probe.waited_ms()
-        if before is not None and now is not None:
-            request.cpu_wait_ms = max(0.0, now - before)
+        # cpu_wait_ms: the thread's wait for a CPU since the loop last looked (a tick, another
+        # answer), read as the answer was: a short window, whatever the request's length.
         request.answer_lag_ms = max(self.probe.lateness_at(request.done), request.cpu_wait_ms)
         # The limit is the run's accuracy target, against a median not known yet: the fastest
         # answer so far is never above it, so nothing late by the final limit is let through.

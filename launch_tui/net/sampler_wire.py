@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 Clock = Callable[[], float]
+#: How long (ms) the loop's thread has waited for a CPU since last asked.
+Observe = Callable[[], float]
 
 _NO_BODY_STATUSES = frozenset({204, 304})
 _MAX_LINE = 8 * 1024
@@ -82,6 +84,9 @@ class Answer:
     status: int
     done: float
     """Clock reading when the last body byte was parsed, taken inside the I/O callback."""
+    cpu_wait_ms: float = 0.0
+    """How long the loop's thread had waited for a CPU since the loop last looked (the
+    connection's ``observe``), read in the same callback; 0 when unknown."""
 
 
 class _Reader(asyncio.Protocol):
@@ -91,8 +96,11 @@ class _Reader(asyncio.Protocol):
     loop's turn-around out of the measurement; the body is counted and dropped, never kept.
     """
 
-    def __init__(self, clock: Clock, plan: WireLimits, head_only: bool) -> None:
+    def __init__(
+        self, clock: Clock, plan: WireLimits, head_only: bool, observe: Observe | None
+    ) -> None:
         self._clock = clock
+        self._observe = observe
         self._plan = plan
         self._head_only = head_only
         self._buf = bytearray()
@@ -155,7 +163,9 @@ class _Reader(asyncio.Protocol):
     def _complete(self) -> None:
         waiter, self._waiter = self._waiter, None
         if waiter is not None and not waiter.done():
-            waiter.set_result(Answer(self._status, self._clock()))
+            done = self._clock()
+            waited = self._observe() if self._observe is not None else 0.0
+            waiter.set_result(Answer(self._status, done, waited))
 
     def fail(self, reason: str, *, dropped: bool = False) -> None:
         """End the exchange in flight with ``reason``; the connection is not reused.
@@ -266,10 +276,15 @@ def _line(buf: bytearray) -> bytes | None:
 class Connection:
     """One kept-alive HTTP/1.1 connection, reopened when the server closes it."""
 
-    def __init__(self, target: WireTarget, plan: WireLimits, clock: Clock) -> None:
+    def __init__(
+        self, target: WireTarget, plan: WireLimits, clock: Clock, observe: Observe | None = None
+    ) -> None:
+        """``observe`` (optional) says, when an answer is complete, how long the loop's thread
+        has waited for a CPU since it was last asked (see ``Answer.cpu_wait_ms``)."""
         self._target = target
         self._plan = plan
         self._clock = clock
+        self._observe = observe
         self._reader: _Reader | None = None
         self.opened = 0
         self.answered = 0
@@ -306,7 +321,7 @@ class Connection:
         try:
             async with asyncio.timeout(self._plan.request_timeout_s):
                 _, reader = await loop.create_connection(
-                    lambda: _Reader(self._clock, self._plan, head_only),
+                    lambda: _Reader(self._clock, self._plan, head_only, self._observe),
                     t.address,
                     t.port,
                     ssl=t.ssl_context,
