@@ -8,12 +8,19 @@ the tomlkit route lays them out (a test compares the two). Anything else (a key 
 quotes, a string with control characters or line breaks, a list of tables) returns ``None`` and
 the caller builds that entry the tomlkit way.
 
+An entry is written (:class:`EntryWriter`) as :class:`Block` s of lines: the entry's own values,
+then each of its tables (a re-run's unchanged evidence reuses its block). A block keeps its
+*skeleton* (the lines with a hole for each literal) and the values of its literals, for the
+save's check (``store/text_check.py``), which parses what is new: a layout once, a value's
+literal once per open session (:class:`Literals`).
+
 The text goes into the document as a :class:`TextEntry`: an array-of-tables entry whose body is
 held as text (in the header's trailing trivia, so every way of rendering the document writes
 it). Its structure is not known to tomlkit, so an edit that reaches one re-writes its text
-(:func:`entry_text` again) or, when the new value is not plain, :meth:`TextEntry.materialize`
-parses it into ordinary items first. Hand edits never live in a ``TextEntry``: a file changed
-on disk is parsed afresh before it is merged.
+(:meth:`EntryWriter.entry` again) or, when the new value is not plain, :meth:`TextEntry.materialize`
+parses it into ordinary items first. A ``TextEntry`` also holds an entry's lines as read from
+the file (``store/document_split.py``, ``from_file``), which may hold hand edits: those are
+edited line by line (``store/entry_lines.py``) or parsed into items, never rewritten whole.
 """
 
 from __future__ import annotations

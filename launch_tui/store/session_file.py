@@ -126,8 +126,12 @@ def load_file(real: Path, shown: Path, *, migrations: Sequence[Migration]) -> Lo
     return LoadedFile(text, None, session, session_to_data(session), signature, migrated_from)
 
 
-def editable_document(text: str, shown: Path, migrations: Sequence[Migration]) -> TOMLDocument:
-    """The tomlkit document of ``text`` (already read and validated), migrated like its data.
+def editable_document(
+    text: str, shown: Path, migrations: Sequence[Migration], *, split: bool = True
+) -> TOMLDocument:
+    """The tomlkit document of ``text`` (already read and validated), migrated like its data;
+    its ``[[results]]`` kept as their lines when that is proven sound and ``split`` allows
+    (``store/document_split.py``).
 
     Raises :class:`SessionParseError` when tomlkit refuses the text (it is stricter than tomli
     in a few corners).
@@ -135,9 +139,9 @@ def editable_document(text: str, shown: Path, migrations: Sequence[Migration]) -
     from launch_tui.store.document import parse_document
     from launch_tui.store.document_split import split_document
 
-    split = split_document(text)
-    if split is not None:
-        return split  # current schema: nothing to migrate
+    lines = split_document(text) if split else None
+    if lines is not None:
+        return lines  # current schema: nothing to migrate
     doc = parse_document(text, shown)
     try:
         migrate(doc, migrations=migrations)

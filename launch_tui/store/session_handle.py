@@ -166,14 +166,17 @@ class SessionHandle:
                 doc, renderer = self._document()
                 renderer.render(doc)
 
-    def _document(self) -> tuple[TOMLDocument, Renderer]:
-        """The editable document of the text last read or written, and its renderer."""
+    def _document(self, *, split: bool = True) -> tuple[TOMLDocument, Renderer]:
+        """The editable document of the text last read or written, and its renderer
+        (``split=False``: parsed whole by tomlkit, results included)."""
         from launch_tui.store.document import Renderer
 
         loaded = self._loaded
         if loaded.doc is None:
             try:
-                loaded.doc = editable_document(loaded.text, self._path, self._migrations)
+                loaded.doc = editable_document(
+                    loaded.text, self._path, self._migrations, split=split
+                )
             except SessionError as exc:
                 # The text was read fine, but cannot be edited in place: leave it alone.
                 raise SessionSaveError(
@@ -213,6 +216,8 @@ class SessionHandle:
         if on_disk is not None and not self._dirty and data == self._loaded.data:
             self._loaded.session = saved
             return saved
+        from tomlkit.exceptions import TOMLKitError
+
         from launch_tui.store.document import apply_changes
         from launch_tui.store.entry_text import EntryWriter
         from launch_tui.store.text_check import TextCheck
@@ -223,7 +228,15 @@ class SessionHandle:
         writer = self._writer
         writer.begin()
         try:
-            changes = apply_changes(doc, self._loaded.data, data, writer)
+            try:
+                changes = apply_changes(doc, self._loaded.data, data, writer)
+            except TOMLKitError:
+                # tomlkit refused an entry kept as its lines (tomli, which read the file, is
+                # laxer in a few corners) when parsing it for an edit: parse the whole file.
+                self._loaded.doc = None
+                doc, renderer = self._document(split=False)
+                writer.begin()
+                changes = apply_changes(doc, self._loaded.data, data, writer)
             text = renderer.render(doc, changes)
             kept: TOMLDocument | None = doc
             whole = changes.reshaped or renderer.unproven
