@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import math
 import os
 import time
 import weakref
@@ -32,6 +33,8 @@ __all__ = ["PROBE_PERIOD_S", "LoopProbe", "shared_probe"]
 
 #: How often the probe measures timer lateness.
 PROBE_PERIOD_S = 0.005
+#: Readings closer than this come from one loop turn (see LoopProbe.cpu_wait_since_last).
+_SAME_TURN_S = 0.002
 #: This thread's scheduler statistics: time on a CPU, time waiting for one (ns), time slices.
 _SCHEDSTAT = "/proc/thread-self/schedstat"
 
@@ -58,6 +61,7 @@ class LoopProbe:
         self._stat: int | None = None  # file descriptor of _SCHEDSTAT
         self._no_stat = False  # the system has no such file
         self._last_waited: float | None = None  # waited_ms() when last read
+        self._last_wait = (-math.inf, 0.0)  # (clock, ms) of the last reading that found a wait
         self.clock = clock
         self._handle: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -97,12 +101,22 @@ class LoopProbe:
 
     def cpu_wait_since_last(self) -> float:
         """How long (ms) the loop's thread waited for a CPU since this probe last read it (at
-        its last tick, or the last call); 0.0 when the system does not say."""
+        its last tick, or the last call); 0.0 when the system does not say.
+
+        Several answers read in one loop turn came in on the same wake-up: a reading within
+        :data:`_SAME_TURN_S` of one that found a wait, with no wait since, gets that wait too.
+        """
         now = self.waited_ms()
         if now is None:
             return 0.0
+        at = self.clock()
         last, self._last_waited = self._last_waited, now
-        return 0.0 if last is None else max(0.0, now - last)
+        waited = 0.0 if last is None else max(0.0, now - last)
+        if waited > 0.0:
+            self._last_wait = (at, waited)
+            return waited
+        seen_at, seen = self._last_wait
+        return seen if at - seen_at <= _SAME_TURN_S else 0.0
 
     @property
     def mark(self) -> int:
@@ -166,7 +180,7 @@ class LoopProbe:
         assert self._loop is not None
         self.lags_ms.append(max(0.0, self._loop.time() - when) * 1000.0)
         self.ran.append(self.clock())
-        self._last_waited = self.waited_ms()
+        self.cpu_wait_since_last()
         self._schedule()
 
 

@@ -99,3 +99,14 @@ def test_a_thread_sharing_its_cpu_with_busy_processes_is_seen_waiting_for_it() -
             process.wait()
     assert waited > 1.0
     assert probe.cpu_wait_since_last() < waited  # counted once: from the last reading on
+
+
+def test_answers_read_on_one_wake_up_share_its_wait() -> None:
+    readings = iter([100.0, 112.0, 112.0, 112.0])  # total wait (ms) at each reading
+    now = iter([1.0, 1.0005, 1.001, 1.010])  # clock at each reading
+    probe = LoopProbe(clock=lambda: next(now))
+    probe.waited_ms = lambda: next(readings)  # type: ignore[method-assign]
+    assert probe.cpu_wait_since_last() == 0.0  # the first reading: nothing to compare with
+    assert probe.cpu_wait_since_last() == 12.0  # woken 12 ms late
+    assert probe.cpu_wait_since_last() == 12.0  # read in the same turn: the same wake-up
+    assert probe.cpu_wait_since_last() == 0.0  # 9 ms later, no wait since
