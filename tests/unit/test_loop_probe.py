@@ -98,7 +98,6 @@ def test_a_thread_sharing_its_cpu_with_busy_processes_is_seen_waiting_for_it() -
             process.kill()
             process.wait()
     assert waited > 1.0
-    assert probe.cpu_wait_since_last() < waited  # counted once: from the last reading on
 
 
 def test_answers_read_on_one_wake_up_share_its_wait() -> None:
