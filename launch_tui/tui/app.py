@@ -13,6 +13,7 @@ Screen stack: the home screen at the bottom; a stage screen on top while a sessi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import App
 from textual.signal import Signal
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerError, WorkerState
 
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import STAGE_IDS, JSONValue, NetworkSettings, Session
@@ -515,8 +516,11 @@ class LaunchApp(AppBase):
         await self.wait_for_run()
 
     async def wait_for_run(self) -> None:
-        """Wait until the current check run (if any) has ended and its results are merged."""
-        await self.workers.wait_for_complete([w for w in self.workers if w.group == "checks"])
+        """Wait until the current check run (if any) has ended and its results are merged,
+        however it ended (a run that failed has shown its error)."""
+        for worker in [w for w in self.workers if w.group == "checks"]:
+            with contextlib.suppress(WorkerError):
+                await worker.wait()
 
     async def wait_saved(self) -> None:
         """Wait until the last change is on disk (tests and the benchmark use this)."""

@@ -13,9 +13,9 @@ import os
 import signal
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
+from process_tree import alive, descendants
 
 from launch_tui.checks import Registry, Selection, default_registry
 from launch_tui.checks.engine.context import utc_now
@@ -44,34 +44,6 @@ def _request(session: Session, registry: Registry, selection: Selection) -> RunR
 
 def _results(events: list[BatchEvent]) -> dict[tuple[str, str], CheckResult]:
     return {r.key: r for e in events if isinstance(e, RunBatch) for r in e.results}
-
-
-def descendants(pid: int) -> set[int]:
-    """Every live process below ``pid`` (children, grandchildren...), from /proc."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after it.
-        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found: set[int] = set()
-    frontier = {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 async def test_a_run_in_the_child_gives_the_results_of_a_run_in_thread(
