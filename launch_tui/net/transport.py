@@ -194,6 +194,8 @@ class ConnectionPool:
         loop = asyncio.get_running_loop()
         last_error: Exception | None = None
         for ip, port in targets:
+            if self._closed:  # closed while we were looking the name up
+                raise ClientClosedError("the HTTP client is closed")
             probe.phase = Phase.CONNECT
             probe.connect_target = join_host_port(ip, port)
             started = self._clock()

@@ -246,8 +246,9 @@ async def test_an_idle_connection_the_server_closed_is_not_handed_out() -> None:
     async with serving(handle) as port, client_for(f"t.test=127.0.0.1:{port}") as c:
         first = await c.fetch("http://t.test/")
         await closed.wait()
-        # The client's loop has seen the FIN before the next fetch asks for a connection.
-        for _ in range(3):
+        # A few turns of the loop: the FIN is on loopback already, so the client's side has
+        # read it (end of stream) before the next fetch asks for a connection.
+        for _ in range(20):
             await asyncio.sleep(0)
         second = await c.fetch("http://t.test/")
     assert first.body == second.body == b"ok"
@@ -316,3 +317,23 @@ async def test_post_sends_its_body_with_its_length() -> None:
     head, _, body = seen[0].partition(b"\r\n\r\n")
     assert head.startswith(b"POST /form HTTP/1.1\r\nHost: t.test\r\n")
     assert b"\r\nContent-Length: 7" in head and body == b"a=1&b=2"
+
+
+async def test_closing_the_client_mid_handshake_ends_the_fetch_as_closed() -> None:
+    hello = asyncio.Event()
+
+    async def mute(reader: asyncio.StreamReader, _writer: asyncio.StreamWriter) -> None:
+        await reader.read(1)  # the ClientHello's first byte: the client is in the handshake
+        hello.set()
+        await reader.read()  # and is never answered
+
+    async with serving(mute) as port:
+        client = client_for(f"mute.test=127.0.0.1:{port}")
+        fetch = asyncio.ensure_future(client.fetch("https://mute.test/"))
+        await hello.wait()
+        await client.aclose()
+        result = await fetch
+    assert result.failure is not None
+    assert result.failure.kind is FailureKind.ERROR
+    assert result.failure.message.endswith("the HTTP client was closed"), result.failure
+    assert result.failure.phase is Phase.TLS

@@ -173,7 +173,7 @@ async def test_concurrent_fetches_of_every_hostile_route_close_their_connections
 
 async def test_a_deadline_in_the_tls_handshake_closes_the_connection() -> None:
     # A server that accepts and never answers the ClientHello: every fetch is cut mid-handshake,
-    # the one point where httpcore leaves the socket to whoever called it.
+    # and the TCP connection under the cancelled handshake must still be closed (transport.py).
     with mute_listener() as port, no_unclosed_resources():
         config = NetConfig(overrides=(parse_resolve(f"mute.test=127.0.0.1:{port}"),))
         resolver = Resolver((Nameserver("127.0.0.1", closed_port()),))
