@@ -194,8 +194,7 @@ class ConnectionPool:
         loop = asyncio.get_running_loop()
         last_error: Exception | None = None
         for ip, port in targets:
-            if self._closed:  # closed while we were looking the name up
-                raise ClientClosedError("the HTTP client is closed")
+            self._refuse_if_closed()  # closed while we were looking the name up
             probe.phase = Phase.CONNECT
             probe.connect_target = join_host_port(ip, port)
             started = self._clock()
@@ -213,14 +212,18 @@ class ConnectionPool:
                 continue
             conn.remote = probe.connect_target
             probe.connect_ms = (self._clock() - started) * 1000.0
-            if self._closed:  # closed while we were connecting
+            if self.closed:  # closed while we were connecting
                 conn.abort()
-                raise ClientClosedError("the HTTP client is closed")
+                self._refuse_if_closed()
             if url.scheme == "https":
                 await self._handshake(conn, url, probe, connect_timeout)
             return conn
         assert last_error is not None  # _targets never returns an empty list
         raise last_error
+
+    def _refuse_if_closed(self) -> None:
+        if self._closed:
+            raise ClientClosedError("the HTTP client is closed")
 
     async def _handshake(
         self, conn: H1Connection, url: Url, probe: HopProbe, connect_timeout: float
