@@ -129,13 +129,13 @@ def _skeletons_hold(
     if not fresh:
         return set()
     docs = []
-    for items in fresh.values():
-        path, entry, _ = items[0]
-        count = sum(len(block.values) for block in entry.blocks)
-        docs.append(f"[[{path}]]\n{entry.skeleton % tuple(range(count))}")
     try:
+        for items in fresh.values():
+            path, entry, _ = items[0]
+            count = sum(len(block.values) for block in entry.blocks)
+            docs.append(f"[[{path}]]\n{entry.skeleton % tuple(range(count))}")
         parsed = tomli.loads("".join(docs))
-    except tomli.TOMLDecodeError:
+    except (tomli.TOMLDecodeError, TypeError, ValueError):
         return set()  # each entry is then parsed whole, and fails or passes on its own
     proven = set()
     seen: dict[str, int] = {}
