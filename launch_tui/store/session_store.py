@@ -176,10 +176,13 @@ def create_session(
                 f"{shown}: not created: {exc.key}: {exc.reason}", shown
             ) from None
         from launch_tui.store.document import parse_document
+        from launch_tui.store.document_split import split_document
         from launch_tui.store.new_file import render_new_file
 
         text = render_new_file(saved)
-        doc = parse_document(text, shown)  # reopened files are parsed; so is this one
+        # Reopened files are parsed (their results kept as lines when that is sound); so is
+        # this one.
+        doc = split_document(text) or parse_document(text, shown)
         for temp in temp_files_for(real):
             with contextlib.suppress(OSError):
                 os.unlink(temp)
