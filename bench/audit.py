@@ -377,12 +377,22 @@ def scale_one(args: argparse.Namespace) -> None:
 
 
 def scale_row(args: argparse.Namespace, k: int, rtt: float, label: str, tree: str) -> None:
-    """Run one K in a child process (``tree``: a source tree to import launch-tui from)."""
-    argv = [sys.executable, __file__, "--scale-one", str(k), "--world", args.world]
+    """Run one K in a child process (``tree``: a source tree to import launch-tui from; ``""``:
+    the tree this script is in).
+
+    The child runs in that tree, not only with it on ``PYTHONPATH``: the processes it starts with
+    ``python -m`` (the sandbox, the sampling processes) put their working folder first on
+    ``sys.path``, and would otherwise import whatever tree the bench was started from."""
+    here = Path(__file__).resolve()
+    root = Path(tree).resolve() if tree else here.parents[1]
+    world = args.world
+    if world.endswith(".toml") or "/" in world:  # a file, not a built-in world's name
+        world = str(Path(world).resolve())
+    argv = [sys.executable, str(here), "--scale-one", str(k), "--world", world]
     argv += ["--parallelism", str(args.parallelism), "--rtt", str(rtt)]
     argv += ["--process"] if args.process else []
-    env = {**os.environ, "PYTHONPATH": str(Path(tree).resolve())} if tree else None
-    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env, cwd=root)
     lines = done.stdout.strip().splitlines()
     if done.returncode or not lines:
         print(f"  K={k} {label}: the child failed ({done.returncode}): {done.stderr[-2000:]}")
