@@ -157,3 +157,26 @@ def test_saves_through_text_read_back_and_keep_hand_edits(tmp_path: Path) -> Non
         handle.save(dataclasses.replace(handle.session, results=(*fewer, extra)))
     assert "# checked by hand" in path.read_text("utf-8")
     assert load_session(path).results[-1].target == "another"
+
+
+def test_a_new_array_of_entries_renders_as_tomlkit_appends_them() -> None:
+    from launch_tui.store.document_edit import _extend_new
+
+    def tables() -> list[Any]:
+        writer_made = [
+            TextEntry(entry_text("results", e, RESULTS.defaults) or "") for e in ODD_BUT_PLAIN[:3]
+        ]
+        built = tomlkit.table()
+        built.add("check", "x")
+        return [*writer_made, built, TextEntry('check = "y"\n')]
+
+    by_append, at_once = tomlkit.document(), tomlkit.document()
+    appended = tomlkit.aot()
+    for table in tables():
+        appended.append(table)
+    extended = tomlkit.aot()
+    _extend_new(extended, tables())
+    by_append["results"] = appended
+    at_once["results"] = extended
+    assert at_once.as_string() == by_append.as_string()
+    assert len(at_once["results"]) == 5
