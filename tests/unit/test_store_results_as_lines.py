@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from launch_tui.core.model import CheckResult, Session, Severity, Status
 from launch_tui.store import create_session, load_session, open_session
@@ -186,3 +188,53 @@ def test_hand_edits_made_while_open_are_merged_into_a_split_file(tmp_path: Path)
         saved = handle.save(_rerun(handle.session, evidence=True))
     assert load_session(path).results == saved.results
     assert "# seen by hand" in path.read_text("utf-8")
+
+
+_HAND_LINES = [
+    "# by hand\n",
+    "ticket = 7\n",
+    "note = 'kept'\n",
+    "# [results.evidence] in a comment\n",
+]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    edits=st.dictionaries(st.integers(0, 19), st.sampled_from(_HAND_LINES), max_size=6),
+    changes=st.lists(
+        st.tuples(
+            st.integers(0, 19),
+            st.sampled_from(["duration", "status", "summary", "evidence", "no evidence"]),
+        ),
+        max_size=8,
+    ),
+)
+def test_random_hand_edits_survive_random_reruns(
+    tmp_path_factory: pytest.TempPathFactory,
+    edits: dict[int, str],
+    changes: list[tuple[int, str]],
+) -> None:
+    path = _file(tmp_path_factory.mktemp("s"))
+    text = path.read_text("utf-8")
+    for index, line in sorted(edits.items(), reverse=True):
+        at = text.index(f'target = "route-{index}"')
+        text = text[:at] + line + text[at:]
+    path.write_text(text, "utf-8")
+    with open_session(path) as handle:
+        results = list(handle.session.results)
+        for index, what in changes:
+            r = results[index]
+            results[index] = {
+                "duration": lambda r: dataclasses.replace(r, duration_ms=r.duration_ms * 7 % 5),
+                "status": lambda r: dataclasses.replace(r, status=Status.FAIL),
+                "summary": lambda r: dataclasses.replace(r, summary=r.summary + ' "again"'),
+                "evidence": lambda r: dataclasses.replace(r, evidence={**r.evidence, "n": 1}),
+                "no evidence": lambda r: dataclasses.replace(r, evidence={}),
+            }[what](r)
+        saved = handle.save(dataclasses.replace(handle.session, results=tuple(results)))
+    assert load_session(path).results == saved.results
+    written = path.read_text("utf-8")
+    for line in edits.values():
+        assert line in written
