@@ -42,6 +42,7 @@ from launch_tui.store.entry_text import EntryText, Literals
 __all__ = ["TextCheck", "texts_read_back"]
 
 _NOT_FIRST = frozenset(" \t\r\n#,]")
+_MAX_SKELETONS = 4096
 
 
 def texts_read_back(texts: Sequence[tuple[str, str, Mapping[str, Any]]]) -> bool:
@@ -94,6 +95,8 @@ class TextCheck:
             return False
         if whole and not texts_read_back(whole):
             return False
+        if len(known) + len(proven) > _MAX_SKELETONS:
+            known.clear()  # layouts are few; this only bounds a session that keeps changing
         known.update(proven)
         literals.passed()
         return True
