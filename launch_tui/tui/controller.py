@@ -8,6 +8,7 @@ with the newest session, never an older one after a newer one. Quitting flushes 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -92,6 +93,11 @@ class Saver:
         return self._urgent or self._stopping or waited >= self._batch_seconds
 
     def _loop(self) -> None:
+        # Parse the file for editing before the first save needs it, off the screen's thread.
+        # Whatever goes wrong here goes wrong again in the save that needs it, which reports it:
+        # the thread must live on to make that save.
+        with contextlib.suppress(Exception):
+            self._handle.prepare()
         while True:
             with self._cond:
                 while not (self._due() or (self._stopping and self._pending is None)):
