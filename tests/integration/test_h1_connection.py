@@ -337,3 +337,33 @@ async def test_closing_the_client_mid_handshake_ends_the_fetch_as_closed() -> No
     assert result.failure.kind is FailureKind.ERROR
     assert result.failure.message.endswith("the HTTP client was closed"), result.failure
     assert result.failure.phase is Phase.TLS
+
+
+async def test_a_chunked_body_arriving_a_byte_at_a_time() -> None:
+    answer = (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"4;ext=1\r\nwiki\r\n5\r\npedia\r\n0\r\nX-Trailer: yes\r\n\r\n"
+    )
+
+    async def drip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for _ in range(2):
+            await reader.readuntil(b"\r\n\r\n")
+            for index in range(len(answer)):
+                writer.write(answer[index : index + 1])
+                await writer.drain()
+
+    async with serving(drip) as port, client_for(f"t.test=127.0.0.1:{port}") as c:
+        results = [await c.fetch("http://t.test/"), await c.fetch("http://t.test/")]
+    assert [r.failure for r in results] == [None, None]
+    assert [r.body for r in results] == [b"wikipedia"] * 2
+    assert results[1].timing.connect_ms is None  # trailers read whole: the connection is reused
+
+
+async def test_an_http_1_0_answer_closes_its_connection() -> None:
+    def answer(_req: bytes, n: int) -> bytes | None:
+        return b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok" if n == 0 else None
+
+    served, results = await fetch_twice(answer)
+    assert [(r.http_version, r.body, r.failure) for r in results] == [("HTTP/1.0", b"ok", None)] * 2
+    assert served.connections == 2
+    assert results[1].resent == 0 and results[1].timing.connect_ms is not None
