@@ -46,8 +46,11 @@ while the time budget lasts and at most ``retake_share`` of the plan's requests 
 plan asks; the checks retake up to half), so a short burst of CPU elsewhere in the client does
 not spoil the run, and a client busy all the time cannot make it last for ever. Whether an
 answer is late depends on when it arrived, not on how long it took, so leaving late ones out does
-not favour fast answers. A late answer whose replacement never came (the time ran out) is timed
-after all, its lag counted. The evidence counts the retaken requests and how late the loop was.
+not favour fast answers, as long as the server's speed does not depend on this machine's load.
+On one machine (the sandbox, a staging server on localhost) a CPU shortage slows the server and
+the sampler together, and the answers left out may be among the slower ones: the evidence counts
+the retaken requests and how late the loop was, so a reader can tell. A late answer whose
+replacement never came (the time ran out) is timed after all, its lag counted.
 
 A run is flagged ``client_bound`` when the client used most of a core; when the p95 of the timed
 answers' lag, or of the sends' lag, is over ``max(2 ms, 5 %)`` of the median (more late answers
