@@ -72,7 +72,8 @@ class TextEntry(Table):
         self.value.body.clear()
         self.value._map.clear()
         for key, item in table.value.body:
-            self.value.append(key, item)
+            # As a table adds a key: its container and its mapping (``node.get``, ``del``).
+            self.raw_append(key, item)
         for _, item in after:
             self.value.append(None, item)
         self.trivia.trail = table.trivia.trail
