@@ -71,6 +71,8 @@ def edit_lines(
         return head + tables, None
     if "#" in tables or '"""' in tables or "'''" in tables:
         return None
+    if not _headers_known(tables, path, before):
+        return None  # a table added by hand (not in the data): parsed into items, kept
     written = writer.entry(path, after, defaults)
     if written is None:
         return None
@@ -124,6 +126,25 @@ def _line_at(head: str, line: str) -> int | None:
         starts.append(at + 1)
         at = head.find("\n" + line, at + 1)
     return starts[0] if len(starts) == 1 else None
+
+
+def _headers_known(tables: str, path: str, before: Mapping[str, Any]) -> bool:
+    """Whether every header among the entry's tables names one of the tables of ``before``
+    (``[path.evidence]``, ``[[path.evidence.findings]]``...), so that writing those tables
+    anew loses nothing: a table whose key launch-tui does not read (``[path.notes]`` added by
+    hand) is in no data, and would be dropped."""
+    names = tuple(
+        f"{path}.{key}" for key, value in before.items() if type(key) is str and _is_table(value)
+    )
+    for found in _FIRST_HEADER.finditer(tables):
+        end = tables.find("\n", found.end())
+        line = tables[found.end() : len(tables) if end < 0 else end].lstrip("[").strip()
+        if not any(
+            line.startswith(name) and line[len(name) : len(name) + 1] in (".", "]")
+            for name in names
+        ):
+            return False
+    return True
 
 
 def _mentions(head: str, key: str) -> bool:
