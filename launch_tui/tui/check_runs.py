@@ -172,7 +172,8 @@ class CheckRuns:
         return process
 
     def close(self) -> None:
-        """Stop the child (its runs are cancelled); later runs fall back to nothing."""
+        """Stop the child (its runs are cancelled); a run asked for later ends at once,
+        cancelled (the app is closing)."""
         with self._lock:
             self._closed = True
             process, self._process = self._process, None
