@@ -92,4 +92,7 @@ async def test_the_sessions_sampling_settings_drive_the_sampler(clean_world: Run
         session, Selection(check_ids=frozenset({"perf.latency"}), targets=frozenset({"health"}))
     )
     evidence = results["perf.latency", "health"].evidence
-    assert (evidence["sent"], evidence["concurrency"]) == (7, 2)
+    # Late answers (a loaded machine) are retaken: one more request each, at most half the plan.
+    retaken = evidence["retaken"]
+    assert isinstance(retaken, int) and 0 <= retaken <= 3
+    assert (evidence["sent"], evidence["concurrency"]) == (7 + retaken, 2)
