@@ -176,7 +176,7 @@ class _Updater:
         matches = _match(before, after, spec)
         kept = sorted(m for m in matches if m is not None)
         for gone in sorted(set(range(len(before))) - set(kept), reverse=True):
-            del existing[gone]
+            self.remove_entry(existing, gone)
         items: list[Any] = list(existing)
         position = {j: p for p, j in enumerate(kept)}
         reordered = [m for m in matches if m is not None] != kept
@@ -200,7 +200,13 @@ class _Updater:
             if not same_value(before[j], entry):
                 self.changes.entries.add(id(current))
                 if not self.retext(current, path, before[j], entry, spec):
+                    # What introduces the next table stays at the end, whichever of the
+                    # entry's tables the edit removes or adds.
+                    moved = (
+                        _trailing(current, all_comments=True) if isinstance(existing, AoT) else []
+                    )
                     self.table(current, before[j], entry, entry_path)
+                    current.value.body.extend((None, item) for item in moved)
             if reordered:
                 existing.append(current)
 
@@ -254,6 +260,32 @@ class _Updater:
         self.table(fresh, spec.defaults, entry, path)
         self.changes.entries.add(id(fresh))
         return fresh
+
+    def remove_entry(self, array: AoT | Array, index: int) -> None:
+        """Remove an entry, keeping what introduces what follows it.
+
+        tomlkit keeps the blank lines and comments above a table at the end of the table
+        before it: from the first blank line on, those at the end of a removed entry (a
+        section's comment above ``[[decisions]]``, a note above the next result) go to the
+        end of the entry before it, or before the entry after it when it was the first.
+        Comments right under its last key go with it.
+        """
+        if isinstance(array, AoT):
+            moved = _trailing(array[index])
+            if moved and index > 0:
+                previous = array[index - 1]
+                if type(previous) is not TextEntry or previous.text is None:
+                    shown = previous.as_string()
+                    if shown and not shown.endswith("\n"):
+                        previous.append(None, tomlkit.nl())
+                previous.value.body.extend((None, item) for item in moved)
+                self.changes.entries.add(id(previous))
+            elif moved and index + 1 < len(array):
+                following = array[index + 1]
+                text = "".join(item.as_string() for item in moved)
+                following.trivia.indent = text + following.trivia.indent
+                self.changes.entries.add(id(following))
+        del array[index]
 
     def insert_entry(self, array: AoT | Array, index: int, fresh: Any) -> None:
         if isinstance(array, AoT) and len(array) > 0:
@@ -343,15 +375,12 @@ def _update_scalars(array: Array, before: list[Any], after: list[Any]) -> None:
         array.append(to_item(value, inline=True))
 
 
-def _space_after(previous: Any, fresh: Table) -> None:
-    """Lay out ``fresh``, a table added right after the table ``previous``.
-
-    tomlkit keeps the blank lines and comments that precede a table at the end of the table
-    above it. From the first blank line on, they introduce what follows (``# Decisions``
-    above ``[[decisions]]``), so they move to after ``fresh`` and ``fresh`` gets a blank line
-    of its own before it. Comments right under ``previous``'s last key stay with it.
-    """
-    body = previous.value.body
+def _trailing(entry: Any, *, all_comments: bool = False) -> list[Item]:
+    """Take the blank lines and comments at the end of ``entry`` from the first blank line on
+    (what introduces the table after it; ``all_comments``: those right under its last key
+    too), and return them; none when they hold no comment. They are at the end of its last
+    sub-table when it ends with one (``[results.evidence.fetch]``)."""
+    body = entry.value.body
     start = len(body)
     while (
         start > 0
@@ -359,11 +388,48 @@ def _space_after(previous: Any, fresh: Table) -> None:
         and isinstance(body[start - 1][1], Whitespace | Comment)
     ):
         start -= 1
-    blank = next(
-        (i for i in range(start, len(body)) if isinstance(body[i][1], Whitespace)), len(body)
-    )
+    if start == len(body) and body:
+        last = body[-1][1]
+        if isinstance(last, Table):
+            return _trailing(last, all_comments=all_comments)
+        if isinstance(last, AoT) and len(last) > 0:
+            return _trailing(last[-1], all_comments=all_comments)
+    blank = start
+    if not all_comments:
+        while blank < len(body) and not isinstance(body[blank][1], Whitespace):
+            blank += 1
     moved = [item for _, item in body[blank:]]
+    if not any(isinstance(item, Comment) for item in moved):
+        return []  # blank lines only: the entry's own spacing
     del body[blank:]
+    return moved
+
+
+def _space_after(previous: Any, fresh: Table) -> None:
+    """Lay out ``fresh``, a table added right after the table ``previous``.
+
+    tomlkit keeps the blank lines and comments that precede a table at the end of the table
+    above it. From the first blank line on, they introduce what follows (``# Decisions``
+    above ``[[decisions]]``), so they move to after ``fresh`` and ``fresh`` gets a blank line
+    of its own before it. Comments right under ``previous``'s last key stay with it. When
+    ``previous`` ends with a sub-table (``[results.evidence.fetch]``), they are at its end.
+    """
+    moved = _trailing(previous)
+    if not moved:  # blank lines only, if any: those at the end of previous itself
+        body = previous.value.body
+        start = len(body)
+        while (
+            start > 0
+            and body[start - 1][0] is None
+            and isinstance(body[start - 1][1], Whitespace | Comment)
+        ):
+            start -= 1
+        blank = next(
+            (i for i in range(start, len(body)) if isinstance(body[i][1], Whitespace)),
+            len(body),
+        )
+        moved = [item for _, item in body[blank:]]
+        del body[blank:]
     if previous.as_string() and not previous.as_string().endswith("\n"):
         previous.append(None, tomlkit.nl())
     if not fresh.trivia.indent.startswith("\n"):
