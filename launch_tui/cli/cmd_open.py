@@ -33,7 +33,7 @@ def network_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The network options given on the command line, as ``NetworkOverrides`` field values.
 
     Plain values: the class (and the network stack behind it) is loaded on the first run, so
-    the first screen does not wait for httpx and dnspython.
+    the first screen does not wait for the HTTP client and dnspython.
     """
     overrides: dict[str, Any] = {}
     nameservers: Sequence[str] = getattr(args, "nameserver", None) or ()

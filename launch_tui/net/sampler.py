@@ -7,15 +7,15 @@
     run = await sample_latency(target, SamplePlan(samples=200, concurrency=10))
     run.summary.p95_ms, run.client_bound, run.evidence()
 
-Why not the HTTP client from ``net``: httpx's connection pool costs a few hundred microseconds
-of CPU per request (several milliseconds on a busy machine), and under concurrency on one core
-that cost queues up and lands in the numbers (``bench/latency.py`` shows it). The sampler
-therefore speaks minimal HTTP/1.1 itself: one kept-alive connection per worker, a prebuilt
-request, and an ``asyncio.Protocol`` that parses only the status line and the headers that frame
-the body, drops the body as it arrives, and stamps the answer's end inside the I/O callback
-(not a loop turn later, when a waiting task would resume). Addresses and TLS come from the
-caller, who resolves them the way ``net`` does (overrides, resolver, SSL context; SNI and Host
-keep the URL's name).
+Why not the HTTP client from ``net``: a fetch does more than a sample needs (redirects, hop
+records, capped bodies kept for reading, cookies), and any CPU per request queues up under
+concurrency on one core and lands in the numbers (``bench/latency.py`` shows it with an httpx
+pool). The sampler therefore speaks minimal HTTP/1.1 itself: one kept-alive connection per
+worker, a prebuilt request, and an ``asyncio.Protocol`` that parses only the status line and the
+headers that frame the body, drops the body as it arrives, and stamps the answer's end inside
+the I/O callback (not a loop turn later, when a waiting task would resume). Addresses and TLS
+come from the caller, who resolves them the way ``net`` does (overrides, resolver, SSL context;
+SNI and Host keep the URL's name).
 
 Two modes:
 

@@ -105,7 +105,7 @@ class LaunchApp(AppBase):
         self.sessions_dir = sessions_dir
         self.playbook = playbook
         # A callable is called in a thread after the first screen: check modules import the
-        # network stack (httpx, dnspython), which would otherwise delay the first paint.
+        # network stack (the HTTP client, dnspython), which would otherwise delay the first paint.
         self._check_registry: Registry | None = None if callable(registry) else registry
         self._registry_source = registry
         self.services_factory = services_factory
