@@ -34,7 +34,6 @@ import os
 import pickle  # only between this process and the child it spawned
 import queue
 import ssl
-import struct
 import subprocess
 import sys
 import threading
@@ -42,12 +41,11 @@ import time
 from dataclasses import dataclass, replace
 from typing import IO, Any
 
+from launch_tui.net.pipe_frames import read_frame, write_frame
 from launch_tui.net.sampler import SamplePlan, SampleRun, SampleTarget, sample_latency
 from launch_tui.net.ssl_contexts import make_ssl_context, probe_context
 
 __all__ = ["SamplerPool", "SamplerProcess", "SamplerUnavailable", "TlsSpec", "shared_sampler"]
-
-_HEADER = struct.Struct("!I")
 
 
 class SamplerUnavailable(Exception):
@@ -61,25 +59,6 @@ class TlsSpec:
     verify: bool
     """True: :func:`make_ssl_context` with ``ca_bundle``; False: :func:`probe_context`."""
     ca_bundle: str | None = None
-
-
-def _write(stream: IO[bytes], message: tuple[Any, ...]) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
-    stream.flush()
-
-
-def _read(stream: IO[bytes]) -> tuple[Any, ...] | None:
-    head = stream.read(_HEADER.size)
-    if len(head) < _HEADER.size:
-        return None
-    (size,) = _HEADER.unpack(head)
-    data = stream.read(size)
-    if len(data) < size:
-        return None
-    message = pickle.loads(data)  # noqa: S301 - written by our own child (see the docstring)
-    assert isinstance(message, tuple)
-    return message
 
 
 class SamplerProcess:
@@ -162,7 +141,7 @@ class SamplerProcess:
             self._jobs[job] = (loop, future)
             try:
                 bare = replace(target, ssl_context=None)
-                _write(proc.stdin, ("sample", job, bare, plan, tls, time.monotonic()))
+                write_frame(proc.stdin, ("sample", job, bare, plan, tls, time.monotonic()))
             except (OSError, ValueError):
                 self._jobs.pop(job, None)
                 self._gone = True
@@ -172,7 +151,7 @@ class SamplerProcess:
         except asyncio.CancelledError:
             with self._lock, contextlib.suppress(OSError, ValueError):
                 if proc.stdin is not None and not self._gone:
-                    _write(proc.stdin, ("cancel", job))
+                    write_frame(proc.stdin, ("cancel", job))
             raise
         finally:
             with self._lock:
@@ -183,7 +162,7 @@ class SamplerProcess:
         assert proc is not None and proc.stdout is not None
         while True:
             try:
-                message = _read(proc.stdout)
+                message = read_frame(proc.stdout)
             except (OSError, pickle.UnpicklingError, EOFError):
                 message = None
             if message is None:
@@ -369,7 +348,7 @@ async def _serve(jobs_in: IO[bytes], runs_out: IO[bytes]) -> None:
     def read_jobs() -> None:
         while True:
             try:
-                message = _read(jobs_in)
+                message = read_frame(jobs_in)
             except (OSError, pickle.UnpicklingError, EOFError):
                 message = None
             loop.call_soon_threadsafe(receive, message)
@@ -381,7 +360,7 @@ async def _serve(jobs_in: IO[bytes], runs_out: IO[bytes]) -> None:
         # fills the pipe, and a blocked write would hold up every run still sampling.
         while (message := outbox.get()) is not None:
             with contextlib.suppress(OSError, ValueError):
-                _write(runs_out, message)
+                write_frame(runs_out, message)
 
     writer = threading.Thread(target=write_runs, name="sampler-runs", daemon=True)
     writer.start()

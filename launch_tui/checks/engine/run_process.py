@@ -37,7 +37,6 @@ import os
 import pickle  # only between this process and the child it spawned
 import re
 import signal
-import struct
 import subprocess
 import sys
 import threading
@@ -54,6 +53,7 @@ from launch_tui.checks.engine.targets import Selection
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import Session
 from launch_tui.core.sanitize import clean
+from launch_tui.net.pipe_frames import read_frame, write_frame
 
 __all__ = [
     "CANCEL_GRACE_S",
@@ -72,7 +72,6 @@ CLOSE_TIMEOUT_S = 5.0
 #: Bytes of the child's stderr kept (the end), to say why it died.
 STDERR_KEPT = 4096
 
-_HEADER = struct.Struct("!I")
 _URL_CREDENTIALS = re.compile(r"(\w+://)[^/\s:@]+:[^/\s@]+@")
 _SECRET_PAIR = re.compile(
     r"(?i)\b([\w.-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|auth\w*|credential\w*))"
@@ -107,25 +106,6 @@ def masked(text: str, *, max_len: int = 300) -> str:
     """``text`` cleaned of control characters, URL credentials and secret-looking values."""
     text = _URL_CREDENTIALS.sub(r"\1***@", clean(text, max_len=max_len * 2))
     return clean(_SECRET_PAIR.sub(lambda m: f"{m.group(1)}=***", text), max_len=max_len)
-
-
-def _write(stream: IO[bytes], message: tuple[Any, ...]) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
-    stream.flush()
-
-
-def _read(stream: IO[bytes]) -> tuple[Any, ...] | None:
-    head = stream.read(_HEADER.size)
-    if len(head) < _HEADER.size:
-        return None
-    (size,) = _HEADER.unpack(head)
-    data = stream.read(size)
-    if len(data) < size:
-        return None
-    message = pickle.loads(data)  # noqa: S301 - written by our own child or parent (see above)
-    assert isinstance(message, tuple)
-    return message
 
 
 _Waiting = tuple[asyncio.AbstractEventLoop, "asyncio.Queue[tuple[Any, ...]]"]
@@ -316,7 +296,7 @@ class CheckProcess:
             return False
         with self._write_lock:
             try:
-                _write(proc.stdin, message)
+                write_frame(proc.stdin, message)
             except (OSError, ValueError):
                 return False
         return True
@@ -351,7 +331,7 @@ class CheckProcess:
         assert proc is not None and proc.stdout is not None
         while True:
             try:
-                message = _read(proc.stdout)
+                message = read_frame(proc.stdout)
             except (OSError, pickle.UnpicklingError, EOFError, ValueError):
                 message = None
             if message is None:
@@ -417,7 +397,7 @@ async def _serve(runs_in: IO[bytes], out: IO[bytes]) -> None:
 
     def write(message: tuple[Any, ...]) -> None:
         with contextlib.suppress(OSError, ValueError):  # the parent has gone: we end soon
-            _write(out, message)
+            write_frame(out, message)
 
     async def run(job: int, request: RunRequest) -> None:
         try:
@@ -454,7 +434,7 @@ async def _serve(runs_in: IO[bytes], out: IO[bytes]) -> None:
     def read_runs() -> None:
         while True:
             try:
-                message = _read(runs_in)
+                message = read_frame(runs_in)
             except (OSError, pickle.UnpicklingError, EOFError, ValueError):
                 message = None
             loop.call_soon_threadsafe(receive, message)
