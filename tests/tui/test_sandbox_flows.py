@@ -113,11 +113,18 @@ async def test_stage_three_against_the_sandbox_fills_the_domain_map(
         assert tls["www.brightlane.test"].status is Status.PASS  # type: ignore[union-attr]
         assert tls["staging.brightlane.test"].status is not Status.PASS  # type: ignore[union-attr]
         await pilot.press("t")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        pane = app.screen.query_one(DeliverablePane)
-        tables = list(pane.query(ViewTable))
-        domain = next(t for t in tables if t.view.title == "Domain map")
+        # The tab mounts its pane, which then starts the worker that fills it: wait for both
+        # (a worker not started yet is not waited for by wait_for_complete).
+        domain = None
+        for _ in range(100):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            panes = list(app.screen.query(DeliverablePane))
+            tables = [t for pane in panes for t in pane.query(ViewTable)]
+            domain = next((t for t in tables if t.view.title == "Domain map"), None)
+            if domain is not None:
+                break
+        assert domain is not None, "the deliverable tab never showed its domain map"
         shown = [row[0].text for row in domain.view.rows]
         assert shown == [
             row[0].text for row in domain_map_table(session, pilot.app.now().date()).rows
