@@ -115,7 +115,20 @@ class _Updater:
     ) -> None:
         existing = node.get(key)
         if isinstance(existing, AbstractTable | OutOfOrderTableProxy | Container):
-            self.table(existing, before if isinstance(before, dict) else {}, value, child)
+            try:
+                self.table(existing, before if isinstance(before, dict) else {}, value, child)
+            except (IndexError, KeyError):
+                if not _dotted(node, key):
+                    raise
+                # Written by hand as dotted keys two levels deep in an array's entry
+                # (evidence.fetch.status = 200), which tomlkit fails to change in place
+                # (IndexError from its proxy): the table is written anew, whole.
+                self.changes.reshaped = True
+                del node[key]
+                fresh = tomlkit.inline_table() if _is_inline(node) else tomlkit.table()
+                self.table(fresh, {}, value, child)
+                _insert(node, key, fresh)
+                return
             if isinstance(existing, Table) and len(existing) == 0 and existing.is_super_table():
                 # A table that was only there as the path to its child tables ([a.b.c] makes
                 # a.b implicit) is not written; having lost its last child it would vanish from
@@ -348,6 +361,14 @@ def _extend_new(aot: AoT, tables: list[Table]) -> None:
             table.trivia.indent = "\n" + table.trivia.indent
     aot._body.extend(tables)
     list.extend(aot, tables)
+
+
+def _dotted(node: Any, key: str) -> bool:
+    """Whether ``key`` of ``node`` is written as dotted keys (``key.x = 1``)."""
+    container = node if isinstance(node, Container) else getattr(node, "value", None)
+    if not isinstance(container, Container):
+        return False
+    return any(k is not None and k.is_dotted() and k.key == key for k, _ in container.body)
 
 
 def _plain_value(value: Any) -> bool:
