@@ -215,6 +215,49 @@ def test_the_last_results_evidence_removed_keeps_the_comment_of_what_follows(
     assert written[written.index("\n", written.index(DECIDED)) + 1 :].startswith("[[decisions]]")
 
 
+@pytest.mark.parametrize("count", [5, 20], ids=["parsed whole", "results as lines"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        'evidence.fetch.url = "https://x2.test/"\nevidence.fetch.status = 200\n',
+        'evidence = { fetch = { url = "https://x2.test/", status = 200 } }\n',
+        '\n[results.evidence]\nfetch.url = "https://x2.test/"\nfetch.status = 200\n',
+    ],
+    ids=["dotted keys", "an inline table", "dotted keys in the table"],
+)
+def test_evidence_written_by_hand_in_another_form_is_changed(
+    tmp_path: Path, count: int, written: str
+) -> None:
+    # tomlkit raised IndexError (through the save, on every save) changing a table written
+    # as dotted keys two levels deep in an array's entry.
+    path = _file(tmp_path, count)
+    text = path.read_text("utf-8")
+    block = '\n[results.evidence.fetch]\nurl = "https://x2.test/"\nstatus = 200\n'
+    if written.startswith("\n"):
+        text = text.replace(block, written, 1)
+    else:
+        text = text.replace(block, "\n", 1)
+        end = text.index("\n", text.index("duration_ms =", text.index('target = "route-2"'))) + 1
+        text = text[:end] + written + text[end:]
+    path.write_text(text, "utf-8")
+    assert _raw(text)["results"][2]["evidence"] == {
+        "fetch": {"url": "https://x2.test/", "status": 200}
+    }
+    with open_session(path) as handle:
+        session = handle.session
+        changed = dataclasses.replace(
+            session.results[2], evidence={"fetch": {"status": 503}, "more": [1]}
+        )
+        results = (*session.results[:2], changed, *session.results[3:])
+        saved = handle.save(dataclasses.replace(session, results=results))
+        again = handle.save(_rerun(saved))
+    assert load_session(path).results == again.results
+    assert _raw(path.read_text("utf-8"))["results"][2]["evidence"] == {
+        "fetch": {"status": 503},
+        "more": [1],
+    }
+
+
 def test_results_inside_a_multi_line_string_are_not_taken_for_the_results(
     tmp_path: Path,
 ) -> None:
