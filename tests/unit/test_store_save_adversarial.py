@@ -486,11 +486,25 @@ def _apply(session: Session, changes: list[tuple[int, str, str, dict[str, Any]]]
     return dataclasses.replace(session, results=tuple(results))
 
 
-def _saves(path: Path, runs: list[list[tuple[int, str, str, dict[str, Any]]]]) -> list[Any]:
-    """Each run's outcome: the file's data and comments, and whether it reads back as saved."""
+def _saves(
+    path: Path,
+    runs: list[list[tuple[int, str, str, dict[str, Any]]]],
+    while_open: dict[int, tuple[int, str]],
+) -> list[Any]:
+    """Each run's outcome: the file's data and comments, and whether it reads back as saved.
+    ``while_open``: by run, a line written by hand above a result's target before that save
+    (the save merges it)."""
     outcomes: list[Any] = []
     with open_session(path) as handle:
-        for changes in runs:
+        for run, changes in enumerate(runs):
+            if run in while_open:
+                index, line = while_open[run]
+                text = path.read_bytes().decode("utf-8")
+                at = text.find(f'target = "route-{index}"')
+                if at >= 0:
+                    if "\r\n" in text:
+                        line = line.replace("\n", "\r\n")
+                    path.write_bytes((text[:at] + line + text[at:]).encode("utf-8"))
             try:
                 saved = handle.save(_apply(handle.session, changes))
             except SessionSaveError:
@@ -514,11 +528,15 @@ def _saves(path: Path, runs: list[list[tuple[int, str, str, dict[str, Any]]]]) -
         max_size=5,
     ),
     runs=st.lists(st.lists(_CHANGE, max_size=6), min_size=1, max_size=3),
+    while_open=st.dictionaries(
+        st.integers(1, 2), st.tuples(st.integers(0, 19), _HAND_TOP), max_size=2
+    ),
 )
 def test_saves_of_results_as_lines_are_saves_of_the_whole_file(
     tmp_path_factory: pytest.TempPathFactory,
     hand: dict[int, tuple[str, str]],
     runs: list[list[tuple[int, str, str, dict[str, Any]]]],
+    while_open: dict[int, tuple[int, str]],
 ) -> None:
     folder = tmp_path_factory.mktemp("s")
     text = _file(folder).read_text("utf-8")
@@ -533,8 +551,8 @@ def test_saves_of_results_as_lines_are_saves_of_the_whole_file(
     whole.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))  # CRLF: parsed whole
     # (The lines' file is split unless a hand edit has a line that starts with "[" inside an
     # entry's values: then both are parsed whole, and must still agree.)
-    expected = _saves(whole, runs)
-    got = _saves(lines, runs)
+    expected = _saves(whole, runs, while_open)
+    got = _saves(lines, runs, while_open)
     assert [o if o == "refused" else o[2] for o in got] == [
         o if o == "refused" else True for o in expected
     ]
