@@ -125,6 +125,7 @@ class LaunchApp(AppBase):
         self._stage_since: datetime | None = None
         self._stage_timed = ""
         self._first_painted = False
+        self._startup_done = False  # the registry loaded after the first screen
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
         if self.options.theme:
@@ -200,10 +201,15 @@ class LaunchApp(AppBase):
         # runs go to one) is started now, so that the first run does not wait for it.
         self.check_runs.warm()
         registry = self._registry_for_thread()
-        if self._check_registry is None:
-            self.call_from_thread(self._registry_loaded, registry)
+        self.call_from_thread(self._registry_loaded, registry)
 
     def _registry_loaded(self, registry: Registry) -> None:
+        # Then the saver parses the open file for editing (one heavy import after the other).
+        self._startup_done = True
+        if self.controller is not None:
+            self.controller.prepare_saving()
+        if self._check_registry is not None:
+            return
         assumed = self.implemented_ids
         self._check_registry = registry
         freeze_heap()  # the check modules and the network stack are imported now
@@ -260,6 +266,8 @@ class LaunchApp(AppBase):
 
     def _show_session(self, controller: SessionController) -> None:
         self.controller = controller
+        if self._startup_done:  # else once the registry has loaded after the first screen
+            controller.prepare_saving()
         self.run_state = RunState()
         stage = controller.session.ui.stage
         self.goto_stage(stage if stage in STAGE_IDS else STAGE_IDS[0], initial=True)

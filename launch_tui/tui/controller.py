@@ -55,6 +55,7 @@ class Saver:
         self._last_write = -1e9
         self._writing = False
         self._stopping = False
+        self._prepare = False
         self.saves = 0
         """How many writes were made (for tests and the benchmark)."""
         self._thread = threading.Thread(target=self._loop, name="launch-tui-saver", daemon=True)
@@ -68,13 +69,28 @@ class Saver:
             self._urgent = self._urgent or urgent
             self._cond.notify_all()
 
+    def prepare(self) -> None:
+        """Parse the file for editing on the saver's thread, unless a save comes first.
+
+        The first save after opening then renders only what changed. Asked for once the first
+        screen is painted: parsing imports tomlkit and takes the interpreter for a while.
+        """
+        with self._cond:
+            self._prepare = not self._stopping
+            self._cond.notify_all()
+
     def flush(self, timeout: float = 30.0) -> bool:
         """Block until every requested value is written; False on timeout."""
         with self._cond:
             self._urgent = True
             self._cond.notify_all()
             return self._cond.wait_for(
-                lambda: self._pending is None and not self._writing, timeout=timeout
+                lambda: (
+                    self._pending is None
+                    and not self._writing
+                    and (not self._prepare or self._stopping)
+                ),
+                timeout=timeout,
             )
 
     def close(self, timeout: float = 30.0) -> None:
@@ -92,39 +108,59 @@ class Saver:
         waited = self._monotonic() - self._last_write
         return self._urgent or self._stopping or waited >= self._batch_seconds
 
-    def _loop(self) -> None:
+    def _prepare_document(self) -> None:
         # Parse the file for editing before the first save needs it, off the screen's thread.
         # Whatever goes wrong here goes wrong again in the save that needs it, which reports it:
         # the thread must live on to make that save.
         with contextlib.suppress(Exception):
             self._handle.prepare()
+
+    def _loop(self) -> None:
         while True:
             with self._cond:
-                while not (self._due() or (self._stopping and self._pending is None)):
+                while not (
+                    self._due()
+                    or (self._prepare and self._pending is None and not self._stopping)
+                    or (self._stopping and self._pending is None)
+                ):
                     timeout = None
                     if self._pending is not None:
                         waited = self._monotonic() - self._last_write
                         timeout = max(0.0, self._batch_seconds - waited)
                     self._cond.wait(timeout)
-                if self._pending is None:
+                if self._pending is None and self._prepare and not self._stopping:
+                    self._prepare = False
+                    session = None
+                elif self._pending is None:
                     return
-                session, self._pending = self._pending, None
-                self._urgent = False
+                else:
+                    session, self._pending = self._pending, None
+                    self._prepare = False  # the save parses the file itself
+                    self._urgent = False
                 self._writing = True
-            try:
-                self._handle.save(session)
-                self.saves += 1
-            except LaunchError as exc:
-                self._on_error(exc)
-            except Exception as exc:  # a bug in the store must not kill the saver
-                self._on_error(
-                    LaunchError(f"{type(exc).__name__}: {exc}", title="Could not save session")
-                )
-            finally:
+            if session is None:
+                self._prepare_document()
                 with self._cond:
-                    self._last_write = self._monotonic()
                     self._writing = False
                     self._cond.notify_all()
+            else:
+                self._save(session)
+
+    def _save(self, session: Session) -> None:
+        try:
+            self._handle.save(session)
+            self.saves += 1
+        except LaunchError as exc:
+            self._on_error(exc)
+        except Exception as exc:  # a bug in the store must not kill the saver
+            self._on_error(
+                LaunchError(f"{type(exc).__name__}: {exc}", title="Could not save session")
+            )
+        finally:
+            with self._cond:
+                self._last_write = self._monotonic()
+                self._writing = False
+                self._cond.notify_all()
 
 
 class SessionController:
@@ -172,6 +208,11 @@ class SessionController:
         """Write the current session without waiting for the batch window (a run ended)."""
         if self._saver is not None:
             self._saver.request(self.session, urgent=True)
+
+    def prepare_saving(self) -> None:
+        """Have the saver parse the file for editing now, off the screen's thread."""
+        if self._saver is not None:
+            self._saver.prepare()
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Block until the last change is on disk (call from a thread, or at exit)."""

@@ -77,6 +77,9 @@ async def auto_pilot(pilot):
     while app.registry is None:
         await asyncio.sleep(0.01)
     await pilot.pause()
+    # Then the saver parses the open file for editing, before any save needs it.
+    assert app.controller.flush(timeout=30)
+    seen["prepared"] = app.controller.handle._loaded.doc is not None
     app.exit()
 
 app.run(headless=True, size=(80, 24), auto_pilot=auto_pilot)
@@ -86,6 +89,7 @@ print(json.dumps({
     "at_first_screen": seen["at_first_screen"],
     "checks": len(app.registry),
     "collector_on": seen["collector_on"],
+    "prepared": seen["prepared"],
 }))
 """
 
@@ -111,3 +115,5 @@ def test_heavy_libraries_load_after_the_first_screen(tmp_path: Path) -> None:
     assert seen["checks"] > 0
     # The garbage collector, paused for the start, is on again once the screen is up.
     assert seen["collector_on"]
+    # And the saver has the file parsed for its first save.
+    assert seen["prepared"]

@@ -1,16 +1,21 @@
 """The TUI's saver thread parses the open file for editing before the first save needs it.
 
-The first save after opening then only renders what changed. A file that cannot be edited must
-not cost the saver its thread: the save that needs the document reports the same error.
+The first save after opening then only renders what changed. The parse waits until it is asked
+for (the app asks once the first screen is painted: it imports tomlkit). A file that cannot be
+edited must not cost the saver its thread: the save that needs the document reports the same
+error.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import shutil
+import time
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tomlkit.toml_document import TOMLDocument
 
@@ -37,6 +42,7 @@ def test_the_saver_saves_after_preparing_the_document(tmp_path: Path) -> None:
     errors: list[LaunchError] = []
     with open_session(path) as handle:
         saver = Saver(handle, errors.append)
+        saver.prepare()
         session = dataclasses.replace(handle.session, ui=UiState("request-path", "home"))
         saver.request(session)
         assert saver.flush(timeout=30)
@@ -57,6 +63,8 @@ def test_a_file_that_cannot_be_edited_is_reported_by_the_save_and_the_saver_live
     errors: list[LaunchError] = []
     with open_session(path, migrations=[refuse, *MIGRATIONS]) as handle:
         saver = Saver(handle, errors.append)
+        saver.prepare()
+        assert saver.flush(timeout=30)
         for selection in ("home", "login"):
             saver.request(
                 dataclasses.replace(handle.session, ui=UiState("request-path", selection))
@@ -66,3 +74,28 @@ def test_a_file_that_cannot_be_edited_is_reported_by_the_save_and_the_saver_live
     assert len(errors) == 2
     assert all(isinstance(e, SessionSaveError) for e in errors)
     assert path.read_text("utf-8") == text  # never saved over
+
+
+def test_the_saver_parses_only_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / HANDWRITTEN.name
+    shutil.copyfile(HANDWRITTEN, path)
+    with open_session(path) as handle:
+        calls: list[float] = []
+        real = handle.prepare
+
+        def prepare() -> None:
+            calls.append(time.monotonic())
+            real()
+
+        monkeypatch.setattr(handle, "prepare", prepare)
+        saver = Saver(handle, pytest.fail)
+        time.sleep(0.2)
+        assert calls == []  # not before the app asks (the first screen is being painted)
+        saver.prepare()
+        assert saver.flush(timeout=30)
+        assert len(calls) == 1
+        saver.prepare()
+        assert saver.flush(timeout=30)
+        assert len(calls) == 2  # already parsed: the handle's prepare returns at once
+        saver.close()
+        assert saver.saves == 0
