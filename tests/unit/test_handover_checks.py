@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from launch_tui.checks import default_registry
+from launch_tui.checks.domain import days_left
 from launch_tui.checks.engine.context import context_factory
 from launch_tui.checks.engine.targets import WorkItem
 from launch_tui.checks.handover.access_judge import Area, judge_access
@@ -318,3 +319,16 @@ async def test_access_map_check_reads_the_detected_cdn_from_audit_stack() -> Non
     clean = await run_check("handover.access_map", session(*WELL_HELD, stack=STACK))
     assert clean.status is Status.PASS
     assert clean.evidence["detected_stack"] == "not run yet"
+
+
+def test_the_domain_count_is_domain_expirys_whatever_the_hour() -> None:
+    """Expiry at midnight, asked in the afternoon: 24 and a half days left. The renewals list
+    says what ``domain.expiry`` says (24), not the 25 of the two calendar dates."""
+    expires = "2027-01-01T00:00:00+00:00"
+    now = datetime(2026, 12, 7, 13, 30, tzinfo=UTC)
+    judged = judge_renewals(session(results=(expiry_result(expires),)), now.date(), now=now)
+    domain_row = next(r for r in judged.rows if r["kind"] == "domain")
+    assert domain_row["days_left"] == days_left(datetime.fromisoformat(expires), now) == 24
+    assert domain_row["renewal"] == "2027-01-01"
+    (finding,) = judged.findings
+    assert "expires in 24 days (2027-01-01)" in finding.problem

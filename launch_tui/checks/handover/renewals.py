@@ -27,10 +27,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from launch_tui.checks.domain import RegistryAnswer, ask_registry
+from launch_tui.checks.domain import RegistryAnswer, ask_registry, days_left
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.findings import Finding, combine
 from launch_tui.checks.engine.registry import Registry
@@ -72,6 +72,9 @@ class DomainDate:
     """``rdap`` (this run's query), ``saved domain.expiry`` (a stored result) or ``""``."""
     problem: str = ""
     """Why this run could not read it from the registry; empty when it did."""
+    expires_at: datetime | None = None
+    """The moment it expires, when known: days left are then counted as ``domain.expiry``
+    counts them (whole days from now, rounded down), so both say the same number."""
 
 
 def stored_domain_date(session: Session, problem: str = "") -> DomainDate:
@@ -79,8 +82,9 @@ def stored_domain_date(session: Session, problem: str = "") -> DomainDate:
     result = session.result("domain.expiry")
     if result is None:
         return DomainDate(None, "", problem)
+    moment = _parse_moment(result.evidence.get("expires_at"))
     return DomainDate(
-        _parse_date(result.evidence.get("expires_at")), "saved domain.expiry", problem
+        moment.date() if moment is not None else None, "saved domain.expiry", problem, moment
     )
 
 
@@ -89,7 +93,7 @@ def domain_date(session: Session, registry: RegistryAnswer) -> DomainDate:
     if registry.answer is not None and not registry.problem:
         record = registry.record
         expires = record.expires_at if record is not None else None
-        return DomainDate(expires.date() if expires is not None else None, "rdap")
+        return DomainDate(expires.date() if expires is not None else None, "rdap", "", expires)
     return stored_domain_date(session, registry.problem)
 
 
@@ -127,11 +131,12 @@ def monthly_totals(services: Sequence[Service]) -> dict[str, Decimal]:
 
 
 def judge_renewals(
-    session: Session, today: date, domain: DomainDate | None = None
+    session: Session, today: date, domain: DomainDate | None = None, now: datetime | None = None
 ) -> RenewalJudgement:
     """Every service's renewal and cost, and the domain's expiry, as of ``today``.
 
     ``domain`` is the expiry this run read; ``None`` judges a saved ``domain.expiry`` result.
+    ``now`` (the moment of ``today``) counts the domain's days from its moment of expiry.
     """
     rows: list[dict[str, JSONValue]] = []
     findings: list[RenewalFinding] = []
@@ -184,7 +189,7 @@ def judge_renewals(
                     name, f"no {' and no '.join(missing)} recorded", Status.WARN, Severity.LOW
                 )
             )
-    judged = _domain_row(session, today, domain or stored_domain_date(session))
+    judged = _domain_row(session, today, domain or stored_domain_date(session), now)
     if judged is not None:
         row, finding = judged
         rows.append(row)
@@ -195,7 +200,7 @@ def judge_renewals(
 
 
 def _domain_row(
-    session: Session, today: date, domain: DomainDate
+    session: Session, today: date, domain: DomainDate, now: datetime | None = None
 ) -> tuple[dict[str, JSONValue], RenewalFinding | None] | None:
     apex = clean(session.targets.apex.strip().rstrip(".").lower(), max_len=120)
     if not apex:
@@ -223,7 +228,10 @@ def _domain_row(
         saved = " (from the saved domain.expiry result" + (
             f"; the registry could not be asked: {why})" if why else ")"
         )
-    left = (expires - today).days
+    if domain.expires_at is not None and now is not None:
+        left = days_left(domain.expires_at, now)
+    else:
+        left = (expires - today).days
     row["days_left"] = left
     on = expires.isoformat()
     if left < 0:
@@ -240,13 +248,14 @@ def _domain_row(
     return row, None
 
 
-def _parse_date(value: object) -> date | None:
+def _parse_moment(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        return datetime.fromisoformat(value).date()
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _days(count: int) -> str:
@@ -269,7 +278,8 @@ def _totals_text(totals: dict[str, Decimal]) -> str:
 async def renewals(ctx: CheckContext) -> CheckResult:
     """Renewal dates and costs of every service and the domain; the monthly total per currency."""
     registry = await ask_registry(ctx)
-    judgement = judge_renewals(ctx.session, ctx.clock().date(), domain_date(ctx.session, registry))
+    now = ctx.clock()
+    judgement = judge_renewals(ctx.session, now.date(), domain_date(ctx.session, registry), now=now)
     evidence = judgement.evidence()
     totals = _totals_text(judgement.totals)
     if not judgement.findings:
