@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tomlkit.toml_document import TOMLDocument
 
 from launch_tui.core.errors import LaunchError, SessionSaveError
