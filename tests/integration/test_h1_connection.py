@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from launch_tui.net import (
     make_http_client,
     parse_resolve,
 )
+from launch_tui.net.transport import MAX_IDLE
 
 StreamHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -367,3 +369,77 @@ async def test_an_http_1_0_answer_closes_its_connection() -> None:
     assert [(r.http_version, r.body, r.failure) for r in results] == [("HTTP/1.0", b"ok", None)] * 2
     assert served.connections == 2
     assert results[1].resent == 0 and results[1].timing.connect_ms is not None
+
+
+class Counted:
+    """A server answering OK on kept-alive connections, counting those open and ever opened
+    (``opened`` names each connection's first request's Host)."""
+
+    def __init__(self) -> None:
+        self.open = 0
+        self.opened: list[str] = []
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.open += 1
+        try:
+            with contextlib.suppress(OSError, asyncio.IncompleteReadError):
+                first = True
+                while True:
+                    request = await reader.readuntil(b"\r\n\r\n")
+                    if first:
+                        host = request.split(b"\r\nHost: ", 1)[1].split(b"\r\n", 1)[0]
+                        self.opened.append(host.decode())
+                        first = False
+                    writer.write(OK)
+                    await writer.drain()
+        finally:
+            self.open -= 1
+
+
+async def _settle(until: Callable[[], bool]) -> None:
+    for _ in range(200):
+        if until():
+            return
+        await asyncio.sleep(0.005)
+
+
+async def test_idle_connections_are_capped_across_origins_longest_idle_closed_first() -> None:
+    served = Counted()
+    async with serving(served.handle) as port:
+        names = [f"o{i}.test" for i in range(MAX_IDLE + 8)]
+        async with client_for(*(f"{n}=127.0.0.1:{port}" for n in names)) as c:
+            for name in names:
+                assert (await c.fetch(f"http://{name}/")).body == b"ok"
+            await _settle(lambda: served.open <= MAX_IDLE)
+            assert served.open == MAX_IDLE  # the 8 idle longest were closed
+            again_last = await c.fetch(f"http://{names[-1]}/")
+            again_first = await c.fetch(f"http://{names[0]}/")
+    assert again_last.timing.connect_ms is None  # still kept: reused
+    assert again_first.timing.connect_ms is not None  # closed by the cap: a new connection
+    assert served.opened == [*names, names[0]]
+
+
+async def test_an_expired_idle_connection_is_closed_when_the_pool_is_next_used() -> None:
+    served = Counted()
+    shift = [0.0]
+
+    def clock() -> float:
+        return time.perf_counter() + shift[0]
+
+    async with serving(served.handle) as port:
+        config = NetConfig(
+            overrides=(
+                parse_resolve(f"a.test=127.0.0.1:{port}"),
+                parse_resolve(f"b.test=127.0.0.1:{port}"),
+            ),
+            limits=NetLimits(total_deadline=3.0, connect_timeout=2.0),
+        )
+        resolver = Resolver((Nameserver("127.0.0.1", closed_port()),))
+        async with make_http_client(config, resolver, clock=clock) as c:
+            await c.fetch("http://a.test/")
+            await _settle(lambda: served.open == 1)
+            shift[0] = 60.0  # a minute later: a.test's idle connection has expired
+            await c.fetch("http://b.test/")
+            await _settle(lambda: served.open == 1)
+            assert served.open == 1  # a.test's was closed, not kept to the end of the run
+    assert served.opened == ["a.test", "b.test"]
