@@ -23,6 +23,7 @@ class Plain(Static):
     ) -> None:
         super().__init__(_literal(content), markup=False, id=id, classes=classes)
         self._shown: object = None
+        self._literal: Text | Content | None = None
         self._lines: int | None = None
         """Lines the shown text takes when none of them wraps (``None``: unknown)."""
 
@@ -38,14 +39,26 @@ class Plain(Static):
         if key == self._shown:
             return
         self._shown = key
-        styles = self.styles
-        height, width = styles.height, styles.width
+        self._literal = literal
+        height = self.styles.height
         one_line = height is not None and height.unit is Unit.CELLS and height.value == 1
-        fixed_width = width is None or width.unit is not Unit.AUTO
-        lines = _unwrapped_lines(literal, self.size.width) if fixed_width else None
+        lines = self._count_lines(literal)
         same_size = one_line or (lines is not None and lines == self._lines)
         self._lines = lines
         self.update(literal, layout=not same_size)
+
+    def on_resize(self) -> None:
+        # Text shown before the label had a width (composed, not yet laid out) could not be
+        # measured: measure it now, so that the next text of as many lines does not relayout
+        # the whole screen (the sidebar's stage lines changed in each early repaint of a run).
+        if self._literal is not None:
+            self._lines = self._count_lines(self._literal)
+
+    def _count_lines(self, literal: Text | Content) -> int | None:
+        width = self.styles.width
+        if width is not None and width.unit is Unit.AUTO:
+            return None  # the width follows the text
+        return _unwrapped_lines(literal, self.size.width)
 
 
 def _literal(content: str | Text | Content) -> Text | Content:
