@@ -380,7 +380,12 @@ class Exchange:
         if probe.first_byte is not None and probe.request_started is not None:
             ttfb = (probe.first_byte - probe.request_started) * 1000.0
         return Timing(
-            probe.dns_ms, probe.connect_ms, probe.tls_ms, ttfb, (end - self.hop_started) * 1000.0
+            probe.dns_ms,
+            probe.connect_ms,
+            probe.tls_ms,
+            ttfb,
+            (end - self.hop_started) * 1000.0,
+            tls_resumed=probe.tls_resumed,
         )
 
     def fail(

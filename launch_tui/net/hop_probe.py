@@ -29,6 +29,8 @@ class HopProbe:
     dns_ms: float | None = None
     connect_ms: float | None = None
     tls_ms: float | None = None
+    tls_resumed: bool | None = None
+    """Whether the TLS handshake resumed an earlier session; ``None`` without a handshake."""
     request_started: float | None = None
     first_byte: float | None = None
     connect_target: str = ""

@@ -25,6 +25,9 @@ class Timing:
     """From starting to send the request to the first response byte."""
     total_ms: float = 0.0
     """The whole hop, body included for the last one."""
+    tls_resumed: bool | None = None
+    """The TLS handshake resumed a session of an earlier connection to the origin (no
+    certificate sent: it was verified on that connection); ``None`` without a handshake."""
 
 
 @dataclass(frozen=True)

@@ -6,21 +6,24 @@ else (at the per-origin limit) the next one released. A new connection goes to t
 ``--resolve`` overrides name (an exact ``host:port`` entry first), else to what our resolver
 answers (never the system's), trying each address in turn; the URL keeps the real name, and with
 it SNI, certificate hostname verification and the Host header. HTTPS is a TLS handshake on the
-TCP connection (``loop.start_tls``) with the client's SSL context, timed apart from connecting.
+TCP connection with the client's SSL context, timed apart from connecting, by a TLS layer of our
+own over ``ssl.MemoryBIO`` (``tls_transport.py``): asyncio's ``start_tls`` can neither resume a
+session nor read without a standing 256 KiB buffer per connection.
 
 The pool is per client, and a client has one SSL context and one set of overrides (a
 ``variant`` is another client with its own pool), so origin is the whole key: the address an
 idle connection went to and its TLS settings are the ones any request of this client would
 get. A kept-alive connection is not looked up again, as a browser's is not; idle ones are
 closed after ``keepalive_expiry`` seconds, and beyond ``max_idle`` across every origin the
-longest idle is closed first. Each idle TLS connection holds asyncio's 256 KiB read buffer and
-OpenSSL's state: a ×8 audit's bursts left 322 of them open to the end of the run (about
-110 MiB of peak RSS) before idle ones were capped.
+longest idle is closed first (each holds OpenSSL's state and a socket).
 
-TLS session resumption is not attempted: ``asyncio``'s TLS transport has no way to pass an
-``ssl.SSLSession`` to the handshake (``loop.start_tls`` and ``create_connection`` take none),
-so a resumed handshake would need a TLS layer of our own over ``ssl.MemoryBIO``. Connection
-reuse per origin is what saves the handshakes.
+TLS sessions are resumed per origin: the pool keeps the last session a connection learnt for
+an origin and the server name it sent, and offers it to that origin's next new connection
+(``Timing.tls_resumed`` says whether the server took it; ``handshakes_full`` and
+``handshakes_resumed`` count them). A resumed handshake carries no certificate: it was verified
+on the full handshake that made the session, with this pool's context (so a verify-off
+variant's sessions are never offered by a verifying client) and the same server name (so a
+session of one host is never offered to another on the same address).
 
 Closing: every connection registers itself with the pool from ``connection_made`` until
 ``connection_lost``; :meth:`ConnectionPool.aclose` refuses new connections and waiters from its
@@ -50,10 +53,13 @@ from launch_tui.net.hop_probe import (
 )
 from launch_tui.net.resolver import Resolver
 from launch_tui.net.settings import NetConfig, join_host_port
+from launch_tui.net.tls_transport import TlsLayer
 from launch_tui.net.urls import Url
 
 Clock = Callable[[], float]
 Origin = tuple[str, str, int]
+SessionKey = tuple[Origin, str]
+"""An origin and the server name (SNI) its handshake sent."""
 
 
 @dataclass(slots=True)
@@ -69,6 +75,8 @@ class _Slot:
 #: in use). A run's next request to an origin mostly follows its last within a second; one
 #: that finds its idle connection closed pays a handshake, not a failure.
 MAX_IDLE = 32
+#: TLS sessions kept for resumption, one per origin (the least recently learnt dropped first).
+MAX_SESSIONS = 1024
 
 
 class ConnectionPool:
@@ -98,6 +106,12 @@ class ConnectionPool:
         self._slots: dict[Origin, _Slot] = {}
         self._open: set[H1Connection] = set()
         self._owner: dict[H1Connection, Origin] = {}
+        self._sessions: dict[SessionKey, ssl.SSLSession] = {}
+        """The TLS session to resume per origin and server name, oldest learnt first."""
+        self.handshakes_full = 0
+        """TLS handshakes done in full (certificate verified) by this pool's connections."""
+        self.handshakes_resumed = 0
+        """TLS handshakes that resumed a session of an earlier connection."""
         self._closed = False
 
     @property
@@ -268,12 +282,19 @@ class ConnectionPool:
         assert plain is not None
         probe.phase = Phase.TLS
         started = self._clock()
-        loop = asyncio.get_running_loop()
+        key: SessionKey = (url.origin, url.host)
+        layer = TlsLayer(
+            plain,
+            conn,
+            self._ssl_context,
+            url.host,
+            session=self._sessions.get(key),
+            on_session=lambda session: self._keep_session(key, session),
+        )
+        plain.set_protocol(layer)
         try:
             async with asyncio.timeout(connect_timeout):
-                secure = await loop.start_tls(
-                    plain, conn, self._ssl_context, server_hostname=url.host
-                )
+                done = await layer.handshake()
         except TimeoutError:
             conn.abort()
             raise ConnectTimedOut(f"no TLS session within {connect_timeout} s") from None
@@ -286,16 +307,28 @@ class ConnectionPool:
         except BaseException:
             conn.abort()
             raise
-        if secure is None or plain.is_closing() or self._closed:
-            # asyncio ends a handshake whose connection closed without an error (an abort):
-            # it is a failed handshake all the same.
+        if not done or plain.is_closing() or self._closed:
+            # The connection closed without an error during the handshake (an abort): a
+            # failed handshake all the same.
             conn.abort()
             if self._closed:
                 raise ClientClosedError("the HTTP client is closed")
             raise ConnectFailed("connection closed during the TLS handshake")
-        assert isinstance(secure, asyncio.Transport)
-        conn.transport = secure
+        conn.transport = layer.transport
         probe.tls_ms = (self._clock() - started) * 1000.0
+        probe.tls_resumed = layer.resumed
+        if layer.resumed:
+            self.handshakes_resumed += 1
+        else:
+            self.handshakes_full += 1
+
+    def _keep_session(self, key: SessionKey, session: ssl.SSLSession) -> None:
+        """The session a next connection to ``key`` offers to resume (the latest one learnt)."""
+        if not self._closed:
+            self._sessions.pop(key, None)
+            self._sessions[key] = session
+            while len(self._sessions) > MAX_SESSIONS:
+                del self._sessions[next(iter(self._sessions))]
 
     async def _targets(self, url: Url, probe: HopProbe) -> list[tuple[str, int]]:
         override = self._config.override_for(url.host, url.port)
@@ -323,6 +356,7 @@ class ConnectionPool:
                     waiter.set_result(None)
             slot.idle.clear()
         self._idle.clear()
+        self._sessions.clear()
         for conn in list(self._open):
             conn.abort()
         self._owner.clear()
