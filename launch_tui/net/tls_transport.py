@@ -133,17 +133,16 @@ class TlsLayer(asyncio.Protocol):
                 chunk = self._ssl.read(READ_CHUNK)
             except ssl.SSLWantReadError:
                 break
-            except ssl.SSLZeroReturnError:  # close_notify: the peer's end of stream
-                self._flush()
-                self._end_of_stream()
-                self._plain.close()
-                return
+            except ssl.SSLZeroReturnError:
+                chunk = b""
             except ssl.SSLError as exc:
                 self._error = exc
                 self._plain.abort()
                 return
-            if not chunk:
-                break
+            if not chunk:  # the peer's close_notify (the ssl module mostly reads it as b"")
+                self._end_of_stream()
+                self._close()  # our close_notify in answer, and the socket closed
+                return
             got_data = True
             self._app.data_received(chunk)
             if self._lost or self._plain.is_closing():
