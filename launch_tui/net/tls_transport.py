@@ -39,6 +39,12 @@ FEED_CHUNK = 16 * 1024
 
 SessionSink = Callable[[ssl.SSLSession], None]
 
+_TLS_INFO = frozenset({"ssl_object", "peercert", "cipher", "compression", "sslcontext"})
+"""What ``get_extra_info`` answers from the TLS state, as asyncio's TLS transport does."""
+
+_CLOSED = asyncio.Protocol()
+"""The application protocol of a layer whose connection is lost (the real one let go)."""
+
 
 class TlsLayer(asyncio.Protocol):
     """The TCP transport's protocol while TLS runs on it; see the module doc."""
@@ -57,9 +63,11 @@ class TlsLayer(asyncio.Protocol):
         self._app = app
         self._incoming = ssl.MemoryBIO()
         self._outgoing = ssl.MemoryBIO()
-        self._ssl = context.wrap_bio(
+        self._ssl: ssl.SSLObject | None = context.wrap_bio(
             self._incoming, self._outgoing, server_hostname=server_hostname, session=session
         )
+        """``None`` once the connection is lost: OpenSSL's state is let go at once, not when
+        a garbage collection finds the connection's cycles."""
         self._on_session = on_session
         self._want_ticket = on_session is not None
         self._handshaking = True
@@ -76,7 +84,8 @@ class TlsLayer(asyncio.Protocol):
         """The handshake resumed an earlier session."""
 
     @property
-    def ssl_object(self) -> ssl.SSLObject:
+    def ssl_object(self) -> ssl.SSLObject | None:
+        """The TLS state; ``None`` once the connection is lost."""
         return self._ssl
 
     # -- handshake ------------------------------------------------------------------------------
@@ -90,8 +99,11 @@ class TlsLayer(asyncio.Protocol):
     def _step_handshake(self) -> bool:
         """Take the handshake as far as the bytes so far allow; ``True`` once it is done."""
         waiter = self._waiter
+        sslobj = self._ssl
+        if sslobj is None:
+            return False
         try:
-            self._ssl.do_handshake()
+            sslobj.do_handshake()
         except ssl.SSLWantReadError:
             self._flush()
             return False
@@ -104,16 +116,16 @@ class TlsLayer(asyncio.Protocol):
             return False
         self._handshaking = False
         self._flush()
-        self.resumed = self._ssl.session_reused
-        if self._want_ticket and self._ssl.version() != "TLSv1.3":
-            self._save_session()  # TLS 1.2: the session is known once the handshake is
+        self.resumed = sslobj.session_reused
+        if self._want_ticket and sslobj.version() != "TLSv1.3":
+            self._save_session(sslobj)  # TLS 1.2: the session is known once the handshake is
         if waiter is not None and not waiter.done():
             waiter.set_result(True)
         return True
 
-    def _save_session(self) -> None:
+    def _save_session(self, sslobj: ssl.SSLObject) -> None:
         self._want_ticket = False
-        session = self._ssl.session
+        session = sslobj.session
         if session is not None and self._on_session is not None:
             self._on_session(session)
 
@@ -139,12 +151,13 @@ class TlsLayer(asyncio.Protocol):
         self._read()
 
     def _read(self) -> None:
-        if self._eof or self._lost or self._failed:
+        sslobj = self._ssl
+        if self._eof or self._failed or sslobj is None:
             return
         got_data = False
         while True:
             try:
-                chunk = self._ssl.read(READ_CHUNK)
+                chunk = sslobj.read(READ_CHUNK)
             except ssl.SSLWantReadError:
                 break
             except ssl.SSLZeroReturnError:
@@ -163,9 +176,9 @@ class TlsLayer(asyncio.Protocol):
                 return  # the application closed the connection on what it read
         self._flush()  # a key update's answer, if any
         if self._want_ticket:
-            session = self._ssl.session
+            session = sslobj.session
             if session is not None and session.has_ticket:
-                self._save_session()
+                self._save_session(sslobj)
             elif got_data:
                 self._want_ticket = False  # the server's answer came without a ticket first
 
@@ -202,7 +215,14 @@ class TlsLayer(asyncio.Protocol):
             else:
                 waiter.set_exception(exc)
         error = exc if exc is not None else self._error
-        self._app.connection_lost(error if isinstance(error, Exception) else None)
+        app = self._app
+        # Break the cycle application -> transport -> layer -> application, so that the
+        # SSLObject (and OpenSSL's buffers) go when the application does, not at the next
+        # garbage collection.
+        self._app = _CLOSED
+        self._on_session = None
+        self._ssl = None
+        app.connection_lost(error if isinstance(error, Exception) else None)
 
     def pause_writing(self) -> None:
         self._app.pause_writing()
@@ -219,20 +239,22 @@ class TlsLayer(asyncio.Protocol):
     def _write(self, data: bytes | bytearray | memoryview) -> None:
         if self._handshaking:
             raise RuntimeError("write before the TLS handshake is done")
-        if self._lost or self._plain.is_closing():
+        sslobj = self._ssl
+        if sslobj is None or self._plain.is_closing():
             return
         view = memoryview(data)
         while view:
-            written = self._ssl.write(view)
+            written = sslobj.write(view)
             view = view[written:]
         self._flush()
 
     def _close(self) -> None:
         if self._plain.is_closing():
             return
-        if not self._handshaking and not self._lost:
+        sslobj = self._ssl
+        if not self._handshaking and sslobj is not None:
             with contextlib.suppress(ssl.SSLError, ValueError):
-                self._ssl.unwrap()  # our close_notify; the peer's is not waited for
+                sslobj.unwrap()  # our close_notify; the peer's is not waited for
             self._flush()
         self._plain.close()
 
@@ -245,7 +267,11 @@ class TlsTransport(asyncio.Transport):
         self._layer = layer
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:
+        if name not in _TLS_INFO:
+            return self._layer._plain.get_extra_info(name, default)
         sslobj = self._layer.ssl_object
+        if sslobj is None:
+            return default  # the connection is lost
         if name == "ssl_object":
             return sslobj
         if name == "peercert":
@@ -254,9 +280,7 @@ class TlsTransport(asyncio.Transport):
             return sslobj.cipher()
         if name == "compression":
             return sslobj.compression()
-        if name == "sslcontext":
-            return sslobj.context
-        return self._layer._plain.get_extra_info(name, default)
+        return sslobj.context
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         self._layer._write(data)

@@ -167,14 +167,18 @@ async def test_the_layer_hands_over_plaintext_in_bounded_chunks(tmp_path: Path) 
         layer = TlsLayer(plain, recorder, make_ssl_context(str(pki.bundle_path)), "chunks.test")
         plain.set_protocol(layer)
         assert await asyncio.wait_for(layer.handshake(), 3.0) is True
+        cert = layer.transport.get_extra_info("peercert")
+        assert ("DNS", "chunks.test") in cert["subjectAltName"]
+        assert layer.transport.get_extra_info("ssl_object").version() == "TLSv1.3"
+        assert layer.transport.get_extra_info("cipher") is not None
+        assert layer.transport.get_extra_info("peername")[0] == "127.0.0.1"
         layer.transport.write(b"GET / HTTP/1.1\r\nHost: chunks.test\r\n\r\n")
         assert await asyncio.wait_for(recorder.ended, 5.0) is None  # the server closes after
     assert recorder.data.endswith(body)
     assert max(recorder.chunks) <= READ_CHUNK
-    cert = layer.transport.get_extra_info("peercert")
-    assert ("DNS", "chunks.test") in cert["subjectAltName"]
-    assert layer.transport.get_extra_info("ssl_object").version() == "TLSv1.3"
-    assert layer.transport.get_extra_info("cipher") is not None
+    # Once the connection is lost, OpenSSL's state is let go at once (not at a collection).
+    assert layer.ssl_object is None
+    assert layer.transport.get_extra_info("peercert") is None
 
 
 @pytest.mark.parametrize("goodbye", ["close_notify", "tcp_fin_only"])
