@@ -4,16 +4,18 @@ A second connection to an origin resumes the first one's session (the server say
 ``SSLObject.session_reused`` on its side), in TLS 1.3 and 1.2; sessions are never offered
 across clients with different verification nor across host names, so a certificate that does
 not fit still fails however many good sessions exist; bodies of several MiB arrive intact in
-bounded chunks; a server that ends the body with or without ``close_notify``, and one that
-resets mid-body.
+bounded chunks; a server that ends the body with or without ``close_notify``, one that
+resets mid-body, and one that sends a record no key made after the handshake.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import socket
 import ssl
+import threading
 from pathlib import Path
 
 import pytest
@@ -239,3 +241,34 @@ async def test_a_reset_mid_body_fails_the_fetch_and_the_next_one_reconnects(
     assert second.failure is None and second.body == b"ok"
     assert second.timing.tls_resumed is True
     assert server.connections == 2
+
+
+async def test_a_bad_record_after_the_handshake_is_a_broken_exchange(tmp_path: Path) -> None:
+    pki, context = tls_server(tmp_path, ["rec.test"])
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with context.wrap_socket(conn, server_side=True) as tls:
+            tls.recv(4096)  # the request
+            # An application-data record whose bytes no key made, straight onto the socket.
+            with socket.socket(fileno=os.dup(tls.fileno())) as raw:
+                raw.sendall(b"\x17\x03\x03\x00\x20" + b"\x42" * 32)
+                raw.recv(1)  # until the client gives up on the connection
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        async with client_for(f"rec.test=127.0.0.1:{port}", ca_bundle=str(pki.bundle_path)) as c:
+            result = await c.fetch("https://rec.test/")
+    finally:
+        await asyncio.to_thread(thread.join, 5.0)
+        listener.close()
+    assert result.failure is not None
+    assert result.failure.kind is FailureKind.PROTOCOL, result.failure
+    assert result.failure.phase is Phase.HEADERS
+    # Worded as with asyncio's TLS before (the exchange words a dropped connection itself).
+    assert "SSLError" in result.failure.message, result.failure.message
+    assert "bad record mac" in result.failure.message
+    assert result.timing.tls_ms is not None
