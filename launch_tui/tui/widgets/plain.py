@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.content import Content
 from textual.css.scalar import Unit
 from textual.widgets import Static
@@ -47,7 +48,7 @@ class Plain(Static):
         self._lines = lines
         self.update(literal, layout=not same_size)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         # Text shown before the label had a width (composed, not yet laid out) could not be
         # measured: measure it now, so that the next text of as many lines does not relayout
         # the whole screen (the sidebar's stage lines changed in each early repaint of a run).
