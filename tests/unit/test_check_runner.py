@@ -345,6 +345,45 @@ async def test_events_start_before_finish_and_end_with_results_in_item_order() -
     assert [r.key for r in finished.results] == [w.key for w in work]
 
 
+async def test_items_timed_last_time_start_longest_first_and_results_stay_in_item_order() -> None:
+    work = items_of(passing, 6)
+    # t.check4 took longest last time, then t.check1; t.check0 was never timed.
+    expected = {w.key: ms for w, ms in zip(work[1:], (400, 10, 10, 900, 30), strict=True)}
+    seen: list[RunEvent] = []
+    finished = await run_all(
+        work, make_context(), on_event=seen.append, parallelism=1, expected_ms=expected
+    )
+    started = [e.check_id for e in seen if isinstance(e, CheckStarted)]
+    assert started == ["t.check4", "t.check1", "t.check5", "t.check2", "t.check3", "t.check0"]
+    assert [r.key for r in finished.results] == [w.key for w in work]
+
+
+async def test_a_session_run_starts_the_items_its_results_say_were_longest_first() -> None:
+    order: list[str] = []
+
+    async def noted(ctx: CheckContext) -> CheckResult:
+        order.append(ctx.check.id)
+        return ctx.result(Status.PASS, "ok")
+
+    registry = Registry()
+    for name in ("a", "b", "c"):
+        registry.register(
+            f"t.{name}",
+            stage="audit",
+            title=name,
+            severity=Severity.LOW,
+            applies_to=AppliesTo.SESSION,
+        )(noted)
+    before = SESSION
+    for check_id, ms in (("t.a", 5), ("t.b", 50), ("t.c", 500)):
+        result = CheckResult(
+            check_id, "", Status.PASS, Severity.LOW, "ok", measured_at=NOW, duration_ms=ms
+        )
+        before = replace(before, results=(*before.results, result))
+    await run_session_checks(before, None, CheckServices(), registry=registry, parallelism=1)
+    assert order == ["t.c", "t.b", "t.a"]
+
+
 async def test_an_empty_run_finishes_at_once() -> None:
     events = await collect(run_checks([], make_context()))
     assert len(events) == 1

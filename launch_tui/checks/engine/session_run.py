@@ -110,6 +110,8 @@ async def run_session_checks(
         cancel=cancel,
         clock=clock,
         monotonic=monotonic,
+        # The durations of the results the session holds: the longest start first.
+        expected_ms={r.key: r.duration_ms for r in session.results},
     )
     rules = chosen_registry.merge_rules()
 
