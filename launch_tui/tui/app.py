@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -44,6 +44,8 @@ from launch_tui.tui.messages import ResultsArrived, RunEnded, RunProgress, SaveF
 if TYPE_CHECKING:
     # The check engine (and the work behind the screens) is imported when first used, after
     # the first screen is painted: see first_screen_painted.
+    from textual.screen import Screen
+
     from launch_tui.checks import Registry, Selection
     from launch_tui.checks.deploy.drill import DrillRecord
     from launch_tui.tui.workers import ServicesFactory
@@ -398,41 +400,38 @@ class LaunchApp(AppBase):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def _show_over_session(
+        self, kind: type[Screen[Any]], title: str, make: Callable[[], Screen[Any]] | None = None
+    ) -> None:
+        """Push a view of the open session (``make()``, else ``kind()``; not over itself)."""
+        if self.controller is None:
+            self.say("Open a session first.", title=title)
+        elif not isinstance(self.screen, kind):
+            self.push_screen(make() if make is not None else kind())
+
     def action_show_readiness(self) -> None:
         from launch_tui.tui.screens.readiness import ReadinessScreen
 
-        if self.controller is None:
-            self.say("Open a session first.", title="Readiness")
-            return
-        if not isinstance(self.screen, ReadinessScreen):
-            self.push_screen(ReadinessScreen())
+        self._show_over_session(ReadinessScreen, "Readiness")
 
     def action_show_people(self) -> None:
         from launch_tui.tui.screens.people import PeopleScreen
 
-        if self.controller is None:
-            self.say("Open a session first.", title="People")
-            return
-        if not isinstance(self.screen, PeopleScreen):
-            self.push_screen(PeopleScreen())
+        self._show_over_session(PeopleScreen, "People")
 
     def action_show_monitor(self) -> None:
         from launch_tui.tui.screens.monitor_dashboard import MonitorScreen
 
-        if self.controller is None:
-            self.say("Open a session first.", title="Monitors")
-            return
-        if not isinstance(self.screen, MonitorScreen):
-            self.push_screen(MonitorScreen(on_summary=self.store_monitor_summary))
+        self._show_over_session(
+            MonitorScreen, "Monitors", lambda: MonitorScreen(on_summary=self.store_monitor_summary)
+        )
 
     def action_show_drill(self) -> None:
         from launch_tui.tui.screens.rollback_drill import DrillScreen
 
-        if self.controller is None:
-            self.say("Open a session first.", title="Rollback drill")
-            return
-        if not isinstance(self.screen, DrillScreen):
-            self.push_screen(DrillScreen(on_record=self.store_drill))
+        self._show_over_session(
+            DrillScreen, "Rollback drill", lambda: DrillScreen(on_record=self.store_drill)
+        )
 
     def store_drill(self, record: DrillRecord) -> None:
         """Keep a finished rollback drill as its check's result."""
@@ -580,7 +579,9 @@ class LaunchApp(AppBase):
             self.run_state = RunState(active=False, last="the check run failed")
             self.run_changed.publish(self.run_state)
         if worker.group == "registry":
-            self._check_registry = self._check_registry or _empty_registry()
+            from launch_tui.checks import Registry  # the check modules failed to load
+
+            self._check_registry = self._check_registry or Registry()  # the app opens, runs nothing
         self.show_worker_error(worker)
 
     def manual_specs(self) -> frozenset[str]:
@@ -591,13 +592,6 @@ class LaunchApp(AppBase):
             for c in self.playbook.checks()
             if c.mode is CheckMode.MANUAL or c.id not in implemented
         )
-
-
-def _empty_registry() -> Registry:
-    """Used when the check modules fail to load: the app still opens, nothing runs."""
-    from launch_tui.checks import Registry
-
-    return Registry()
 
 
 def stage_screen_name(stage_id: str) -> str:
