@@ -83,6 +83,7 @@ from launch_tui.store import create_session, load_session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _scaled_world import COPY_MARK, calm_world, scaled_world
+from _tree_child import child_figures
 
 TARGET_RATIO = 1.3
 DEFAULT_RTTS_MS = (0.0, 50.0)
@@ -395,27 +396,18 @@ def scale_one(args: argparse.Namespace) -> None:
 
 def scale_row(args: argparse.Namespace, k: int, rtt: float, label: str, tree: str) -> None:
     """Run one K in a child process (``tree``: a source tree to import launch-tui from; ``""``:
-    the tree this script is in).
-
-    The child runs in that tree, not only with it on ``PYTHONPATH``: the processes it starts with
-    ``python -m`` (the sandbox, the sampling processes) put their working folder first on
-    ``sys.path``, and would otherwise import whatever tree the bench was started from."""
-    here = Path(__file__).resolve()
-    root = Path(tree).resolve() if tree else here.parents[1]
+    the tree this script is in; see :func:`child_figures`)."""
     world = args.world
     if world.endswith(".toml") or "/" in world:  # a file, not a built-in world's name
         world = str(Path(world).resolve())
-    argv = [sys.executable, str(here), "--scale-one", str(k), "--world", world]
+    argv = ["--scale-one", str(k), "--world", world]
     argv += ["--parallelism", str(args.parallelism), "--rtt", str(rtt)]
     argv += ["--process"] if args.process else []
     argv += ["--no-tail"] if args.no_tail else []
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env, cwd=root)
-    lines = done.stdout.strip().splitlines()
-    if done.returncode or not lines:
-        print(f"  K={k} {label}: the child failed ({done.returncode}): {done.stderr[-2000:]}")
+    f, failed = child_figures(__file__, argv, tree)
+    if f is None:
+        print(f"  K={k} {label}: {failed}")
         return
-    f = json.loads(lines[-1])
     ratio = f["wall_without_sampler_s"] / f["slowest_solo_s"] if f["slowest_solo_s"] else 0
     print(
         f"{k:4d} {label:<6} {f['items']:5.0f} {f['wall_s']:6.2f} s {f['cpu_s']:5.2f} s "

@@ -26,7 +26,6 @@ import contextlib
 import json
 import os
 import ssl
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _scaled_world import scaled_world
+from _tree_child import child_figures
 from audit import run_once, sandbox_in_process
 
 from launch_tui.checks import Selection, default_registry, expand_selection
@@ -121,17 +121,11 @@ def child(scale: int, world: str) -> None:
 
 
 def row(label: str, tree: str, args: argparse.Namespace) -> None:
-    here = Path(__file__).resolve()
-    root = Path(tree).resolve() if tree else here.parents[1]
-    argv = [sys.executable, str(here), "--child", "--scale", str(args.scale)]
-    argv += ["--world", args.world]
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env, cwd=root)
-    lines = done.stdout.strip().splitlines()
-    if done.returncode or not lines:
-        print(f"  {label}: the child failed ({done.returncode}): {done.stderr[-2000:]}")
+    argv = ["--child", "--scale", str(args.scale), "--world", args.world]
+    f, failed = child_figures(__file__, argv, tree)
+    if f is None:
+        print(f"  {label}: {failed}")
         return
-    f: dict[str, Any] = json.loads(lines[-1])
     pool = f"{f['pool'][0]:6d} {f['pool'][1]:8d}" if f["pool"] else f"{'-':>6} {'-':>8}"
     print(
         f"  {label:<7} {f['items']:5d} {f['wall_s']:6.2f} s {f['cpu_s']:5.2f} s "
