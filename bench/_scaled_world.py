@@ -12,6 +12,7 @@ once: a bigger client, not several clients.
 from __future__ import annotations
 
 import copy
+import math
 import re
 from importlib import resources
 from pathlib import Path
@@ -55,26 +56,64 @@ def _without_tails(document: tomlkit.TOMLDocument) -> int:
     return calmed
 
 
-def calm_world(world: str, folder: Path) -> Path:
+def _steady(document: tomlkit.TOMLDocument) -> int:
+    """Give every route with a random delay its mean every time (after :func:`_without_tails`,
+    so a long-tail route takes its fast time); how many routes."""
+    steadied = 0
+    hosts = document.get("hosts")
+    for host in hosts if isinstance(hosts, AoT) else []:
+        for route in host.get("routes", []):
+            latency = route.get("latency")
+            if not isinstance(latency, dict):
+                continue
+            kind = latency.get("kind")
+            if kind == "normal":
+                ms = float(latency.get("mean_ms", 0))
+            elif kind == "lognormal":
+                median, sigma = float(latency["median_ms"]), float(latency["sigma"])
+                ms = median * math.exp(sigma**2 / 2)
+            else:
+                continue
+            latency.clear()
+            latency.update({"kind": "fixed", "ms": round(ms, 3)})
+            steadied += 1
+    return steadied
+
+
+def calm_world(world: str, folder: Path, *, steady: bool = False) -> Path:
     """Write ``world`` with no planted slow answers (long-tail routes in their fast mode only)
     into ``folder``; return the path. The demo's ``/dashboard`` answers 8 % of requests in
-    1.4 s: whether one lands in a measured run decides an audit's wall time, not the client."""
+    1.4 s: whether one lands in a measured run decides an audit's wall time, not the client.
+
+    ``steady``: every route also answers in its mean time, every time. The demo's login takes
+    380 ± 140 ms; an audit sends it several requests and waits for the slowest of them, while
+    a check run alone waits for one, so the spread alone puts ~1σ between the two."""
     document = tomlkit.parse(world_text(world))
     _without_tails(document)
-    path = folder / f"{Path(world).stem}-calm.toml"
+    if steady:
+        _steady(document)
+    path = folder / f"{Path(world).stem}-{'steady' if steady else 'calm'}.toml"
     path.write_text(tomlkit.dumps(document), encoding="utf-8")
     return path
 
 
 def scaled_world(
-    world: str, k: int, folder: Path, rtt_ms: float = 0.0, *, calm: bool = False
+    world: str,
+    k: int,
+    folder: Path,
+    rtt_ms: float = 0.0,
+    *,
+    calm: bool = False,
+    steady: bool = False,
 ) -> Path:
     """Write ``world`` grown ``k`` times (and with ``rtt_ms``) into ``folder``; return the path.
-    ``calm``: with no planted slow answers (see :func:`calm_world`)."""
+    ``calm``: with no planted slow answers; ``steady``: nor any spread (see :func:`calm_world`)."""
     document = tomlkit.parse(world_text(world))
     document["rtt_ms"] = rtt_ms
-    if calm:
+    if calm or steady:
         _without_tails(document)
+    if steady:
+        _steady(document)
     hosts = document["hosts"]
     assert isinstance(hosts, AoT)
     targets = document.get("targets")

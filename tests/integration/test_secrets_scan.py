@@ -147,6 +147,26 @@ async def test_cancelling_a_scan_kills_the_scanner(tmp_path: Path) -> None:
     _assert_gone(int(pid_file.read_text()))
 
 
+async def test_the_scanner_runs_below_the_checks_priority_in_our_session(tmp_path: Path) -> None:
+    """Every thread of the scanner starts niced (set before exec, so Go's threads inherit it),
+    and it stays in our session: a session of its own is its own CPU group on Linux, which
+    would let it take half the machine from the checks that time their answers."""
+    seen = tmp_path / "seen"
+    report = '{"findings": []}'
+    session_id = 'cut -d" " -f6 /proc/$$/stat'
+    engine = _fake_engine(tmp_path, f"echo \"$(nice) $({session_id})\" > '{seen}'; echo '{report}'")
+    outcome = await scan(ScanKind.BUILD, tmp_path, binary=engine)
+    assert outcome.error == ""
+    niceness, session = seen.read_text().split()
+    assert int(niceness) == os.nice(0) + 10
+    assert int(session) == os.getsid(0)
+
+
+async def test_a_missing_engine_is_named_in_the_error(tmp_path: Path) -> None:
+    outcome = await scan(ScanKind.BUILD, tmp_path, binary=tmp_path / "no-such-engine")
+    assert outcome.error.startswith("cannot start no-such-engine")
+
+
 def _assert_gone(pid: int) -> None:
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)

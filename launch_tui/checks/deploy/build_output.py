@@ -28,7 +28,7 @@ from pathlib import Path
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.registry import Registry
 from launch_tui.checks.secrets.report import ScanKind
-from launch_tui.checks.secrets.scanner import scan
+from launch_tui.checks.secrets.scans import local_path, shared_scan
 from launch_tui.core.model import CheckResult, JSONValue, Severity, Status
 from launch_tui.core.playbook import AppliesTo
 from launch_tui.core.sanitize import clean
@@ -134,17 +134,18 @@ async def build_output(ctx: CheckContext) -> CheckResult:
     configured = ctx.session.targets.build_path
     if not configured:
         return ctx.result(Status.SKIPPED, "No build folder configured (targets.build_path)")
-    build = Path(configured)
+    build = local_path(configured)
     if not await asyncio.to_thread(build.is_dir):
         return ctx.result(Status.ERROR, f"Build folder {clean(configured)} is not a folder")
     (exposed, files_read), outcome = await asyncio.gather(
         asyncio.to_thread(exposures, build),
-        scan(ScanKind.BUILD, build, deadline_s=max(ctx.services.deadline_s, 60.0)),
+        # The same scan secrets.rotation reads: one scanner run per build folder per run.
+        shared_scan(ctx, ScanKind.BUILD, build),
     )
     findings = [
         BuildFinding(
             "secret",
-            f"{build.name}/{f.path}",
+            f.path,  # already shown as ``<build folder>/...``
             f"{f.description} ({f.rule}, {f.value.preview})",
             Severity.CRITICAL,
         )

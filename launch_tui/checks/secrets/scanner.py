@@ -44,6 +44,9 @@ Progress = Callable[[str], None]
 #: A folder scan is mostly the scanner's start-up, which allocates as it compiles its rules:
 #: letting Go's heap grow to 5x its live size before collecting (capped at 1 GiB) takes ~15 %
 #: off a working-tree scan (bench/secrets_scan.py).
+#: ``nice`` value of a scanner process (0 is normal; 19 the lowest priority).
+_SCAN_NICENESS = 10
+
 _FOLDER_GO_ENV = {"GOGC": "400", "GOMEMLIMIT": "1GiB"}
 
 
@@ -295,18 +298,19 @@ async def _exec(
     env: dict[str, str],
 ) -> tuple[int, bytes, str]:
     """Run ``argv``; kill its whole process group on timeout or cancellation."""
+    name = Path(argv[0]).name
     try:
         process = await asyncio.create_subprocess_exec(
-            *argv,
+            *_in_background(argv),
             cwd=cwd,
             env=env,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
-            start_new_session=True,
+            process_group=0,  # a group of its own to kill, in our session: see _in_background
         )
     except OSError as exc:
-        raise _ScanFailed(f"cannot start {Path(argv[0]).name}: {exc.strerror or exc}") from None
+        raise _ScanFailed(f"cannot start {name}: {exc.strerror or exc}") from None
     assert process.stdout is not None and process.stderr is not None
     try:
         async with asyncio.timeout(deadline_s):
@@ -317,12 +321,30 @@ async def _exec(
     except TimeoutError:
         await _kill(process)
         raise _ScanFailed(
-            f"{Path(argv[0]).name} did not finish within {deadline_s:g} s and was stopped"
+            f"{name} did not finish within {deadline_s:g} s and was stopped"
         ) from None
     except BaseException:
         await _kill(process)
         raise
     return code, out, err
+
+
+def _in_background(argv: list[str]) -> list[str]:
+    """``argv`` run at a lower CPU priority (``nice``) than the checks that measure time.
+
+    A scan is batch work: a few hundred ms of CPU on every core, and no verdict times it. The
+    HTTP, TLS and DNS checks running beside it time their answers on our event loop; at equal
+    priority the scanner's threads take the cores from them (and from the TUI), and answers
+    look slower than they are. ``nice`` sets the priority before the scanner starts, so every
+    thread it makes (and any ``git`` it runs) inherits it; without ``nice`` it runs as is.
+    The process stays in our session (``process_group``, not a new session): Linux weighs each
+    session's processes as one group, so a scanner in a session of its own would get half the
+    machine whatever its priority.
+    """
+    nice = shutil.which("nice")
+    if nice is None or not os.access(argv[0], os.X_OK):  # a missing program: say so, not nice
+        return argv
+    return [nice, "-n", str(_SCAN_NICENESS), *argv]
 
 
 async def _read_capped(stream: asyncio.StreamReader) -> bytes:

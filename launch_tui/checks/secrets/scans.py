@@ -115,20 +115,26 @@ async def _named_scan(kind: ScanKind, target: Path, deadline_s: float) -> ScanOu
     outcome = await scan(kind, target, deadline_s=deadline_s)
     if outcome.error or not outcome.findings:
         return outcome
-    named = [await _with_name(f, target) for f in outcome.findings]
+    sources: dict[tuple[str, str], str | None] = {}  # a file with several findings is read once
+    named = [await _with_name(f, target, sources) for f in outcome.findings]
     if kind is ScanKind.BUILD:
         # Shown as ``.next/static/...``: the build folder's name says which build it was.
         named = [replace(f, path=f"{target.name}/{f.path}") for f in named]
     return replace(outcome, findings=tuple(named))
 
 
-async def _with_name(finding: SecretFinding, target: Path) -> SecretFinding:
+async def _with_name(
+    finding: SecretFinding, target: Path, sources: dict[tuple[str, str], str | None]
+) -> SecretFinding:
     if not finding.line or not finding.column:
         return finding
-    if finding.kind is ScanKind.HISTORY:
-        text = await _git_show(target, finding.commit, finding.path)
-    else:
-        text = await asyncio.to_thread(_read_file, target, finding)
+    key = (finding.commit, finding.path)
+    if key not in sources:
+        if finding.kind is ScanKind.HISTORY:
+            sources[key] = await _git_show(target, finding.commit, finding.path)
+        else:
+            sources[key] = await asyncio.to_thread(_read_file, target, finding)
+    text = sources[key]
     if text is None:
         return finding
     lines = text.splitlines()
