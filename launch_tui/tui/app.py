@@ -545,6 +545,7 @@ class LaunchApp(AppBase):
             done=message.done,
             total=message.total,
             running=message.running,
+            queued=self.run_state.queued if message.planned is None else frozenset(message.planned),
         )
         self.run_changed.publish(self.run_state)
 

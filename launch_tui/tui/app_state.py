@@ -35,5 +35,8 @@ class RunState:
     done: int = 0
     total: int = 0
     running: tuple[str, ...] = ()
+    queued: frozenset[str] = frozenset()
+    """Row keys of the run's items (``check_id:target``): the check tables show each one
+    without a result as a waiting row until the run ends."""
     last: str = ""
     """One line about the last finished run."""

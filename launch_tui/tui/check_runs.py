@@ -194,10 +194,16 @@ class CheckRuns:
         """Run the checks ``selection`` picks and post what happens; blocking (a thread
         worker). ``registry`` gives the registry (it may load it: meanwhile the child starts).
         Raises what the run raised (the app's worker-error dialog shows it)."""
+        from launch_tui.checks import expand_selection
+        from launch_tui.tui.edits import row_key
         from launch_tui.tui.workers import run_checks_in_thread
 
         self.warm()
         checks = registry()
+        items = expand_selection(checks, session, selection)
+        # Every item's row from the start: results then fill rows in (views.stage_rows).
+        planned = tuple(row_key(item.check.id, item.target) for item in items)
+        post(RunProgress(run_id, label, 0, len(items), (), planned=planned))
         plan = child_run_plan(self.services_factory, checks, self.clock)
         if plan is None:
             run_checks_in_thread(
@@ -214,7 +220,7 @@ class CheckRuns:
             )
             return
         asyncio.run(
-            self._run_in_child(plan, run_id, label, session, checks, selection, post, cancel)
+            self._run_in_child(plan, run_id, label, session, len(items), selection, post, cancel)
         )
 
     async def _run_in_child(
@@ -223,17 +229,15 @@ class CheckRuns:
         run_id: int,
         label: str,
         session: Session,
-        registry: Registry,
+        total: int,
         selection: Selection,
         post: Post,
         cancel: CancelToken,
     ) -> None:
-        from launch_tui.checks import expand_selection
         from launch_tui.checks.engine.run_process import RunRequest
         from launch_tui.checks.engine.services import NetworkOverrides
         from launch_tui.tui.workers import RESULTS_BATCH_SECONDS, post_batch
 
-        total = len(expand_selection(registry, session, selection))
         process = self._child() if total else None
         waiting = (STARTING,) if process is not None and not process.ready else ()
         post(RunProgress(run_id, label, 0, total, waiting))

@@ -26,9 +26,18 @@ class RunProgress(Message):
     total: int
     running: tuple[str, ...]
     """``check on target`` for the checks running right now (at most a few)."""
+    planned: tuple[str, ...] | None = None
+    """Row keys of every item of the run, on the run's first message only."""
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, RunProgress) and message.run_id == self.run_id
+        # Textual asks the message it took from the queue whether ``message``, the next one,
+        # may be handled in its place. The run's first message carries its plan: a later one
+        # may not stand in for it.
+        return (
+            isinstance(message, RunProgress)
+            and message.run_id == self.run_id
+            and (self.planned is None or message.planned is not None)
+        )
 
 
 @dataclass

@@ -62,20 +62,45 @@ class CheckRow:
     """The action of the latest decision covering this row, if any."""
 
 
+#: The summary of a row the running check run has yet to give a result for.
+QUEUED_SUMMARY = "in this run, waiting for its result"
+
+
 def stage_rows(
-    session: Session, playbook: Playbook, stage_id: str, implemented: Iterable[str] = ()
+    session: Session,
+    playbook: Playbook,
+    stage_id: str,
+    implemented: Iterable[str] = (),
+    queued: Iterable[str] = (),
 ) -> tuple[CheckRow, ...]:
     """The rows of a stage's check table: failures first.
 
     Ordered by status (fail, error, warn; then checks still to run or confirm, manual,
     skipped, pass), then severity (critical first), then playbook and target order.
+
+    ``queued``: the row keys of a running check run's items. Each one without a result yet is
+    a row of its own from the start of the run, so results fill rows in rather than adding
+    them: the table keeps its size while results stream in, and the screen is not laid out
+    again for every batch.
     """
     available = frozenset(implemented)
+    waiting: dict[str, list[str]] = {}
+    for key in queued:
+        check_id, target = parse_row_key(key)
+        waiting.setdefault(check_id, []).append(target)
     rows: list[CheckRow] = []
     for spec in playbook.stage(stage_id).checks:
         manual = spec.mode is CheckMode.MANUAL
         runnable = not manual and spec.id in available
         results = session.results_for(spec.id)
+        have = {r.target for r in results}
+        rows.extend(
+            _queued_row(session, spec.id, spec.title, spec.severity, target)
+            for target in waiting.get(spec.id, ())
+            if target not in have
+        )
+        if not results and spec.id in waiting:
+            continue
         if not results:
             if manual:
                 summary = "waiting for your confirmation"
@@ -125,6 +150,25 @@ def stage_rows(
                 )
             )
     return tuple(sorted(rows, key=row_order))
+
+
+def _queued_row(
+    session: Session, check_id: str, title: str, severity: Severity, target: str
+) -> CheckRow:
+    return CheckRow(
+        key=row_key(check_id, target),
+        check_id=check_id,
+        title=title,
+        target=clean(target, max_len=120),
+        status=None,
+        severity=severity,
+        summary=QUEUED_SUMMARY,
+        duration_ms=None,
+        changed=False,
+        manual=False,
+        runnable=True,
+        decision=_latest_action(session.decisions, check_id, target),
+    )
 
 
 #: Where a check with no result yet sorts: after the warnings, before manual, skipped, pass.

@@ -129,3 +129,26 @@ def test_formatting_helpers() -> None:
     assert views.fmt_ago(now, now) == "just now"
     assert views.fmt_ago(datetime(2026, 5, 5, 8, 0, tzinfo=UTC), now) == "1 h ago"
     assert home_rows.progress_glyphs(()) == "·······"
+
+
+def test_a_running_checks_items_are_rows_from_the_start() -> None:
+    """Queued items without a result are rows of their own (results fill them in); items with
+    a result show it; a check not run yet is replaced by its queued targets."""
+    origin = [row_key("edge.origin_exposed", h) for h in ("www.brightlane.test", "new.test")]
+    have = row_key("tls.certificate", "app.brightlane.test")
+    rows = views.stage_rows(
+        SESSION,
+        PLAYBOOK,
+        "delivery",
+        implemented={"tls.certificate", "edge.origin_exposed"},
+        queued=[*origin, have],
+    )
+    by_key = {r.key: r for r in rows}
+    for key in origin:
+        assert by_key[key].status is None
+        assert by_key[key].summary == views.QUEUED_SUMMARY
+        assert by_key[key].runnable
+    assert row_key("edge.origin_exposed", "") not in by_key  # its "not run yet" row
+    assert by_key[have].status is Status.FAIL  # the last result stays until the new one
+    without = views.stage_rows(SESSION, PLAYBOOK, "delivery", implemented={"tls.certificate"})
+    assert len(rows) == len(without) - 1 + len(origin)

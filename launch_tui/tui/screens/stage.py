@@ -93,6 +93,8 @@ class StageScreen(StageDocs):
         self.stage_id = stage_id
         self._refresh_queued = False
         self._full_refresh = False
+        self._queued: frozenset[str] = frozenset()
+        """The run's items the table was last given (``RunState.queued``)."""
         self._notes_timer: object | None = None
         self._loaded_notes = False
         self._notes_text: str | None = None
@@ -292,7 +294,10 @@ class StageScreen(StageDocs):
         sidebar = self._part("#sidebar", SprintSidebar)
         if sidebar is not None:
             sidebar.show_view(view)
-        rows = stage_rows(session, playbook, self.stage_id, self.launch.implemented_ids)
+        self._queued = self.launch.run_state.queued
+        rows = stage_rows(
+            session, playbook, self.stage_id, self.launch.implemented_ids, self._queued
+        )
         self.query_one("#checks", CheckTable).show_rows(self.filter_rows(rows))
 
     def refresh_rows(self) -> None:
@@ -425,6 +430,8 @@ class StageScreen(StageDocs):
             about.show(text)
 
     def _on_run_changed(self, state: RunState) -> None:
+        if state.queued != self._queued and self._showing():
+            self.refresh_rows()  # a run began (its rows wait for results) or ended
         status = self.query_one("#run-status", Plain)
         if state.active:
             running = f" · {state.running[0]}" if state.running else ""
