@@ -28,8 +28,9 @@ Measures, in the order reported:
   * event-loop lag during a full audit: the app runs headless in this process with the real
     check registry and services, and a probe task measures how late a 5 ms sleep wakes up
     while every registered check runs, results merge, save and repaint. The demo sandbox runs
-    either in a thread of this process (as in ``launch-tui demo``) or in a process of its own
-    (as a client's real servers would: they do not share this process's interpreter lock).
+    either in a thread of this process (as ``launch-tui demo`` did before it gave the world a
+    process of its own) or in a process of its own (as ``launch-tui demo`` does now, and as a
+    client's real servers would: they do not share this process's interpreter lock).
 
 Two moments are reported for a headless first screen: *painted*, the first frame the app
 outputs that contains the first check row (what the engineer sees; ``bench/_frames.py`` hooks
@@ -533,7 +534,8 @@ class _SandboxProcess:
 async def audit_lag(sandbox: str, checks_in: str = "process") -> dict[str, float]:
     """Worst event-loop lag while the full audit runs against the demo sandbox.
 
-    ``sandbox`` is ``"thread"`` (this process, as ``launch-tui demo``) or ``"process"``.
+    ``sandbox`` is ``"thread"`` (this process, as ``launch-tui demo`` did) or ``"process"``
+    (as ``launch-tui demo`` does now, and a client's servers).
     ``checks_in`` is ``"process"`` (the app's check process, as ``launch-tui open`` and
     ``demo`` run them) or ``"thread"`` (a thread of the app: the factory is wrapped, so the
     app does not recognise the real services).
@@ -719,8 +721,8 @@ def _report_audit(runs: int, modes: list[str], paths: list[str]) -> None:
     two alternate (which goes first alternates too), so that both see the same load."""
     for mode in modes:
         where = {
-            "thread": "sandbox in a thread of this process, as launch-tui demo",
-            "process": "sandbox in its own process, as a client's servers",
+            "thread": "sandbox in a thread of this process, as launch-tui demo did",
+            "process": "sandbox in its own process, as launch-tui demo and a client's servers",
         }[mode]
         print(f"full demo audit, {where} ({runs} runs per check path, 120x40)")
         samples: dict[str, list[dict[str, float]]] = {path: [] for path in paths}

@@ -1,8 +1,9 @@
 """``launch-tui demo``: the whole sprint on a realistic client, with no network and no set-up.
 
 Starts the sandbox's ``demo`` world (DNS, HTTPS hosts, a git repository and a build folder on
-127.0.0.x, in a thread of its own), writes a session pointed at it, and opens it in the TUI with
-a full audit running. Quitting stops the sandbox and removes its files.
+127.0.0.x, in a process of its own: :mod:`launch_tui.cli.demo_sandbox`), writes a session
+pointed at it, and opens it in the TUI with a full audit running. Quitting stops the sandbox and
+removes its files.
 
 Where the demo session lives: a temporary folder, deleted on quit (the handover the engineer
 writes with ``w`` goes to the current folder instead, and the command says where on exit). The
@@ -108,7 +109,7 @@ def _reports_written(session_path: Path, folder: Path, since: float) -> list[Pat
 
 
 def run(args: argparse.Namespace, env: CliEnv) -> int:
-    from launch_tui.sandbox import SandboxThread, session_for
+    from launch_tui.cli.demo_sandbox import DemoSandbox
 
     keep = bool(args.keep)
     started = time.time()
@@ -123,11 +124,11 @@ def run(args: argparse.Namespace, env: CliEnv) -> int:
         stem = f"demo-{env.clock().date().isoformat()}"
         path = folder / f"{stem}.toml"
         kept_files = folder / f"{stem}-sandbox"
-    sandbox = SandboxThread(DEMO_WORLD, workdir=kept_files)
+    sandbox = DemoSandbox(DEMO_WORLD, workdir=kept_files)
     with hangups_unwind():
         try:
             running = sandbox.start()
-            fresh = session_for(running)
+            fresh = running.session
             if path is None:
                 temp = Path(tempfile.mkdtemp(prefix="launch-tui-demo-"))
                 folder = temp
