@@ -12,13 +12,14 @@ once: a bigger client, not several clients.
 from __future__ import annotations
 
 import copy
-import math
 import re
 from importlib import resources
 from pathlib import Path
 
 import tomlkit
 from tomlkit.items import AoT, Table
+
+from launch_tui.sandbox.latency import LogNormalDelay, NormalDelay
 
 #: Target names of copies end with this and the copy number (``home-x3``), hosts' first labels too.
 COPY_MARK = re.compile(r"-x\d+\b")
@@ -67,11 +68,11 @@ def _steady(document: tomlkit.TOMLDocument) -> int:
             if not isinstance(latency, dict):
                 continue
             kind = latency.get("kind")
-            if kind == "normal":
-                ms = float(latency.get("mean_ms", 0))
+            if kind == "normal":  # its mean as drawn (a draw below 0 is 0)
+                mean, sd = float(latency["mean_ms"]), float(latency.get("sd_ms", 0))
+                ms = NormalDelay(mean, sd).mean if sd > 0 else max(0.0, mean)
             elif kind == "lognormal":
-                median, sigma = float(latency["median_ms"]), float(latency["sigma"])
-                ms = median * math.exp(sigma**2 / 2)
+                ms = LogNormalDelay(float(latency["median_ms"]), float(latency["sigma"])).mean
             else:
                 continue
             latency.clear()

@@ -2,17 +2,17 @@
 
 ``launch-tui demo`` used to serve the world from a thread of the app's process. The servers'
 Python work (their side of every TLS handshake, HTTP parsing, DNS answers) then held the same
-interpreter lock as the screen, and a full audit's first burst of requests stalled redraws by
-tens of milliseconds (``bench/tui.py``: 10 of 12 audits under 50 ms, against 12 of 12 with the
-world in its own process, as a client's real servers are).
+interpreter lock as the screen, and redraws during an audit's first burst of requests waited
+for it (``bench/tui.py`` measures the app's loop lag with the world in either place).
 
 The child (``python -m launch_tui.cli.demo_sandbox WORLD SESSION [WORKDIR]``) starts the world,
 writes a fresh session pointed at it to ``SESSION`` and prints one JSON line: its deploy admin
 URL, or what went wrong. It serves until its standard input closes, which happens when
 :meth:`DemoSandbox.stop` closes it or when this process ends in any way (a crash or ``kill -9``
-included), then stops the world, which removes its temporary files. It runs in a session of its
-own: a Ctrl-C or a hang-up of the terminal reaches the app, which then stops it in order; and on
-Linux its CPU counts against its own scheduling group, not the app's.
+included), or until a SIGTERM, SIGHUP or SIGINT reaches it; then it stops the world, which
+removes its temporary files. It runs in a session of its own: a Ctrl-C or a hang-up of the
+terminal reaches the app, which then stops it in order; and on Linux its CPU counts against its
+own scheduling group, not the app's.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -62,31 +63,52 @@ class DemoSandbox:
         self._process: subprocess.Popen[bytes] | None = None
         self._folder: Path | None = None
 
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while it runs."""
+        return self._process.pid if self._process is not None else None
+
     def start(self, timeout: float = 60.0) -> ServedWorld:
-        """Start the child and wait until it serves; :class:`DemoSandboxError` if it cannot."""
+        """Start the child and wait until it serves; :class:`DemoSandboxError` if it cannot.
+
+        The folder the child hands the session over in is gone when this returns, whatever
+        happens: nothing of ours is left behind if this process is killed later.
+        """
         if self._process is not None:
             raise RuntimeError("a DemoSandbox starts once")
-        self._folder = Path(tempfile.mkdtemp(prefix="launch-tui-demo-sandbox-"))
-        path = self._folder / "fresh.toml"
-        argv = [sys.executable, "-m", __name__, self._world, str(path)]
-        argv += [str(self._workdir)] if self._workdir is not None else []
-        with (self._folder / "stderr.txt").open("wb") as errors:
-            self._process = subprocess.Popen(  # noqa: S603 - our own module, no shell
-                argv,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=errors,
-                start_new_session=True,
-            )
         try:
+            self._folder = Path(tempfile.mkdtemp(prefix="launch-tui-demo-sandbox-"))
+            path = self._folder / "fresh.toml"
+            argv = [sys.executable, "-m", __name__, self._world, str(path)]
+            argv += [str(self._workdir)] if self._workdir is not None else []
+            with (self._folder / "stderr.txt").open("wb") as errors:
+                self._process = subprocess.Popen(  # noqa: S603 - our own module, no shell
+                    argv,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=errors,
+                    start_new_session=True,
+                )
             answer = self._first_line(timeout)
             if "error" in answer or "deploy_admin_url" not in answer:
                 why = str(answer.get("error") or self._stderr_tail() or "it exited")
                 raise DemoSandboxError(f"The demo's sandbox did not start: {clean(why)}")
             return ServedWorld(load_session(path), str(answer["deploy_admin_url"]))
+        except OSError as exc:
+            self.stop()
+            raise DemoSandboxError(
+                f"The demo's sandbox did not start: {clean(exc.strerror or str(exc))}"
+            ) from None
         except BaseException:
             self.stop()
             raise
+        finally:
+            self._forget_folder()
+
+    def _forget_folder(self) -> None:
+        folder, self._folder = self._folder, None
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Close the child's input, wait for it to stop (killed after ``timeout``); idempotent."""
@@ -102,9 +124,7 @@ class DemoSandbox:
                 process.wait()
             if process.stdout is not None:
                 process.stdout.close()
-        folder, self._folder = self._folder, None
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+        self._forget_folder()
 
     def __enter__(self) -> ServedWorld:
         return self.start()
@@ -151,11 +171,21 @@ async def _serve(world: str, session_path: Path, workdir: Path | None) -> None:
     from launch_tui.sandbox import session_for, start_world
     from launch_tui.store import create_session
 
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)  # asked to stop: clean up first
     async with start_world(world, workdir=workdir) as running:
         create_session(session_path, session_for(running)).close()
         print(json.dumps({"deploy_admin_url": running.deploy_admin_url}), flush=True)
-        # Serve until the app closes our input, or its process ends however it ends.
-        await asyncio.to_thread(sys.stdin.buffer.read)
+        # Serve until the app closes our input (or its process ends, however it ends), or a
+        # signal asks us to stop.
+        reader = asyncio.StreamReader()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        waits = {asyncio.ensure_future(reader.read()), asyncio.ensure_future(stop.wait())}
+        _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
 
 
 def _child(argv: list[str]) -> int:

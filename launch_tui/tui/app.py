@@ -340,6 +340,7 @@ class LaunchApp(AppBase):
         controller = self.controller
         if controller is None:
             return
+        self._run_id += 1  # a run of the closed session: its late messages are ignored
         self._cancel.cancel()
         self._account_stage_time()
         self.controller = None

@@ -12,7 +12,9 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 from check_reports import Cli, write
 from check_runs import run_checks, select
 
@@ -210,3 +212,33 @@ def test_watch_deploy_on_a_hanging_or_flapping_health_route(
     last = cli.out.strip().splitlines()[-1]
     flaps = int(last.rsplit("poll(s), ", 1)[1].split(" ")[0])
     assert flaps >= 3, last
+
+
+async def test_the_build_folder_is_scanned_once_per_run(
+    demo_world: RunningWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """deploy.build_output and secrets.rotation read the same scan of the build folder, and
+    the findings' files are each read once to name them."""
+    from launch_tui.checks.secrets import rotation, scanner
+
+    started: list[tuple[str, str]] = []  # (what ran, in which folder): every process
+    real_exec = scanner._exec
+
+    async def counted(argv: list[str], cwd: Path, *args: Any) -> tuple[int, bytes, str]:
+        started.append((" ".join([Path(argv[0]).name, *argv[1:]]), str(cwd)))
+        return await real_exec(argv, cwd, *args)
+
+    monkeypatch.setattr(scanner, "_exec", counted)
+    reg = Registry()
+    reg.extend(build_output.CHECKS.all())
+    reg.extend(rotation.CHECKS.all())
+    session = sandbox_session(demo_world)
+    done = await run_checks(
+        session, select("deploy.build_output", "secrets.rotation"), registry=reg
+    )
+    builds = [what for what, where in started if where == session.targets.build_path]
+    assert len(builds) == 1 and builds[0].startswith("betterleaks fs")
+    assert len(started) == len(set(started))  # no place scanned twice
+    by_id = {r.check_id: r for r in done.results}
+    kinds = {f["kind"] for f in by_id["deploy.build_output"].evidence["findings"]}  # type: ignore[union-attr,index]
+    assert "secret" in kinds

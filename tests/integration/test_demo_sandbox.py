@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -45,7 +46,10 @@ def _gone(pid: int, within_s: float = 15.0) -> bool:
             os.kill(pid, 0)
         except ProcessLookupError:
             return True
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:  # reaped meanwhile
+            return True
         if state == "Z":  # exited, waiting for its parent
             return True
         time.sleep(0.05)
@@ -53,12 +57,12 @@ def _gone(pid: int, within_s: float = 15.0) -> bool:
 
 
 def test_the_session_points_at_a_world_served_by_another_process() -> None:
-    before = set(_children(os.getpid()))
     sandbox = DemoSandbox("demo")
     served = sandbox.start()
+    child = sandbox.pid
     try:
-        [child] = set(_children(os.getpid())) - before
-        assert child and os.getsid(child) != os.getsid(0)  # not our session, nor our process
+        assert child is not None and child in _children(os.getpid())
+        assert os.getsid(child) != os.getsid(0)  # a session of its own
         ca_folder = Path(served.session.network.ca_bundle).parent
         assert ca_folder.is_dir()
         www = next(r for r in served.session.network.resolve if r.startswith("www."))
@@ -69,6 +73,22 @@ def test_the_session_points_at_a_world_served_by_another_process() -> None:
         sandbox.stop()
     assert _gone(child)
     assert not ca_folder.exists()  # the world's files went with it
+    assert not _handover_folders()
+
+
+@pytest.fixture(autouse=True)
+def private_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Temporary folders (ours and the child's, through TMPDIR) in this test's own folder."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    return temp
+
+
+def _handover_folders() -> list[Path]:
+    """The folders a child hands the session over in (none should outlive ``start``)."""
+    return list(Path(tempfile.gettempdir()).glob("launch-tui-demo-sandbox-*"))
 
 
 def test_an_unknown_world_is_a_clear_error_and_leaves_nothing() -> None:
@@ -76,6 +96,21 @@ def test_an_unknown_world_is_a_clear_error_and_leaves_nothing() -> None:
     with pytest.raises(DemoSandboxError, match="no built-in world called 'nowhere'"):
         DemoSandbox("nowhere").start()
     assert set(_children(os.getpid())) <= before
+    assert not _handover_folders()
+
+
+def test_a_signal_to_the_sandbox_stops_it_and_removes_its_files() -> None:
+    sandbox = DemoSandbox("demo")
+    served = sandbox.start()
+    child = sandbox.pid
+    assert child is not None
+    ca_folder = Path(served.session.network.ca_bundle).parent
+    try:
+        os.kill(child, signal.SIGTERM)
+        assert _gone(child)
+        assert not ca_folder.exists()
+    finally:
+        sandbox.stop()
 
 
 APP = r"""
@@ -104,3 +139,4 @@ def test_the_world_stops_and_cleans_up_when_the_app_is_killed() -> None:
     while ca_bundle.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not ca_bundle.parent.exists()
+    assert not _handover_folders()

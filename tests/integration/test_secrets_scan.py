@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -147,19 +148,22 @@ async def test_cancelling_a_scan_kills_the_scanner(tmp_path: Path) -> None:
     _assert_gone(int(pid_file.read_text()))
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 async def test_the_scanner_runs_below_the_checks_priority_in_our_session(tmp_path: Path) -> None:
-    """Every thread of the scanner starts niced (set before exec, so Go's threads inherit it),
-    and it stays in our session: a session of its own is its own CPU group on Linux, which
-    would let it take half the machine from the checks that time their answers."""
+    """Every thread of the scanner starts niced (set before exec, so Go's threads inherit it);
+    it stays in our session (a session of its own is its own CPU group on Linux, which would
+    let it take half the machine from the checks that time their answers) but leads a process
+    group of its own, which a deadline or a cancel kills whole."""
     seen = tmp_path / "seen"
     report = '{"findings": []}'
-    session_id = 'cut -d" " -f6 /proc/$$/stat'
-    engine = _fake_engine(tmp_path, f"echo \"$(nice) $({session_id})\" > '{seen}'; echo '{report}'")
+    ids = 'cut -d" " -f1,5,6 /proc/$$/stat'  # pid, process group, session
+    engine = _fake_engine(tmp_path, f"echo \"$(nice) $({ids})\" > '{seen}'; echo '{report}'")
     outcome = await scan(ScanKind.BUILD, tmp_path, binary=engine)
     assert outcome.error == ""
-    niceness, session = seen.read_text().split()
-    assert int(niceness) == os.nice(0) + 10
+    niceness, pid, group, session = seen.read_text().split()
+    assert int(niceness) == min(os.nice(0) + 10, 19)
     assert int(session) == os.getsid(0)
+    assert group == pid
 
 
 async def test_a_missing_engine_is_named_in_the_error(tmp_path: Path) -> None:

@@ -152,3 +152,11 @@ def test_a_running_checks_items_are_rows_from_the_start() -> None:
     assert by_key[have].status is Status.FAIL  # the last result stays until the new one
     without = views.stage_rows(SESSION, PLAYBOOK, "delivery", implemented={"tls.certificate"})
     assert len(rows) == len(without) - 1 + len(origin)
+
+
+def test_queued_targets_keep_their_colons_and_stay_in_their_stage() -> None:
+    url = "https://app.brightlane.test:8443/login"
+    queued = [row_key("tls.certificate", url), row_key("secrets.repo", "")]
+    rows = views.stage_rows(SESSION, PLAYBOOK, "delivery", {"tls.certificate"}, queued)
+    waiting = [r for r in rows if r.summary == views.QUEUED_SUMMARY]
+    assert [(r.check_id, r.target) for r in waiting] == [("tls.certificate", url)]

@@ -132,7 +132,7 @@ def _head_and_tail(path: Path) -> bytes:
 async def build_output(ctx: CheckContext) -> CheckResult:
     """Scan the build folder for secrets; list source maps and client debug flags."""
     configured = ctx.session.targets.build_path
-    if not configured:
+    if not configured.strip():
         return ctx.result(Status.SKIPPED, "No build folder configured (targets.build_path)")
     build = local_path(configured)
     if not await asyncio.to_thread(build.is_dir):

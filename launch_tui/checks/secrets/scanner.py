@@ -41,12 +41,12 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 Progress = Callable[[str], None]
 
-#: A folder scan is mostly the scanner's start-up, which allocates as it compiles its rules:
-#: letting Go's heap grow to 5x its live size before collecting (capped at 1 GiB) takes ~15 %
-#: off a working-tree scan (bench/secrets_scan.py).
 #: ``nice`` value of a scanner process (0 is normal; 19 the lowest priority).
 _SCAN_NICENESS = 10
 
+#: A folder scan is mostly the scanner's start-up, which allocates as it compiles its rules:
+#: letting Go's heap grow to 5x its live size before collecting (capped at 1 GiB) takes ~15 %
+#: off a working-tree scan (bench/secrets_scan.py).
 _FOLDER_GO_ENV = {"GOGC": "400", "GOMEMLIMIT": "1GiB"}
 
 
@@ -80,6 +80,7 @@ def scanner_binary() -> Path | None:
 
 def _environment(repo: Path | None) -> dict[str, str]:
     env = {name: os.environ[name] for name in _ENV_KEEP if name in os.environ}
+    env["GIT_TERMINAL_PROMPT"] = "0"  # never wait on a terminal for credentials
     if repo is not None:
         # A checkout owned by another user is still the client's repo: let git read it.
         env |= {
@@ -333,15 +334,15 @@ def _in_background(argv: list[str]) -> list[str]:
     """``argv`` run at a lower CPU priority (``nice``) than the checks that measure time.
 
     A scan is batch work: a few hundred ms of CPU on every core, and no verdict times it. The
-    HTTP, TLS and DNS checks running beside it time their answers on our event loop; at equal
-    priority the scanner's threads take the cores from them (and from the TUI), and answers
-    look slower than they are. ``nice`` sets the priority before the scanner starts, so every
-    thread it makes (and any ``git`` it runs) inherits it; without ``nice`` it runs as is.
-    The process stays in our session (``process_group``, not a new session): Linux weighs each
-    session's processes as one group, so a scanner in a session of its own would get half the
-    machine whatever its priority.
+    HTTP, TLS and DNS checks running beside it time their answers on the same event loop; at
+    equal priority the scanner's threads take the cores from them, and answers look slower
+    than they are. ``nice`` sets the priority before the scanner starts, so every thread it
+    makes (and any ``git`` it runs) inherits it; without ``nice`` (or off POSIX) it runs as
+    is. The process stays in the session of the process running the checks (``process_group``,
+    not a new session): Linux weighs each session's processes as one group, so a scanner in a
+    session of its own would get half the machine whatever its priority.
     """
-    nice = shutil.which("nice")
+    nice = shutil.which("nice") if os.name == "posix" else None
     if nice is None or not os.access(argv[0], os.X_OK):  # a missing program: say so, not nice
         return argv
     return [nice, "-n", str(_SCAN_NICENESS), *argv]

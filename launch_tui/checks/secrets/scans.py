@@ -115,7 +115,8 @@ async def _named_scan(kind: ScanKind, target: Path, deadline_s: float) -> ScanOu
     outcome = await scan(kind, target, deadline_s=deadline_s)
     if outcome.error or not outcome.findings:
         return outcome
-    sources: dict[tuple[str, str], str | None] = {}  # a file with several findings is read once
+    # A file with several findings in a row is read (and split) once.
+    sources: dict[tuple[str, str], list[str] | None] = {}
     named = [await _with_name(f, target, sources) for f in outcome.findings]
     if kind is ScanKind.BUILD:
         # Shown as ``.next/static/...``: the build folder's name says which build it was.
@@ -124,20 +125,21 @@ async def _named_scan(kind: ScanKind, target: Path, deadline_s: float) -> ScanOu
 
 
 async def _with_name(
-    finding: SecretFinding, target: Path, sources: dict[tuple[str, str], str | None]
+    finding: SecretFinding, target: Path, sources: dict[tuple[str, str], list[str] | None]
 ) -> SecretFinding:
     if not finding.line or not finding.column:
         return finding
     key = (finding.commit, finding.path)
     if key not in sources:
+        sources.clear()  # only the last file is kept: at most one file's lines in memory
         if finding.kind is ScanKind.HISTORY:
-            sources[key] = await _git_show(target, finding.commit, finding.path)
+            text = await _git_show(target, finding.commit, finding.path)
         else:
-            sources[key] = await asyncio.to_thread(_read_file, target, finding)
-    text = sources[key]
-    if text is None:
+            text = await asyncio.to_thread(_read_file, target, finding)
+        sources[key] = text.splitlines() if text is not None else None
+    lines = sources[key]
+    if lines is None:
         return finding
-    lines = text.splitlines()
     if finding.line > len(lines):
         return finding
     name = assigned_name(lines[finding.line - 1][:_MAX_LINE], finding.column)
