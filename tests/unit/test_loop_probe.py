@@ -84,9 +84,18 @@ def test_a_thread_sharing_its_cpu_with_busy_processes_is_seen_waiting_for_it() -
         pytest.skip("no per-thread scheduler statistics here")
     cpu = min(os.sched_getaffinity(0))
     before = os.sched_getaffinity(0)
-    hog = "import os, sys; os.sched_setaffinity(0, {int(sys.argv[1])})\nwhile True: pass"
-    hogs = [subprocess.Popen([sys.executable, "-c", hog, str(cpu)]) for _ in range(3)]
+    hog = (
+        "import os, sys; os.sched_setaffinity(0, {int(sys.argv[1])}); print('busy', flush=True)"
+        "\nwhile True: pass"
+    )
+    hogs = [
+        subprocess.Popen([sys.executable, "-c", hog, str(cpu)], stdout=subprocess.PIPE)
+        for _ in range(3)
+    ]
     try:
+        for process in hogs:  # each is spinning on the CPU (a loaded machine starts them late)
+            assert process.stdout is not None
+            process.stdout.readline()
         os.sched_setaffinity(0, {cpu})
         probe.cpu_wait_since_last()
         for _ in range(100):
@@ -97,6 +106,8 @@ def test_a_thread_sharing_its_cpu_with_busy_processes_is_seen_waiting_for_it() -
         for process in hogs:
             process.kill()
             process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
     assert waited > 1.0
 
 
