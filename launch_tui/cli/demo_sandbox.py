@@ -28,7 +28,6 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import Session
@@ -125,17 +124,6 @@ class DemoSandbox:
             if process.stdout is not None:
                 process.stdout.close()
         self._forget_folder()
-
-    def __enter__(self) -> ServedWorld:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _first_line(self, timeout: float) -> dict[str, object]:
         """The child's JSON line; a ``{"error": ...}`` of our own on a timeout or no line."""
