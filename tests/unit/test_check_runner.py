@@ -358,6 +358,32 @@ async def test_items_timed_last_time_start_longest_first_and_results_stay_in_ite
     assert [r.key for r in finished.results] == [w.key for w in work]
 
 
+async def test_untimed_items_start_check_by_check_in_turns() -> None:
+    """A first run: each check's first target before any check's second, so a check listed
+    after one with many targets is not left waiting for a slot; timed items still go first."""
+    work = [item("t.route", passing, f"r{n}") for n in range(3)]
+    work += [item("t.host", passing, f"h{n}") for n in range(2)]
+    work += [item("t.scan", passing)]
+    seen: list[RunEvent] = []
+    finished = await run_all(
+        work,
+        make_context(),
+        on_event=seen.append,
+        parallelism=1,
+        expected_ms={("t.host", "h1"): 50},
+    )
+    started = [(e.check_id, e.target) for e in seen if isinstance(e, CheckStarted)]
+    assert started == [
+        ("t.host", "h1"),
+        ("t.route", "r0"),
+        ("t.host", "h0"),
+        ("t.scan", ""),
+        ("t.route", "r1"),
+        ("t.route", "r2"),
+    ]
+    assert [r.key for r in finished.results] == [w.key for w in work]
+
+
 async def test_a_session_run_starts_the_items_its_results_say_were_longest_first() -> None:
     order: list[str] = []
 

@@ -12,8 +12,9 @@ The guarantees:
 - if the consumer stops iterating or its task is cancelled, every task the run started is
   cancelled and awaited before the stream closes. Iterate inside ``contextlib.aclosing`` to make
   that happen at the ``break`` rather than when the event loop finalizes the stream;
-- items start longest first when ``expected_ms`` gives how long each took last time (see
-  :func:`start_order`); results are in item order whatever the start order.
+- items start longest first when ``expected_ms`` gives how long each took last time, the
+  others check by check in turns (see :func:`start_order`); results are in item order
+  whatever the start order.
 
 Deadlines are enforced on the event loop's clock. The injected ``monotonic`` and ``clock`` only
 stamp reported durations and times, so tests can make those deterministic.
@@ -206,8 +207,8 @@ class _Run:
 
     def order(self, expected_ms: Mapping[tuple[str, str], int] | None) -> None:
         """Start the items in :func:`start_order` (before :meth:`start`)."""
-        if expected_ms:
-            self._pending = ((i, self.items[i]) for i in start_order(self.items, expected_ms))
+        order = start_order(self.items, expected_ms or {})
+        self._pending = ((i, self.items[i]) for i in order)
 
     def start(self, parallelism: int, cancel: asyncio.Event | None) -> None:
         loop = asyncio.get_running_loop()
@@ -388,16 +389,27 @@ def _seconds(value: float | None) -> str:
 
 def start_order(items: Sequence[WorkItem], expected_ms: Mapping[tuple[str, str], int]) -> list[int]:
     """Indices of ``items`` in the order they start: those ``expected_ms`` times (how long each
-    took last time, by ``(check_id, target)``), longest first, then the rest as listed.
+    took last time, by ``(check_id, target)``), longest first; then the rest, each check's
+    first target before any check's second (checks in the listed order).
 
     Longest first keeps a long check from waiting for a free slot and ending the run late: with
     more items than ``parallelism``, the items listed last start only as others finish, and an
     audit lists the repository scans and the request-id routes last (``secrets.repo``,
-    ``monitor.request_id``, 0.4-0.6 s each). Ties keep the listed order.
+    ``monitor.request_id``, 0.4-0.6 s each). Ties keep the listed order. Without a time (a
+    first run), taking the checks in turns leaves the waiting to the last targets of the checks
+    with many (one per route or host) instead of to whole families listed last, so every check
+    (a session-wide scan among them) is under way from the first burst.
     """
+    turn: dict[str, int] = {}
+    turns = []
+    for item in items:
+        turns.append(turn.get(item.check.id, 0))
+        turn[item.check.id] = turns[-1] + 1
 
-    def key(index: int) -> tuple[bool, int]:
+    def key(index: int) -> tuple[bool, int, int]:
         took = expected_ms.get(items[index].key)
-        return (took is None, -(took or 0))
+        if took is not None:
+            return (False, -took, index)
+        return (True, turns[index], index)
 
     return sorted(range(len(items)), key=key)
