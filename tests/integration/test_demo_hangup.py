@@ -68,3 +68,49 @@ def test_demo_cleans_up_when_its_terminal_goes_away(tmp_path: Path, sig: signal.
             os.waitpid(pid, 0)
         except (ProcessLookupError, ChildProcessError):
             pass
+
+
+def test_demo_keep_leaves_the_session_and_the_worlds_files_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    """``demo --keep``: the sandbox (a process of its own) serves from the kept folder beside
+    the session; quitting leaves those two and no temporary folder or process."""
+    temp, sessions = tmp_path / "tmp", tmp_path / "sessions"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp), "TERM": "xterm-256color", "COLUMNS": "100"}
+    argv = [sys.executable, "-m", "launch_tui", "--sessions-dir", str(sessions), "demo", "--keep"]
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execve(sys.executable, argv, env)
+    try:
+        seen = b""
+        deadline = time.monotonic() + STARTUP_S
+        while b"Brightlane" not in seen and time.monotonic() < deadline:
+            seen += _read(fd, 0.2)
+        assert b"Brightlane" in seen, "the demo never showed its client"
+        time.sleep(1.0)  # the audit under way
+        os.write(fd, b"q")
+        deadline = time.monotonic() + 60
+        status = None
+        while time.monotonic() < deadline:
+            _read(fd, 0.1)
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+        else:
+            pytest.fail("the demo did not quit")
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        [session_file] = sessions.glob("demo-*.toml")
+        assert sorted(p.name for p in sessions.iterdir()) == sorted(
+            [session_file.name, f"{session_file.stem}-sandbox"]
+        )
+        world_files = sessions / f"{session_file.stem}-sandbox"
+        assert any(world_files.rglob("*.pem")), "the world's CA stays for next time"
+        assert list(temp.iterdir()) == []
+    finally:
+        os.close(fd)
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
