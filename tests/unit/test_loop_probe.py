@@ -98,8 +98,12 @@ def test_a_thread_sharing_its_cpu_with_busy_processes_is_seen_waiting_for_it() -
             process.stdout.readline()
         os.sched_setaffinity(0, {cpu})
         probe.cpu_wait_since_last()
-        for _ in range(100):
-            time.sleep(0.002)  # a wake-up may queue behind the hogs on this CPU
+        # Runnable for 200 ms on a CPU three others keep busy: it gets a share of the CPU and
+        # waits for the rest. (Short sleeps alone may not wait at all: the scheduler lets a
+        # thread that slept run at once on waking.)
+        end = time.monotonic() + 0.2
+        while time.monotonic() < end:
+            pass
         waited = probe.cpu_wait_since_last()
     finally:
         os.sched_setaffinity(0, before)
