@@ -7,12 +7,14 @@ with 128 + signal and leaves nothing in its private TMPDIR.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import select
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,34 +35,21 @@ def _read(fd: int, timeout: float) -> bytes:
         return b""
 
 
-@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])
-def test_demo_cleans_up_when_its_terminal_goes_away(tmp_path: Path, sig: signal.Signals) -> None:
-    temp = tmp_path / "tmp"
-    temp.mkdir()
+@contextlib.contextmanager
+def demo_in_a_pty(temp: Path, *args: str) -> Iterator[tuple[int, int]]:
+    """``launch-tui [args] demo ...`` in a pseudo-terminal with ``TMPDIR=temp``, shown up to
+    its client's name: ``(pid, pty fd)``. Killed and reaped on the way out, however it went."""
     env = {**os.environ, "TMPDIR": str(temp), "TERM": "xterm-256color", "COLUMNS": "100"}
     pid, fd = pty.fork()
     if pid == 0:  # pragma: no cover - the child
-        os.execve(sys.executable, [sys.executable, "-m", "launch_tui", "demo"], env)
+        os.execve(sys.executable, [sys.executable, "-m", "launch_tui", *args], env)
     try:
         seen = b""
         deadline = time.monotonic() + STARTUP_S
         while b"Brightlane" not in seen and time.monotonic() < deadline:
             seen += _read(fd, 0.2)
         assert b"Brightlane" in seen, "the demo never showed its client"
-        assert len(list(temp.iterdir())) >= 2, "sandbox and session folders exist while running"
-
-        os.kill(pid, sig)
-        deadline = time.monotonic() + 30
-        status = None
-        while time.monotonic() < deadline:
-            _read(fd, 0.1)  # keep the pty drained so the child never blocks writing
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-        else:
-            pytest.fail("the demo did not exit after the signal")
-        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 128 + sig
-        assert list(temp.iterdir()) == []
+        yield pid, fd
     finally:
         os.close(fd)
         try:
@@ -68,6 +57,29 @@ def test_demo_cleans_up_when_its_terminal_goes_away(tmp_path: Path, sig: signal.
             os.waitpid(pid, 0)
         except (ProcessLookupError, ChildProcessError):
             pass
+
+
+def _exit_code(pid: int, fd: int, within_s: float) -> int:
+    """The demo's exit code once it ends (the pty kept drained so it never blocks writing)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        _read(fd, 0.1)
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.WIFEXITED(status)
+            return os.WEXITSTATUS(status)
+    pytest.fail("the demo did not exit")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])
+def test_demo_cleans_up_when_its_terminal_goes_away(tmp_path: Path, sig: signal.Signals) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    with demo_in_a_pty(temp, "demo") as (pid, fd):
+        assert len(list(temp.iterdir())) >= 2, "sandbox and session folders exist while running"
+        os.kill(pid, sig)
+        assert _exit_code(pid, fd, 30) == 128 + sig
+        assert list(temp.iterdir()) == []
 
 
 def test_demo_keep_leaves_the_session_and_the_worlds_files_and_nothing_else(
@@ -77,29 +89,10 @@ def test_demo_keep_leaves_the_session_and_the_worlds_files_and_nothing_else(
     the session; quitting leaves those two and no temporary folder or process."""
     temp, sessions = tmp_path / "tmp", tmp_path / "sessions"
     temp.mkdir()
-    env = {**os.environ, "TMPDIR": str(temp), "TERM": "xterm-256color", "COLUMNS": "100"}
-    argv = [sys.executable, "-m", "launch_tui", "--sessions-dir", str(sessions), "demo", "--keep"]
-    pid, fd = pty.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.execve(sys.executable, argv, env)
-    try:
-        seen = b""
-        deadline = time.monotonic() + STARTUP_S
-        while b"Brightlane" not in seen and time.monotonic() < deadline:
-            seen += _read(fd, 0.2)
-        assert b"Brightlane" in seen, "the demo never showed its client"
+    with demo_in_a_pty(temp, "--sessions-dir", str(sessions), "demo", "--keep") as (pid, fd):
         time.sleep(1.0)  # the audit under way
         os.write(fd, b"q")
-        deadline = time.monotonic() + 60
-        status = None
-        while time.monotonic() < deadline:
-            _read(fd, 0.1)
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-        else:
-            pytest.fail("the demo did not quit")
-        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        assert _exit_code(pid, fd, 60) == 0
         [session_file] = sessions.glob("demo-*.toml")
         assert sorted(p.name for p in sessions.iterdir()) == sorted(
             [session_file.name, f"{session_file.stem}-sandbox"]
@@ -107,10 +100,3 @@ def test_demo_keep_leaves_the_session_and_the_worlds_files_and_nothing_else(
         world_files = sessions / f"{session_file.stem}-sandbox"
         assert any(world_files.rglob("*.pem")), "the world's CA stays for next time"
         assert list(temp.iterdir()) == []
-    finally:
-        os.close(fd)
-        try:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
