@@ -539,14 +539,11 @@ class LaunchApp(AppBase):
     def on_run_progress(self, message: RunProgress) -> None:
         if message.run_id != self._run_id:
             return
+        planned = message.planned
+        queued = self.run_state.queued if planned is None else frozenset(planned)
+        state = replace(self.run_state, active=True, label=message.label, queued=queued)
         self.run_state = replace(
-            self.run_state,
-            active=True,
-            label=message.label,
-            done=message.done,
-            total=message.total,
-            running=message.running,
-            queued=self.run_state.queued if message.planned is None else frozenset(message.planned),
+            state, done=message.done, total=message.total, running=message.running
         )
         self.run_changed.publish(self.run_state)
 

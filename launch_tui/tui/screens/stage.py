@@ -93,14 +93,12 @@ class StageScreen(StageDocs):
         self.stage_id = stage_id
         self._refresh_queued = False
         self._full_refresh = False
-        self._queued: frozenset[str] = frozenset()
-        """The run's items the table was last given (``RunState.queued``)."""
+        self._queued: frozenset[str] = frozenset()  # the run's items the table last showed
         self._notes_timer: object | None = None
         self._loaded_notes = False
         self._notes_text: str | None = None
         self._caught_up: tuple[Session, RunState] | None = None
-        """What the screen showed when it last caught up (the objects; both are replaced on
-        every change)."""
+        """What the screen showed when it last caught up (both are replaced on every change)."""
         self._filled_tabs: set[str] = {"tab-checks"}
         """Tabs whose pane is mounted (each is mounted the first time it is shown)."""
         self._active_tab = "tab-checks"
@@ -294,10 +292,8 @@ class StageScreen(StageDocs):
         sidebar = self._part("#sidebar", SprintSidebar)
         if sidebar is not None:
             sidebar.show_view(view)
-        self._queued = self.launch.run_state.queued
-        rows = stage_rows(
-            session, playbook, self.stage_id, self.launch.implemented_ids, self._queued
-        )
+        self._queued = queued = self.launch.run_state.queued
+        rows = stage_rows(session, playbook, self.stage_id, self.launch.implemented_ids, queued)
         self.query_one("#checks", CheckTable).show_rows(self.filter_rows(rows))
 
     def refresh_rows(self) -> None:
@@ -437,14 +433,13 @@ class StageScreen(StageDocs):
             running = f" · {state.running[0]}" if state.running else ""
             line = Text(" ⟳ ", style="bold")
             line.append(f"Running {state.label}: {state.done}/{state.total}{running}")
-            line.append("  (x cancels)", style="dim")
-            status.show(line)
+            status.show(line.append("  (x cancels)", style="dim"))
         elif state.last and state.label in ("", FULL_AUDIT, self._stage_label()):
             status.show(Text(f" {state.last}", style="dim"))
         else:
             # The last run was of another stage: its line would read as this stage's.
-            hint = "r runs this stage's checks · A the full audit · 1-7 [ ] stages · ? help"
-            status.show(Text(f" {hint}", style="dim"))
+            hint = " r runs this stage's checks · A the full audit · 1-7 [ ] stages · ? help"
+            status.show(Text(hint, style="dim"))
 
     # --- events ----------------------------------------------------------------------------
 
