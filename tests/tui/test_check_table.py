@@ -4,10 +4,14 @@ there is room; it changes only what changed while results stream in, and keeps t
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from conftest import AppFactory
+from rich.text import Text
 from test_stage_flows import brightlane_app, opened, stage_screen
 from textual.app import App, ComposeResult
+from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from launch_tui.core.model import Severity, Status
@@ -94,6 +98,50 @@ async def test_a_changed_result_is_updated_in_place_and_the_cursor_stays() -> No
         await pilot.pause()
         assert _keys(table) == ["a:x", "b:y"]
         assert table.selected_key == "b:y"
+
+
+def _screen_text(table: CheckTable) -> list[str]:
+    return [strip.text for strip in table.render_lines(table.region.reset_offset)]
+
+
+async def test_rows_drawn_before_are_reused_where_they_move_and_clicks_find_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rendered: list[int] = []
+    render_cell = DataTable._render_cell
+
+    def counted(table: DataTable[Text], row: int, *args: Any, **kwargs: Any) -> Any:
+        rendered.append(row)
+        return render_cell(table, row, *args, **kwargs)
+
+    monkeypatch.setattr(DataTable, "_render_cell", counted)
+    app = TableApp()
+    async with app.run_test(size=(100, 12)) as pilot:
+        table = app.query_one(CheckTable)
+        rows = [_row(f"check{i}", "t.test", Status.PASS, f"summary {i}") for i in range(6)]
+        table.show_rows(rows)
+        await pilot.pause()
+        assert "summary 2" in _screen_text(table)[3]
+        rendered.clear()
+
+        # A failure arrives and goes first: every row moves down one line.
+        failed = _row("check4", "t.test", Status.FAIL, "broken now")
+        rows = [failed, *rows[:4], rows[5]]
+        table.show_rows(rows)
+        await pilot.pause()
+        lines = _screen_text(table)
+        assert "broken now" in lines[1] and "✗" in lines[1]
+        assert "summary 2" in lines[4] and "summary 4" not in "".join(lines)
+        # Only the changed row's cells and the header were rendered again, not the rows that
+        # moved...
+        assert sorted(set(rendered)) == [-1, 0]
+        # ...and a click on a moved row reports the row it is on now.
+        await pilot.click(CheckTable, offset=(20, 4))
+        await pilot.pause()
+        assert table.selected_key == "check2:t.test"
+        await pilot.click(CheckTable, offset=(20, 1))
+        await pilot.pause()
+        assert table.selected_key == "check4:t.test"
 
 
 async def test_failures_come_first_the_fold_is_counted_and_the_summary_gets_the_room(

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.cache import LRUCache
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
@@ -33,6 +37,19 @@ def _content_widths(rows: Sequence[CheckRow]) -> tuple[int, int]:
     return (check, target)
 
 
+class _CellLines:
+    """One rendered cell, the value it shows and where it was last drawn."""
+
+    __slots__ = ("column", "lines", "row", "value")
+
+    def __init__(self, value: Text, row: int, column: int, lines: list[list[Segment]]) -> None:
+        self.value = value
+        """Kept so that the ``id`` in the cache key cannot be reused by another value."""
+        self.row = row
+        self.column = column
+        self.lines = lines
+
+
 class CheckTable(DataTable[Text]):
     """The check table of one stage; rows are keyed ``check_id:target``."""
 
@@ -50,6 +67,107 @@ class CheckTable(DataTable[Text]):
         for all rows."""
         self._marked: set[str] = set()
         """Keys of the rows marked (space) for one decision about several rows."""
+        self._cell_lines: LRUCache[tuple[object, ...], _CellLines] = LRUCache(4096)
+        """Rendered data cells by what they show (see :meth:`_render_cell`)."""
+        self._row_lines: LRUCache[tuple[object, ...], tuple[tuple[Text, ...], Strip]]
+        self._row_lines = LRUCache(1024)
+        """Rendered table lines by the row they show (see :meth:`_render_line`)."""
+
+    def _clear_caches(self) -> None:
+        super()._clear_caches()
+        self._cell_lines.clear()
+        self._row_lines.clear()
+
+    def notify_style_update(self) -> None:
+        self._cell_lines.clear()
+        self._row_lines.clear()
+        super().notify_style_update()
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """A line of a data row, rendered again only when that row or its place changed.
+
+        DataTable keys its line cache on a count bumped by any change to the table; here the
+        key is what the line shows: the row's cell values, its index (mouse clicks report
+        it), whether the cursor or the mouse is on it, the widths and the styles.
+        """
+        try:
+            row_key, line_no = self._get_offsets(y)
+        except LookupError:
+            return super()._render_line(y, x1, x2, base_style)
+        cells = self._data.get(row_key)
+        if cells is None or self.cursor_type != "row" or row_key is self._header_row_key:
+            return super()._render_line(y, x1, x2, base_style)
+        values = tuple(cells.values())
+        row_index = self._row_locations.get(row_key)
+        key = (
+            row_key,
+            row_index,
+            line_no,
+            tuple(id(value) for value in values),
+            tuple(column.get_render_width(self) for column in self.ordered_columns),
+            x1,
+            x2,
+            self.size.width,
+            base_style,
+            self.show_cursor,
+            self.cursor_coordinate.row == row_index,
+            self._show_hover_cursor and self.hover_coordinate.row == row_index,
+            self._pseudo_class_state,
+        )
+        cached = self._row_lines.get(key)
+        if cached is not None and all(a is b for a, b in zip(cached[0], values, strict=True)):
+            return cached[1]
+        strip = super()._render_line(y, x1, x2, base_style)
+        self._row_lines[key] = (values, strip)
+        return strip
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        """A data cell rendered once for what it shows, not once per change to the table.
+
+        DataTable keys its cell cache on a count bumped by any change, so one new result
+        renders every visible cell again (~30 ms for a screenful during a run). Here a cell is
+        kept for as long as its value (the same ``Text`` object: :meth:`show_rows` puts new
+        ones in changed cells only), width, styles, cursor and hover are the same. A cached
+        cell moved to another row (rows are sorted by status as results come in) gets the row
+        and column its mouse clicks report put right.
+        """
+        row_key = self._row_locations.get_key(row_index) if row_index >= 0 else None
+        column_key = self._column_locations.get_key(column_index)
+        datum = self._data.get(row_key, {}).get(column_key) if row_key and column_key else None
+        if datum is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        key = (
+            id(datum),
+            width,
+            base_style,
+            cursor,
+            hover and self._show_hover_cursor,  # the hover style is drawn only then
+            self._pseudo_class_state,
+        )
+        cached = self._cell_lines.get(key)
+        if cached is None or cached.value is not datum:
+            lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+            self._cell_lines[key] = _CellLines(datum, row_index, column_index, lines)
+            return lines
+        if (cached.row, cached.column) != (row_index, column_index):
+            where = Style.from_meta({"row": row_index, "column": column_index})
+            cached.lines = [
+                [
+                    Segment(text, (style + where) if style else where, control)
+                    for text, style, control in line
+                ]
+                for line in cached.lines
+            ]
+            cached.row, cached.column = row_index, column_index
+        return cached.lines
 
     def on_mount(self) -> None:
         self._build_columns(self.size.width or self._width_hint)
