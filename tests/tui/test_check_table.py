@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import AppFactory
+from rich.segment import Segment
 from rich.text import Text
 from test_stage_flows import brightlane_app, opened, stage_screen
 from textual.app import App, ComposeResult
@@ -109,12 +110,18 @@ async def test_rows_drawn_before_are_reused_where_they_move_and_clicks_find_them
 ) -> None:
     rendered: list[int] = []
     render_cell = DataTable._render_cell
+    draw_cell = CheckTable._draw_cell
 
     def counted(table: DataTable[Text], row: int, *args: Any, **kwargs: Any) -> Any:
         rendered.append(row)
         return render_cell(table, row, *args, **kwargs)
 
+    def drawn(table: CheckTable, value: Text, row: int, *args: Any) -> Any:
+        rendered.append(row)
+        return draw_cell(table, value, row, *args)
+
     monkeypatch.setattr(DataTable, "_render_cell", counted)
+    monkeypatch.setattr(CheckTable, "_draw_cell", drawn)
     app = TableApp()
     async with app.run_test(size=(100, 12)) as pilot:
         table = app.query_one(CheckTable)
@@ -134,7 +141,7 @@ async def test_rows_drawn_before_are_reused_where_they_move_and_clicks_find_them
         assert "summary 2" in lines[4] and "summary 4" not in "".join(lines)
         # Only the changed row's cells and the header were rendered again, not the rows that
         # moved...
-        assert sorted(set(rendered)) == [-1, 0]
+        assert sorted(set(rendered)) == [-1, 0]  # header (-1) and new first row
         # ...and a click on a moved row reports the row it is on now.
         await pilot.click(CheckTable, offset=(20, 4))
         await pilot.pause()
@@ -142,6 +149,44 @@ async def test_rows_drawn_before_are_reused_where_they_move_and_clicks_find_them
         await pilot.click(CheckTable, offset=(20, 1))
         await pilot.pause()
         assert table.selected_key == "check4:t.test"
+
+
+async def test_cells_drawn_directly_look_as_datatable_draws_them() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 12)) as pilot:
+        table = app.query_one(CheckTable)
+        rows = [
+            _row("dns.records"),
+            _row(
+                "tls.certificate", "[::1]", Status.FAIL, "✗ expired — 3 days ago [@click=app.quit]"
+            ),
+            _row("http.hsts", "www.example.test", Status.PASS, "x" * 300),
+            _row("email.dmarc", "", Status.WARN, ""),
+            _row("漢字.check", "ターゲット", Status.ERROR, "全角の要約です"),
+        ]
+        table.show_rows(rows)
+        spans = Text.assemble(("bold", "bold"), " plain ", ("red on blue", "red on blue"))
+        spans.stylize("italic", 2, 9)
+        table.update_cell("http.hsts:www.example.test", "Summary", spans)
+        await pilot.pause()
+        base = table.rich_style
+        widths = [column.get_render_width(table) for column in table.ordered_columns]
+        compared = 0
+        for row_index in range(len(rows)):
+            for column_index, width in enumerate(widths):
+                value = table.get_row_at(row_index)[column_index]
+                for cursor, hover in ((False, False), (True, False), (False, True), (True, True)):
+                    fast = table._draw_cell(
+                        value, row_index, column_index, base, width, cursor, hover
+                    )
+                    slow = DataTable._render_cell(
+                        table, row_index, column_index, base, width, cursor, hover
+                    )
+                    assert [list(Segment.simplify(line)) for line in fast] == [
+                        list(Segment.simplify(line)) for line in slow
+                    ], (row_index, column_index, cursor, hover)
+                    compared += 1
+        assert compared == len(rows) * len(widths) * 4
 
 
 async def test_failures_come_first_the_fold_is_counted_and_the_summary_gets_the_room(
