@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from process_tree import alive, descendants
@@ -20,7 +21,13 @@ from process_tree import alive, descendants
 from launch_tui.checks import Registry, Selection, default_registry
 from launch_tui.checks.engine.context import utc_now
 from launch_tui.checks.engine.run_batches import BatchEvent, RunBatch, RunOutcome, run_in_batches
-from launch_tui.checks.engine.run_process import CheckProcess, CheckProcessError, RunRequest
+from launch_tui.checks.engine.run_process import (
+    CHILD_GROUP_NICE,
+    CheckProcess,
+    CheckProcessError,
+    RunRequest,
+    yield_to_screen,
+)
 from launch_tui.checks.engine.services import NetworkOverrides, open_check_services
 from launch_tui.core.model import CheckResult, Session
 from launch_tui.sandbox import RunningWorld, session_for
@@ -181,6 +188,7 @@ async def test_closing_leaves_no_process_behind(demo_world: RunningWorld) -> Non
     session = session_for(demo_world)
     process = CheckProcess()
     seen: set[int] = set()
+    groups: dict[int, str] = {}
     sampling = asyncio.Event()
 
     def emit(event: BatchEvent) -> None:
@@ -189,6 +197,7 @@ async def test_closing_leaves_no_process_behind(demo_world: RunningWorld) -> Non
         if isinstance(event, RunBatch) and any(r.check_id == "perf.latency" for r in event.results):
             assert process.pid is not None
             seen.update({process.pid} | descendants(process.pid))
+            groups.update({pid: _autogroup(pid) for pid in seen})
             sampling.set()
 
     run = asyncio.create_task(
@@ -209,3 +218,24 @@ async def test_closing_leaves_no_process_behind(demo_world: RunningWorld) -> Non
         process.close()
     assert len(seen) >= 2, "a child and its sampling process"
     assert [pid for pid in seen if alive(pid)] == []
+    if os.path.exists("/proc/self/autogroup"):
+        # The checks' scheduling group gives way to the screen; the sampler's group (a
+        # session of its own, under the child) keeps the normal priority.
+        assert process.pid is not None
+        assert groups[process.pid].endswith(f" nice {CHILD_GROUP_NICE}")
+        samplers = [
+            pid for pid in seen if pid != process.pid and groups[pid] != groups[process.pid]
+        ]
+        assert samplers and all(groups[pid].endswith(" nice 0") for pid in samplers)
+
+
+def _autogroup(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/autogroup", encoding="ascii") as group:
+            return group.read().strip()
+    except OSError:
+        return ""
+
+
+def test_without_autogroups_the_child_keeps_its_priority(tmp_path: Path) -> None:
+    assert not yield_to_screen(str(tmp_path / "no-such-dir" / "autogroup"))
