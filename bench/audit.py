@@ -372,7 +372,11 @@ async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[
             if any("which the machine had none" in str(why) for why in _reasons(r.evidence))
         ),
         "retaken_routes": sum(1 for n in retaken if isinstance(n, int) and n > 0),
-        "error_ids": ",".join(sorted({r.check_id for r in errors})),
+        "error_ids": "; ".join(
+            sorted(
+                {f"{r.check_id} on {r.target or 'the session'}: {r.summary[:200]}" for r in errors}
+            )
+        ),
         "bound_why": ",".join(
             sorted(
                 {

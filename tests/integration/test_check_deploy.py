@@ -22,7 +22,7 @@ from launch_tui.checks import Registry
 from launch_tui.checks.deploy import build_output, env_diff, env_separation, health, migrations
 from launch_tui.cli.cmd_sandbox import sandbox_session
 from launch_tui.cli.exit_codes import Exit
-from launch_tui.core.model import Action, CheckResult, Decision, Session, Status
+from launch_tui.core.model import Action, CheckResult, Decision, Route, Session, Status
 from launch_tui.sandbox import RunningWorld
 from launch_tui.sandbox.deploys import BadRollout
 
@@ -84,6 +84,39 @@ async def test_demo_gives_exactly_the_expected_deploy_findings(demo_world: Runni
     assert apart.status is Status.PASS, apart.summary
     assert apart.summary.startswith("Staging runs on its own host (staging.brightlane.test)")
     assert "production defines its own variables (render.yaml (brightlane-admin))" in apart.summary
+
+
+async def test_every_route_of_every_pair_is_asked_at_once(
+    demo_world: RunningWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One pair after another, a client with many staging hosts ran out of the check's time
+    # before the last ones were asked ("No answer within 0.10 seconds" at 8x the demo).
+    in_flight = 0
+    most = 0
+    real_fetch = env_diff.env_diff.__globals__["fetch_https"]
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        try:
+            return await real_fetch(*args, **kwargs)
+        finally:
+            in_flight -= 1
+
+    monkeypatch.setitem(env_diff.env_diff.__globals__, "fetch_https", counted)
+    session = sandbox_session(demo_world)
+    # The staging host's home page too, beside its health route: two routes to compare.
+    home = Route("staging-home", "https://staging.brightlane.test/")
+    session = replace(
+        session, targets=replace(session.targets, routes=(*session.targets.routes, home))
+    )
+    routes = sum(len(pair.routes) for pair in env_diff.environment_pairs(session))
+    assert routes >= 2
+    results = await run(session)
+    diff = next(r for r in results if r.check_id == "deploy.env_diff")
+    assert len(diff.evidence["compared"]) == routes  # type: ignore[arg-type]
+    assert most == 2 * routes  # both ends of every route, all at once
 
 
 async def test_clean_world_is_silent(clean_world: RunningWorld) -> None:

@@ -327,28 +327,34 @@ async def env_diff(ctx: CheckContext) -> CheckResult:
         return no_http_result(ctx)
     differences: list[Difference] = []
     compared: list[JSONValue] = []
-    for pair in pairs:
-        for route in pair.routes:
-            staging, production = await asyncio.gather(
-                fetch_https(ctx, route.staging_url, route.method),
-                fetch_https(ctx, route.production_url, route.method),
+    # Every route of every pair at once: one after another, a client with many pairs ran out
+    # of the check's time before the last ones were asked.
+    routes = [(pair, route) for pair in pairs for route in pair.routes]
+    answers = await asyncio.gather(
+        *(
+            fetch_https(ctx, url, route.method)
+            for _, route in routes
+            for url in (route.staging_url, route.production_url)
+        )
+    )
+    for index, (pair, route) in enumerate(routes):
+        staging, production = answers[2 * index], answers[2 * index + 1]
+        compared.append(
+            {
+                "staging": route.staging_url,
+                "production": route.production_url,
+                "status": [staging.result.status, production.result.status],
+            }
+        )
+        if staging.result.status is None or production.result.status is None:
+            failed = staging if staging.result.status is None else production
+            message = failed.result.failure.message if failed.result.failure else "no answer"
+            return ctx.result(
+                Status.ERROR,
+                f"Could not compare: {clean(failed.result.url)}: {clean(message)}",
+                evidence={"compared": compared},
             )
-            compared.append(
-                {
-                    "staging": route.staging_url,
-                    "production": route.production_url,
-                    "status": [staging.result.status, production.result.status],
-                }
-            )
-            if staging.result.status is None or production.result.status is None:
-                failed = staging if staging.result.status is None else production
-                message = failed.result.failure.message if failed.result.failure else "no answer"
-                return ctx.result(
-                    Status.ERROR,
-                    f"Could not compare: {clean(failed.result.url)}: {clean(message)}",
-                    evidence={"compared": compared},
-                )
-            differences.extend(compare(pair, route, staging, production))
+        differences.extend(compare(pair, route, staging, production))
     differences.extend(env_diffs)
     unique: dict[str, Difference] = {}
     for diff in differences:
