@@ -11,9 +11,11 @@ The handshake is :meth:`TlsLayer.handshake`; it raises what ``SSLObject.do_hands
 (``ssl.SSLCertVerificationError``, an ``ssl.SSLError`` for an alert), an ``OSError`` when the
 connection is lost with one, and returns ``False`` when the connection closed without one:
 the same outcomes the pool mapped from ``loop.start_tls`` before. ``session`` offers a session
-of an earlier connection for resumption; ``on_session`` is given each resumable session the
-connection learns: after the handshake for TLS 1.2, and for TLS 1.3 once the server's ticket
-has been read (it arrives after the handshake, before the first answer's bytes). A resumed
+of an earlier connection for resumption; ``on_session`` is given the resumable session a
+connection with a full handshake learns: after the handshake for TLS 1.2, and for TLS 1.3 once
+the server's ticket has been read (it arrives after the handshake, before the first answer's
+bytes). A resumed connection gives none: the session it resumed is offered again (a server
+whose TLS 1.3 tickets are single-use then does a full handshake every other connection). A resumed
 handshake skips the certificate's verification, which the session's full handshake did with
 the same context and server name: the pool offers a session only to its own origin and name.
 
@@ -117,15 +119,18 @@ class TlsLayer(asyncio.Protocol):
         self._handshaking = False
         self._flush()
         self.resumed = sslobj.session_reused
+        if self.resumed:
+            # The session offered is still good: keep it rather than read this connection's
+            # (each read of ``SSLObject.session`` copies the session, about 0.25 ms in TLS 1.3).
+            self._want_ticket = False
         if self._want_ticket and sslobj.version() != "TLSv1.3":
-            self._save_session(sslobj)  # TLS 1.2: the session is known once the handshake is
+            self._save_session(sslobj.session)  # TLS 1.2: known once the handshake is
         if waiter is not None and not waiter.done():
             waiter.set_result(True)
         return True
 
-    def _save_session(self, sslobj: ssl.SSLObject) -> None:
+    def _save_session(self, session: ssl.SSLSession | None) -> None:
         self._want_ticket = False
-        session = sslobj.session
         if session is not None and self._on_session is not None:
             self._on_session(session)
 
@@ -175,12 +180,13 @@ class TlsLayer(asyncio.Protocol):
             if self._lost or self._plain.is_closing():
                 return  # the application closed the connection on what it read
         self._flush()  # a key update's answer, if any
-        if self._want_ticket:
+        if self._want_ticket and got_data:
+            # Looked at once, with the first bytes of the answer: the server's tickets come
+            # before them. (Each read of ``SSLObject.session`` copies the session, about
+            # 0.25 ms: looking after every read until a ticket came cost more than the
+            # resumptions saved.)
             session = sslobj.session
-            if session is not None and session.has_ticket:
-                self._save_session(sslobj)
-            elif got_data:
-                self._want_ticket = False  # the server's answer came without a ticket first
+            self._save_session(session if session is not None and session.has_ticket else None)
 
     def eof_received(self) -> bool:
         if self._failed:

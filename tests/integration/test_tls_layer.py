@@ -85,6 +85,30 @@ async def test_a_second_connection_to_an_origin_resumes_the_session(
     assert all(r.timing.tls_ms is not None for r in results)
 
 
+@pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2])
+async def test_the_session_is_read_once_per_full_handshake_and_never_when_resumed(
+    tmp_path: Path, version: ssl.TLSVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each read of SSLObject.session copies the session (about 0.25 ms): a full handshake
+    # reads it once, to keep it; a resumed one keeps offering the session it resumed.
+    reads: list[bool] = []
+    session = ssl.SSLObject.session
+
+    def counted(sslobj: ssl.SSLObject) -> ssl.SSLSession | None:
+        reads.append(sslobj.session_reused)
+        return session.fget(sslobj)  # type: ignore[misc]
+
+    monkeypatch.setattr(ssl.SSLObject, "session", property(counted, session.fset))
+    pki, context = tls_server(tmp_path, ["tls.test"], version)
+    seen = Resumptions()
+    async with HttpServer({"/": seen}, ssl_context=context) as server:
+        override = f"tls.test=127.0.0.1:{server.port}"
+        async with client_for(override, ca_bundle=str(pki.bundle_path)) as c:
+            results = [await c.fetch("https://tls.test/") for _ in range(4)]
+    assert [r.timing.tls_resumed for r in results] == [False, True, True, True]
+    assert reads == [False]
+
+
 async def test_a_verify_off_clients_session_is_not_offered_by_a_verifying_one(
     tmp_path: Path,
 ) -> None:
