@@ -244,7 +244,10 @@ def named_after(declared: str, host: str) -> bool:
     return any(len(w) >= 3 and w not in _GENERIC and w in parts for w in words)
 
 
+@functools.lru_cache(maxsize=4096)
 def _words(text: str) -> tuple[str, ...]:
+    # Cached: matching every declared service against every provider's names and aliases
+    # splits the same few hundred strings tens of thousands of times per audit.
     return tuple(_WORD.findall(text.casefold()))
 
 
