@@ -55,13 +55,15 @@ async def caching(ctx: CheckContext) -> CheckResult:
         )
     first = cache_facts(fetched)
     # A second request shows whether something cached the first; only when the first came
-    # back whole and the check has time left for it.
+    # back whole, may be cached by a shared cache at all (not private, not no-store: its
+    # second answer would say nothing), and the check has time left for it.
     again = None
-    if fetched.failure is None and time_left(ctx) > _MIN_SECOND_S:
+    cacheable = not (first.private or first.no_store)
+    if cacheable and fetched.failure is None and time_left(ctx) > _MIN_SECOND_S:
         again = await probes.again(route, first_fetch, time_left(ctx))
     second = cache_facts(again) if again is not None and again.status is not None else None
     status, summary = caching_verdict(first)
-    if second is not None and second.hit is not None and not (first.private or first.no_store):
+    if second is not None and second.hit is not None:
         summary += "; second request: " + ("a cache hit" if second.hit else "not a cache hit")
     evidence: dict[str, JSONValue] = {
         "cache_control": first.cache_control,
