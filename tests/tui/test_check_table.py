@@ -101,6 +101,12 @@ async def test_a_changed_result_is_updated_in_place_and_the_cursor_stays() -> No
         assert table.selected_key == "b:y"
 
 
+def _backgrounds(table: CheckTable, y: int) -> set[object]:
+    """The background colours line ``y`` of the table is drawn in."""
+    line = table.render_lines(table.region.reset_offset)[y]
+    return {segment.style.bgcolor for segment in line if segment.style is not None}
+
+
 def _screen_text(table: CheckTable) -> list[str]:
     return [strip.text for strip in table.render_lines(table.region.reset_offset)]
 
@@ -149,6 +155,11 @@ async def test_rows_drawn_before_are_reused_where_they_move_and_clicks_find_them
         await pilot.click(CheckTable, offset=(20, 1))
         await pilot.pause()
         assert table.selected_key == "check4:t.test"
+        # Without a cursor the cursor's row looks as the others (not drawn from cached cells).
+        assert _backgrounds(table, 1) != _backgrounds(table, 2)
+        table.show_cursor = False
+        await pilot.pause()
+        assert _backgrounds(table, 1) == _backgrounds(table, 2)
 
 
 async def test_cells_drawn_directly_look_as_datatable_draws_them() -> None:

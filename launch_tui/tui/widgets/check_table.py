@@ -171,8 +171,10 @@ class CheckTable(DataTable[Text]):
             _shown(datum),
             width,
             base_style,
-            cursor,
-            hover and self._show_hover_cursor,  # the hover style is drawn only then
+            cursor and self.show_cursor,  # the cursor style is drawn only then
+            hover and self.show_cursor and self._show_hover_cursor,  # the hover style too
+            self.cursor_foreground_priority,
+            self.cursor_background_priority,
             self._pseudo_class_state,
         )
         cached = self._cell_lines.get(key)
