@@ -15,9 +15,10 @@ of an earlier connection for resumption; ``on_session`` is given the resumable s
 connection with a full handshake learns: after the handshake for TLS 1.2, and for TLS 1.3 once
 the server's ticket has been read (it arrives after the handshake, before the first answer's
 bytes). A resumed connection gives none: the session it resumed is offered again (a server
-whose TLS 1.3 tickets are single-use then does a full handshake every other connection). A resumed
-handshake skips the certificate's verification, which the session's full handshake did with
-the same context and server name: the pool offers a session only to its own origin and name.
+whose TLS 1.3 tickets are single-use then does a full handshake every other connection).
+A resumed handshake skips the certificate's verification, which the session's full handshake
+did with the same context and server name: the pool offers a session only to its own origin
+and name.
 
 After the handshake a peer's ``close_notify`` and a TCP end of stream without one are both an
 end of stream to the application (``eof_received``), and the socket is closed; a TLS error

@@ -208,6 +208,7 @@ class CheckTable(DataTable[Text]):
         padding = self.cell_padding
         plain = value.plain
         room = width - 2 * padding
+        length = cell_len(plain)
         row_key = self._row_locations.get_key(row_index)
         if (
             row_key is None
@@ -215,7 +216,7 @@ class CheckTable(DataTable[Text]):
             or "\n" in plain
             or "\t" in plain
             or value.justify not in (None, "default", "left")
-            or cell_len(plain) > room
+            or length > room
         ):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         component, post = self._get_styles_to_render_cell(
@@ -240,7 +241,7 @@ class CheckTable(DataTable[Text]):
         segments = [
             Segment(" " * padding, blank),
             *body,
-            Segment(" " * (room - cell_len(plain) + padding), blank),
+            Segment(" " * (room - length + padding), blank),
         ]
         return [list(Segment.apply_style(segments, pre, post))]
 
