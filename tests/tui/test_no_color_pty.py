@@ -25,6 +25,11 @@ STATUS_SYMBOLS = set(STATUS_GLYPH.values())
 CHECK_ROW = re.compile(r"^ \S  [a-z]+\.[a-z_]")
 
 
+def _symbols(screen: Screen) -> set[str]:
+    """The status symbols of the check table's rows on ``screen``."""
+    return {screen.line(y)[1] for y in range(screen.rows) if CHECK_ROW.match(screen.line(y))}
+
+
 def _describe(screen: Screen) -> str:
     bad = screen.invisible_cells()
     sample = ", ".join(f"{char!r} at {x},{y} ({cell.shown_fg})" for x, y, char, cell in bad[:5])
@@ -45,6 +50,10 @@ def test_no_color_draws_a_readable_monochrome_screen(tmp_path: Path) -> None:
     app = PtyApp([sys.executable, "-m", "launch_tui", "demo"], env, columns=100, rows=30)
     try:
         assert app.wait_text("dns.records", 90), app.screen.text()
+        # The demo's audit has started: wait for its first results to reach the table (the
+        # check process yields the CPU to the screen, so under a loaded machine they may take
+        # longer than a short pause).
+        app.wait_for(lambda screen: len(_symbols(screen)) > 1, 90)
         app.settle(0.5)
         screen = app.screen
         assert not screen.invisible_cells(), _describe(screen)
