@@ -11,6 +11,7 @@ import io
 import os
 import queue
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -397,30 +398,46 @@ def test_interrupt_saves_what_finished_and_exits_130(tmp_path: Path) -> None:
         path = write(
             tmp_path / "slow.toml", replace(session, targets=replace(session.targets, hosts=hosts))
         )
+        # stderr on a terminal, so the run shows its progress line: the test can see when every
+        # other host is done and only the name that never answers is left.
+        progress, terminal = os.openpty()
         with subprocess.Popen(
             [sys.executable, "-m", "launch_tui", "check", str(path), "--only", "dns.records"],
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=terminal,
             text=True,
             env=dict(os.environ, LAUNCH_TUI_SESSIONS=str(tmp_path)),
         ) as process:
+            os.close(terminal)
             try:
-                # Wait until the run is stuck on the name that never answers.
-                deadline = time.monotonic() + 30
-                while not any(q.name.startswith("blackhole") for q in running.dns_queries()):
-                    assert time.monotonic() < deadline and process.poll() is None
-                    time.sleep(0.02)
+                _wait_for_progress(progress, f"{len(hosts) - 1} done · 1 running · dns.records b")
                 process.send_signal(signal.SIGINT)
-                out, err = process.communicate(timeout=10)
+                out, _ = process.communicate(timeout=10)
             finally:
                 if process.poll() is None:
                     process.kill()
                     process.communicate()
-    assert process.returncode == Exit.INTERRUPTED, err
+                os.close(progress)
+    assert process.returncode == Exit.INTERRUPTED, out
     assert "Interrupted: results so far were saved. Exit 130." in out
     saved = {r.target for r in load_session(path).results}
-    assert "www.hostile.test" in saved
+    assert {h.name for h in session.targets.hosts} <= saved
     assert "blackhole.hostile.test" not in saved
+
+
+def _wait_for_progress(fd: int, line: str, timeout: float = 30.0) -> None:
+    """Read the progress line from the terminal ``fd`` until it shows ``line``."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while line.encode() not in seen:
+        left = deadline - time.monotonic()
+        assert left > 0, f"no {line!r} in the progress line: {seen[-300:]!r}"
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            try:
+                seen = seen[-4096:] + os.read(fd, 4096)
+            except OSError:  # the run closed its terminal: it ended before showing the line
+                raise AssertionError(f"run ended before {line!r}: {seen[-300:]!r}") from None
 
 
 def test_only_explains_playbook_checks_it_cannot_run() -> None:
