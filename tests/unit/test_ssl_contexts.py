@@ -12,7 +12,7 @@ import sys
 import pytest
 import truststore
 
-from launch_tui.net.ssl_contexts import make_ssl_context
+from launch_tui.net.ssl_contexts import make_ssl_context, probe_context
 
 
 @pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="the OS verifier decides there")
@@ -26,3 +26,14 @@ def test_on_linux_the_system_store_is_loaded_once_not_per_handshake() -> None:
     if paths.cafile:
         # The bundle file was read into the context when it was made.
         assert context.cert_store_stats()["x509_ca"] > 0
+
+
+def test_probe_contexts_are_built_once_per_version_and_stay_permissive() -> None:
+    any_version = probe_context()
+    assert probe_context() is any_version
+    assert probe_context(ssl.TLSVersion.TLSv1_2) is probe_context(ssl.TLSVersion.TLSv1_2)
+    assert probe_context(ssl.TLSVersion.TLSv1_2) is not any_version
+    pinned = probe_context(ssl.TLSVersion.TLSv1_2)
+    assert pinned.minimum_version == pinned.maximum_version == ssl.TLSVersion.TLSv1_2
+    for context in (any_version, pinned):
+        assert context.verify_mode is ssl.CERT_NONE and not context.check_hostname
