@@ -43,13 +43,12 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from launch_tui.checks.secrets.mirror import regular_files
 from launch_tui.checks.secrets.redact import redact
 from launch_tui.checks.secrets.report import ScanKind, SecretFinding
 from launch_tui.checks.secrets.scanner import (
     _argv,
     _capture,
-    _mirror,
-    _regular_files,
     _run,
     scan,
     scanner_binary,
@@ -284,6 +283,14 @@ def run_ours(kind: ScanKind, repo: Path, planted: list[Planted]) -> tuple[float,
     return took, found, clean_hits
 
 
+def _link_each(repo: Path, paths: list[str], mirror: Path) -> None:
+    """A symlink per file, as the tree scan made before whole-folder links."""
+    for name in paths:
+        link = mirror / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(repo / name)
+
+
 def run_tree_before(repo: Path, planted: list[Planted]) -> tuple[float, set[str], int]:
     """The working-tree scan as it was before whole-folder links (commit 5ab302e): a symlink
     per file and the scanner's default regex engine; the baseline for the tree row."""
@@ -295,10 +302,10 @@ def run_tree_before(repo: Path, planted: list[Planted]) -> tuple[float, set[str]
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], repo, 3600
         )
         names = [p for p in listing.decode("utf-8", "surrogateescape").split("\0") if p]
-        paths = await asyncio.to_thread(_regular_files, repo, names)
+        paths = await asyncio.to_thread(regular_files, repo, names)
         resolved = await asyncio.to_thread(repo.resolve)
         with tempfile.TemporaryDirectory(prefix="bench-tree-") as mirror:
-            await asyncio.to_thread(_mirror, resolved, paths, Path(mirror))
+            await asyncio.to_thread(_link_each, resolved, paths, Path(mirror))
             argv = [a for a in _argv(engine, "fs", ["."]) if not a.startswith("--regex-engine")]
             argv.insert(argv.index("--"), "--follow-symlinks")
             found, _ = await _run(argv, Path(mirror), ScanKind.TREE, 3600, None)

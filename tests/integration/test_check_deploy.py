@@ -250,8 +250,9 @@ def test_watch_deploy_on_a_hanging_or_flapping_health_route(
 async def test_the_build_folder_is_scanned_once_per_run(
     demo_world: RunningWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """deploy.build_output and secrets.rotation read the same scan of the build folder, and
-    the findings' files are each read once to name them."""
+    """deploy.build_output and secrets.rotation read the same scan of the build folder, which
+    shares one scanner run with the working tree and the CI logs; the findings' files are each
+    read once to name them."""
     from launch_tui.checks.secrets import rotation, scanner
 
     started: list[tuple[str, str]] = []  # (what ran, in which folder): every process
@@ -269,8 +270,9 @@ async def test_the_build_folder_is_scanned_once_per_run(
     done = await run_checks(
         session, select("deploy.build_output", "secrets.rotation"), registry=reg
     )
-    builds = [what for what, where in started if where == session.targets.build_path]
-    assert len(builds) == 1 and builds[0].startswith("betterleaks fs")
+    scanners = sorted(what.split()[1] for what, _ in started if what.startswith("betterleaks"))
+    assert scanners == ["fs", "git"], started  # the history, then every folder place at once
+    assert session.targets.build_path and session.targets.ci_logs
     assert len(started) == len(set(started))  # no place scanned twice
     by_id = {r.check_id: r for r in done.results}
     kinds = {f["kind"] for f in by_id["deploy.build_output"].evidence["findings"]}  # type: ignore[union-attr,index]

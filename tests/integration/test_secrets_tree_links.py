@@ -11,8 +11,9 @@ from pathlib import Path
 
 from git_repos import git, token
 
+from launch_tui.checks.secrets.mirror import mirror_plan
 from launch_tui.checks.secrets.report import ScanKind
-from launch_tui.checks.secrets.scanner import _mirror_plan, scan
+from launch_tui.checks.secrets.scanner import scan
 
 
 def _put(path: Path, token: str) -> str:
@@ -65,7 +66,7 @@ async def test_the_tree_scan_reads_what_git_would_commit_and_nothing_else(
         check=True,
     ).stdout.split()
     ignored = ["lib/local.env", "node_modules/"]
-    files, links = _mirror_plan(repo, names, ignored)
+    files, links = mirror_plan(repo, names, ignored)
     # Whole folders where nothing is left out; one link per file elsewhere.
     assert sorted(links) == [".gitignore", "lib/tracked.sh", "src", "tools/real.sh", "web"]
     assert sorted(files) == sorted([".gitignore", *found])

