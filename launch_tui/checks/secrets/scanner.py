@@ -217,16 +217,14 @@ async def plan_place(
 
 
 async def _plan(place: Place, index: int, git: str | None, deadline_s: float) -> Part | ScanOutcome:
+    # Each step that touches the disk runs in a thread, all of a place's steps in one hop:
+    # under a busy loop a hop costs milliseconds (the executor's lock, the GIL).
+    if place.kind is not ScanKind.TREE:
+        return await asyncio.to_thread(_plan_files, place, index)
     kind, target, shown = place.kind, place.target, place.shown
-    exists, is_dir, is_repo = await asyncio.to_thread(_inspect, target)
+    exists, _is_dir, is_repo = await asyncio.to_thread(_inspect, target)
     if not exists:
         return ScanOutcome(kind, shown, error=f"{shown} does not exist")
-    if kind is not ScanKind.TREE:
-        root = await asyncio.to_thread(target.resolve)
-        if not is_dir:
-            return file_part(index, target.name, root)
-        names = await asyncio.to_thread(walk_names, root)
-        return await asyncio.to_thread(folder_part, index, root, names, [])
     git_path = shutil.which(git) if git else None
     if git_path is None:
         return ScanOutcome(kind, shown, error="git is not installed: cannot list the working tree")
@@ -247,8 +245,22 @@ async def _plan(place: Place, index: int, git: str | None, deadline_s: float) ->
         )
     except _ScanFailed as exc:
         return ScanOutcome(kind, shown, error=clean(str(exc), max_len=400))
-    root = await asyncio.to_thread(target.resolve)
-    return await asyncio.to_thread(folder_part, index, root, nul_names(listing), nul_names(ignored))
+    return await asyncio.to_thread(_tree_part, index, target, listing, ignored)
+
+
+def _plan_files(place: Place, index: int) -> Part | ScanOutcome:
+    """A build or CI log place: a file, or a folder's regular files."""
+    exists, is_dir, _is_repo = _inspect(place.target)
+    if not exists:
+        return ScanOutcome(place.kind, place.shown, error=f"{place.shown} does not exist")
+    root = place.target.resolve()
+    if not is_dir:
+        return file_part(index, place.target.name, root)
+    return folder_part(index, root, walk_names(root), [])
+
+
+def _tree_part(index: int, repo: Path, listing: bytes, ignored: bytes) -> Part:
+    return folder_part(index, repo.resolve(), nul_names(listing), nul_names(ignored))
 
 
 async def scan_planned(
