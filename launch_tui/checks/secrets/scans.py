@@ -1,9 +1,10 @@
 """The scans the secrets checks share within one run, and how a finding is shown.
 
-``secrets.repo``, ``secrets.ci_logs`` and ``secrets.rotation`` look at the same scans: each
-scan (history, tree, build, one CI log) runs once per run, started by whichever check asks
-first and awaited by the others (the memo lives in the run's
-:class:`~launch_tui.checks.engine.context.RunShared`). After a scan, each finding is given the
+``secrets.repo``, ``secrets.ci_logs``, ``secrets.rotation`` and ``deploy.build_output`` look
+at the same scans: each scan (history, tree, build, one CI log) runs once per run, started by
+whichever check asks first and awaited by the others (the memo lives in the run's
+:class:`~launch_tui.checks.engine.context.RunShared`). The folder places (tree, build, CI logs)
+asked for while a batch is still being planned join it and share one scanner run. After a scan, each finding is given the
 name its value is assigned to on its line (``const STRIPE_SECRET_KEY = '...'``): the line is
 read, the text before the value is matched, and the line is dropped.
 
