@@ -183,7 +183,7 @@ class LaunchApp(AppBase):
         # and no check process is left behind.
         self._close_session()
         self.check_runs.close()
-        self.run_state = RunState()  # full collections as before (launch_tui.collector)
+        self.run_state = RunState()  # full collections as before (see defer_full_collections)
         gc.unfreeze()  # what this app froze can be collected again (see _freeze_heap)
 
     @property

@@ -14,7 +14,6 @@ from textual.filter import ANSIToTruecolor, Monochrome, NoColor
 from textual.notifications import SeverityLevel
 from textual.worker import Worker
 
-from launch_tui.collector import hold_full_collections, release_full_collections
 from launch_tui.core.errors import LaunchError, UsageError
 from launch_tui.core.sanitize import clean
 from launch_tui.tui.app_state import RunState
@@ -35,13 +34,8 @@ class AppBase(App[str | None]):
 
     @run_state.setter
     def run_state(self, state: RunState) -> None:
-        # While a run goes on, no full collection (launch_tui.collector): it would stop the
-        # screen for 10-35 ms, several times a run.
-        if state.active and not self._run_state.active:
-            hold_full_collections()
-        elif self._run_state.active and not state.active:
-            release_full_collections()
         self._run_state = state
+        defer_full_collections(state.active)
 
     def _drop_colours(self) -> None:
         """With ``NO_COLOR``, draw in the terminal's own foreground and background only.
@@ -113,6 +107,24 @@ class AppBase(App[str | None]):
             f"{name}: {error}\n\nThe session is safe; nothing was lost. "
             "Set LAUNCH_TUI_DEBUG=1 and see the log for details.",
         )
+
+
+_FULL_COLLECTION_EVERY = gc.get_threshold()[2]
+"""Python's own setting: a full collection after this many young ones (when worth it)."""
+_NO_FULL_COLLECTION = 1_000_000
+
+
+def defer_full_collections(during_run: bool) -> None:
+    """While a check run goes on, no full collection; when it ends, as before.
+
+    A run makes objects fast (results, rows, rendered lines), so the collector soon decides
+    on a full collection: it walks every object made since the last freeze, 10-35 ms during
+    which the screen cannot repaint, several times in a run. Young collections still run,
+    so short-lived cycles are freed as usual; older cycles wait for the first full
+    collection after the run (and each run starts with one, see :func:`freeze_heap`).
+    """
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, _NO_FULL_COLLECTION if during_run else _FULL_COLLECTION_EVERY)
 
 
 def freeze_heap(*, collect: bool = False) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import time
 from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import replace
@@ -12,7 +11,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from launch_tui import collector
 from launch_tui.checks import (
     CheckContext,
     CheckDef,
@@ -410,32 +408,6 @@ async def test_a_session_run_starts_the_items_its_results_say_were_longest_first
         before = replace(before, results=(*before.results, result))
     await run_session_checks(before, None, CheckServices(), registry=registry, parallelism=1)
     assert order == ["t.c", "t.b", "t.a"]
-
-
-async def test_no_full_collection_during_a_session_run_and_as_before_after() -> None:
-    """A full collection would stop the loop that times the checks' answers: during a run the
-    collector makes young collections only, and after it (even one that failed) full ones
-    again. Holds nest: an app's own hold outlives the engine's."""
-    before = gc.get_threshold()
-    seen: list[int] = []
-    registry = Registry()
-
-    @registry.register(
-        "t.gc", stage="audit", title="gc", severity=Severity.LOW, applies_to=AppliesTo.SESSION
-    )
-    async def looks(ctx: CheckContext) -> CheckResult:
-        seen.append(gc.get_threshold()[2])
-        return ctx.result(Status.PASS, "ok")
-
-    await run_session_checks(SESSION, None, CheckServices(), registry=registry)
-    assert seen == [1_000_000] and gc.get_threshold() == before
-    collector.hold_full_collections()  # the app's, while its run goes on
-    try:
-        await run_session_checks(SESSION, None, CheckServices(), registry=registry)
-        assert gc.get_threshold()[2] == 1_000_000
-    finally:
-        collector.release_full_collections()
-    assert gc.get_threshold() == before
 
 
 async def test_an_empty_run_finishes_at_once() -> None:

@@ -33,7 +33,6 @@ from launch_tui.checks.engine.merging import merge_results
 from launch_tui.checks.engine.registry import Registry, default_registry
 from launch_tui.checks.engine.runner import RunEvent, RunFinished, run_all
 from launch_tui.checks.engine.targets import Selection, WorkItem, expand_selection
-from launch_tui.collector import no_full_collections
 from launch_tui.core.errors import CheckError
 from launch_tui.core.model import Session
 from launch_tui.core.signoff import refusal
@@ -103,20 +102,19 @@ async def run_session_checks(
     chosen_registry = registry if registry is not None else default_registry()
     items: tuple[WorkItem, ...] = expand_selection(chosen_registry, session, selection)
     chosen = limits or run_limits(len(items), services.deadline_s, parallelism)
-    with no_full_collections():  # a full collection would stop the loop timing the answers
-        finished: RunFinished = await run_all(
-            items,
-            context_factory(session, services, clock=clock, monotonic=monotonic),
-            on_event=on_event,
-            parallelism=parallelism,
-            check_deadline_s=chosen.check_deadline_s,
-            total_deadline_s=chosen.total_deadline_s,
-            cancel=cancel,
-            clock=clock,
-            monotonic=monotonic,
-            # The durations of the results the session holds: the longest start first.
-            expected_ms={r.key: r.duration_ms for r in session.results},
-        )
+    finished: RunFinished = await run_all(
+        items,
+        context_factory(session, services, clock=clock, monotonic=monotonic),
+        on_event=on_event,
+        parallelism=parallelism,
+        check_deadline_s=chosen.check_deadline_s,
+        total_deadline_s=chosen.total_deadline_s,
+        cancel=cancel,
+        clock=clock,
+        monotonic=monotonic,
+        # The durations of the results the session holds: the longest start first.
+        expected_ms={r.key: r.duration_ms for r in session.results},
+    )
     rules = chosen_registry.merge_rules()
 
     def fold(current: Session) -> Session:
