@@ -4,9 +4,11 @@
 at the same scans: each scan (history, tree, build, one CI log) runs once per run, started by
 whichever check asks first and awaited by the others (the memo lives in the run's
 :class:`~launch_tui.checks.engine.context.RunShared`). The folder places (tree, build, CI logs)
-asked for while a batch is still being planned join it and share one scanner run. After a scan, each finding is given the
-name its value is assigned to on its line (``const STRIPE_SECRET_KEY = '...'``): the line is
-read, the text before the value is matched, and the line is dropped.
+asked for while a batch is still being planned join it and share one scanner run.
+
+After a scan, each finding is given the name its value is assigned to on its line
+(``const STRIPE_SECRET_KEY = '...'``): the line is read, the text before the value is matched,
+and the line is dropped.
 
 Suppression comes from the session, never from the scanned repository: an ``accept-risk``
 decision with an owner whose ``target`` is a finding's fingerprint (``sha256:...``) on a
