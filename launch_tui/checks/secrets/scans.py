@@ -33,7 +33,6 @@ from launch_tui.checks.secrets.mirror import Part
 from launch_tui.checks.secrets.names import assigned_name, discover
 from launch_tui.checks.secrets.report import ScanKind, SecretFinding
 from launch_tui.checks.secrets.scanner import (
-    NOT_INSTALLED,
     Place,
     ScanOutcome,
     plan_place,
@@ -133,12 +132,8 @@ async def _batch_scan(batch: _Batch, deadline_s: float) -> dict[tuple[str, str],
             plans.update(zip(pending, planned, strict=True))
     finally:
         batch.open = False
-    engine = scanner_binary()
     by_place = {batch.places[key]: plan for key, plan in plans.items()}
-    if engine is None:
-        outcomes = {p: ScanOutcome(p.kind, p.shown, error=NOT_INSTALLED) for p in by_place}
-    else:
-        outcomes = await scan_planned(engine, by_place, deadline_s, None, started)
+    outcomes = await scan_planned(scanner_binary(), by_place, deadline_s, None, started)
     return {
         key: await _named(outcomes[place], place.kind, place.target)
         for key, place in batch.places.items()
