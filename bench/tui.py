@@ -2,7 +2,9 @@
 
 Run: ``uv run python bench/tui.py`` (``--runs N`` for more samples, ``--audit-runs N``,
 ``--skip-audit``, ``--skip-pty``, ``--pycache DIR`` to measure with compiled bytecode, see
-below; ``--compiled DIR`` for the terminal figure as installed and compiled side by side).
+below; ``--compiled DIR`` for the terminal figure as installed and compiled side by side;
+``--against DIR`` for the audit lag of an older source tree beside this one, each audit in a
+child process, taking turns).
 
 Measures, in the order reported:
   * first screen, the real command in a terminal (the figure the target applies to): the
@@ -716,36 +718,58 @@ def _report_first_screens(runs: int) -> None:
         print(_line("launch-tui", [s[moment] for s in warm]))
 
 
-def _report_audit(runs: int, modes: list[str], paths: list[str]) -> None:
-    """``runs`` audits per sandbox placement and check path; with two paths, the runs of the
-    two alternate (which goes first alternates too), so that both see the same load."""
+def _one_audit(mode: str, path: str, tree: str) -> dict[str, float]:
+    """One audit's figures: in this process, or (``tree``) in a child importing launch-tui
+    from that source tree (``--audit-one``), so that two trees can be compared in one run."""
+    if not tree:
+        return asyncio.run(audit_lag(mode, path))
+    from _tree_child import child_figures
+
+    figures, failed = child_figures(__file__, ["--audit-one", f"{mode}:{path}"], tree)
+    if figures is None:
+        raise BenchError(f"the audit on {tree} failed: {failed}")
+    return figures
+
+
+def _report_audit(
+    runs: int, modes: list[str], paths: list[str], trees: list[tuple[str, str]]
+) -> None:
+    """``runs`` audits per sandbox placement, check path and tree (``(label, folder)``;
+    ``("", "")`` is this tree, in this process). With two paths or two trees, their runs
+    alternate (which goes first alternates too), so that both see the same load."""
+    kinds = [(path, label, tree) for path in paths for label, tree in trees]
     for mode in modes:
         where = {
             "thread": "sandbox in a thread of this process, as launch-tui demo did",
             "process": "sandbox in its own process, as launch-tui demo and a client's servers",
         }[mode]
-        print(f"full demo audit, {where} ({runs} runs per check path, 120x40)")
-        samples: dict[str, list[dict[str, float]]] = {path: [] for path in paths}
+        per = "check path and tree" if len(trees) > 1 else "check path"
+        print(f"full demo audit, {where} ({runs} runs per {per}, 120x40)")
+        samples: dict[tuple[str, str], list[dict[str, float]]] = {
+            (path, label): [] for path, label, _ in kinds
+        }
         for index in range(runs):
-            order = paths if index % 2 == 0 else paths[::-1]
-            for path in order:
-                lag = asyncio.run(audit_lag(mode, path))
-                samples[path].append(lag)
+            order = kinds if index % 2 == 0 else kinds[::-1]
+            for path, label, tree in order:
+                lag = _one_audit(mode, path, tree)
+                samples[(path, label)].append(lag)
                 ran = "check process" if lag["child"] else "thread"
+                shown = f"{label} " if label else ""
                 print(
-                    f"  [{ran:>13}] {lag['results']} results, {lag['saves']} saves, "
-                    f"{lag['audit_wall_s']:.2f} s:  lag worst {lag['lag_max_ms']:6.1f} ms   "
-                    f"p99 {lag['lag_p99_ms']:5.1f} ms   median {lag['lag_median_ms']:.2f} ms   "
-                    f"({lag['probes']} probes of 5 ms)"
+                    f"  [{shown}{ran:>13}] {lag['results']:.0f} results, {lag['saves']:.0f} "
+                    f"saves, {lag['audit_wall_s']:.2f} s:  lag worst {lag['lag_max_ms']:6.1f} ms"
+                    f"   p99 {lag['lag_p99_ms']:5.1f} ms   median {lag['lag_median_ms']:.2f} ms"
+                    f"   ({lag['probes']:.0f} probes of 5 ms)"
                 )
-        for path in paths:
-            got = samples[path]
+        for path, label, _ in kinds:
+            got = samples[(path, label)]
             within = sum(s["lag_max_ms"] <= LAG_TARGET_MS for s in got)
             # Named by where the runs went (a tree from before check processes runs them all
             # on a thread, whatever was asked).
             ran = "process" if all(s["child"] for s in got) else "thread"
+            shown = f"{label}, " if label else ""
             print(
-                f" checks in a {ran}: worst lag <= {LAG_TARGET_MS:.0f} ms in "
+                f" {shown}checks in a {ran}: worst lag <= {LAG_TARGET_MS:.0f} ms in "
                 f"{within} of {len(got)} audits"
             )
             if len(got) > 1:
@@ -774,6 +798,15 @@ def main() -> None:
     )
     parser.add_argument("--skip-audit", action="store_true", help="only the first-screen times")
     parser.add_argument(
+        "--against",
+        default="",
+        metavar="DIR",
+        help="audit lag only: also run every audit on the launch-tui in this source tree (e.g. "
+        "a `git worktree` of an older commit), alternating with this one, each audit in a "
+        "child process, for side-by-side figures",
+    )
+    parser.add_argument("--audit-one", default="", help=argparse.SUPPRESS)
+    parser.add_argument(
         "--skip-pty", action="store_true", help="no runs of the real command in a terminal"
     )
     parser.add_argument("--skip-first-screen", action="store_true", help="only the audit")
@@ -788,6 +821,10 @@ def main() -> None:
         "(PYTHONPYCACHEPREFIX), alternating with the runs as installed",
     )
     args = parser.parse_args()
+    if args.audit_one:  # a child of --against: one audit, its figures as JSON
+        mode, path = args.audit_one.split(":")
+        print(json.dumps(asyncio.run(audit_lag(mode, path))), flush=True)
+        return
     if args.pycache is not None:
         _use_pycache(args.pycache)
     if str(BENCH) not in sys.path:
@@ -802,7 +839,8 @@ def main() -> None:
         if not args.skip_audit:
             modes = ["thread", "process"] if args.sandbox == "both" else [args.sandbox]
             paths = ["process", "thread"] if args.checks_in == "both" else [args.checks_in]
-            _report_audit(args.audit_runs, modes, paths)
+            trees = [("before", args.against), ("after", "")] if args.against else [("", "")]
+            _report_audit(args.audit_runs, modes, paths, trees)
     except BenchError as exc:
         print(f"benchmark stopped: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
