@@ -8,6 +8,9 @@
   anyway, but it reloads them on every connection (about 90 ms of blocking CPU per handshake
   with OpenSSL 3, which serialises a concurrent audit), so a stdlib context that loads the same
   paths once is used instead; truststore remains the fallback when OpenSSL knows no CA paths.
+* :func:`permissive_verifying_context` — verifies like the strict context but offers every
+  version and cipher, for judging the certificate of a server only old versions reach; built
+  once per CA bundle (and again when the bundle file changes).
 * :func:`probe_context` — a deliberately permissive, non-verifying context pinned to one
   protocol version (built once per version), for asking a server which versions it accepts.
   OpenSSL 3 refuses TLS 1.0 and 1.1 at its default security level, so without
@@ -68,8 +71,26 @@ def permissive_verifying_context(ca_bundle: str | None = None) -> ssl.SSLContext
     """Verifies the chain and hostname, but accepts any protocol version and cipher.
 
     For servers that only speak versions our normal context refuses (TLS 1.0-only): their
-    certificate can still be judged.
+    certificate can still be judged. Built once per bundle and reused while the bundle file
+    is unchanged: loading the system store costs ~20 ms of CPU on the event loop, once per
+    such host otherwise. Nothing changes a context once built.
     """
+    return _permissive(ca_bundle, _stamp(ca_bundle))
+
+
+def _stamp(path: str | None) -> tuple[int, int, int] | None:
+    """What tells a changed bundle file from the one a cached context loaded."""
+    if not path:
+        return None
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None  # loading it says what is wrong
+    return found.st_ino, found.st_size, found.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=8)
+def _permissive(ca_bundle: str | None, _stamp: tuple[int, int, int] | None) -> ssl.SSLContext:
     context = make_strict_stdlib_context(ca_bundle)
     _allow_everything(context)
     return context

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import ssl
 import sys
+from pathlib import Path
 
 import pytest
 import truststore
 
-from launch_tui.net.ssl_contexts import make_ssl_context, probe_context
+from launch_tui.core.errors import UsageError
+from launch_tui.net.ssl_contexts import (
+    make_ssl_context,
+    permissive_verifying_context,
+    probe_context,
+)
 
 
 @pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="the OS verifier decides there")
@@ -37,3 +43,24 @@ def test_probe_contexts_are_built_once_per_version_and_stay_permissive() -> None
     assert pinned.minimum_version == pinned.maximum_version == ssl.TLSVersion.TLSv1_2
     for context in (any_version, pinned):
         assert context.verify_mode is ssl.CERT_NONE and not context.check_hostname
+
+
+def test_the_permissive_verifying_context_is_built_once_per_bundle_until_it_changes(
+    tmp_path: Path,
+) -> None:
+    system = ssl.get_default_verify_paths().cafile
+    if not system:
+        pytest.skip("OpenSSL knows no CA file here to copy")
+    bundle = tmp_path / "extra.pem"
+    bundle.write_bytes(Path(system).read_bytes())
+    first = permissive_verifying_context(str(bundle))
+    assert permissive_verifying_context(str(bundle)) is first
+    assert first.verify_mode is ssl.CERT_REQUIRED and first.check_hostname
+    assert first.minimum_version == ssl.TLSVersion.MINIMUM_SUPPORTED
+    # A bundle edited in place (the run's --ca-bundle rewritten) is loaded again.
+    bundle.write_bytes(Path(system).read_bytes() + b"\n")
+    assert permissive_verifying_context(str(bundle)) is not first
+    # A bundle that is gone says so, as before, and nothing stale is handed out.
+    bundle.unlink()
+    with pytest.raises(UsageError, match="no such file"):
+        permissive_verifying_context(str(bundle))
