@@ -40,7 +40,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from launch_tui.checks.audit.fingerprints import Provider, builtin_providers, declared_as
+from launch_tui.checks.audit.fingerprints import (
+    Provider,
+    builtin_providers,
+    declared_as,
+    find_declared,
+)
 from launch_tui.core.mailboxes import email_domain, personal_domain
 from launch_tui.core.model import (
     JSONValue,
@@ -194,7 +199,7 @@ def judge_access(
     ``detected_cdn`` is what ``audit.stack`` saw in front of the sites (the stack has no field
     for it); ``providers`` defaults to the shipped fingerprints, used to match aliases.
     """
-    known = providers if providers is not None else _all_providers()
+    known = _Known(providers if providers is not None else _all_providers())
     lead = _client_lead(session.people)
     needed = _needed(session, detected_cdn)
     rows = tuple(
@@ -389,7 +394,7 @@ def _unlisted(area: Area, name: str, session: Session, lead: Person | None) -> G
 
 
 def _areas_of(
-    service: Service, needed: dict[str, tuple[str, ...]], known: Sequence[Provider]
+    service: Service, needed: dict[str, tuple[str, ...]], known: _Known
 ) -> tuple[Area, ...]:
     """The areas ``service`` covers: by the stack values named after it, and by its words."""
     areas = set(_areas_by_words(service))
@@ -407,7 +412,22 @@ def _areas_by_words(service: Service) -> tuple[Area, ...]:
 # --- names ----------------------------------------------------------------------------------
 
 
-def _named(service_name: str, provider_name: str, known: Sequence[Provider]) -> bool:
+class _Known:
+    """The providers whose names and aliases count as one name, each name looked up once (a
+    judgement asks about the same few names for every service: ~1,800 comparisons a run)."""
+
+    def __init__(self, providers: Sequence[Provider]) -> None:
+        self._providers = providers
+        self._found: dict[str, Provider | None] = {}
+
+    def provider(self, name: str) -> Provider | None:
+        """The provider ``name`` names, if the fingerprints know one."""
+        if name not in self._found:
+            self._found[name] = find_declared(name, self._providers)
+        return self._found[name]
+
+
+def _named(service_name: str, provider_name: str, known: _Known) -> bool:
     """True when a service called ``service_name`` is the provider ``provider_name``.
 
     The service's distinctive words appear together in the provider's name ("DigitalOcean" in
@@ -424,7 +444,7 @@ def _named(service_name: str, provider_name: str, known: Sequence[Provider]) -> 
     sig = _significant(provider_name)
     if sig and _contains(_words(service_name), sig):
         return True
-    provider = next((p for p in known if declared_as(provider_name, p)), None)
+    provider = known.provider(provider_name)
     return provider is not None and declared_as(service_name, provider)
 
 
