@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import time
 from collections.abc import Callable, Sequence
@@ -182,6 +183,8 @@ class Resolver:
         # lookups in flight so concurrent connections to one name share them.
         self._addresses: dict[str, tuple[float, tuple[str, ...]]] = {}
         self._lookups: dict[str, asyncio.Task[_AddressLookup]] = {}
+        # resolve's questions in flight, shared by everyone who asks meanwhile.
+        self._queries: dict[tuple[str, str], asyncio.Task[DnsResult]] = {}
 
     @property
     def nameservers(self) -> tuple[str, ...]:
@@ -193,7 +196,28 @@ class Resolver:
         return self._limits
 
     async def resolve(self, name: str, rdtype: str = "A") -> DnsResult:
-        """Look up ``name``'s ``rdtype`` records, following CNAMEs across responses."""
+        """Look up ``name``'s ``rdtype`` records, following CNAMEs across responses.
+
+        Callers asking the same question while it is in flight share its one query and get
+        the same result (an audit's checks start together, and a dozen of them ask for the
+        zone's NS or TXT records at once); a question asked after the answer came back is
+        asked again. The shared query is shielded: one caller giving up (a deadline) does
+        not cancel it for the others, and it ends within the lifetime limit anyway.
+        """
+        key = (name, rdtype.upper())
+        loop = asyncio.get_running_loop()
+        pending = self._queries.get(key)
+        if pending is None or pending.get_loop() is not loop or pending.done():
+            pending = loop.create_task(self._resolve(name, rdtype))
+            self._queries[key] = pending
+            pending.add_done_callback(functools.partial(self._query_done, key))
+        return await asyncio.shield(pending)
+
+    def _query_done(self, key: tuple[str, str], task: asyncio.Task[DnsResult]) -> None:
+        if self._queries.get(key) is task:
+            del self._queries[key]
+
+    async def _resolve(self, name: str, rdtype: str) -> DnsResult:
         start = self._clock()
         rdtype = rdtype.upper()
         shown = name.rstrip(".")

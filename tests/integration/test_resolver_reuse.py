@@ -1,4 +1,5 @@
-"""``Resolver.resolve_address`` shares concurrent lookups and reuses answers for their TTL.
+"""``Resolver.resolve_address`` shares concurrent lookups and reuses answers for their TTL;
+``Resolver.resolve`` shares a question while it is in flight and keeps nothing after.
 
 Every test asks the sandbox's authoritative DNS server (real UDP on loopback) and counts the
 queries it answered (``RunningWorld.dns_queries()``). Time is the resolver's injected ``clock``,
@@ -236,6 +237,43 @@ async def test_resolve_itself_is_never_cached(dns_lab: RunningWorld, resolver: R
     assert asked(dns_lab, "short.dns.test") == (3, 1)
     await resolver.resolve("short.dns.test", "A")
     assert asked(dns_lab, "short.dns.test") == (4, 1)
+
+
+async def test_resolve_shares_a_question_only_while_it_is_in_flight(
+    dns_lab: RunningWorld, resolver: Resolver
+) -> None:
+    same = await asyncio.gather(*(resolver.resolve("short.dns.test", "A") for _ in range(12)))
+    assert all(isinstance(a, DnsAnswer) and a.records == ("127.0.0.20",) for a in same)
+    assert asked(dns_lab, "short.dns.test") == (1, 0)
+    # Another type, or a name that differs, is a question of its own.
+    mixed = await asyncio.gather(
+        resolver.resolve("short.dns.test", "A"),
+        resolver.resolve("short.dns.test", "aaaa"),
+        resolver.resolve("both.dns.test", "A"),
+    )
+    assert [type(m) for m in mixed] == [DnsAnswer, DnsFailure, DnsAnswer]
+    assert asked(dns_lab, "short.dns.test") == (2, 1)
+    assert asked(dns_lab, "both.dns.test") == (1, 0)
+    # A failure is shared the same way, and asked again once it is out.
+    nope = await asyncio.gather(*(resolver.resolve("nope.dns.test", "A") for _ in range(5)))
+    assert all(isinstance(f, DnsFailure) and f.kind is DnsFailureKind.NXDOMAIN for f in nope)
+    assert asked(dns_lab, "nope.dns.test") == (1, 0)
+    await resolver.resolve("nope.dns.test", "A")
+    assert asked(dns_lab, "nope.dns.test") == (2, 0)
+
+
+async def test_a_cancelled_resolve_caller_leaves_the_shared_query_to_the_others(
+    dns_lab: RunningWorld, resolver: Resolver
+) -> None:
+    quitter = asyncio.create_task(resolver.resolve("long.dns.test", "A"))
+    stayer = asyncio.create_task(resolver.resolve("long.dns.test", "A"))
+    await asyncio.sleep(0)  # both have joined; the answer needs more turns of the loop
+    assert not stayer.done()
+    quitter.cancel()
+    answer = await stayer
+    assert isinstance(answer, DnsAnswer) and answer.records == ("127.0.0.21",)
+    assert quitter.cancelled()
+    assert asked(dns_lab, "long.dns.test") == (1, 0)
 
 
 # -- cancellation --------------------------------------------------------------------------------
