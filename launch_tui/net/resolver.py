@@ -199,8 +199,8 @@ class Resolver:
         """Look up ``name``'s ``rdtype`` records, following CNAMEs across responses.
 
         Callers asking the same question while it is in flight share its one query and get
-        the same result (an audit's checks start together, and a dozen of them ask for the
-        zone's NS or TXT records at once); a question asked after the answer came back is
+        the same result (an audit's checks start together, and ten of them ask for the
+        zone's NS records at once); a question asked after the answer came back is
         asked again. The shared query is shielded: one caller giving up (a deadline) does
         not cancel it for the others, and it ends within the lifetime limit anyway.
         """
