@@ -90,7 +90,7 @@ def _stamp(path: str | None) -> tuple[int, int, int] | None:
 
 
 @functools.lru_cache(maxsize=8)
-def _permissive(ca_bundle: str | None, _stamp: tuple[int, int, int] | None) -> ssl.SSLContext:
+def _permissive(ca_bundle: str | None, _file: tuple[int, int, int] | None) -> ssl.SSLContext:
     context = make_strict_stdlib_context(ca_bundle)
     _allow_everything(context)
     return context
