@@ -4,7 +4,7 @@ Public surface (everything else in this package is private)::
 
     settings   NetLimits, NetConfig, Nameserver, ResolveOverride, net_config,
                parse_nameserver, parse_resolve, parse_connect_to, join_host_port
-    resolver   Resolver, DnsAnswer, DnsFailure, DnsFailureKind, DnsResult
+    resolver   Resolver; dns_answer: DnsAnswer, DnsResult; failures: DnsFailure, DnsFailureKind
     http       make_http_client, HttpClient (fetch, config, variant, aclose), DEFAULT_USER_AGENT
     results    FetchResult, Hop, Timing
     decode     decode_body, DecodedBody
@@ -18,9 +18,10 @@ user causes (a malformed ``--resolve``, a missing CA bundle) raise ``UsageError`
 
 from launch_tui.net.certinfo import CertInfo, cert_info, hostname_matches
 from launch_tui.net.decode import DecodedBody, decode_body
+from launch_tui.net.dns_answer import DnsAnswer, DnsResult
 from launch_tui.net.failures import DnsFailure, DnsFailureKind, FailureKind, NetFailure, Phase
 from launch_tui.net.http import DEFAULT_USER_AGENT, HttpClient, make_http_client
-from launch_tui.net.resolver import DnsAnswer, DnsResult, Resolver
+from launch_tui.net.resolver import Resolver
 from launch_tui.net.results import FetchResult, Hop, Timing
 from launch_tui.net.settings import (
     Nameserver,

@@ -34,6 +34,7 @@ import dns.resolver
 import dns.rrset
 
 from launch_tui.core.sanitize import clean
+from launch_tui.net.dns_answer import DnsAnswer, DnsResult
 from launch_tui.net.failures import DnsFailure, DnsFailureKind, seconds_text
 from launch_tui.net.settings import Nameserver, NetLimits, join_host_port
 
@@ -45,42 +46,6 @@ _AAAA_GRACE = 0.25
 _ADDRESS_REUSE_MAX = 30.0
 
 
-@dataclass(frozen=True)
-class DnsAnswer:
-    """Records found for one name and type."""
-
-    name: str
-    """The name asked for, without the trailing dot."""
-    rdtype: str
-    """Record type asked for, e.g. ``A``, ``TXT``."""
-    records: tuple[str, ...]
-    """Each record in DNS presentation format (``10 mx.example.com.``, ``"v=spf1 -all"``)."""
-    ttl: int
-    """TTL of the answer record set, in seconds."""
-    canonical_name: str
-    """The name the records belong to: ``name`` itself, or the end of the CNAME chain."""
-    cname_chain: tuple[str, ...] = ()
-    """Names reached through CNAMEs, in order, ending with ``canonical_name``; empty if none."""
-    nameserver: str = ""
-    """``IP:PORT`` of the nameserver that gave the final answer."""
-    via_tcp: bool = False
-    """The final answer came over TCP."""
-    truncated: bool = False
-    """A UDP answer came back truncated (TC) and the query was retried over TCP."""
-    elapsed_ms: float = 0.0
-    txt: tuple[str, ...] = ()
-    """For TXT records: each record's strings joined (as SPF/DMARC readers do), UTF-8 decoded."""
-    shortest_ttl: int | None = None
-    """The smallest TTL of the records and of every CNAME followed to them: how long the
-    answer as a whole may be reused. ``None`` means ``ttl`` (no CNAME was followed)."""
-
-    @property
-    def reuse_ttl(self) -> int:
-        """Seconds the whole answer (CNAME chain included) may be reused."""
-        return self.ttl if self.shortest_ttl is None else min(self.ttl, self.shortest_ttl)
-
-
-DnsResult = DnsAnswer | DnsFailure
 #: What one connection-time lookup found: the addresses and their TTL, or the failure and 0.
 _AddressLookup = tuple[tuple[str, ...] | DnsFailure, int]
 
