@@ -32,6 +32,8 @@ from launch_tui.net.sampler import SampleRun
 from launch_tui.sandbox import RunningWorld, parse_world, session_for, start_world
 
 SLOW_MS = 400
+#: Over fetching.HEAD_BODY_CAP (64 KiB): a head-only fetch of its own would be cut short.
+BIG_BYTES = 70_000
 MEMO_LAB = f"""
 name = "memolab"
 [sprint]
@@ -52,6 +54,10 @@ body = "slow"
 latency = {{ kind = "fixed", ms = {SLOW_MS} }}
 
 [[hosts.routes]]
+path = "/big"
+body = "{"b" * BIG_BYTES}"
+
+[[hosts.routes]]
 path = "/form"
 method = "POST"
 body = "posted"
@@ -67,6 +73,7 @@ body = "unverified"
 HOME = "https://www.memo.test/"
 SLOW = "https://www.memo.test/slow"
 FORM = "https://www.memo.test/form"
+BIG = "https://www.memo.test/big"
 
 
 @pytest.fixture
@@ -225,21 +232,36 @@ async def test_requests_that_are_not_plain_are_always_sent(
     assert served(memo_lab, path, method) == 3
 
 
-async def test_fetches_differing_in_follow_or_head_only_are_not_the_same_request(
+async def test_fetches_differing_in_follow_are_not_the_same_request(
     memo_lab: RunningWorld, session: Session, services: CheckServices
 ) -> None:
     make = context_factory(session, services)
     plain = "http://www.memo.test/"
-    followed, unfollowed, capped = await asyncio.gather(
+    followed, unfollowed = await asyncio.gather(
         fetch(make(item("t.a")), plain),
         fetch(make(item("t.b")), plain, follow=False),
-        fetch(make(item("t.c")), plain, head_only=True),
     )
     assert (followed.status, followed.final_url) == (200, HOME)
     assert (unfollowed.status, unfollowed.final_url) == (301, plain)
-    assert (capped.status, capped.final_url) == (200, HOME)
     redirects = [r for r in memo_lab.served() if (r.scheme, r.path) == ("http", "/")]
-    assert len(redirects) == 3
+    assert len(redirects) == 2
+
+
+@pytest.mark.parametrize("head_first", [True, False])
+async def test_a_head_only_fetch_and_a_whole_one_are_one_request(
+    memo_lab: RunningWorld, session: Session, services: CheckServices, head_first: bool
+) -> None:
+    # Whichever asks first, the shared request is read whole: the header check gets the body
+    # too, and the body check is not handed a capped one.
+    make = context_factory(session, services)
+    head = fetch(make(item("t.head")), BIG, head_only=True)
+    whole = fetch(make(item("t.whole")), BIG)
+    first, second = await asyncio.gather(*((head, whole) if head_first else (whole, head)))
+    capped, full = (first, second) if head_first else (second, first)
+    assert (full.status, full.failure, full.body_truncated) == (200, None, False)
+    assert full.text() == "b" * BIG_BYTES
+    assert (capped.status, capped.failure, capped.body) == (200, None, full.body)
+    assert served(memo_lab, "/big") == 1
 
 
 async def test_fetch_via_is_shared_and_kept_apart_from_the_verified_fetch(

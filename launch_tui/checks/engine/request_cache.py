@@ -12,9 +12,11 @@ Two kinds of request go through the cache (:class:`RequestCache`, one per run, f
 ``checks/engine/fetching.py``) and each route's first fetch for the request-path checks
 (:meth:`RequestCache.share`, made by ``checks/perf/probes.py``, which keeps its own memo of the
 latency samples). Only plain fetches without a body or extra headers, with ``GET`` or ``HEAD``,
-are shared (:func:`shareable`); anything else (a POST to a webhook, a conditional request, a
-request with credentials) is always sent. The cache lives in the run's
-:class:`~launch_tui.checks.engine.context.RunShared`, so a second run fetches afresh.
+are shared (:func:`shareable`), read whole whether or not the caller wants only the head
+(``fetching.HEAD_BODY_CAP``), so the header checks join the body checks' request; anything
+else (a POST to a webhook, a conditional request, a request with credentials) is always sent.
+The cache lives in the run's :class:`~launch_tui.checks.engine.context.RunShared`, so a second
+run fetches afresh.
 
 Budgets: the check that starts a shared request gives it its own remaining budget. A check that
 joins a plain fetch later waits at most its own budget, and on running out gets a deadline
