@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -21,7 +22,7 @@ from launch_tui.checks import CheckContext, CheckDef, Selection, WorkItem, conte
 from launch_tui.checks.engine.context import CheckServices
 from launch_tui.checks.engine.fetching import fetch, fetch_https, fetch_via
 from launch_tui.checks.engine.registry import Registry
-from launch_tui.checks.engine.request_cache import request_cache
+from launch_tui.checks.engine.request_cache import plain_key, request_cache
 from launch_tui.checks.engine.services import open_check_services
 from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.checks.perf.probes import RouteProbes, probes_for
@@ -396,6 +397,65 @@ async def test_a_route_first_fetch_goes_through_the_run_request_cache(
     fresh = RouteProbes(services.http, resolver=None)
     assert (await fresh.first(home, 3.0)).result.status == 200
     assert served(memo_lab, "/") == 2
+
+
+@pytest.mark.parametrize("probes_first", [True, False], ids=["probes-first", "plain-first"])
+async def test_a_get_routes_first_fetch_is_the_plain_fetch_of_its_url(
+    memo_lab: RunningWorld, session: Session, services: CheckServices, probes_first: bool
+) -> None:
+    """perf.first_response times the very request the header and body checks judge."""
+    make = context_factory(session, services)
+    perf, page = make(item("t.perf")), make(item("t.page"))
+    probes = probes_for(perf)
+    assert probes is not None
+    home: Route = next(r for r in session.targets.routes if r.name == "home")
+    if probes_first:
+        first, plain = await asyncio.gather(probes.first(home, 3.0), fetch(page, HOME))
+    else:
+        plain, first = await asyncio.gather(fetch(page, HOME), probes.first(home, 3.0))
+    assert first.result is plain
+    assert (plain.status, plain.body) == (200, b"home")
+    assert served(memo_lab, "/") == 1
+    # Redirects not followed is another request, as before.
+    await fetch(page, HOME, follow=False)
+    assert served(memo_lab, "/") == 2
+
+
+async def test_a_joined_first_fetch_reports_the_loop_lag_of_the_whole_request(
+    memo_lab: RunningWorld, session: Session, services: CheckServices
+) -> None:
+    """A check that starts a plain fetch and the first fetch that finds it done see the same
+    lag: the loop stalled while the request was under way, whoever was waiting then."""
+    make = context_factory(session, services)
+    page, perf = make(item("t.page")), make(item("t.perf"))
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.1, time.sleep, 0.15)  # the loop held mid-request, as CPU work would
+    plain = await fetch(page, SLOW)
+    assert plain.status == 200
+    lag = request_cache(page).lag_ms(plain_key("GET", SLOW, True))
+    assert lag >= 100
+    probes = probes_for(perf)
+    assert probes is not None
+    first = await probes.first(Route("slow", SLOW, RouteKind.READ), 3.0)
+    assert first.result is plain
+    assert first.client_lag_ms == lag
+    assert served(memo_lab, "/slow") == 1
+
+
+async def test_a_post_routes_first_fetch_is_not_shared_with_the_checks_posts(
+    memo_lab: RunningWorld, session: Session, services: CheckServices
+) -> None:
+    make = context_factory(session, services)
+    perf, form_check = make(item("t.perf")), make(item("t.form"))
+    probes = probes_for(perf)
+    assert probes is not None
+    form = Route("form", FORM, RouteKind.WRITE, method="POST", safe_to_repeat=True)
+    first, again, posted = await asyncio.gather(
+        probes.first(form, 3.0), probes.first(form, 3.0), fetch(form_check, FORM, "POST")
+    )
+    assert first is again  # the perf checks share their own first fetch
+    assert (first.result.status, posted.status) == (200, 200)
+    assert served(memo_lab, "/form", "POST") == 2
 
 
 async def test_a_route_first_fetch_that_ran_out_is_asked_again_by_a_check_with_more_time(

@@ -15,6 +15,12 @@ latency samples). Only plain fetches without a body or extra headers, with ``GET
 are shared (:func:`shareable`), read whole whether or not the caller wants only the head
 (``fetching.HEAD_BODY_CAP``), so the header checks join the body checks' request; anything
 else (a POST to a webhook, a conditional request, a request with credentials) is always sent.
+A ``GET`` route's first fetch is that same plain fetch (:func:`plain_key`, redirects followed):
+``perf.first_response`` times the very request the header and body checks judge.
+
+Each plain fetch also notes how late the event loop ran while it was under way
+(:meth:`RequestCache.lag_ms`, from the loop's shared probe): an answer can only have been
+noticed that much late, which the timing checks discount, whichever check started it.
 The cache lives in the run's :class:`~launch_tui.checks.engine.context.RunShared`, so a second
 run fetches afresh.
 
@@ -36,13 +42,26 @@ from typing import Any, TypeVar, cast
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.core.sanitize import clean
 from launch_tui.net import FailureKind, FetchResult, NetFailure, Phase
+from launch_tui.net.loop_probe import shared_probe
 
-__all__ = ["RequestCache", "deadline_failure", "ran_out", "request_cache", "shareable"]
+__all__ = [
+    "JOIN_SLACK_S",
+    "RequestCache",
+    "deadline_failure",
+    "plain_key",
+    "ran_out",
+    "request_cache",
+    "shareable",
+]
 
 #: How many times a caller asks for a shared request that keeps running out of others' time.
 _ATTEMPTS = 3
 #: Methods whose plain requests are shared; they change nothing on the server.
 _SHARED_METHODS = frozenset({"GET", "HEAD"})
+
+#: How long past its own deadline a check waits on a fetch another check started: the fetch's
+#: deadline is enforced by the client, this only covers the scheduling between the two.
+JOIN_SLACK_S = 0.05
 
 T = TypeVar("T")
 
@@ -50,6 +69,11 @@ T = TypeVar("T")
 def shareable(method: str, headers: object, body: bytes | None) -> bool:
     """True when a request is plain enough to be shared by every check of a run."""
     return method.upper() in _SHARED_METHODS and headers is None and body is None
+
+
+def plain_key(method: str, url: str, follow: bool) -> tuple[str, str, str, bool]:
+    """The cache key of a plain shared fetch (:func:`shareable`) of ``url``."""
+    return ("fetch", method.upper(), url, follow)
 
 
 def request_cache(ctx: CheckContext) -> RequestCache:
@@ -63,6 +87,12 @@ class RequestCache:
     def __init__(self) -> None:
         # Strong references: a task nobody holds can be garbage-collected mid-flight.
         self._tasks: dict[Hashable, asyncio.Task[Any]] = {}
+        self._lags: dict[Hashable, float] = {}
+
+    def lag_ms(self, key: Hashable) -> float:
+        """How late (ms, at worst) the event loop ran while the last fetch of ``key`` was under
+        way; ``0.0`` before one ended."""
+        return self._lags.get(key, 0.0)
 
     async def fetch(
         self,
@@ -72,6 +102,8 @@ class RequestCache:
         url: str,
         method: str,
         within: float,
+        grace: float | None = 0.0,
+        retry_from: float = 0.0,
     ) -> FetchResult:
         """The answer for ``key``: started with ``start()`` by the first caller, awaited by all.
 
@@ -81,14 +113,26 @@ class RequestCache:
         A shared fetch that ran out of time ran out of its *starter's* budget, which may be
         shorter than a later caller's: that answer is dropped from the cache, and a caller that
         did not start it asks again with what it has left (at most twice), so no check fails
-        for want of another check's time.
+        for want of another check's time. ``grace`` and ``retry_from`` are
+        :meth:`share`'s (a route's first fetch waits for the request to end, ``grace=None``).
         """
+
+        async def measured() -> FetchResult:
+            # One probe per loop, shared with every sampling run: no timer per request.
+            with shared_probe() as probe:
+                mark, since = probe.mark, probe.clock()
+                result = await start()
+                self._lags[key] = probe.worst_since(mark, since)
+            return result
+
         return await self.share(
             key,
-            start,
+            measured,
             within=within,
             ran_out=ran_out,
             timed_out=lambda: deadline_failure(url, method, within),
+            grace=grace,
+            retry_from=retry_from,
         )
 
     async def share(

@@ -7,7 +7,9 @@ the client's server sees one sample, not two, and ``perf.slowest`` ranks exactly
 ``perf.latency`` judged.
 
 The first fetch goes through the run's one request cache
-(:mod:`launch_tui.checks.engine.request_cache`), with its budget rules; the latency samples and
+(:mod:`launch_tui.checks.engine.request_cache`), with its budget rules: a ``GET`` route's is the
+run's plain fetch of its URL, the one the header and body checks judge, so the route is
+requested once for all of them; the latency samples and
 the scripts weighed by ``perf.page_weight`` are memoised here. Both live as long as the run (in
 its :class:`~launch_tui.checks.engine.context.RunShared`), so a second run with the same client
 measures afresh. Checks get the probes from :func:`probes_for`.
@@ -55,8 +57,10 @@ from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.request_cache import (
     RequestCache,
     deadline_failure,
+    plain_key,
     ran_out,
     request_cache,
+    shareable,
 )
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import JSONValue, Route, RouteKind
@@ -291,11 +295,15 @@ class RouteProbes:
     async def _first(self, route: Route, limits: NetLimits) -> Fetched:
         loop = asyncio.get_running_loop()
         began = loop.time()
-        # One probe for the whole run's loop (not a timer per route, on the loop it measures).
-        with shared_probe() as probe:
-            mark, since = probe.mark, probe.clock()
-            result = await self._http.fetch(route.url, route.method, limits=limits)
-            client_lag = probe.worst_since(mark, since)
+        if shareable(route.method, None, None):
+            result, client_lag = await self._plain_first(route, began + limits.total_deadline)
+        else:
+            # One probe for the whole run's loop (not a timer per route, on the loop it
+            # measures).
+            with shared_probe() as probe:
+                mark, since = probe.mark, probe.clock()
+                result = await self._http.fetch(route.url, route.method, limits=limits)
+                client_lag = probe.worst_since(mark, since)
         failure = result.failure
         if failure is None or failure.kind is not FailureKind.TLS or self._resolver is None:
             return Fetched(result, client_lag_ms=client_lag)
@@ -304,6 +312,29 @@ class RouteProbes:
             route.url, route.method, Fetched(result, False), self._limits(left), verify=False
         )
         return Fetched(retry, verified=False) if retry.status is not None else Fetched(result)
+
+    async def _plain_first(self, route: Route, until: float) -> tuple[FetchResult, float]:
+        """A ``GET``/``HEAD`` route's first fetch: the run's plain fetch of its URL (redirects
+        followed), which the header and body checks ask for too, and how late the loop ran
+        while it was under way (whichever check started it). Awaited until it ends, as
+        :meth:`first` awaits a first fetch another check started, so a request that fails
+        says how (a hung answer is "waiting for an answer", not this check's budget)."""
+        loop = asyncio.get_running_loop()
+        key = plain_key(route.method, route.url, True)
+        within = max(0.0, until - loop.time())
+        result = await self._requests.fetch(
+            key,
+            # Sized when started: a retry after someone else's deadline gets the time left then.
+            lambda: self._http.fetch(
+                route.url, route.method, limits=self._limits(until - loop.time())
+            ),
+            url=route.url,
+            method=route.method,
+            within=within,
+            grace=None,
+            retry_from=_MIN_FETCH_S,
+        )
+        return result, self._requests.lag_ms(key)
 
     async def _fetch(
         self, url: str, method: str, like: Fetched, limits: NetLimits, *, verify: bool
