@@ -28,6 +28,9 @@ from launch_tui.net.transport import ConnectionPool
 from launch_tui.net.urls import InvalidUrl, Url, join_url, parse_url
 
 Clock = Callable[[], float]
+FirstAnswer = Callable[["FetchResult | None"], None]
+"""Told, when a followed fetch's first answer is a redirect, what a fetch of the same URL that
+does not follow redirects would have given (``None`` when the redirect's body had not arrived)."""
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: Methods a client may send again after a connection dropped (RFC 9110 9.2.2).
@@ -99,17 +102,27 @@ class Exchange:
     # -- the exchange --
 
     async def execute(
-        self, headers: list[tuple[str, str]], *, follow: bool, body: bytes | None
+        self,
+        headers: list[tuple[str, str]],
+        *,
+        follow: bool,
+        body: bytes | None,
+        first_answer: FirstAnswer | None = None,
     ) -> None:
         try:
-            await self._run(headers, follow=follow, body=body)
+            await self._run(headers, follow=follow, body=body, first_answer=first_answer)
         finally:
             # However the fetch ends (a deadline or a cancellation lands here too), a
             # connection still held had its answer cut short: it is closed, never pooled.
             self._let_go(reuse=False)
 
     async def _run(
-        self, headers: list[tuple[str, str]], *, follow: bool, body: bytes | None
+        self,
+        headers: list[tuple[str, str]],
+        *,
+        follow: bool,
+        body: bytes | None,
+        first_answer: FirstAnswer | None,
     ) -> None:
         try:
             url = parse_url(self.url)
@@ -133,6 +146,8 @@ class Exchange:
                 self._record_hop()
                 return
             self._record_hop()
+            if first_answer is not None and redirects == 0:
+                first_answer(self._answer_so_far())
             # The next hop goes elsewhere or later: this connection is kept only if the
             # redirect's body had already arrived whole.
             self._let_go(reuse=True)
@@ -161,6 +176,12 @@ class Exchange:
                 return
             visited.add(key)
             request = next_request
+
+    def _answer_so_far(self) -> FetchResult | None:
+        """The redirect just recorded as a fetch that does not follow it gives it, when its
+        body has already arrived whole; ``None`` otherwise (it is not waited for)."""
+        conn = self.conn
+        return self.result() if conn is not None and conn.complete else None
 
     async def _send(self, request: Request) -> ResponseHead | None:
         self._start_hop(request)

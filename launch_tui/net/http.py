@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from types import TracebackType
 
-from launch_tui.net.exchange import Exchange
+from launch_tui.net.exchange import Exchange, FirstAnswer
 from launch_tui.net.failures import FailureKind, Phase
 from launch_tui.net.resolver import Resolver
 from launch_tui.net.results import FetchResult
@@ -195,11 +195,15 @@ class HttpClient:
         follow: bool = True,
         body: bytes | None = None,
         limits: NetLimits | None = None,
+        first_answer: FirstAnswer | None = None,
     ) -> FetchResult:
         """Request ``url``; follow redirects when ``follow``; never raise on transport trouble.
 
         ``limits`` overrides the client's for this call. The total deadline covers DNS,
-        connecting, TLS, every hop and the body.
+        connecting, TLS, every hop and the body. ``first_answer`` is called when the first
+        answer is a redirect that is followed, with that answer as a fetch with ``follow=False``
+        gives it (or ``None`` when its body had not arrived with its head); not called otherwise,
+        when the result is the first answer itself.
         """
         run = Exchange(self._pool, self._clock, limits or self._limits, url, method.upper())
         if self.closed:
@@ -210,7 +214,12 @@ class HttpClient:
         timeout = asyncio.timeout(run.limits.total_deadline)
         try:
             async with timeout:
-                await run.execute(self._request_headers(headers), follow=follow, body=body)
+                await run.execute(
+                    self._request_headers(headers),
+                    follow=follow,
+                    body=body,
+                    first_answer=first_answer,
+                )
         except TimeoutError as exc:
             if timeout.expired():
                 run.fail_deadline()

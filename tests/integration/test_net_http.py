@@ -6,7 +6,7 @@ import asyncio
 import time
 import tracemalloc
 import unicodedata
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -35,6 +35,7 @@ from launch_tui.core.sanitize import clean
 from launch_tui.net import (
     DnsFailureKind,
     FailureKind,
+    FetchResult,
     HttpClient,
     Nameserver,
     NetConfig,
@@ -177,6 +178,53 @@ async def test_follow_false_returns_the_redirect_itself() -> None:
     assert result.status == 308
     assert result.header("location") == "/elsewhere"
     assert len(result.hops) == 1
+
+
+def _told() -> tuple[list[FetchResult | None], Callable[[FetchResult | None], None]]:
+    told: list[FetchResult | None] = []
+    return told, told.append
+
+
+async def test_a_followed_redirect_tells_the_answer_a_fetch_not_following_it_gives() -> None:
+    routes = {
+        "/start": respond(301, [("Location", "/end")], b"moved"),
+        "/end": respond(200, body=b"done"),
+    }
+    async with HttpServer(routes) as server, client_for() as c:
+        told, tell = _told()
+        followed = await c.fetch(server.url("/start"), first_answer=tell)
+        alone = await c.fetch(server.url("/start"), follow=False)
+    assert (followed.status, followed.body, followed.redirects) == (200, b"done", 1)
+    assert len(told) == 1 and told[0] is not None
+    first = told[0]
+    assert (first.status, first.body, first.failure) == (301, b"moved", None)
+    assert (first.url, first.final_url, len(first.hops)) == (alone.url, alone.final_url, 1)
+    assert first.headers == alone.headers and first.body == alone.body
+    assert first.hops[0].status == 301 and first.remote == alone.remote
+
+
+async def test_first_answer_is_not_told_when_the_result_is_the_first_answer() -> None:
+    routes = {"/": respond(200, body=b"page"), "/moved": redirect("/", 302)}
+    async with HttpServer(routes) as server, client_for() as c:
+        told, tell = _told()
+        page = await c.fetch(server.url("/"), first_answer=tell)
+        kept = await c.fetch(server.url("/moved"), follow=False, first_answer=tell)
+    assert (page.status, kept.status, told) == (200, 302, [])
+
+
+async def test_a_redirect_whose_body_comes_late_is_told_as_none_and_still_followed() -> None:
+    async def late_body(_request: Request, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 302 Found\r\nLocation: /end\r\nContent-Length: 5\r\n\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.2)
+        writer.write(b"moved")
+
+    routes = {"/start": late_body, "/end": respond(200, body=b"done")}
+    async with HttpServer(routes) as server, client_for() as c:
+        told, tell = _told()
+        followed = await c.fetch(server.url("/start"), first_answer=tell)
+    assert told == [None]
+    assert (followed.status, followed.body, followed.failure) == (200, b"done", None)
 
 
 async def test_redirect_loop() -> None:

@@ -14,21 +14,23 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 
 import pytest
+from net_fixtures import HttpServer, Request, respond
 
 from launch_tui.checks import CheckContext, CheckDef, Selection, WorkItem, context_factory
 from launch_tui.checks.engine.context import CheckServices
 from launch_tui.checks.engine.fetching import fetch, fetch_https, fetch_via
 from launch_tui.checks.engine.registry import Registry
-from launch_tui.checks.engine.request_cache import plain_key, request_cache
+from launch_tui.checks.engine.request_cache import RequestCache, plain_key, request_cache
 from launch_tui.checks.engine.services import open_check_services
 from launch_tui.checks.engine.session_run import run_session_checks
 from launch_tui.checks.perf.probes import RouteProbes, probes_for
 from launch_tui.core.model import CheckResult, Route, RouteKind, Session, Severity, Status
 from launch_tui.core.playbook import AppliesTo
-from launch_tui.net import FailureKind
+from launch_tui.net import FailureKind, FetchResult
+from launch_tui.net.exchange import FirstAnswer
 from launch_tui.net.sampler import SampleRun
 from launch_tui.sandbox import RunningWorld, parse_world, session_for, start_world
 
@@ -233,19 +235,66 @@ async def test_requests_that_are_not_plain_are_always_sent(
     assert served(memo_lab, path, method) == 3
 
 
-async def test_fetches_differing_in_follow_are_not_the_same_request(
-    memo_lab: RunningWorld, session: Session, services: CheckServices
+@pytest.mark.parametrize("followed_first", [True, False], ids=["followed-first", "plain-first"])
+async def test_a_fetch_not_following_redirects_is_the_followed_fetchs_first_answer(
+    memo_lab: RunningWorld, session: Session, services: CheckServices, followed_first: bool
 ) -> None:
+    """One request whether a check follows redirects or not: the redirect is asked once, and
+    each caller gets its own view of it, whichever asked first."""
     make = context_factory(session, services)
     plain = "http://www.memo.test/"
-    followed, unfollowed = await asyncio.gather(
-        fetch(make(item("t.a")), plain),
-        fetch(make(item("t.b")), plain, follow=False),
-    )
-    assert (followed.status, followed.final_url) == (200, HOME)
-    assert (unfollowed.status, unfollowed.final_url) == (301, plain)
+    follows = fetch(make(item("t.a")), plain)
+    stops = fetch(make(item("t.b")), plain, follow=False)
+    if followed_first:
+        followed, unfollowed = await asyncio.gather(follows, stops)
+    else:
+        unfollowed, followed = await asyncio.gather(stops, follows)
+    assert (followed.status, followed.final_url, followed.redirects) == (200, HOME, 1)
+    assert (unfollowed.status, unfollowed.final_url, unfollowed.redirects) == (301, plain, 0)
+    assert unfollowed.header("location") == HOME
+    assert (unfollowed.failure, unfollowed.hops[0].status) == (None, 301)
     redirects = [r for r in memo_lab.served() if (r.scheme, r.path) == ("http", "/")]
-    assert len(redirects) == 2
+    assert len(redirects) == 1
+    assert served(memo_lab, "/") == 1  # the target, asked by the followed fetch only
+    # A page that does not redirect: its answer is the same object either way.
+    page, same = await asyncio.gather(
+        fetch(make(item("t.c")), SLOW, follow=False), fetch(make(item("t.d")), SLOW)
+    )
+    assert page is same and (page.status, page.redirects) == (200, 0)
+    assert served(memo_lab, "/slow") == 1
+
+
+async def test_a_redirect_whose_body_came_late_is_asked_for_again_not_followed(
+    services: CheckServices,
+) -> None:
+    """The followed fetch does not wait for a redirect's body: a check not following it then
+    sends its own request (once per run), and reads the body whole."""
+
+    async def late_body(_request: Request, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 302 Found\r\nLocation: /end\r\nContent-Length: 5\r\n\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.2)
+        writer.write(b"moved")
+
+    http = services.http
+    assert http is not None
+    routes = {"/start": late_body, "/end": respond(200, body=b"done")}
+    async with HttpServer(routes) as server:
+        url = server.url("/start")
+        cache = RequestCache()
+
+        def send(follow: bool, first_answer: FirstAnswer | None) -> Awaitable[FetchResult]:
+            return http.fetch(url, follow=follow, first_answer=first_answer)
+
+        followed, unfollowed, again = await asyncio.gather(
+            cache.plain("GET", url, send, follow=True, within=3.0),
+            cache.plain("GET", url, send, follow=False, within=3.0),
+            cache.plain("GET", url, send, follow=False, within=3.0),
+        )
+    assert (followed.status, followed.body) == (200, b"done")
+    assert (unfollowed.status, unfollowed.body, unfollowed.failure) == (302, b"moved", None)
+    assert again is unfollowed
+    assert [r.path for r in server.requests].count("/start") == 2
 
 
 @pytest.mark.parametrize("head_first", [True, False])
@@ -415,10 +464,9 @@ async def test_a_get_routes_first_fetch_is_the_plain_fetch_of_its_url(
         plain, first = await asyncio.gather(fetch(page, HOME), probes.first(home, 3.0))
     assert first.result is plain
     assert (plain.status, plain.body) == (200, b"home")
+    # Not following redirects takes the same answer: the page does not redirect.
+    assert await fetch(page, HOME, follow=False) is plain
     assert served(memo_lab, "/") == 1
-    # Redirects not followed is another request, as before.
-    await fetch(page, HOME, follow=False)
-    assert served(memo_lab, "/") == 2
 
 
 async def test_a_joined_first_fetch_reports_the_loop_lag_of_the_whole_request(

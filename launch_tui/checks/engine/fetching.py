@@ -32,12 +32,7 @@ from urllib.parse import urlsplit
 
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.findings import Finding, combine, outcome
-from launch_tui.checks.engine.request_cache import (
-    JOIN_SLACK_S,
-    plain_key,
-    request_cache,
-    shareable,
-)
+from launch_tui.checks.engine.request_cache import JOIN_SLACK_S, request_cache, shareable
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import (
     CheckResult,
@@ -156,13 +151,16 @@ async def fetch(
     limits = limits_for(ctx, head_only=head_only)
     if not shareable(method, headers, body):
         return await http.fetch(url, method, headers, follow=follow, body=body, limits=limits)
-    # Shared, so read whole (see HEAD_BODY_CAP): a head-only caller joins the full fetch.
-    return await request_cache(ctx).fetch(
-        plain_key(method, url, follow),
-        # Sized when started: a retry after someone else's deadline gets the time left then.
-        lambda: http.fetch(url, method, follow=follow, limits=limits_for(ctx)),
-        url=url,
-        method=method,
+    # Shared, so read whole (see HEAD_BODY_CAP): a head-only caller joins the full fetch, and
+    # one not following redirects takes the followed fetch's first answer.
+    return await request_cache(ctx).plain(
+        method,
+        url,
+        # Sized when sent: a retry after someone else's deadline gets the time left then.
+        lambda followed, first_answer: http.fetch(
+            url, method, follow=followed, limits=limits_for(ctx), first_answer=first_answer
+        ),
+        follow=follow,
         within=limits.total_deadline + JOIN_SLACK_S,
     )
 

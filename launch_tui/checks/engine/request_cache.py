@@ -36,12 +36,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable, Coroutine, Hashable
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from typing import Any, TypeVar, cast
 
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.core.sanitize import clean
 from launch_tui.net import FailureKind, FetchResult, NetFailure, Phase
+from launch_tui.net.exchange import FirstAnswer
 from launch_tui.net.loop_probe import shared_probe
 
 __all__ = [
@@ -64,6 +65,9 @@ _SHARED_METHODS = frozenset({"GET", "HEAD"})
 JOIN_SLACK_S = 0.05
 
 T = TypeVar("T")
+
+PlainSend = Callable[[bool, FirstAnswer | None], Coroutine[Any, Any, FetchResult]]
+"""Sends a plain request: ``send(follow, first_answer)``, as ``HttpClient.fetch`` takes them."""
 
 
 def shareable(method: str, headers: object, body: bytes | None) -> bool:
@@ -88,6 +92,8 @@ class RequestCache:
         # Strong references: a task nobody holds can be garbage-collected mid-flight.
         self._tasks: dict[Hashable, asyncio.Task[Any]] = {}
         self._lags: dict[Hashable, float] = {}
+        # The first answer of each followed plain fetch, for the fetches not following it.
+        self._firsts: dict[Hashable, asyncio.Future[FetchResult | None]] = {}
 
     def lag_ms(self, key: Hashable) -> float:
         """How late (ms, at worst) the event loop ran while the last fetch of ``key`` was under
@@ -117,23 +123,97 @@ class RequestCache:
         :meth:`share`'s (a route's first fetch waits for the request to end, ``grace=None``).
         """
 
-        async def measured() -> FetchResult:
-            # One probe per loop, shared with every sampling run: no timer per request.
-            with shared_probe() as probe:
-                mark, since = probe.mark, probe.clock()
-                result = await start()
-                self._lags[key] = probe.worst_since(mark, since)
-            return result
-
         return await self.share(
             key,
-            measured,
+            lambda: self._measured(key, start()),
             within=within,
             ran_out=ran_out,
             timed_out=lambda: deadline_failure(url, method, within),
             grace=grace,
             retry_from=retry_from,
         )
+
+    async def plain(
+        self,
+        method: str,
+        url: str,
+        send: PlainSend,
+        *,
+        follow: bool,
+        within: float,
+        grace: float | None = 0.0,
+        retry_from: float = 0.0,
+    ) -> FetchResult:
+        """A plain ``GET``/``HEAD`` of ``url`` (:func:`shareable`), redirects followed or not:
+        one request for both.
+
+        ``send(follow, first_answer)`` sends it (``HttpClient.fetch``'s arguments; it sizes the
+        deadline when called). Followed, it is the run's one fetch of :func:`plain_key` (as
+        :meth:`fetch`). Not followed, it is that same fetch's first answer: its result when the
+        first answer was not a redirect, or the redirect as a fetch that does not follow it
+        reads it; only a redirect whose body had not come with its head is asked for again,
+        redirects not followed (once per run, too). Budgets as in :meth:`fetch`.
+        """
+        followed = plain_key(method, url, True)
+        if follow:
+            return await self.fetch(
+                followed,
+                lambda: self._followed(followed, send),
+                url=url,
+                method=method,
+                within=within,
+                grace=grace,
+                retry_from=retry_from,
+            )
+        return await self.share(
+            plain_key(method, url, False),
+            lambda: self._unfollowed(followed, send),
+            within=within,
+            ran_out=ran_out,
+            timed_out=lambda: deadline_failure(url, method, within),
+            grace=grace,
+            retry_from=retry_from,
+        )
+
+    def _followed(self, key: Hashable, send: PlainSend) -> Coroutine[Any, Any, FetchResult]:
+        """The followed fetch for ``key``; its first answer is told to :attr:`_firsts` (made
+        now, when the task that runs it is created, for the fetches not following it)."""
+        first: asyncio.Future[FetchResult | None] = asyncio.get_running_loop().create_future()
+        self._firsts[key] = first
+
+        def told(answer: FetchResult | None) -> None:
+            if not first.done():
+                first.set_result(answer)
+
+        async def run() -> FetchResult:
+            try:
+                result = await send(True, told)
+                told(result)  # no redirect was followed: the result is the first answer
+                return result
+            finally:
+                told(None)  # cancelled or raised: the others ask on their own
+
+        return run()
+
+    async def _unfollowed(self, followed: Hashable, send: PlainSend) -> FetchResult:
+        """The followed fetch's first answer (started here when no check asked for it yet),
+        or, for a redirect whose body had not arrived, a request of its own."""
+        self._task(
+            followed, lambda: self._measured(followed, self._followed(followed, send)), ran_out
+        )
+        answer = await asyncio.shield(self._firsts[followed])
+        if answer is not None:
+            return answer
+        return await send(False, None)
+
+    async def _measured(self, key: Hashable, work: Awaitable[FetchResult]) -> FetchResult:
+        """``work``, noting how late the loop ran meanwhile (:meth:`lag_ms`)."""
+        # One probe per loop, shared with every sampling run: no timer per request.
+        with shared_probe() as probe:
+            mark, since = probe.mark, probe.clock()
+            result = await work
+            self._lags[key] = probe.worst_since(mark, since)
+        return result
 
     async def share(
         self,
@@ -158,13 +238,7 @@ class RequestCache:
         until = loop.time() + within
         result: T
         for _ in range(_ATTEMPTS):
-            task = cast("asyncio.Task[T] | None", self._tasks.get(key))
-            mine = task is None or task.get_loop() is not loop
-            if mine:
-                task = loop.create_task(start())
-                task.add_done_callback(functools.partial(self._forget, key, ran_out))
-                self._tasks[key] = task
-            assert task is not None
+            task, mine = self._task(key, start, ran_out)
             left = None if grace is None else max(0.0, until + grace - loop.time())
             try:
                 async with asyncio.timeout(left):
@@ -174,6 +248,23 @@ class RequestCache:
             if mine or not ran_out(result) or until - loop.time() <= retry_from:
                 return result
         return result
+
+    def _task(
+        self,
+        key: Hashable,
+        start: Callable[[], Coroutine[Any, Any, T]],
+        ran_out: Callable[[T], bool],
+    ) -> tuple[asyncio.Task[T], bool]:
+        """The task answering ``key``, started now with ``start()`` when there is none (then
+        ``mine`` is true); one that ran out of time is dropped when it ends."""
+        loop = asyncio.get_running_loop()
+        task = cast("asyncio.Task[T] | None", self._tasks.get(key))
+        if task is not None and task.get_loop() is loop:
+            return task, False
+        task = loop.create_task(start())
+        task.add_done_callback(functools.partial(self._forget, key, ran_out))
+        self._tasks[key] = task
+        return task, True
 
     def _forget(
         self, key: Hashable, ran_out: Callable[[Any], bool], task: asyncio.Task[Any]

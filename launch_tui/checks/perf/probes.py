@@ -322,14 +322,18 @@ class RouteProbes:
         loop = asyncio.get_running_loop()
         key = plain_key(route.method, route.url, True)
         within = max(0.0, until - loop.time())
-        result = await self._requests.fetch(
-            key,
-            # Sized when started: a retry after someone else's deadline gets the time left then.
-            lambda: self._http.fetch(
-                route.url, route.method, limits=self._limits(until - loop.time())
+        result = await self._requests.plain(
+            route.method,
+            route.url,
+            # Sized when sent: a retry after someone else's deadline gets the time left then.
+            lambda follow, first_answer: self._http.fetch(
+                route.url,
+                route.method,
+                follow=follow,
+                limits=self._limits(until - loop.time()),
+                first_answer=first_answer,
             ),
-            url=route.url,
-            method=route.method,
+            follow=True,
             within=within,
             grace=None,
             retry_from=_MIN_FETCH_S,
