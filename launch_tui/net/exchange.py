@@ -28,9 +28,10 @@ from launch_tui.net.transport import ConnectionPool
 from launch_tui.net.urls import InvalidUrl, Url, join_url, parse_url
 
 Clock = Callable[[], float]
-FirstAnswer = Callable[["FetchResult | None"], None]
+FirstAnswer = Callable[["FetchResult | None"], bool]
 """Told, when a followed fetch's first answer is a redirect, what a fetch of the same URL that
-does not follow redirects would have given (``None`` when the redirect's body had not arrived)."""
+does not follow redirects would have given (``None`` when the redirect's body had not arrived);
+returns whether to follow it after all (``False`` ends the fetch there)."""
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: Methods a client may send again after a connection dropped (RFC 9110 9.2.2).
@@ -146,11 +147,12 @@ class Exchange:
                 self._record_hop()
                 return
             self._record_hop()
-            if first_answer is not None and redirects == 0:
-                first_answer(self._answer_so_far())
+            go_on = first_answer is None or redirects or first_answer(self._answer_so_far())
             # The next hop goes elsewhere or later: this connection is kept only if the
             # redirect's body had already arrived whole.
             self._let_go(reuse=True)
+            if not go_on:
+                return
             if any(name.lower() == "set-cookie" for name, _ in self.headers):
                 with contextlib.suppress(Exception):
                     # Cookies only matter for later hops; a mangled Set-Cookie must not

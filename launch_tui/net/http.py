@@ -202,8 +202,9 @@ class HttpClient:
         ``limits`` overrides the client's for this call. The total deadline covers DNS,
         connecting, TLS, every hop and the body. ``first_answer`` is called when the first
         answer is a redirect that is followed, with that answer as a fetch with ``follow=False``
-        gives it (or ``None`` when its body had not arrived with its head); not called otherwise,
-        when the result is the first answer itself.
+        gives it (or ``None`` when its body had not arrived with its head), and says whether
+        to follow it after all; it is not called otherwise, when the result is the first answer
+        itself.
         """
         run = Exchange(self._pool, self._clock, limits or self._limits, url, method.upper())
         if self.closed:

@@ -180,9 +180,16 @@ async def test_follow_false_returns_the_redirect_itself() -> None:
     assert len(result.hops) == 1
 
 
-def _told() -> tuple[list[FetchResult | None], Callable[[FetchResult | None], None]]:
+def _told(
+    follow: bool = True,
+) -> tuple[list[FetchResult | None], Callable[[FetchResult | None], bool]]:
     told: list[FetchResult | None] = []
-    return told, told.append
+
+    def tell(answer: FetchResult | None) -> bool:
+        told.append(answer)
+        return follow
+
+    return told, tell
 
 
 async def test_a_followed_redirect_tells_the_answer_a_fetch_not_following_it_gives() -> None:
@@ -201,6 +208,16 @@ async def test_a_followed_redirect_tells_the_answer_a_fetch_not_following_it_giv
     assert (first.url, first.final_url, len(first.hops)) == (alone.url, alone.final_url, 1)
     assert first.headers == alone.headers and first.body == alone.body
     assert first.hops[0].status == 301 and first.remote == alone.remote
+
+
+async def test_a_first_answer_not_to_be_followed_ends_the_fetch_at_the_redirect() -> None:
+    routes = {"/start": redirect("/end", 302), "/end": respond(200, body=b"done")}
+    async with HttpServer(routes) as server, client_for() as c:
+        told, tell = _told(follow=False)
+        stopped = await c.fetch(server.url("/start"), first_answer=tell)
+    assert len(told) == 1 and told[0] is not None and told[0].status == 302
+    assert (stopped.status, stopped.redirects, stopped.failure) == (302, 0, None)
+    assert [r.path for r in server.requests] == ["/start"]
 
 
 async def test_first_answer_is_not_told_when_the_result_is_the_first_answer() -> None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 
 import pytest
 from net_fixtures import HttpServer, Request, respond
@@ -264,6 +265,26 @@ async def test_a_fetch_not_following_redirects_is_the_followed_fetchs_first_answ
     assert served(memo_lab, "/slow") == 1
 
 
+async def test_a_redirect_only_checks_not_following_ask_for_is_not_followed(
+    memo_lab: RunningWorld, session: Session, services: CheckServices
+) -> None:
+    """Checks that do not follow redirects, alone in a run, send no request to where the
+    redirect points; a check that follows it, asking later, gets the whole chain."""
+    make = context_factory(session, services)
+    plain = "http://www.memo.test/"
+    first, second = await asyncio.gather(
+        fetch(make(item("t.a")), plain, follow=False),
+        fetch(make(item("t.b")), plain, follow=False),
+    )
+    assert first is second and (first.status, first.redirects) == (301, 0)
+    assert served(memo_lab, "/") == 0  # the target was not asked for
+    followed = await fetch(make(item("t.c")), plain)
+    assert (followed.status, followed.final_url, followed.redirects) == (200, HOME, 1)
+    redirects = [r for r in memo_lab.served() if (r.scheme, r.path) == ("http", "/")]
+    assert (len(redirects), served(memo_lab, "/")) == (2, 1)
+    assert await fetch(make(item("t.d")), plain) is followed
+
+
 async def test_a_redirect_whose_body_came_late_is_asked_for_again_not_followed(
     services: CheckServices,
 ) -> None:
@@ -283,7 +304,9 @@ async def test_a_redirect_whose_body_came_late_is_asked_for_again_not_followed(
         url = server.url("/start")
         cache = RequestCache()
 
-        def send(follow: bool, first_answer: FirstAnswer | None) -> Awaitable[FetchResult]:
+        def send(
+            follow: bool, first_answer: FirstAnswer | None
+        ) -> Coroutine[Any, Any, FetchResult]:
             return http.fetch(url, follow=follow, first_answer=first_answer)
 
         followed, unfollowed, again = await asyncio.gather(

@@ -37,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Coroutine, Hashable
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from launch_tui.checks.engine.context import CheckContext
@@ -85,6 +86,17 @@ def request_cache(ctx: CheckContext) -> RequestCache:
     return ctx.run.get("requests", RequestCache, RequestCache)
 
 
+@dataclass(eq=False)
+class _Follow:
+    """A followed plain fetch: its first answer (for the checks not following redirects),
+    whether a check wants its redirects followed, and whether it stopped at the first one."""
+
+    first: asyncio.Future[FetchResult | None]
+    wanted: bool
+    stopped: bool = False
+    result: FetchResult | None = None
+
+
 class RequestCache:
     """Shared requests of one run, keyed by everything that makes two requests the same."""
 
@@ -92,8 +104,8 @@ class RequestCache:
         # Strong references: a task nobody holds can be garbage-collected mid-flight.
         self._tasks: dict[Hashable, asyncio.Task[Any]] = {}
         self._lags: dict[Hashable, float] = {}
-        # The first answer of each followed plain fetch, for the fetches not following it.
-        self._firsts: dict[Hashable, asyncio.Future[FetchResult | None]] = {}
+        # Each followed plain fetch's state: its first answer, for the fetches not following it.
+        self._follows: dict[Hashable, _Follow] = {}
 
     def lag_ms(self, key: Hashable) -> float:
         """How late (ms, at worst) the event loop ran while the last fetch of ``key`` was under
@@ -155,19 +167,23 @@ class RequestCache:
         redirects not followed (once per run, too). Budgets as in :meth:`fetch`.
         """
         followed = plain_key(method, url, True)
+        spent = functools.partial(self._spent, followed)
         if follow:
-            return await self.fetch(
+            state = self._follows.get(followed)
+            if state is not None:
+                state.wanted = True  # one in flight for checks not following: follow it now
+            return await self.share(
                 followed,
-                lambda: self._followed(followed, send),
-                url=url,
-                method=method,
+                lambda: self._measured(followed, self._followed(followed, send, wanted=True)),
                 within=within,
+                ran_out=spent,
+                timed_out=lambda: deadline_failure(url, method, within),
                 grace=grace,
                 retry_from=retry_from,
             )
         return await self.share(
             plain_key(method, url, False),
-            lambda: self._unfollowed(followed, send),
+            lambda: self._unfollowed(followed, send, spent),
             within=within,
             ran_out=ran_out,
             timed_out=lambda: deadline_failure(url, method, within),
@@ -175,33 +191,55 @@ class RequestCache:
             retry_from=retry_from,
         )
 
-    def _followed(self, key: Hashable, send: PlainSend) -> Coroutine[Any, Any, FetchResult]:
-        """The followed fetch for ``key``; its first answer is told to :attr:`_firsts` (made
-        now, when the task that runs it is created, for the fetches not following it)."""
-        first: asyncio.Future[FetchResult | None] = asyncio.get_running_loop().create_future()
-        self._firsts[key] = first
+    def _followed(
+        self, key: Hashable, send: PlainSend, *, wanted: bool
+    ) -> Coroutine[Any, Any, FetchResult]:
+        """The followed fetch for ``key``, its state (:class:`_Follow`) made now, when the task
+        that runs it is created. Started for checks that do not follow redirects
+        (``wanted=False``), it stops at a first redirect unless a check wanting it followed
+        has asked by then."""
+        state = self._follows[key] = _Follow(asyncio.get_running_loop().create_future(), wanted)
 
-        def told(answer: FetchResult | None) -> None:
-            if not first.done():
-                first.set_result(answer)
+        def tell(answer: FetchResult | None) -> None:
+            if not state.first.done():
+                state.first.set_result(answer)
+
+        def at_redirect(answer: FetchResult | None) -> bool:
+            tell(answer)
+            state.stopped = not state.wanted
+            return state.wanted
 
         async def run() -> FetchResult:
             try:
-                result = await send(True, told)
-                told(result)  # no redirect was followed: the result is the first answer
+                result = await send(True, at_redirect)
+                tell(result)  # unless a redirect was told: the result is the first answer
+                state.result = result
                 return result
             finally:
-                told(None)  # cancelled or raised: the others ask on their own
+                tell(None)  # cancelled or raised: the others ask on their own
 
         return run()
 
-    async def _unfollowed(self, followed: Hashable, send: PlainSend) -> FetchResult:
-        """The followed fetch's first answer (started here when no check asked for it yet),
-        or, for a redirect whose body had not arrived, a request of its own."""
+    def _spent(self, key: Hashable, result: FetchResult) -> bool:
+        """Whether ``result`` of the followed fetch of ``key`` is no answer for a check that
+        follows redirects: it ran out of time, or stopped at a redirect nobody wanted
+        followed then (a later check asks again)."""
+        state = self._follows.get(key)
+        stopped = state is not None and state.stopped and state.result is result
+        return stopped or ran_out(result)
+
+    async def _unfollowed(
+        self, followed: Hashable, send: PlainSend, spent: Callable[[FetchResult], bool]
+    ) -> FetchResult:
+        """The followed fetch's first answer (started here, not to be followed beyond its
+        first redirect, when no check asked for it yet), or, for a redirect whose body had not
+        arrived, a request of its own."""
         self._task(
-            followed, lambda: self._measured(followed, self._followed(followed, send)), ran_out
+            followed,
+            lambda: self._measured(followed, self._followed(followed, send, wanted=False)),
+            spent,
         )
-        answer = await asyncio.shield(self._firsts[followed])
+        answer = await asyncio.shield(self._follows[followed].first)
         if answer is not None:
             return answer
         return await send(False, None)
