@@ -22,7 +22,7 @@ fetch that does not follow redirects is the followed fetch's first answer
 included) when it does, so a URL costs one request whichever way the checks ask. A followed
 fetch started only for checks that do not follow redirects stops at the first redirect unless
 a check that follows it has asked by then: nothing is sent where a redirect points unless a
-check wants it (a demo audit: 142 requests before these two, 107 with them).
+check wants it (a demo audit: 140 requests before these two, 107 with them).
 
 Each plain fetch also notes how late the event loop ran while it was under way
 (:meth:`RequestCache.lag_ms`, from the loop's shared probe): an answer can only have been
