@@ -132,9 +132,17 @@ class LoopProbe:
         """The most the loop was late (ms) from ``moment`` (``clock``) until now, by the ticks
         run since the :attr:`mark` reading ``mark``; lateness before ``moment`` is not counted."""
         start = max(0, mark - self._dropped)
-        worst = 0.0
-        for ran, lateness in zip(self.ran[start:], self.lags_ms[start:], strict=True):
-            worst = max(worst, min(lateness, (ran - moment) * 1000.0))
+        lags, ran = self.lags_ms, self.ran
+        if start >= len(lags):
+            return 0.0
+        # A tick that ran at least the largest lateness after ``moment`` counts whole: take
+        # those at C speed, and weigh only the few ticks just after ``moment`` one by one
+        # (every shared fetch asks, so this must not grow with the run's length).
+        most = max(lags[start:])
+        split = bisect.bisect_left(ran, moment + most / 1000.0, start)
+        worst = max(lags[split:], default=0.0)
+        for index in range(start, split):
+            worst = max(worst, min(lags[index], (ran[index] - moment) * 1000.0))
         return worst
 
     def trim(self, before: int) -> None:

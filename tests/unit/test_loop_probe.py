@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import subprocess
 import sys
 import time
@@ -76,6 +77,21 @@ def test_lag_before_a_moment_is_not_counted_after_it() -> None:
     assert probe.worst_since(2, 1.030) == pytest.approx(20.0)
     assert probe.worst_since(0, 0.0) == pytest.approx(40.0)
     assert probe.worst_since(3, 1.050) == pytest.approx(0.2)
+
+
+def test_worst_since_is_the_worst_capped_lateness_of_every_tick_after_the_mark() -> None:
+    rng = random.Random(7)
+    for _ in range(300):
+        at, ticks = 1.0, []
+        for _ in range(rng.randint(0, 60)):
+            lag = rng.choice([0.0, 0.3, rng.uniform(0, 5), rng.uniform(0, 200)])
+            at += 0.005 + lag / 1000.0
+            ticks.append((at, lag))
+        probe = probe_with(ticks)
+        mark = rng.randint(0, len(ticks) + 1)
+        moment = rng.uniform(0.9, at + 0.05)
+        naive = max([0.0] + [min(lag, (ran - moment) * 1000.0) for ran, lag in ticks[mark:]])
+        assert probe.worst_since(mark, moment) == pytest.approx(naive)
 
 
 def test_a_thread_sharing_its_cpu_with_busy_processes_is_seen_waiting_for_it() -> None:
