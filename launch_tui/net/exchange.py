@@ -31,7 +31,8 @@ Clock = Callable[[], float]
 FirstAnswer = Callable[["FetchResult | None"], bool]
 """Told, when a followed fetch's first answer is a redirect, what a fetch of the same URL that
 does not follow redirects would have given (``None`` when the redirect's body had not arrived);
-returns whether to follow it after all (``False`` ends the fetch there)."""
+returns whether to follow it after all (``False`` ends the fetch there, its result then being
+exactly that answer, the body read)."""
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: Methods a client may send again after a connection dropped (RFC 9110 9.2.2).
@@ -147,12 +148,17 @@ class Exchange:
                 self._record_hop()
                 return
             self._record_hop()
-            go_on = first_answer is None or redirects or first_answer(self._answer_so_far())
+            tell = first_answer if not redirects else None
+            if tell is not None and not tell(self._answer_so_far()):
+                # Not to be followed after all: end as a fetch that does not follow it.
+                self.hops.pop()
+                self.hop_recorded = False
+                await self._read_body()
+                self._record_hop()
+                return
             # The next hop goes elsewhere or later: this connection is kept only if the
             # redirect's body had already arrived whole.
             self._let_go(reuse=True)
-            if not go_on:
-                return
             if any(name.lower() == "set-cookie" for name, _ in self.headers):
                 with contextlib.suppress(Exception):
                     # Cookies only matter for later hops; a mangled Set-Cookie must not

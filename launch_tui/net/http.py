@@ -203,8 +203,8 @@ class HttpClient:
         connecting, TLS, every hop and the body. ``first_answer`` is called when the first
         answer is a redirect that is followed, with that answer as a fetch with ``follow=False``
         gives it (or ``None`` when its body had not arrived with its head), and says whether
-        to follow it after all; it is not called otherwise, when the result is the first answer
-        itself.
+        to follow it after all (if not, the result is that answer, its body read); it is not
+        called otherwise, when the result is the first answer itself.
         """
         run = Exchange(self._pool, self._clock, limits or self._limits, url, method.upper())
         if self.closed:

@@ -220,6 +220,25 @@ async def test_a_first_answer_not_to_be_followed_ends_the_fetch_at_the_redirect(
     assert [r.path for r in server.requests] == ["/start"]
 
 
+async def test_a_redirect_not_followed_after_all_is_read_as_a_fetch_not_following_it() -> None:
+    async def late_body(_request: Request, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 302 Found\r\nLocation: /end\r\nContent-Length: 5\r\n\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.1)
+        writer.write(b"moved")
+
+    routes = {"/start": late_body, "/end": respond(200, body=b"done")}
+    async with HttpServer(routes) as server, client_for() as c:
+        told, tell = _told(follow=False)
+        stopped = await c.fetch(server.url("/start"), first_answer=tell)
+        alone = await c.fetch(server.url("/start"), follow=False)
+    assert told == [None]  # the body had not come with the head
+    assert (stopped.status, stopped.body, stopped.failure) == (302, b"moved", None)
+    assert (stopped.headers, stopped.body, len(stopped.hops)) == (alone.headers, alone.body, 1)
+    assert stopped.hops[0].timing.total_ms >= 90  # the hop includes reading its body
+    assert [r.path for r in server.requests] == ["/start", "/start"]
+
+
 async def test_first_answer_is_not_told_when_the_result_is_the_first_answer() -> None:
     routes = {"/": respond(200, body=b"page"), "/moved": redirect("/", 302)}
     async with HttpServer(routes) as server, client_for() as c:

@@ -314,10 +314,20 @@ async def test_a_redirect_whose_body_came_late_is_asked_for_again_not_followed(
             cache.plain("GET", url, send, follow=False, within=3.0),
             cache.plain("GET", url, send, follow=False, within=3.0),
         )
-    assert (followed.status, followed.body) == (200, b"done")
-    assert (unfollowed.status, unfollowed.body, unfollowed.failure) == (302, b"moved", None)
-    assert again is unfollowed
-    assert [r.path for r in server.requests].count("/start") == 2
+        assert (followed.status, followed.body) == (200, b"done")
+        assert (unfollowed.status, unfollowed.body, unfollowed.failure) == (302, b"moved", None)
+        assert again is unfollowed
+        assert [r.path for r in server.requests].count("/start") == 2
+        # Checks not following it, alone: the one request stops there and reads the body.
+        alone = RequestCache()
+        first, second = await asyncio.gather(
+            alone.plain("GET", url, send, follow=False, within=3.0),
+            alone.plain("GET", url, send, follow=False, within=3.0),
+        )
+        assert first is second
+        assert (first.status, first.body, first.failure) == (302, b"moved", None)
+        assert [r.path for r in server.requests].count("/start") == 3
+        assert [r.path for r in server.requests].count("/end") == 1
 
 
 @pytest.mark.parametrize("head_first", [True, False])

@@ -178,7 +178,7 @@ class RequestCache:
             state = self._follows.get(followed)
             if state is not None:
                 state.wanted = True  # one in flight for checks not following: follow it now
-            return await self.share(
+            result: FetchResult = await self.share(
                 followed,
                 lambda: self._measured(followed, self._followed(followed, send, wanted=True)),
                 within=within,
@@ -187,6 +187,10 @@ class RequestCache:
                 grace=grace,
                 retry_from=retry_from,
             )
+            if self._stopped(followed, result):
+                # A redirect that was not followed is no answer here, with no time left to ask.
+                return deadline_failure(url, method, within)
+            return result
         return await self.share(
             plain_key(method, url, False),
             lambda: self._unfollowed(followed, send, spent),
@@ -211,8 +215,9 @@ class RequestCache:
                 state.first.set_result(answer)
 
         def at_redirect(answer: FetchResult | None) -> bool:
-            tell(answer)
             state.stopped = not state.wanted
+            if answer is not None or not state.stopped:
+                tell(answer)  # else the stopped fetch reads the body: its result is the answer
             return state.wanted
 
         async def run() -> FetchResult:
@@ -230,9 +235,11 @@ class RequestCache:
         """Whether ``result`` of the followed fetch of ``key`` is no answer for a check that
         follows redirects: it ran out of time, or stopped at a redirect nobody wanted
         followed then (a later check asks again)."""
+        return self._stopped(key, result) or ran_out(result)
+
+    def _stopped(self, key: Hashable, result: FetchResult) -> bool:
         state = self._follows.get(key)
-        stopped = state is not None and state.stopped and state.result is result
-        return stopped or ran_out(result)
+        return state is not None and state.stopped and state.result is result
 
     async def _unfollowed(
         self, followed: Hashable, send: PlainSend, spent: Callable[[FetchResult], bool]
@@ -240,15 +247,16 @@ class RequestCache:
         """The followed fetch's first answer (started here, not to be followed beyond its
         first redirect, when no check asked for it yet), or, for a redirect whose body had not
         arrived, a request of its own."""
-        self._task(
+        _, mine = self._task(
             followed,
             lambda: self._measured(followed, self._followed(followed, send, wanted=False)),
             spent,
         )
         answer = await asyncio.shield(self._follows[followed].first)
-        if answer is not None:
-            return answer
-        return await send(False, None)
+        if answer is None or (not mine and ran_out(answer)):
+            # No answer yet to take, or one that ran out of another check's time.
+            return await send(False, None)
+        return answer
 
     async def _measured(self, key: Hashable, work: Awaitable[FetchResult]) -> FetchResult:
         """``work``, noting how late the loop ran meanwhile (:meth:`lag_ms`)."""
@@ -303,7 +311,7 @@ class RequestCache:
         ``mine`` is true); one that ran out of time is dropped when it ends."""
         loop = asyncio.get_running_loop()
         task = cast("asyncio.Task[T] | None", self._tasks.get(key))
-        if task is not None and task.get_loop() is loop:
+        if task is not None and task.get_loop() is loop and not _spent_task(task, ran_out):
             return task, False
         task = loop.create_task(start())
         task.add_done_callback(functools.partial(self._forget, key, ran_out))
@@ -318,6 +326,14 @@ class RequestCache:
             return
         if task.exception() is not None or ran_out(task.result()):
             del self._tasks[key]
+
+
+def _spent_task(task: asyncio.Task[T], ran_out: Callable[[T], bool]) -> bool:
+    """A finished task that is no answer to share any more (``_forget`` drops it one loop turn
+    after it ends; a caller asking again in between must not get it back)."""
+    if not task.done():
+        return False
+    return task.cancelled() or task.exception() is not None or ran_out(task.result())
 
 
 def ran_out(result: FetchResult) -> bool:
