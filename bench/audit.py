@@ -32,7 +32,9 @@ K's own), one after the other in one run. Per K: the full audit with the latency
 CPU, peak RSS, the save of its results into a session file, routes the sampler flagged
 client-bound, error results), the audit again without ``perf.latency``/``perf.slowest`` (wall),
 and each check of copy 1 run alone without the sampler (the copies are the same checks on
-renamed hosts); the ratio is that second wall over the slowest of those solo runs. K = 1 is the
+renamed hosts); the ratio is that second wall over the slowest of those solo runs. The save is
+also made again five times in the same process, into fresh copies of the file (median and best
+printed): one save is one sample of a machine whose speed varies. K = 1 is the
 baseline of the larger K in the same run; the load average is printed before and after.
 
 ``--no-tail`` (either mode): the world without its planted slow answers (each long-tail route in
@@ -298,6 +300,7 @@ async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[
     items = expand_selection(registry, session, Selection())
     saves: list[float] = []
     merges: list[float] = []
+    saved_sessions: list[Session] = []
     with create_session(path, session) as handle:
 
         def save(fold: Callable[[Session], Session]) -> Session:
@@ -307,6 +310,7 @@ async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[
             saved = handle.save(merged)
             merges.append(folded - began)
             saves.append(time.perf_counter() - folded)
+            saved_sessions.append(merged)
             return saved
 
         async with open_check_services(session.network) as services:
@@ -337,6 +341,7 @@ async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[
                     check_ids=frozenset({item.check.id}), targets=frozenset({item.target})
                 )
                 solo = max(solo, (await run_once(session, alone, services, parallelism)).wall_s)
+    again = save_again(session, saved_sessions[-1], path.parent) if saved_sessions else []
     bound = [
         r
         for r in full.results
@@ -357,6 +362,8 @@ async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[
         "cpu_s": cpu,
         "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "save_ms": sum(saves) * 1000,
+        "save_again_ms": statistics.median(again) if again else 0.0,
+        "save_again_min_ms": min(again) if again else 0.0,
         "merge_ms": sum(merges) * 1000,
         "client_bound": len(bound),
         "latency_routes": sum(1 for r in full.results if r.check_id == "perf.latency"),
@@ -390,6 +397,25 @@ async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[
         "wall_without_sampler_s": bare.wall_s,
         "slowest_solo_s": solo,
     }
+
+
+#: How many times the run's save is made again (see save_again).
+SAVE_AGAIN = 5
+
+
+def save_again(before: Session, merged: Session, folder: Path) -> list[float]:
+    """The run's save made again ``SAVE_AGAIN`` times in this process, each into a fresh copy of
+    the session file as it was before the run (the same work: every result new), in ms.
+
+    One save is one sample on a machine whose speed varies; the median of these says what the
+    code costs, the run's own save what that one save cost."""
+    took = []
+    for index in range(SAVE_AGAIN):
+        with create_session(folder / f"again-{index}.toml", before) as fresh:
+            began = time.perf_counter()
+            fresh.save(merged)
+            took.append((time.perf_counter() - began) * 1000)
+    return took
 
 
 def _reasons(evidence: object) -> list[object]:
@@ -439,6 +465,11 @@ def scale_row(args: argparse.Namespace, k: int, rtt: float, label: str, tree: st
         flush=True,
     )
     print(f"            results merged into the session before the save: {f['merge_ms']:.0f} ms")
+    if f.get("save_again_ms"):
+        print(
+            f"            the same save made again {SAVE_AGAIN} times in that process: median "
+            f"{f['save_again_ms']:.0f} ms (best {f['save_again_min_ms']:.0f} ms)"
+        )
     if f["bound_why"]:
         starved = f.get("bound_starved")
         note = f" (lag mostly waiting for a CPU: {starved:.0f})" if starved else ""
