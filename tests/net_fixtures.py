@@ -479,6 +479,19 @@ def redirect(location: str, status: int = 302) -> Handler:
     return respond(status, [("Location", location)], b"")
 
 
+def late_redirect(location: str, body: bytes, delay: float) -> Handler:
+    """A 302 to ``location`` whose head comes at once and whose body ``delay`` seconds later."""
+    head = f"HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: {len(body)}\r\n\r\n"
+
+    async def handler(_request: Request, writer: asyncio.StreamWriter) -> None:
+        writer.write(head.encode())
+        await writer.drain()
+        await asyncio.sleep(delay)
+        writer.write(body)
+
+    return handler
+
+
 async def not_found(_request: Request, writer: asyncio.StreamWriter) -> None:
     writer.write(response_bytes(404, body=b"not found"))
 

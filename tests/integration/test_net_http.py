@@ -24,6 +24,7 @@ from net_fixtures import (
     echo_host,
     endless_body,
     gzip_bomb,
+    late_redirect,
     many_headers,
     redirect,
     respond,
@@ -221,13 +222,7 @@ async def test_a_first_answer_not_to_be_followed_ends_the_fetch_at_the_redirect(
 
 
 async def test_a_redirect_not_followed_after_all_is_read_as_a_fetch_not_following_it() -> None:
-    async def late_body(_request: Request, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"HTTP/1.1 302 Found\r\nLocation: /end\r\nContent-Length: 5\r\n\r\n")
-        await writer.drain()
-        await asyncio.sleep(0.1)
-        writer.write(b"moved")
-
-    routes = {"/start": late_body, "/end": respond(200, body=b"done")}
+    routes = {"/start": late_redirect("/end", b"moved", 0.1), "/end": respond(200, body=b"done")}
     async with HttpServer(routes) as server, client_for() as c:
         told, tell = _told(follow=False)
         stopped = await c.fetch(server.url("/start"), first_answer=tell)
@@ -249,13 +244,7 @@ async def test_first_answer_is_not_told_when_the_result_is_the_first_answer() ->
 
 
 async def test_a_redirect_whose_body_comes_late_is_told_as_none_and_still_followed() -> None:
-    async def late_body(_request: Request, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"HTTP/1.1 302 Found\r\nLocation: /end\r\nContent-Length: 5\r\n\r\n")
-        await writer.drain()
-        await asyncio.sleep(0.2)
-        writer.write(b"moved")
-
-    routes = {"/start": late_body, "/end": respond(200, body=b"done")}
+    routes = {"/start": late_redirect("/end", b"moved", 0.2), "/end": respond(200, body=b"done")}
     async with HttpServer(routes) as server, client_for() as c:
         told, tell = _told()
         followed = await c.fetch(server.url("/start"), first_answer=tell)

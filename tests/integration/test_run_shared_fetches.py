@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 
 import pytest
-from net_fixtures import HttpServer, Request, respond
+from net_fixtures import HttpServer, late_redirect, respond
 
 from launch_tui.checks import CheckContext, CheckDef, Selection, WorkItem, context_factory
 from launch_tui.checks.engine.context import CheckServices
@@ -291,15 +291,9 @@ async def test_a_redirect_whose_body_came_late_is_asked_for_again_not_followed(
     """The followed fetch does not wait for a redirect's body: a check not following it then
     sends its own request (once per run), and reads the body whole."""
 
-    async def late_body(_request: Request, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"HTTP/1.1 302 Found\r\nLocation: /end\r\nContent-Length: 5\r\n\r\n")
-        await writer.drain()
-        await asyncio.sleep(0.2)
-        writer.write(b"moved")
-
     http = services.http
     assert http is not None
-    routes = {"/start": late_body, "/end": respond(200, body=b"done")}
+    routes = {"/start": late_redirect("/end", b"moved", 0.2), "/end": respond(200, body=b"done")}
     async with HttpServer(routes) as server:
         url = server.url("/start")
         cache = RequestCache()
