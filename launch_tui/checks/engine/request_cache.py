@@ -140,7 +140,6 @@ class RequestCache:
         for want of another check's time. ``grace`` and ``retry_from`` are
         :meth:`share`'s (a route's first fetch waits for the request to end, ``grace=None``).
         """
-
         return await self.share(
             key,
             lambda: self._measured(key, start()),
@@ -307,8 +306,9 @@ class RequestCache:
         start: Callable[[], Coroutine[Any, Any, T]],
         ran_out: Callable[[T], bool],
     ) -> tuple[asyncio.Task[T], bool]:
-        """The task answering ``key``, started now with ``start()`` when there is none (then
-        ``mine`` is true); one that ran out of time is dropped when it ends."""
+        """The task answering ``key``, started now with ``start()`` when there is none or the one
+        there ended without an answer to share (then ``mine`` is true); one that ran out of
+        time is dropped when it ends."""
         loop = asyncio.get_running_loop()
         task = cast("asyncio.Task[T] | None", self._tasks.get(key))
         if task is not None and task.get_loop() is loop and not _spent_task(task, ran_out):
