@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from launch_tui.checks.engine.context import CheckContext
 from launch_tui.checks.engine.findings import Finding, combine, outcome
-from launch_tui.checks.engine.request_cache import JOIN_SLACK_S, request_cache, shareable
+from launch_tui.checks.engine.request_cache import request_cache, shareable
 from launch_tui.core.errors import LaunchError
 from launch_tui.core.model import (
     CheckResult,
@@ -85,6 +85,9 @@ __all__ = [
 
 #: The least time a fetch is given, so a late request fails fast instead of being refused.
 MIN_FETCH_S = 0.05
+#: How long past its own deadline a check waits on a fetch another check started: the fetch's
+#: deadline is enforced by the client, this only covers the scheduling between the two.
+_JOIN_SLACK_S = 0.05
 #: Body bytes read when only the response head matters: a huge body ends the fetch early.
 #: Only for requests sent for one check alone: a shared plain request is read whole, so that
 #: the checks that read only its head and those that read its body share one request (a
@@ -161,7 +164,7 @@ async def fetch(
             url, method, follow=followed, limits=limits_for(ctx), first_answer=first_answer
         ),
         follow=follow,
-        within=limits.total_deadline + JOIN_SLACK_S,
+        within=limits.total_deadline + _JOIN_SLACK_S,
     )
 
 
@@ -213,7 +216,7 @@ async def fetch_via(
         send,
         url=url,
         method=method,
-        within=limits.total_deadline + JOIN_SLACK_S,
+        within=limits.total_deadline + _JOIN_SLACK_S,
     )
 
 

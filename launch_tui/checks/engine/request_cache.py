@@ -53,7 +53,6 @@ from launch_tui.net.exchange import FirstAnswer
 from launch_tui.net.loop_probe import shared_probe
 
 __all__ = [
-    "JOIN_SLACK_S",
     "RequestCache",
     "deadline_failure",
     "plain_key",
@@ -66,10 +65,6 @@ __all__ = [
 _ATTEMPTS = 3
 #: Methods whose plain requests are shared; they change nothing on the server.
 _SHARED_METHODS = frozenset({"GET", "HEAD"})
-
-#: How long past its own deadline a check waits on a fetch another check started: the fetch's
-#: deadline is enforced by the client, this only covers the scheduling between the two.
-JOIN_SLACK_S = 0.05
 
 T = TypeVar("T")
 
@@ -126,8 +121,6 @@ class RequestCache:
         url: str,
         method: str,
         within: float,
-        grace: float | None = 0.0,
-        retry_from: float = 0.0,
     ) -> FetchResult:
         """The answer for ``key``: started with ``start()`` by the first caller, awaited by all.
 
@@ -137,17 +130,14 @@ class RequestCache:
         A shared fetch that ran out of time ran out of its *starter's* budget, which may be
         shorter than a later caller's: that answer is dropped from the cache, and a caller that
         did not start it asks again with what it has left (at most twice), so no check fails
-        for want of another check's time. ``grace`` and ``retry_from`` are
-        :meth:`share`'s (a route's first fetch waits for the request to end, ``grace=None``).
+        for want of another check's time.
         """
         return await self.share(
             key,
-            lambda: self._measured(key, start()),
+            start,
             within=within,
             ran_out=ran_out,
             timed_out=lambda: deadline_failure(url, method, within),
-            grace=grace,
-            retry_from=retry_from,
         )
 
     async def plain(
@@ -166,7 +156,9 @@ class RequestCache:
 
         ``send(follow, first_answer)`` sends it (``HttpClient.fetch``'s arguments; it sizes the
         deadline when called). Followed, it is the run's one fetch of :func:`plain_key` (as
-        :meth:`fetch`). Not followed, it is that same fetch's first answer: its result when the
+        :meth:`fetch`, and noting the loop's lag, :meth:`lag_ms`); ``grace`` and ``retry_from``
+        are :meth:`share`'s (a route's first fetch waits for the request to end). Not
+        followed, it is that same fetch's first answer: its result when the
         first answer was not a redirect, or the redirect as a fetch that does not follow it
         reads it; only a redirect whose body had not come with its head is asked for again,
         redirects not followed (once per run, too). Budgets as in :meth:`fetch`.
