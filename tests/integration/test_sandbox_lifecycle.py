@@ -41,12 +41,22 @@ def refused(address: str, port: int) -> bool:
 
 
 def rebindable(port: int) -> bool:
-    for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-        with socket.socket(socket.AF_INET, kind) as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                return False
+    """Whether ``port`` can be bound again, UDP and TCP. Tried for up to a second: with the
+    suite running in parallel, another test's DNS client can hold the freed port for a moment
+    as its random source port; a socket this sandbox left open would hold it all along."""
+    for _ in range(20):
+        if all(_binds(kind, port) for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM)):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _binds(kind: socket.SocketKind, port: int) -> bool:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
     return True
 
 
