@@ -230,7 +230,7 @@ class _Updater:
             return None
         fresh = TextEntry(written.text)
         self.changes.entries.add(id(fresh))
-        self.changes.texts.append((path, written, _without_defaults(entry, spec)))
+        self.changes.texts.append((path, written, written.shown))
         return fresh
 
     def retext(
@@ -265,7 +265,7 @@ class _Updater:
             current.materialize(path)
             return False
         current.set_text(written.text)
-        self.changes.texts.append((path, written, _without_defaults(entry, spec)))
+        self.changes.texts.append((path, written, written.shown))
         return True
 
     def new_entry(self, array: Any, entry: Mapping[str, Any], spec: ArraySpec, path: str) -> Any:

@@ -130,14 +130,17 @@ class Block:
 
 
 class EntryText:
-    """The text of one new or rewritten entry, after its ``[[path]]`` header: its blocks."""
+    """The text of one new or rewritten entry, after its ``[[path]]`` header: its blocks, and
+    ``shown``, the entry's data without the keys left out as defaults (what the text reads
+    back as)."""
 
-    __slots__ = ("blocks", "path", "text")
+    __slots__ = ("blocks", "path", "shown", "text")
 
-    def __init__(self, path: str, blocks: list[Block]) -> None:
+    def __init__(self, path: str, blocks: list[Block], shown: dict[str, Any] | None = None) -> None:
         self.path = path
         self.blocks = blocks
         self.text = "".join([b.text for b in blocks])
+        self.shown: dict[str, Any] = {} if shown is None else shown
 
     @property
     def skeleton(self) -> str:
@@ -264,9 +267,11 @@ class EntryWriter:
             head = _Out(self.literals)
             plain: list[tuple[Any, Any]] = []
             tables: list[tuple[bool, Any, Any]] = []
+            shown: dict[str, Any] = {}
             for key, value in entry.items():
                 if key in defaults and _same(defaults[key], value):
                     continue
+                shown[key] = value
                 kind = type(value)
                 if kind is dict or (kind is list and _is_table(value)):
                     tables.append((len(tables) + len(plain) > 0, key, value))
@@ -278,7 +283,7 @@ class EntryWriter:
                 blocks.append(self._table_block(f"{prefix}.{_key(key)}", value, blank))
         except _NotPlain:
             return None
-        return EntryText(prefix, blocks)
+        return EntryText(prefix, blocks, shown)
 
     def _table_block(self, path: str, value: Any, blank: bool) -> Block:
         known = self._blocks.get(id(value)) or self._used.get(id(value))
@@ -453,6 +458,8 @@ def _value(value: Any) -> str:
 
 
 def _datetime(value: datetime) -> str:
+    if value.tzinfo is UTC:  # what the codec gives (as_utc): "+00:00" is the last 6 characters
+        return value.isoformat()[:-6] + "Z"
     moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return moment.replace(tzinfo=None).isoformat() + "Z"
 

@@ -12,8 +12,15 @@ layouts filled with a few thousand distinct values. :class:`TextCheck` parses wh
   witness's values put at the leaves must equal the witness's data;
 * each **literal** written since the last check (``Literals.new``: ``"text"``, ``12``,
   ``2026-12-07T06:06:15Z``, ``[1, 2]``; a value already read back is written with the same
-  literal and not checked again): all at once, as the elements of one array, each compared
-  with the value it was written for (same type, same value; datetimes as instants).
+  literal and not checked again), compared with the value it was written for (same type, same
+  value; datetimes as instants). Most are of a few simple forms, each checked on its own
+  (:func:`_reads_as`): text with nothing to escape, a decimal integer, ``true``/``false``, a
+  float as Python writes one, a UTC date-time or a date. Such a literal must match, whole, the
+  TOML grammar's rule for its kind (an anchored pattern over ASCII, a subset of the rule), and
+  Python's own parser for the kind must read it back as the value: the same proof a TOML parser
+  gives, at a tenth of the cost (tomli spent ~15 ms on the ~5,500 new literals of a x8 save).
+  The others (text with escapes, lists, anything that did not pass) are parsed by tomli, all at
+  once, as the elements of one array.
 
 Why that proves an entry parses as its witness did, with its own values: TOML's grammar is a
 sequence of expressions, each ended by a line break; a key/value line's value is one ``val``
@@ -31,8 +38,9 @@ An entry whose skeleton does not pass is parsed whole, as before.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 import tomli
@@ -103,8 +111,12 @@ class TextCheck:
 
 
 def _literals_read_back(pairs: list[tuple[str, Any]]) -> bool:
-    """Whether each literal, parsed (all at once, as the elements of one array), reads as the
-    value it was written for; ``False`` too when one is not a value on its own."""
+    """Whether each literal reads as the value it was written for: of a simple form, on its own
+    (:func:`_reads_as`); else parsed (all at once, as the elements of one array); ``False``
+    too when one is not a value on its own."""
+    pairs = [(lit, want) for lit, want in pairs if not _reads_as(lit, want)]
+    if not pairs:
+        return True
     literals = list(dict.fromkeys([lit for lit, _ in pairs]))
     if any(not lit or lit[0] in _NOT_FIRST for lit in literals):
         return False
@@ -121,6 +133,77 @@ def _literals_read_back(pairs: list[tuple[str, Any]]) -> bool:
         if (type(got) is not type(want) or got != want) and not _equal(got, want):
             return False
     return True
+
+
+# The TOML grammar's rules for the simple forms (RFC-style ABNF in toml.io/en/v1.0.0), narrowed
+# to what the writer makes: ASCII digits only (``\\d`` would take any script's), no underscores.
+# basic-string without escapes: any character but a quote, a backslash, a control character
+# other than tab (not written either) or a surrogate.
+_BASIC = re.compile(r'"[^"\\\x00-\x1f\x7f\ud800-\udfff]*"\Z')
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")  # dec-int, no plus sign
+_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # full-date
+_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?Z\Z"
+)  # offset-date-time, in UTC
+_INT64 = 1 << 63
+
+
+def _text(lit: str, want: str) -> bool:
+    return _BASIC.match(lit) is not None and lit[1:-1] == want
+
+
+def _integer(lit: str, want: int) -> bool:
+    return -_INT64 <= want < _INT64 and _INTEGER.match(lit) is not None and int(lit) == want
+
+
+def _boolean(lit: str, want: bool) -> bool:
+    return lit == ("true" if want else "false")
+
+
+def _float(lit: str, want: float) -> bool:
+    # An integer is not a float in TOML: a fraction or an exponent must be there.
+    # Compared as written, so that -0.0 is not 0.0.
+    return (
+        ("." in lit or "e" in lit)
+        and _FLOAT.match(lit) is not None
+        and repr(float(lit)) == repr(want)
+    )
+
+
+def _date_time(lit: str, want: datetime) -> bool:
+    if _DATETIME.match(lit) is None:
+        return False
+    try:
+        return _equal(datetime.fromisoformat(lit), want)
+    except ValueError:  # no such day or time: tomli refuses it too
+        return False
+
+
+def _date(lit: str, want: date) -> bool:
+    if _DATE.match(lit) is None:
+        return False
+    try:
+        return date.fromisoformat(lit) == want
+    except ValueError:
+        return False
+
+
+_SIMPLE: dict[type, Callable[[str, Any], bool]] = {
+    str: _text,
+    int: _integer,
+    bool: _boolean,
+    float: _float,
+    datetime: _date_time,
+    date: _date,
+}
+
+
+def _reads_as(lit: str, want: Any) -> bool:
+    """Whether ``lit`` is of a simple form of ``want``'s kind (see the module) and reads as
+    ``want``; ``False`` says only that tomli must decide."""
+    check = _SIMPLE.get(type(want))
+    return check is not None and check(lit, want)
 
 
 def _skeletons_hold(

@@ -4,9 +4,10 @@ back, the hand edits kept)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -366,3 +367,119 @@ def test_a_result_that_does_not_fit_is_refused_as_the_reader_refuses_it(
     with pytest.raises(CodecError) as raised:
         result_from_data(entry, 3)
     assert raised.value.key.startswith("results[3]")
+
+
+# ---------------------------------------------------------------------------------------------
+# Literals of the simple forms are checked on their own: never passed unless tomli agrees.
+
+_simple_values = st.one_of(
+    st.text(max_size=8),
+    st.integers(min_value=-(2**64), max_value=2**64),
+    st.booleans(),
+    st.floats(),
+    st.datetimes(timezones=st.one_of(st.none(), st.just(UTC))),
+    st.dates(),
+)
+# What the writer writes, and what a broken writer might: near misses of each form.
+_literal_texts = st.one_of(
+    st.text(alphabet='"\\ab\x00\x7f\n\té0123456789.-+eE:TZ_ ', max_size=14),
+    st.from_regex(r'"[^"\\]{0,6}"', fullmatch=True),
+    st.from_regex(r"[-+]?[0-9_]{1,6}(\.[0-9_]{0,3})?([eE][-+]?[0-9]{1,3})?", fullmatch=True),
+    st.from_regex(
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,7})?Z?)?",
+        fullmatch=True,
+    ),
+)
+
+
+def _tomli_reads_as(literal: str, want: Any) -> bool:
+    import tomli
+
+    from launch_tui.store.text_check import _equal
+
+    try:
+        got = tomli.loads(f"v = {literal}\n")["v"]
+    except tomli.TOMLDecodeError:
+        return False
+    return _equal(got, want)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_simple_values)
+def test_a_simple_literal_the_writer_writes_is_passed_on_its_own(value: Any) -> None:
+    from launch_tui.store.text_check import _reads_as
+
+    literal = EntryWriter().line("v", value)
+    if literal is None:  # not written as text (control characters, nan): tomlkit writes it
+        return
+    literal = literal.removeprefix("v = ").removesuffix("\n")
+    assert _tomli_reads_as(literal, value)
+    in_range = type(value) is not int or -(2**63) <= value < 2**63
+    unescaped = type(value) is not str or ('"' not in value and "\\" not in value)
+    if in_range and unescaped:
+        assert _reads_as(literal, value), (literal, value)
+
+
+def _readings(literal: str) -> list[Any]:
+    """The values Python's own parsers read ``literal`` as (what a lax check might accept)."""
+    out: list[Any] = [literal[1:-1], literal == "true", literal.strip() == "true"]
+    for parse in (int, float, datetime.fromisoformat, date.fromisoformat):
+        with contextlib.suppress(ValueError):
+            out.append(parse(literal))
+    return out
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_literal_texts)
+def test_a_simple_literal_passed_on_its_own_is_one_tomli_reads_as_the_value(
+    literal: str,
+) -> None:
+    from launch_tui.store.text_check import _reads_as
+
+    for value in _readings(literal):
+        if _reads_as(literal, value):
+            assert _tomli_reads_as(literal, value), (literal, value)
+
+
+@pytest.mark.parametrize(
+    ("literal", "value"),
+    [
+        ('"a"', "a"),
+        ('"é 🙂"', "é 🙂"),
+        ("-12", -12),
+        ("false", False),
+        ("-0.0", -0.0),
+        ("1e-05", 1e-05),
+        ("2026-12-08T01:36:37.222863Z", datetime(2026, 12, 8, 1, 36, 37, 222863, tzinfo=UTC)),
+        ("2026-12-08", datetime(2026, 12, 8).date()),
+    ],
+)
+def test_simple_literals_pass_without_tomli(
+    literal: str, value: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import launch_tui.store.text_check as text_check
+
+    def refuse(_: str) -> None:
+        raise AssertionError("parsed by tomli")
+
+    monkeypatch.setattr(text_check.tomli, "loads", refuse)
+    assert text_check._literals_read_back([(literal, value)])
+
+
+@pytest.mark.parametrize(
+    ("literal", "value"),
+    [
+        ('"a\x7f"', "a\x7f"),  # DEL is not allowed in a TOML string
+        ("1", 1.0),  # an integer, not a float
+        ("0.0", -0.0),
+        ("١٢", 12),  # Arabic-Indic digits: int() reads them, TOML does not
+        ("9223372036854775808", 2**63),  # past TOML's 64-bit integers
+        ("2026-02-30T00:00:00Z", datetime(2026, 3, 2, tzinfo=UTC)),
+        ("2026-12-08 01:36:37Z", datetime(2026, 12, 8, 1, 36, 37, tzinfo=UTC)),
+        ('"a"', "b"),
+    ],
+)
+def test_a_near_miss_is_left_to_tomli(literal: str, value: Any) -> None:
+    from launch_tui.store.text_check import _reads_as
+
+    assert not _reads_as(literal, value)
