@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from launch_tui.core.errors import SessionSaveError
-from launch_tui.core.model import CheckResult, Evidence, Session
+from launch_tui.core.model import CheckResult, Evidence, Session, Severity, Status
 from launch_tui.core.session_codec import (
     CodecError,
     result_from_data,
@@ -97,5 +98,24 @@ class SessionEncoder:
         entry = result_to_data(result)
         # Evidence that is plain data already is what reading its data back gives: kept as
         # it is (frozen results share it), not copied.
-        plain = result.evidence if is_plain(result.evidence) else None
-        return result, entry, result_from_data(entry, index, plain)
+        if not is_plain(result.evidence):
+            return result, entry, result_from_data(entry, index)
+        if _canonical(result):
+            return result, entry, result  # what reading its data back gives: itself
+        return result, entry, result_from_data(entry, index, result.evidence)
+
+
+def _canonical(result: CheckResult) -> bool:
+    """Whether reading ``result``'s data back gives an equal result (its evidence aside): each
+    field of exactly the type the reader makes, its time in UTC (``result_from_data``)."""
+    measured = result.measured_at
+    return (
+        type(result.check_id) is str
+        and type(result.target) is str
+        and type(result.summary) is str
+        and type(result.duration_ms) is int
+        and type(result.status) is Status
+        and type(result.severity) is Severity
+        and (result.previous_status is None or type(result.previous_status) is Status)
+        and (measured is None or (type(measured) is datetime and measured.tzinfo is UTC))
+    )

@@ -483,3 +483,44 @@ def test_a_near_miss_is_left_to_tomli(literal: str, value: Any) -> None:
     from launch_tui.store.text_check import _reads_as
 
     assert not _reads_as(literal, value)
+
+
+@pytest.mark.parametrize(
+    ("change", "kept"),
+    [
+        ({}, True),  # every field as the reader makes it: the result is its own saved form
+        ({"measured_at": datetime(2026, 12, 7, 6, 0)}, False),  # naive: read back in UTC
+        ({"evidence": {"when": datetime(2026, 1, 1, tzinfo=UTC)}}, False),  # not plain data
+        ({"duration_ms": True}, None),  # a bool is not an int in the file: refused
+    ],
+)
+def test_a_new_result_is_saved_as_itself_only_when_it_reads_back_so(
+    change: dict[str, Any], kept: bool | None, tmp_path: Path
+) -> None:
+    from launch_tui.core.errors import SessionSaveError
+    from launch_tui.store import create_session
+
+    result = dataclasses.replace(
+        CheckResult(
+            "a.b",
+            "t",
+            Status.FAIL,
+            Severity.HIGH,
+            "s",
+            {"n": 1, "deep": {"x": [1.5, "y"]}},
+            measured_at=datetime(2026, 12, 7, 6, 0, 1, 5, tzinfo=UTC),
+            duration_ms=12,
+            previous_status=Status.PASS,
+        ),
+        **change,
+    )
+    base = load_session(Path(__file__).parent.parent / "data" / "tui" / "brightlane.toml")
+    path = tmp_path / "s.toml"
+    with create_session(path, dataclasses.replace(base, results=())) as handle:
+        if kept is None:
+            with pytest.raises(SessionSaveError, match="duration_ms"):
+                handle.save(dataclasses.replace(handle.session, results=(result,)))
+            return
+        saved = handle.save(dataclasses.replace(handle.session, results=(result,)))
+    assert (saved.results[0] is result) is kept
+    assert load_session(path).results == saved.results
