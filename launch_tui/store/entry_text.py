@@ -191,6 +191,10 @@ class _Out:
                 if literal is None:
                     literal = bools[value] = "true" if value else "false"
                     self.new.append((literal, value))
+            elif kind is float and value - value == 0:  # finite (inf - inf and nan are nan)
+                # Not kept (0.0 and -0.0 are one key): durations and sizes rarely repeat.
+                literal = repr(value)
+                self.new.append((literal, value))
             else:
                 literal = self.literal(value)
             literals(literal)
@@ -396,8 +400,14 @@ def _built_table(out: _Out, path: str, table: Mapping[str, Any]) -> None:
     what it holds): plain values first, then lists and tables in their order, each table set
     off by a blank line. A list after a table, a table holding only tables and an empty table
     are left to tomlkit."""
-    plain = [(k, v) for k, v in table.items() if not isinstance(v, dict | list)]
-    nested = [(k, v) for k, v in table.items() if isinstance(v, dict | list)]
+    plain = []
+    nested = []
+    for item in table.items():
+        kind = type(item[1])
+        if kind is dict or kind is list or isinstance(item[1], dict | list):
+            nested.append(item)
+        else:
+            plain.append(item)
     out.pairs(plain)
     seen_table = False
     for key, value in nested:
