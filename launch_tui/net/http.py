@@ -38,6 +38,9 @@ A client like this one, for a fetch the shared client must not make::
 ``variant(verify=False)`` is for reading a site whose certificate fails ("fetch even though TLS
 fails": headers, cookies, redirects are still worth judging); what it fetches says nothing about
 TLS. A variant has its own pool: close it (``async with``); that leaves the original open.
+``kept_variant(...)`` is the variant the client keeps for those settings until it closes, for
+fetches that come back to it (a run's retries without verification, its probes of an origin):
+they share its connections and TLS sessions instead of each paying a full handshake.
 """
 
 from __future__ import annotations
@@ -95,6 +98,7 @@ class HttpClient:
             self._config, resolver, ssl_context, clock=clock, max_connections=max_connections
         )
         self._headers = dict(_DEFAULT_HEADERS, **{"User-Agent": user_agent})
+        self._kept: dict[tuple[bool, tuple[ResolveOverride, ...]], HttpClient] = {}
 
     @property
     def config(self) -> NetConfig:
@@ -152,6 +156,22 @@ class HttpClient:
             user_agent=self._user_agent,
         )
 
+    def kept_variant(
+        self, *, verify: bool = True, overrides: Iterable[ResolveOverride] | None = None
+    ) -> HttpClient:
+        """The :meth:`variant` with these settings that this client keeps until it closes: the
+        same one each time, so the fetches made through it share kept-alive connections and
+        resume TLS sessions (one per settings, so a non-verifying pool never serves a
+        verifying fetch, and an override's pool only that override's). It closes with this
+        client; do not close it yourself. Once this client is closed, its fetches fail."""
+        if self.closed:
+            return self
+        key = (verify, tuple(overrides or ()))
+        kept = self._kept.get(key)
+        if kept is None or kept.closed:
+            kept = self._kept[key] = self.variant(verify=verify, overrides=key[1])
+        return kept
+
     def with_own_pool(self, *, max_connections: int | None = None) -> HttpClient:
         """A client like this one with its own connection pool (e.g. one per sampler worker).
 
@@ -171,9 +191,13 @@ class HttpClient:
     async def aclose(self) -> None:
         """Close every connection this client opened; fetches still running end with a failure.
 
-        Safe to call more than once, and from a task that is being cancelled.
+        Safe to call more than once, and from a task that is being cancelled. The variants
+        it kept (:meth:`kept_variant`) close with it.
         """
         await self._pool.aclose()
+        kept, self._kept = list(self._kept.values()), {}
+        for variant in kept:
+            await variant.aclose()
 
     async def __aenter__(self) -> HttpClient:
         return self

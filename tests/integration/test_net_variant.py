@@ -130,3 +130,34 @@ async def test_an_ssl_context_and_verify_false_do_not_mix() -> None:
     async with client_for() as client:
         with pytest.raises(ValueError, match="not both"):
             client.variant(ssl_context=client.ssl_context, verify=False)
+
+
+async def test_a_kept_variant_is_one_client_per_setting_closed_with_its_owner(
+    tls_server: tuple[HttpServer, Pki],
+) -> None:
+    """``kept_variant`` gives the same client for the same settings, so the fetches made
+    through it share its connections and TLS sessions; another setting gets another client
+    (a non-verifying pool never serves a verifying fetch, an override's pool only that
+    override); all close with the client that keeps them, and after that a fetch through one
+    fails."""
+    server, _pki = tls_server
+    to_origin = ResolveOverride(NAME, "127.0.0.1", port=server.port, host_port=443)
+    async with client_for(f"{NAME}=127.0.0.1:{server.port}") as client:
+        unverified = client.kept_variant(verify=False)
+        assert client.kept_variant(verify=False) is unverified
+        assert unverified.ssl_context.verify_mode is ssl.CERT_NONE
+        verifying = client.kept_variant()
+        assert verifying is not unverified and verifying.ssl_context is client.ssl_context
+        around = client.kept_variant(verify=False, overrides=(to_origin,))
+        assert around is not unverified
+        assert client.kept_variant(verify=False, overrides=[to_origin]) is around
+        fetched = [await unverified.fetch(f"https://{NAME}/") for _ in range(3)]
+        assert [f.body for f in fetched] == [NAME.encode()] * 3
+        # The server closes each connection: the next one resumes the kept variant's session.
+        assert [f.timing.tls_resumed for f in fetched] == [False, True, True]
+        refused = await verifying.fetch(f"https://{NAME}/")
+        assert refused.failure is not None and refused.failure.kind is FailureKind.TLS
+    assert unverified.closed and verifying.closed and around.closed
+    assert client.kept_variant(verify=False).closed  # none made once the owner is closed
+    late = await unverified.fetch(f"https://{NAME}/")
+    assert late.failure is not None and "closed" in late.failure.message
