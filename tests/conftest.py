@@ -82,6 +82,17 @@ def network_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def fresh_scan_cache() -> Iterator[None]:
+    """Each test scans for itself: no secret scan is reused from an earlier test's run (the
+    cache's own tests fill it on purpose)."""
+    from launch_tui.checks.secrets.scan_cache import SCAN_CACHE
+
+    SCAN_CACHE.clear()
+    yield
+    SCAN_CACHE.clear()
+
+
 # --- in CI, a test skipped for a missing tool is a failure ---------------------------------------
 
 # Skip reasons that mean "a Debian package .ci/run installs is missing". On a developer's machine

@@ -157,7 +157,8 @@ async def build_output(ctx: CheckContext) -> CheckResult:
         "files_read": files_read,
         "findings": [f.as_evidence() for f in findings[:200]],
         "scanner": outcome.error
-        or f"{len(outcome.findings)} secret(s) in {outcome.bytes_scanned} bytes",
+        or f"{len(outcome.findings)} secret(s) in {outcome.bytes_scanned} bytes"
+        + (" (an earlier run's scan of the same files)" if outcome.reused else ""),
     }
     if not findings:
         if outcome.error:

@@ -75,6 +75,8 @@ def _scan_json(outcome: ScanOutcome) -> dict[str, JSONValue]:
     }
     if outcome.error:
         out["error"] = outcome.error
+    if outcome.reused:  # the same state as an earlier run's scan: its outcome, not a new scan
+        out["reused"] = True
     return out
 
 

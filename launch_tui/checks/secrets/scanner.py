@@ -79,6 +79,9 @@ class ScanOutcome:
     files: int = 0
     """Regular files a folder scan read (0 for a history scan)."""
     notes: tuple[str, ...] = field(default=())
+    reused: bool = False
+    """Given back from an earlier run's scan of the same state (:mod:`.scan_cache`); the
+    elapsed time is that scan's."""
 
 
 def scanner_binary() -> Path | None:
@@ -126,6 +129,18 @@ def _argv(binary: Path, command: str, targets: Sequence[str]) -> list[str]:
     ]
 
 
+def history_invocation(engine: Path, repo: Path) -> tuple[list[str], dict[str, str]]:
+    """The arguments and environment of a history scan of ``repo``."""
+    return _argv(engine, "git", ["."]), _environment(repo) | _GO_ENV
+
+
+def folder_invocation(engine: Path) -> tuple[list[str], dict[str, str]]:
+    """The arguments and environment of a folder scan, run in its mirror folder."""
+    argv = _argv(engine, "fs", ["."])
+    argv.insert(argv.index("--"), "--follow-symlinks")
+    return argv, _environment(None) | _GO_ENV
+
+
 @dataclass(frozen=True)
 class Place:
     """A place a folder scan reads: a repository's working tree, a build, a CI log."""
@@ -167,9 +182,8 @@ async def scan(
     if not is_repo:
         return ScanOutcome(kind, shown, error=f"{shown} is not a git repository")
     try:
-        findings, scanned = await _run(
-            _argv(engine, "git", ["."]), target, kind, deadline_s, progress
-        )
+        argv, env = history_invocation(engine, target)
+        findings, scanned = await _run(argv, env, target, deadline_s, progress)
     except _ScanFailed as exc:
         return ScanOutcome(
             kind, shown, elapsed_s=time.monotonic() - started, error=clean(str(exc), max_len=400)
@@ -317,9 +331,7 @@ async def _scan_mirror(
     with tempfile.TemporaryDirectory(prefix="launch-tui-scan-") as folder:
         mirror = Path(folder)
         by_target = await asyncio.to_thread(make_mirror, parts, mirror)
-        argv = _argv(engine, "fs", ["."])
-        argv.insert(argv.index("--"), "--follow-symlinks")
-        env = _environment(None) | _GO_ENV
+        argv, env = folder_invocation(engine)
         code, out, err = await _exec(argv, mirror, deadline_s, progress, env)
     if code != 0:
         detail = err.strip().splitlines()[-1] if err.strip() else "no message"
@@ -349,15 +361,18 @@ async def _capture(argv: list[str], cwd: Path, deadline_s: float) -> bytes:
 
 
 async def _run(
-    argv: list[str], cwd: Path, kind: ScanKind, deadline_s: float, progress: Progress | None
+    argv: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    deadline_s: float,
+    progress: Progress | None,
 ) -> tuple[list[SecretFinding], int]:
-    env = _environment(cwd if kind is ScanKind.HISTORY else None) | _GO_ENV
     code, out, err = await _exec(argv, cwd, deadline_s, progress, env)
     if code != 0:
         detail = err.strip().splitlines()[-1] if err.strip() else "no message"
         raise _ScanFailed(f"the scanner exited with status {code}: {detail}")
     try:
-        return parse_report(out, kind)
+        return parse_report(out, ScanKind.HISTORY)
     except ReportError as exc:
         raise _ScanFailed(str(exc)) from None
 

@@ -32,6 +32,13 @@ from launch_tui.checks.secrets.build_exposure import BuildInspection, inspect_bu
 from launch_tui.checks.secrets.mirror import Part
 from launch_tui.checks.secrets.names import assigned_name, discover
 from launch_tui.checks.secrets.report import ScanKind, SecretFinding
+from launch_tui.checks.secrets.scan_cache import (
+    SCAN_CACHE,
+    complete,
+    folders_key,
+    history_key,
+    reused,
+)
 from launch_tui.checks.secrets.scanner import (
     Place,
     ScanOutcome,
@@ -133,11 +140,28 @@ async def _batch_scan(batch: _Batch, deadline_s: float) -> dict[tuple[str, str],
     finally:
         batch.open = False
     by_place = {batch.places[key]: plan for key, plan in plans.items()}
-    outcomes = await scan_planned(scanner_binary(), by_place, deadline_s, None, started)
-    return {
-        key: await _named(outcomes[place], place.kind, place.target)
-        for key, place in batch.places.items()
-    }
+    outcomes = await _folder_outcomes(scanner_binary(), by_place, deadline_s, started)
+    return {key: outcomes[place] for key, place in batch.places.items()}
+
+
+async def _folder_outcomes(
+    engine: Path | None,
+    plans: dict[Place, Part | ScanOutcome],
+    deadline_s: float,
+    started: float,
+) -> dict[Place, ScanOutcome]:
+    """The named outcomes of one scanner run over ``plans``: an earlier run's, when every
+    place still shows the same files with the same bytes (:mod:`.scan_cache`)."""
+    state = await folders_key(engine, plans)
+    kept = SCAN_CACHE.get(state)
+    if isinstance(kept, dict):
+        return {place: reused(outcome) for place, outcome in kept.items()}
+    outcomes = await scan_planned(engine, plans, deadline_s, None, started)
+    named = {place: await _named(outcomes[place], place.kind, place.target) for place in plans}
+    # Kept only when nothing changed while the scanner read it.
+    if state is not None and complete(named.values()) and await folders_key(engine, plans) == state:
+        SCAN_CACHE.put(state, named)
+    return named
 
 
 def local_path(text: str) -> Path:
@@ -157,7 +181,7 @@ async def shared_scan(ctx: CheckContext, kind: ScanKind, target: Path) -> ScanOu
     key = (kind.value, str(target))
     deadline = scan_deadline(ctx)
     if kind is ScanKind.HISTORY:
-        task = memo.task(key, lambda: _named_scan(kind, target, deadline))
+        task = memo.task(key, lambda: _history_scan(target, deadline))
     else:
         task = memo.folder_task(key, Place(kind, target), deadline)
     done = await memo.wait(task)
@@ -187,8 +211,20 @@ async def shared_names(ctx: CheckContext, repo: Path) -> dict[str, list[str]]:
     return names
 
 
-async def _named_scan(kind: ScanKind, target: Path, deadline_s: float) -> ScanOutcome:
-    return await _named(await scan(kind, target, deadline_s=deadline_s), kind, target)
+async def _history_scan(target: Path, deadline_s: float) -> ScanOutcome:
+    """The named outcome of a history scan of ``target``: an earlier run's, when every ref
+    still names the same commit and git's settings are the same (:mod:`.scan_cache`)."""
+    engine = scanner_binary()
+    state = await history_key(engine, target)
+    kept = SCAN_CACHE.get(state)
+    if isinstance(kept, ScanOutcome):
+        return reused(kept)
+    found = await scan(ScanKind.HISTORY, target, binary=engine, deadline_s=deadline_s)
+    outcome = await _named(found, ScanKind.HISTORY, target)
+    # Kept only when no ref moved while the scanner read the history.
+    if state is not None and complete([outcome]) and await history_key(engine, target) == state:
+        SCAN_CACHE.put(state, outcome)
+    return outcome
 
 
 async def _named(outcome: ScanOutcome, kind: ScanKind, target: Path) -> ScanOutcome:
