@@ -81,12 +81,15 @@ async def test_a_run_in_the_child_gives_the_results_of_a_run_in_thread(
     child, thread = _results(in_child), _results(in_thread)
     assert len(child) > 100
     assert set(child) == set(thread)
-    # Same verdicts; summaries differ only by what was measured (timings, random ids).
-    assert {k: (r.status, r.severity) for k, r in child.items()} == {
-        k: (r.status, r.severity) for k, r in thread.items()
+    # Same verdicts; summaries differ only by what was measured (timings, random ids). The
+    # perf checks' verdicts are timings themselves, and the demo's /dashboard answers 8 % of
+    # requests in 1.4 s: whether one such answer lands in a run is a draw, not the process.
+    steady = {k for k in child if not k[0].startswith("perf.")}
+    assert {k: (child[k].status, child[k].severity) for k in steady} == {
+        k: (thread[k].status, thread[k].severity) for k in steady
     }
-    assert {k: sorted(r.evidence) for k, r in child.items()} == {
-        k: sorted(r.evidence) for k, r in thread.items()
+    assert {k: sorted(child[k].evidence) for k in steady} == {
+        k: sorted(thread[k].evidence) for k in steady
     }
     end = in_child[-1]
     assert isinstance(end, RunOutcome) and not end.cancelled and end.done == end.total == len(child)
