@@ -385,7 +385,7 @@ async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[
             cpu = time.process_time() - cpu_began
             full = events[-1]
             assert isinstance(full, RunFinished)
-            forget_scans()  # as the full audit did: every scan made, none reused
+            reuses = forget_scans()  # as the full audit did: every scan made, none reused
             bare = await run_once(session, without, services, parallelism)
             rerun = await run_once(session, without, services, parallelism)
             solo = 0.0
@@ -451,6 +451,7 @@ async def measure_scale(session: Session, path: Path, parallelism: int) -> dict[
         ),
         "wall_without_sampler_s": bare.wall_s,
         "warm_without_sampler_s": rerun.wall_s,
+        "reuses_scans": float(reuses),
         "slowest_solo_s": solo,
     }
 
@@ -528,8 +529,9 @@ def scale_row(args: argparse.Namespace, k: int, rtt: float, label: str, tree: st
         )
     if f.get("warm_without_sampler_s") and f["slowest_solo_s"]:
         warm = f["warm_without_sampler_s"]
+        how = "with the secret scans reused" if f.get("reuses_scans") else "(no scan to reuse)"
         print(
-            f"            without the sampler, run again with the secret scans reused: "
+            f"            without the sampler, run again {how}: "
             f"{warm:.2f} s, {warm / f['slowest_solo_s']:.2f} x the slowest solo run"
         )
     if f["bound_why"]:

@@ -10,7 +10,9 @@ what changed. A change made while the scanner runs, or a scan that failed, is ne
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -20,10 +22,17 @@ from git_repos import git, token
 
 from launch_tui.checks.engine.context import CheckContext, RunShared
 from launch_tui.checks.secrets import scanner
+from launch_tui.checks.secrets.mirror import Part
 from launch_tui.checks.secrets.redact import redact
 from launch_tui.checks.secrets.report import ScanKind
-from launch_tui.checks.secrets.scan_cache import SCAN_CACHE, ScanCache
-from launch_tui.checks.secrets.scanner import ScanOutcome
+from launch_tui.checks.secrets.scan_cache import (
+    SCAN_CACHE,
+    ScanCache,
+    _hash_file,
+    _Unhashable,
+    folders_key,
+)
+from launch_tui.checks.secrets.scanner import Place, ScanOutcome
 from launch_tui.checks.secrets.scans import shared_scan
 
 pytestmark = pytest.mark.skipif(
@@ -352,3 +361,51 @@ def test_the_cache_keeps_the_most_recently_used_states() -> None:
     assert cache.hits == 3
     cache.clear()
     assert len(cache) == 0 and cache.hits == 0
+
+
+@pytest.mark.parametrize("what", ["fifo", "symlink", "file"])
+async def test_a_linked_file_is_keyed_only_while_it_is_a_regular_file(
+    tmp_path: Path, what: str
+) -> None:
+    """A file the plan linked may be swapped before it is hashed: a named pipe is never opened
+    to wait on, a link never followed; either makes the scan uncacheable."""
+    engine = scanner.scanner_binary()
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    place = Place(ScanKind.CI_LOG, logs / "ci.log")
+    part = Part(0, logs, (("ci.log", logs / "ci.log"),), 1, 0)
+    (logs / "real.log").write_text("build ok\n")
+    if what == "fifo":
+        os.mkfifo(logs / "ci.log")
+    elif what == "symlink":
+        (logs / "ci.log").symlink_to(logs / "real.log")
+    else:
+        (logs / "ci.log").write_text("build ok\n")
+    key = await asyncio.wait_for(folders_key(engine, {place: part}), timeout=10)
+    assert (key is not None) == (what == "file")
+
+
+def test_hashing_a_file_never_waits_on_a_pipe_nor_follows_a_link(tmp_path: Path) -> None:
+    """What the checks above cannot time: the file swapped between the look and the open."""
+    fifo, link, real = tmp_path / "pipe", tmp_path / "link", tmp_path / "real"
+    os.mkfifo(fifo)
+    real.write_text("x")
+    link.symlink_to(real)
+    raised: list[BaseException] = []
+
+    def hash_pipe() -> None:
+        try:
+            _hash_file(hashlib.sha256(), "pipe", str(fifo))
+        except BaseException as exc:
+            raised.append(exc)
+
+    worker = threading.Thread(target=hash_pipe, daemon=True)
+    worker.start()
+    worker.join(5)
+    if worker.is_alive():  # blocked opening the pipe: give it a writer so the thread ends
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(5)
+        pytest.fail("hashing waited on a named pipe")
+    assert [type(e) for e in raised] == [_Unhashable]
+    with pytest.raises(OSError):
+        _hash_file(hashlib.sha256(), "link", str(link))

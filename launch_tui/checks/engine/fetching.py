@@ -17,8 +17,9 @@ still has headers, cookies and redirects worth judging — browsers repair incom
 failure without verification and says so (:attr:`Answer.verified`).
 
 The retry (and the origin probes of ``edge.origin_exposed``) need a client like the run's but
-with another SSL context or another address for one name: ``HttpClient.variant`` derives one
-that keeps the run's configuration, command-line ``--resolve`` entries included.
+with another SSL context or another address for one name: ``HttpClient.kept_variant`` gives
+one that keeps the run's configuration, command-line ``--resolve`` entries included, the same
+one for every such fetch of the run, so they share its connections and TLS sessions.
 """
 
 from __future__ import annotations
@@ -180,8 +181,10 @@ async def fetch_via(
     body: bytes | None = None,
     head_only: bool = False,
 ) -> FetchResult:
-    """Fetch with a client of our own: without certificate verification (``verify=False``)
-    and/or connecting to ``connect_to`` (``(ip, port)``; ``None`` port keeps the URL's).
+    """Fetch with another client than the run's: without certificate verification
+    (``verify=False``) and/or connecting to ``connect_to`` (``(ip, port)``; ``None`` port keeps
+    the URL's). It is the variant the run's client keeps for that setting
+    (``HttpClient.kept_variant``), shared by every such fetch of the run.
 
     The URL keeps its host name, so SNI and the Host header name the host being checked while
     the connection goes where we choose: this is how an origin is probed around the edge.

@@ -235,8 +235,12 @@ class _Unhashable(Exception):
     """A place now shows something a key cannot stand for (a symlink, a device)."""
 
 
+#: Opening never follows a last link nor waits on a pipe put where a file was a moment ago.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+
 def _hash_file(digest: hashlib._Hash, name: str, path: str) -> None:
-    with open(path, "rb", buffering=0) as handle:
+    with open(os.open(path, _OPEN_FLAGS), "rb", buffering=0) as handle:
         st = os.fstat(handle.fileno())
         if not stat.S_ISREG(st.st_mode):
             raise _Unhashable(name)
