@@ -14,6 +14,7 @@ import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import pytest
 from process_tree import alive, descendants
@@ -29,7 +30,7 @@ from launch_tui.checks.engine.run_process import (
     yield_to_screen,
 )
 from launch_tui.checks.engine.services import NetworkOverrides, open_check_services
-from launch_tui.core.model import CheckResult, Session
+from launch_tui.core.model import CheckResult, Session, Status
 from launch_tui.sandbox import RunningWorld, session_for
 
 pytest_plugins = ["sandbox_fixtures"]
@@ -126,6 +127,29 @@ async def test_cancelling_stops_the_run_in_the_child_and_the_next_run_works(
         assert {key[0] for key in _results(again)} == {"dns.records"}
     finally:
         process.close()
+
+
+async def test_the_child_reuses_a_secret_scan_while_the_repository_is_unchanged(
+    demo_world: RunningWorld,
+) -> None:
+    """The TUI's check process serves every run of a session: the second run of the secrets
+    check starts no scan of the unchanged repository and says it reused the first's."""
+    session = session_for(demo_world)
+    registry = default_registry()
+    process = CheckProcess()
+    repo = Selection(check_ids=frozenset({"secrets.repo"}))
+    runs: list[list[BatchEvent]] = [[], []]
+    try:
+        for events in runs:
+            await process.run(_request(session, registry, repo), events.append, asyncio.Event())
+    finally:
+        process.close()
+    first, second = (_results(events)[("secrets.repo", "")] for events in runs)
+    assert first.status is second.status and first.status is not Status.ERROR
+    scans = [cast(list[dict[str, object]], r.evidence["scans"]) for r in (first, second)]
+    assert [s.get("reused", False) for s in scans[0]] == [False, False]
+    assert [s.get("reused", False) for s in scans[1]] == [True, True]
+    assert first.evidence["findings"] == second.evidence["findings"]
 
 
 async def test_a_killed_child_is_a_clear_error_and_a_new_child_runs(
