@@ -213,7 +213,11 @@ async def inspect_tls(
         problem = _classify(code, message, chain)
     protocols: dict[str, bool | None] = {}
     if probe_protocols:
-        probes = [_probe(ip, target_port, name, v, deadline) for v in PROTOCOL_VERSIONS.values()]
+        # The version the handshake above agreed is offered: no second handshake to learn it.
+        probes = [
+            _agreed() if label == result.version else _probe(ip, target_port, name, v, deadline)
+            for label, v in PROTOCOL_VERSIONS.items()
+        ]
         outcomes = await asyncio.gather(*probes)
         protocols = dict(zip(PROTOCOL_VERSIONS, outcomes, strict=True))
     return done(
@@ -327,6 +331,10 @@ def _classify(code: int | None, message: str, chain: tuple[CertInfo, ...]) -> Tl
     if "untrusted" in lowered or "not trusted" in lowered:
         return TlsProblem.UNTRUSTED
     return TlsProblem.OTHER
+
+
+async def _agreed() -> bool:
+    return True
 
 
 async def _probe(

@@ -84,6 +84,33 @@ async def test_valid_chain(pki: Pki) -> None:
     assert report.address.startswith("127.0.0.1:")
 
 
+@pytest.mark.parametrize(
+    ("pinned", "agreed", "handshakes"),
+    [(None, "TLSv1.3", 2), (ssl.TLSVersion.TLSv1_2, "TLSv1.2", 1)],
+)
+async def test_the_agreed_version_is_not_probed_again(
+    pki: Pki, pinned: ssl.TLSVersion | None, agreed: str, handshakes: int
+) -> None:
+    """The handshake that reads the certificate shows its version is offered: the version
+    probes shake hands only for the others (TLS 1.3 and 1.2 both: one more; 1.2 alone: none)."""
+    leaf = pki.leaf([HOST])
+    context = server_context(pki.chain_file(leaf, pki.intermediate), leaf.key_path, version=pinned)
+    async with HttpServer({"/": respond()}, ssl_context=context) as server:
+        report = await inspect_tls(
+            HOST,
+            443,
+            connect_to=f"127.0.0.1:{server.port}",
+            ca_bundle=str(pki.bundle_path),
+            now=pki.now,
+            timeout=5.0,
+        )
+        await asyncio.sleep(0.05)  # the server's side of the last handshake
+    assert report.version == agreed and report.protocols[agreed] is True
+    assert report.protocols["TLSv1.3"] is (pinned is None)
+    assert report.protocols["TLSv1.2"] is True
+    assert server.connections == handshakes
+
+
 async def test_expired(pki: Pki) -> None:
     leaf = pki.leaf(
         [HOST],
