@@ -163,10 +163,13 @@ class HttpClient:
         same one each time, so the fetches made through it share kept-alive connections and
         resume TLS sessions (one per settings, so a non-verifying pool never serves a
         verifying fetch, and an override's pool only that override's). It closes with this
-        client; do not close it yourself. Once this client is closed, its fetches fail."""
-        if self.closed:
-            return self
+        client; do not close it yourself. Once this client is closed, the variant it gives is
+        closed too, and fetches through it fail."""
         key = (verify, tuple(overrides or ()))
+        if self.closed:  # a variant of these settings, closed too: its fetches fail as ours do
+            closed = self.variant(verify=verify, overrides=key[1])
+            closed._close_now()
+            return closed
         kept = self._kept.get(key)
         if kept is None or kept.closed:
             kept = self._kept[key] = self.variant(verify=verify, overrides=key[1])
@@ -194,10 +197,14 @@ class HttpClient:
         Safe to call more than once, and from a task that is being cancelled. The variants
         it kept (:meth:`kept_variant`) close with it.
         """
-        await self._pool.aclose()
+        self._close_now()  # this pool and every kept variant's, before anything can cancel us
+        await asyncio.sleep(0)  # the loop's turn on which the aborted sockets close
+
+    def _close_now(self) -> None:
+        self._pool.close_now()
         kept, self._kept = list(self._kept.values()), {}
         for variant in kept:
-            await variant.aclose()
+            variant._close_now()
 
     async def __aenter__(self) -> HttpClient:
         return self

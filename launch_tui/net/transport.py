@@ -348,6 +348,15 @@ class ConnectionPool:
 
     async def aclose(self) -> None:
         """Close every connection and refuse new ones; safe to call twice and when cancelled."""
+        self.close_now()
+        # Aborting schedules each socket's close for the loop's next turn: take that turn, so
+        # that when aclose returns the sockets are closed (if this task is cancelled instead,
+        # they close on that turn all the same).
+        await asyncio.sleep(0)
+
+    def close_now(self) -> None:
+        """Refuse new connections and waiters and abort every connection, without waiting: the
+        sockets close on the loop's next turn."""
         self._closed = True
         for slot in self._slots.values():
             while slot.waiters:
@@ -360,7 +369,3 @@ class ConnectionPool:
         for conn in list(self._open):
             conn.abort()
         self._owner.clear()
-        # Aborting schedules each socket's close for the loop's next turn: take that turn, so
-        # that when aclose returns the sockets are closed (if this task is cancelled instead,
-        # they close on that turn all the same).
-        await asyncio.sleep(0)

@@ -6,6 +6,8 @@ reads a site whose certificate fails, without touching the run's shared client.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ssl
 from collections.abc import AsyncIterator
 from dataclasses import FrozenInstanceError
@@ -158,6 +160,24 @@ async def test_a_kept_variant_is_one_client_per_setting_closed_with_its_owner(
         refused = await verifying.fetch(f"https://{NAME}/")
         assert refused.failure is not None and refused.failure.kind is FailureKind.TLS
     assert unverified.closed and verifying.closed and around.closed
-    assert client.kept_variant(verify=False).closed  # none made once the owner is closed
+    after = client.kept_variant(verify=False)  # the setting's, closed like its owner
+    assert after.closed and after.ssl_context.verify_mode is ssl.CERT_NONE
     late = await unverified.fetch(f"https://{NAME}/")
     assert late.failure is not None and "closed" in late.failure.message
+
+
+async def test_kept_variants_close_with_their_owner_even_when_closing_is_cancelled(
+    tls_server: tuple[HttpServer, Pki],
+) -> None:
+    """Closing refuses and aborts every pool, the kept variants' included, before its first
+    await: a cancellation that lands on that await leaves nothing open."""
+    server, _pki = tls_server
+    client = client_for(f"{NAME}=127.0.0.1:{server.port}")
+    unverified = client.kept_variant(verify=False)
+    assert (await unverified.fetch(f"https://{NAME}/")).failure is None
+    closing = asyncio.ensure_future(client.aclose())
+    await asyncio.sleep(0)  # aclose runs to its first await
+    closing.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await closing
+    assert client.closed and unverified.closed
