@@ -29,6 +29,7 @@ from launch_tui.checks.secrets.scan_cache import (
     SCAN_CACHE,
     ScanCache,
     _hash_file,
+    _setting_bytes,
     _Unhashable,
     folders_key,
 )
@@ -76,7 +77,7 @@ def _repo(tmp_path: Path) -> Path:
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "start")
-    _put(tmp_path / "logs/ci.log", "build ok\n")
+    _put(tmp_path / "logs/ci.log", "build ok " + "." * 60 + "\n")
     return repo
 
 
@@ -176,17 +177,17 @@ async def test_any_change_a_scan_would_see_is_scanned_again(
         _put(repo / "src/app.py", line)
         git(repo, "add", "src/app.py")  # staged: the stash's index commit holds it
         git(repo, "stash", "-q")  # refs/stash: in the history the scanner reads
-        scanned, where = {"git"}, ScanKind.HISTORY
+        # The stash wrote src/app.py back: the same bytes, but a new change time.
+        scanned, where = {"git", "fs"}, ScanKind.HISTORY
     elif change == "edit-tracked":
         _put(repo / "src/app.py", line)
         scanned, where = {"fs"}, ScanKind.TREE
     elif change == "same-size-edit":  # the same size, the same modification time: other bytes
-        path = repo / "dist/static/app.js"
-        was = path.stat()
-        path.write_text(f'const t="{key}";\n'[: was.st_size].ljust(was.st_size - 1) + "\n")
-        os.utime(path, ns=(was.st_atime_ns, was.st_mtime_ns))
-        assert path.stat().st_size == was.st_size
-        scanned, where = {"fs"}, ScanKind.BUILD
+        was = log.stat()
+        log.write_text(f"token={key}\n"[: was.st_size].ljust(was.st_size - 1) + "\n")
+        os.utime(log, ns=(was.st_atime_ns, was.st_mtime_ns))
+        assert log.stat().st_size == was.st_size
+        scanned, where = {"fs"}, ScanKind.CI_LOG
     elif change == "stage":
         _put(repo / "src/new.sh", line)
         git(repo, "add", "src/new.sh")
@@ -409,3 +410,105 @@ def test_hashing_a_file_never_waits_on_a_pipe_nor_follows_a_link(tmp_path: Path)
     assert [type(e) for e in raised] == [_Unhashable]
     with pytest.raises(OSError):
         _hash_file(hashlib.sha256(), "link", str(link))
+
+
+@pytest.mark.parametrize("committed", [False, True])
+async def test_the_checkouts_attributes_cannot_hide_the_history(
+    tmp_path: Path, committed: bool
+) -> None:
+    """A ``.gitattributes`` saying ``-diff`` turns git's patches into "Binary files differ":
+    the history is read with an empty working tree, so neither an uncommitted one nor a
+    committed one hides a secret from the scan."""
+    repo = _repo(tmp_path)
+    key = token("ghp_", 36)
+    _put(repo / "src/deploy.sh", f"export GITHUB_TOKEN={key}\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "deploy")
+    _put(repo / ".gitattributes", "* -diff\n")
+    if committed:
+        git(repo, "add", ".gitattributes")
+        git(repo, "commit", "-qm", "attributes")
+    found = await _audit(repo, tmp_path / "logs/ci.log", frozenset({ScanKind.HISTORY}))
+    assert redact(key).fingerprint in _found(found[ScanKind.HISTORY])
+
+
+async def test_another_worktrees_commit_is_scanned_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``git log --all`` walks every worktree's ``HEAD``: a commit on a linked worktree's
+    detached ``HEAD`` is a new history, though no ref of this checkout moved."""
+    repo = _repo(tmp_path)
+    git(repo, "worktree", "add", "-q", "--detach", str(tmp_path / "other"))
+    runs = Runs(monkeypatch)
+    history = frozenset({ScanKind.HISTORY})
+    await _audit(repo, tmp_path / "logs/ci.log", history)
+    assert runs.take() == ["git"]
+    key = token("ghp_", 36)
+    _put(tmp_path / "other/wip.sh", f"export GITHUB_TOKEN={key}\n")
+    git(tmp_path / "other", "add", ".")
+    git(tmp_path / "other", "commit", "-qm", "wip")
+    found = await _audit(repo, tmp_path / "logs/ci.log", history)
+    assert runs.take() == ["git"]
+    assert redact(key).fingerprint in _found(found[ScanKind.HISTORY])
+
+
+@pytest.mark.parametrize("where", ["included config", "attributes file"])
+async def test_a_change_to_a_file_git_reads_its_settings_from_scans_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """Git's settings come from files the repository's config may name anywhere: an
+    ``include.path``, a ``core.attributesFile``; a change to one scans the history again."""
+    repo = _repo(tmp_path)
+    named = tmp_path / "elsewhere"
+    named.write_text("")
+    setting = "include.path" if where == "included config" else "core.attributesFile"
+    git(repo, "config", setting, str(named))
+    runs = Runs(monkeypatch)
+    history = frozenset({ScanKind.HISTORY})
+    await _audit(repo, tmp_path / "logs/ci.log", history)
+    await _audit(repo, tmp_path / "logs/ci.log", history)
+    assert runs.take() == ["git"]
+    named.write_text("[diff]\n\tnoprefix = true\n" if setting == "include.path" else "*.sh -diff\n")
+    await _audit(repo, tmp_path / "logs/ci.log", history)
+    assert runs.take() == ["git"]
+
+
+async def test_a_folder_deeper_than_pythons_stack_is_keyed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build folder 1,100 levels deep (git can check such a path out): keyed without
+    recursion, so its scan is kept and reused; nothing raises."""
+    repo = _repo(tmp_path)
+    top = str(repo / "dist/static")
+    deep = top
+    for _ in range(1100):  # one level at a time: pathlib's mkdir(parents=True) recurses
+        deep += "/d"
+        os.mkdir(deep)
+    Path(deep, "x.js").write_text("x\n")
+    try:
+        runs = Runs(monkeypatch)
+        builds = frozenset({ScanKind.BUILD})
+        for scanned in (["fs"], []):
+            done = await _audit(repo, tmp_path / "logs/ci.log", builds)
+            assert not done[ScanKind.BUILD].error and runs.take() == scanned
+    finally:  # shutil.rmtree (pytest's clean-up of old temp folders) recurses: undo it here
+        Path(deep, "x.js").unlink()
+        while deep != top:
+            os.rmdir(deep)
+            deep = deep.rsplit("/", 1)[0]
+
+
+def test_a_git_setting_file_is_read_only_when_it_is_a_small_regular_file(tmp_path: Path) -> None:
+    """Setting files live where the repository says (``.git/info``, a ``.git`` file's
+    ``gitdir``): a pipe is not waited on, a device not read, a huge file not read whole; each
+    leaves the history uncached instead."""
+    fifo, zero, big, small = (tmp_path / n for n in ("fifo", "zero", "big", "small"))
+    os.mkfifo(fifo)
+    zero.symlink_to("/dev/zero")
+    big.write_bytes(b"x" * ((1 << 20) + 1))
+    small.write_text("[diff]\n")
+    assert _setting_bytes(fifo) is None
+    assert _setting_bytes(zero) is None
+    assert _setting_bytes(big) is None
+    assert _setting_bytes(small) == b"[diff]\n"
+    assert _setting_bytes(tmp_path / "missing") == b"-"

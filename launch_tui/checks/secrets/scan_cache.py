@@ -6,13 +6,17 @@ demo, ~260-340 ms of CPU taken from the checks that time answers; on a real hist
 Here a scan's outcome is kept, in this process only, under a key that names the exact state it
 read, and a run that finds the same state takes the outcome instead of scanning:
 
-* a history scan: every ref and ``HEAD`` with the object each names (``git show-ref --head``:
-  commits are content-addressed, so the ids pin every byte ``git log --all`` shows), and the
-  bytes of each file that changes what git shows for the same objects (the repository's and the
-  user's git config and attributes, grafts, shallow and alternates);
+* a history scan: the commits ``git log --all`` starts from (every ref and every worktree's
+  ``HEAD``; commits are content-addressed), every ref with its object (replace refs change what
+  a commit shows), git's whole configuration as git reads it (``git config --list
+  --show-origin``: includes and all), and the bytes of the files that change a patch's text
+  for the same commits (grafts, shallow, alternates, the attribute files outside the working
+  tree). The working tree's own ``.gitattributes`` play no part: the scan runs git on the
+  repository's git folder with an empty working tree (``scanner.history_invocation``);
 * a folder scan (working tree, build, CI logs, one scanner run for several): each place's
-  kind, path and links, and the name, size and SHA-256 of every file those links show. A link
-  that now shows anything but regular files and folders (a symlink, a socket) makes the scan
+  kind, path and links, and the name, size, inode, change time and SHA-256 of every file those
+  links show. A link that now shows anything but regular files and folders (a symlink, a
+  socket), or a setting file that is not a regular file of at most 1 MiB makes the scan
   uncacheable.
 
 Both also name the scanner binary (path, size, modification time, inode), its arguments and the
@@ -34,6 +38,7 @@ import hashlib
 import os
 import shutil
 import stat
+import tempfile
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -44,12 +49,13 @@ from launch_tui.checks.secrets.scanner import (
     Place,
     ScanOutcome,
     folder_invocation,
+    git_dirs,
     history_invocation,
 )
 
 #: States kept (a sprint scans one repository, one build and a few CI logs).
 MAX_ENTRIES = 16
-#: Seconds ``git show-ref`` may take before the history is scanned uncached.
+#: Seconds a ``git`` reading the refs or config may take before the history is scanned uncached.
 _SHOW_REF_TIMEOUT_S = 10.0
 
 
@@ -119,93 +125,73 @@ def _tools(engine: Path, argv: Iterable[str], env: Mapping[str, str]) -> bytes:
 
 # --- history ------------------------------------------------------------------------------------
 
+#: Bytes read at most of a git setting file (a larger one: not cached).
+_MAX_SETTING_BYTES = 1 << 20
 
-def _git_dirs(repo: Path) -> tuple[Path, Path] | None:
-    """The repository's git folder and common folder (a linked worktree has both)."""
-    dot = repo / ".git"
-    if dot.is_dir():
-        git_dir = dot
-    elif dot.is_file():
-        text = dot.read_text("utf-8", "replace").strip()
-        if not text.startswith("gitdir:"):
+
+def _setting_bytes(path: Path) -> bytes | None:
+    """``path``'s bytes (``b"-"`` when it does not exist); ``None`` when it is not a regular
+    file of at most :data:`_MAX_SETTING_BYTES` (a pipe, a device, a folder): not pinned."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return b"-"
+    except (OSError, ValueError):
+        return None
+    with open(fd, "rb", buffering=0) as handle:
+        st = os.fstat(handle.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_size > _MAX_SETTING_BYTES:
             return None
-        git_dir = (repo / text.removeprefix("gitdir:").strip()).resolve()
+        data = handle.read(_MAX_SETTING_BYTES + 1)
+    return data if len(data) <= _MAX_SETTING_BYTES else None
+
+
+def _attribute_files(common: Path, config: bytes, env: Mapping[str, str]) -> list[Path]:
+    """The attribute files git reads besides the working tree's (which the scan leaves out):
+    the repository's ``info/attributes`` and the user's (``core.attributesFile``, or the XDG
+    default)."""
+    files = [common / "info" / "attributes"]
+    named = None
+    for entry in config.split(b"\0"):
+        if entry.lower().startswith(b"core.attributesfile\n"):
+            named = entry.split(b"\n", 1)[1].decode("utf-8", "surrogateescape")
+    home = env.get("HOME", "/nonexistent")
+    if named:
+        files.append(Path(named.replace("~", home, 1) if named.startswith("~") else named))
     else:
-        return None
-    common = git_dir
-    pointer = git_dir / "commondir"
-    if pointer.is_file():
-        common = (git_dir / pointer.read_text("utf-8", "replace").strip()).resolve()
-    return git_dir, common
-
-
-def _config_files(repo: Path, env: Mapping[str, str]) -> list[Path] | None:
-    """Files whose bytes change what ``git log -p`` shows for the same objects."""
-    dirs = _git_dirs(repo)
-    if dirs is None:
-        return None
-    git_dir, common = dirs
-    home = Path(env.get("HOME", "/nonexistent"))
-    xdg = Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "git"
-    return [
-        common / "config",
-        git_dir / "config.worktree",
-        common / "info" / "attributes",
-        common / "info" / "grafts",
-        common / "shallow",
-        common / "objects" / "info" / "alternates",
-        home / ".gitconfig",
-        xdg / "config",
-        xdg / "attributes",
-        Path("/etc/gitconfig"),
-        Path("/etc/gitattributes"),
-    ]
+        files.append(Path(env.get("XDG_CONFIG_HOME") or f"{home}/.config") / "git" / "attributes")
+    return files
 
 
 def _history_setting(
-    repo: Path, engine: Path, argv: list[str], env: Mapping[str, str]
+    common: Path, config: bytes, engine: Path, argv: list[str], env: Mapping[str, str]
 ) -> bytes | None:
-    """Everything but the refs that a history scan of ``repo`` depends on, hashed; ``None``
-    when ``repo`` is no git checkout or a setting cannot be read."""
-    files = _config_files(repo, env)
-    if files is None:
-        return None
+    """Everything but the refs and config that a history scan depends on, hashed: the tools,
+    grafts, shallow, alternates and attribute files; ``None`` when one cannot be pinned."""
     digest = hashlib.sha256(b"history\0")
     digest.update(_tools(engine, argv, env))
-    digest.update(str(repo.resolve()).encode("utf-8", "surrogateescape") + b"\0")
+    files = [
+        common / "info" / "grafts",
+        common / "shallow",
+        common / "objects" / "info" / "alternates",
+        *_attribute_files(common, config, env),
+    ]
     for path in files:
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            data = b"\xffmissing"
-        except OSError:
+        data = _setting_bytes(path)
+        if data is None:
             return None
         digest.update(f"{path}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
         digest.update(data)
     return digest.digest()
 
 
-async def history_key(engine: Path | None, repo: Path) -> str | None:
-    """The key of the history a scan of ``repo`` reads now; ``None`` when it cannot be told
-    (no scanner, no ``git``, not a repository, no refs yet)."""
-    if engine is None:
-        return None
-    argv, env = history_invocation(engine, repo)
-    git = shutil.which("git", path=env.get("PATH"))
-    if git is None:
-        return None
-    try:
-        setting = await asyncio.to_thread(_history_setting, repo, engine, argv, env)
-    except (OSError, RuntimeError):  # unreadable, or a loop of links on the way
-        return None
-    if setting is None:
-        return None
+async def _git_output(git: str, args: list[str], env: Mapping[str, str], cwd: str) -> bytes | None:
+    """What ``git args`` writes, or ``None`` if it fails or takes too long."""
     try:
         process = await asyncio.create_subprocess_exec(
             git,
-            "show-ref",
-            "--head",
-            cwd=repo,
+            *args,
+            cwd=cwd,
             env=dict(env),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
@@ -215,7 +201,7 @@ async def history_key(engine: Path | None, repo: Path) -> str | None:
         return None
     try:
         async with asyncio.timeout(_SHOW_REF_TIMEOUT_S):
-            refs, _ = await process.communicate()
+            out, _ = await process.communicate()
     except BaseException as exc:
         if process.returncode is None:
             process.kill()
@@ -223,9 +209,43 @@ async def history_key(engine: Path | None, repo: Path) -> str | None:
         if isinstance(exc, TimeoutError):
             return None
         raise
-    if process.returncode != 0 or not refs:
+    return out if process.returncode == 0 else None
+
+
+async def history_key(engine: Path | None, repo: Path) -> str | None:
+    """The key of the history a scan of ``repo`` reads now; ``None`` when it cannot be told
+    (no scanner, no ``git``, not a repository, no commit yet, a setting that cannot be read).
+
+    It is what the scan's ``git log --all`` walks and how it shows it: the commits ``--all``
+    starts from (every ref, and the ``HEAD`` of every worktree), every ref with its object
+    (replace refs included), git's whole configuration as git reads it (includes and all),
+    and the files that change a patch's text for the same commits (grafts, shallow,
+    alternates, attributes outside the working tree, which the scan does not read)."""
+    if engine is None:
         return None
-    return hashlib.sha256(setting + refs).hexdigest()
+    dirs = await asyncio.to_thread(git_dirs, repo)
+    if dirs is None:
+        return None
+    argv, env = history_invocation(engine, repo, dirs[0])
+    git = shutil.which("git", path=env.get("PATH"))
+    if git is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="launch-tui-history-") as empty:
+        run_env = {**env, "GIT_WORK_TREE": empty}  # as the scan runs it
+        tips, refs, config = await asyncio.gather(
+            _git_output(git, ["log", "--all", "--no-walk", "--format=%H"], run_env, empty),
+            _git_output(git, ["show-ref", "--head"], run_env, empty),
+            _git_output(git, ["config", "--list", "--show-origin", "-z"], run_env, empty),
+        )
+    if not tips or refs is None or config is None:
+        return None
+    setting = await asyncio.to_thread(_history_setting, dirs[1], config, engine, argv, env)
+    if setting is None:
+        return None
+    digest = hashlib.sha256(setting)
+    for part in (tips, refs, config):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()
 
 
 # --- folders ------------------------------------------------------------------------------------
@@ -245,25 +265,34 @@ def _hash_file(digest: hashlib._Hash, name: str, path: str) -> None:
         if not stat.S_ISREG(st.st_mode):
             raise _Unhashable(name)
         file_digest = hashlib.file_digest(handle, "sha256")
-    digest.update(f"F\0{name}\0{st.st_size}\0".encode("utf-8", "surrogateescape"))
+    # Inode and change time too: a file rewritten with the same bytes while the scanner read
+    # it (a build running) may have been read half-written; its change time moved meanwhile.
+    identity = f"F\0{name}\0{st.st_size}\0{st.st_ino}\0{st.st_ctime_ns}\0"
+    digest.update(identity.encode("utf-8", "surrogateescape"))
     digest.update(file_digest.digest())
 
 
 def _hash_tree(digest: hashlib._Hash, name: str, path: str) -> None:
-    """Every entry under ``path``, in name order; only folders and regular files allowed."""
-    with os.scandir(path) as listing:
-        entries = sorted(listing, key=lambda e: e.name)
-    digest.update(f"D\0{name}\0{len(entries)}\0".encode("utf-8", "surrogateescape"))
-    for entry in entries:
-        inner = f"{name}/{entry.name}"
-        if entry.is_symlink():
-            raise _Unhashable(inner)
-        if entry.is_dir(follow_symlinks=False):
-            _hash_tree(digest, inner, entry.path)
-        elif entry.is_file(follow_symlinks=False):
-            _hash_file(digest, inner, entry.path)
-        else:
-            raise _Unhashable(inner)
+    """Every entry under ``path``, folder by folder in name order (a loop, not recursion: a
+    client's tree may be deeper than Python's stack); only folders and regular files."""
+    pending = [(name, path)]
+    while pending:
+        name, path = pending.pop()
+        with os.scandir(path) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+        digest.update(f"D\0{name}\0{len(entries)}\0".encode("utf-8", "surrogateescape"))
+        folders: list[tuple[str, str]] = []
+        for entry in entries:
+            inner = f"{name}/{entry.name}"
+            if entry.is_symlink():
+                raise _Unhashable(inner)
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((inner, entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                _hash_file(digest, inner, entry.path)
+            else:
+                raise _Unhashable(inner)
+        pending.extend(reversed(folders))
 
 
 def _folders_digest(
@@ -284,7 +313,7 @@ def _folders_digest(
                     _hash_file(digest, name, str(target))
                 else:
                     return None
-    except (OSError, _Unhashable):
+    except (OSError, ValueError, _Unhashable):
         return None
     return digest.digest()
 

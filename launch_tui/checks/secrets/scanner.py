@@ -129,9 +129,39 @@ def _argv(binary: Path, command: str, targets: Sequence[str]) -> list[str]:
     ]
 
 
-def history_invocation(engine: Path, repo: Path) -> tuple[list[str], dict[str, str]]:
-    """The arguments and environment of a history scan of ``repo``."""
-    return _argv(engine, "git", ["."]), _environment(repo) | _GO_ENV
+def history_invocation(engine: Path, repo: Path, git_dir: Path) -> tuple[list[str], dict[str, str]]:
+    """The arguments and environment of a history scan of ``repo`` (its git folder
+    ``git_dir``); the scan adds ``GIT_WORK_TREE``, the empty folder it runs in.
+
+    Git is pointed at the repository's git folder and given an empty working tree, so what
+    the checkout holds cannot change what ``git log`` shows: a ``.gitattributes`` there
+    saying ``* -diff`` (committed or not) would otherwise turn every patch into "Binary files
+    differ" and hide every secret of the history from the scanner."""
+    env = _environment(repo) | _GO_ENV | {"GIT_DIR": str(git_dir)}
+    return _argv(engine, "git", ["."]), env
+
+
+def git_dirs(repo: Path) -> tuple[Path, Path] | None:
+    """The git folder of the checkout ``repo`` and its common folder (a linked worktree's
+    differ); ``None`` when ``repo`` holds no readable ``.git``."""
+    try:
+        dot = repo / ".git"
+        if dot.is_dir():
+            git_dir = dot.resolve()
+        elif dot.is_file():
+            text = dot.read_text("utf-8", "replace")[:4096].strip()
+            if not text.startswith("gitdir:"):
+                return None
+            git_dir = (repo / text.removeprefix("gitdir:").strip()).resolve()
+        else:
+            return None
+        common = git_dir
+        pointer = git_dir / "commondir"
+        if pointer.is_file():
+            common = (git_dir / pointer.read_text("utf-8", "replace")[:4096].strip()).resolve()
+    except (OSError, ValueError, RuntimeError):  # unreadable, a NUL in the path, a link loop
+        return None
+    return (git_dir, common) if git_dir.is_dir() else None
 
 
 def folder_invocation(engine: Path) -> tuple[list[str], dict[str, str]]:
@@ -179,11 +209,14 @@ async def scan(
         return ScanOutcome(kind, shown, error=f"{shown} does not exist")
     if (shutil.which(git) if git else None) is None:
         return ScanOutcome(kind, shown, error="git is not installed: cannot read the history")
-    if not is_repo:
+    dirs = await asyncio.to_thread(git_dirs, target) if is_repo else None
+    if dirs is None:
         return ScanOutcome(kind, shown, error=f"{shown} is not a git repository")
+    argv, env = history_invocation(engine, target, dirs[0])
     try:
-        argv, env = history_invocation(engine, target)
-        findings, scanned = await _run(argv, env, target, deadline_s, progress)
+        with tempfile.TemporaryDirectory(prefix="launch-tui-history-") as empty:
+            env["GIT_WORK_TREE"] = empty
+            findings, scanned = await _run(argv, env, Path(empty), deadline_s, progress)
     except _ScanFailed as exc:
         return ScanOutcome(
             kind, shown, elapsed_s=time.monotonic() - started, error=clean(str(exc), max_len=400)
