@@ -363,6 +363,25 @@ async def test_fetch_via_is_shared_and_kept_apart_from_the_verified_fetch(
     assert served(memo_lab, "/", host="selfsigned.memo.test") == 2
 
 
+async def test_fetches_through_fetch_via_share_the_runs_kept_client(
+    memo_lab: RunningWorld, session: Session, services: CheckServices
+) -> None:
+    """Two checks' unverified fetches of one origin (sent apart: each with its own header) go
+    through the one client the run keeps for that setting: the second finds the first's
+    connection kept alive (or, if it was closed, resumes its TLS session)."""
+    make = context_factory(session, services)
+    url = "https://selfsigned.memo.test/"
+    first, second = [
+        await fetch_via(make(item(f"t.v{i}")), url, verify=False, headers={"X-Probe": str(i)})
+        for i in range(2)
+    ]
+    assert (first.status, second.status) == (200, 200)
+    assert first.hops[0].timing.tls_ms is not None  # the first opened a connection
+    again = second.hops[0].timing
+    assert again.tls_ms is None or again.tls_resumed
+    assert served(memo_lab, "/", host="selfsigned.memo.test") == 2
+
+
 # -- budgets and cancellation --------------------------------------------------------------------
 
 

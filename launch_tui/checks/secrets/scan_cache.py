@@ -65,8 +65,6 @@ class ScanCache:
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
         self._max = max_entries
         self._entries: OrderedDict[str, ScanOutcome | dict[Place, ScanOutcome]] = OrderedDict()
-        self.hits = 0
-        """Outcomes given back instead of scanning (since the last :meth:`clear`)."""
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -75,7 +73,6 @@ class ScanCache:
         if key is None or key not in self._entries:
             return None
         self._entries.move_to_end(key)
-        self.hits += 1
         return self._entries[key]
 
     def put(self, key: str, value: ScanOutcome | dict[Place, ScanOutcome]) -> None:
@@ -86,7 +83,6 @@ class ScanCache:
 
     def clear(self) -> None:
         self._entries.clear()
-        self.hits = 0
 
 
 #: The process's cache (the TUI's check process serves every run of a session).

@@ -216,7 +216,7 @@ async def scan(
     try:
         with tempfile.TemporaryDirectory(prefix="launch-tui-history-") as empty:
             env["GIT_WORK_TREE"] = empty
-            findings, scanned = await _run(argv, env, Path(empty), deadline_s, progress)
+            findings, scanned = await _run_history(argv, env, Path(empty), deadline_s, progress)
     except _ScanFailed as exc:
         return ScanOutcome(
             kind, shown, elapsed_s=time.monotonic() - started, error=clean(str(exc), max_len=400)
@@ -393,7 +393,7 @@ async def _capture(argv: list[str], cwd: Path, deadline_s: float) -> bytes:
     return out
 
 
-async def _run(
+async def _run_history(
     argv: list[str],
     env: dict[str, str],
     cwd: Path,
