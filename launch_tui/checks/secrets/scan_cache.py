@@ -2,7 +2,8 @@
 
 An engineer runs the audit many times in a sprint, mostly against a repository that has not
 changed since the last run; each run scanned its whole history and working tree again (on the
-demo, ~260-340 ms of CPU taken from the checks that time answers; on a real history, seconds).
+demo, ~650 ms of CPU, the scanners' included, taken from the checks that time answers; on a
+real history, seconds).
 Here a scan's outcome is kept, in this process only, under a key that names the exact state it
 read, and a run that finds the same state takes the outcome instead of scanning:
 
