@@ -128,3 +128,21 @@ async def test_checks_asking_apart_share_one_scanner_run(
     assert [f.path for f in late.findings] == ["build-2.log"] and len(runs) == 2
     again = await shared_scan(ctx, ScanKind.BUILD, places["build"].target)
     assert again is done[1] and len(runs) == 2  # asked again: the same scan, not a new run
+
+
+async def test_a_file_two_places_link_as_folders_is_each_places_finding(tmp_path: Path) -> None:
+    """A tracked build folder is linked whole into the working tree's part (``dist``) and the
+    build's (``static``): the scanner reads the file once, under whichever link it walks
+    first, and each place still gets the finding, under its own path, every time."""
+    repo = tmp_path / "client"
+    key = token("ghp_", 36)
+    _put(repo / "dist/static/app.js", f'const t="{key}";\n')
+    _put(repo / "src/main.py", "print(1)\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "start")
+    tree, build = Place(ScanKind.TREE, repo), Place(ScanKind.BUILD, repo / "dist")
+    for _ in range(5):
+        outcomes = await scan_places([tree, build])
+        assert [f.path for f in outcomes[tree].findings] == ["dist/static/app.js"]
+        assert [f.path for f in outcomes[build].findings] == ["static/app.js"]

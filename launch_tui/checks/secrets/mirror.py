@@ -142,15 +142,48 @@ def place_of(
 ) -> list[tuple[int, str]]:
     """Which part(s) a reported ``path`` belongs to, and its path there.
 
-    A path the mirror cannot explain (it never should) goes to every part whose root holds
-    it, or to every part: a finding is never dropped for want of a place.
+    A file two parts link (a tracked build folder is in the working tree's part and the
+    build's) is read once, under whichever link the scanner reaches first: it goes to every
+    part one of whose links shows it, each under its own name. A path the mirror cannot
+    explain (it never should) goes to every part whose root holds it, or to every part: a
+    finding is never dropped for want of a place.
     """
-    if path in by_target:
-        return by_target[path]
+    real: str | None = path if path in by_target else None
     first, _, rest = path.partition("/")
-    if rest and first.isdigit() and any(p.index == int(first) for p in parts):
-        return [(int(first), rest)]
+    if real is None and rest and first.isdigit():
+        real = _linked_file(int(first), rest, parts)
+    if real is not None:
+        found = dict.fromkeys([*by_target.get(real, ()), *_showing(real, parts)])
+        if found:
+            return list(found)
     holding = [
         (p.index, path.removeprefix(f"{p.root}/")) for p in parts if path.startswith(f"{p.root}/")
     ]
     return holding or [(p.index, path) for p in parts]
+
+
+def _linked_file(index: int, rest: str, parts: list[Part]) -> str | None:
+    """The file ``rest`` names inside part ``index``'s links (``None``: no link holds it)."""
+    for part in parts:
+        if part.index != index:
+            continue
+        for name, target in part.links:
+            if rest == name:
+                return str(target)
+            if rest.startswith(f"{name}/"):
+                return f"{target}{rest[len(name) :]}"
+    return None
+
+
+def _showing(real: str, parts: list[Part]) -> list[tuple[int, str]]:
+    """Every (part, name in it) whose links show the file ``real``: the link itself, or one
+    to a folder holding it."""
+    shown: list[tuple[int, str]] = []
+    for part in parts:
+        for name, target in part.links:
+            linked = str(target)
+            if real == linked:
+                shown.append((part.index, name))
+            elif real.startswith(f"{linked}/"):
+                shown.append((part.index, f"{name}{real[len(linked) :]}"))
+    return shown
