@@ -9,7 +9,8 @@ nothing outside the places.
 
 The scanner names a file it reached through a folder link by the link's path (``0/src/a.js``)
 and one reached through a file link by the file's real path; :func:`place_of` turns either
-back into (place number, path inside the place).
+back into (place number, path inside the place), for every place whose links show that file
+(the scanner reads a file two places share once).
 """
 
 from __future__ import annotations
