@@ -57,7 +57,7 @@ from launch_tui.checks.secrets.scanner import (
 #: States kept (a sprint scans one repository, one build and a few CI logs).
 MAX_ENTRIES = 16
 #: Seconds a ``git`` reading the refs or config may take before the history is scanned uncached.
-_SHOW_REF_TIMEOUT_S = 10.0
+_GIT_TIMEOUT_S = 10.0
 
 
 class ScanCache:
@@ -197,7 +197,7 @@ async def _git_output(git: str, args: list[str], env: Mapping[str, str], cwd: st
     except OSError:
         return None
     try:
-        async with asyncio.timeout(_SHOW_REF_TIMEOUT_S):
+        async with asyncio.timeout(_GIT_TIMEOUT_S):
             out, _ = await process.communicate()
     except BaseException as exc:
         if process.returncode is None:
