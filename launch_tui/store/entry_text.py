@@ -117,16 +117,38 @@ class Literals:
         self.new = []
 
 
+#: A list of tables cut short in what the save's check proves: where it is in the entry (its
+#: keys, through tables only), the indices of the elements kept, and how many were written.
+Trim = tuple[tuple[str, ...], tuple[int, ...], int]
+
+
 class Block:
     """A run of whole lines of an entry's text: its skeleton (the lines with a ``%s`` where
-    each literal goes, ``%`` written ``%%``), its text, and the values of its literals."""
+    each literal goes, ``%`` written ``%%``), its text, and the values of its literals.
 
-    __slots__ = ("skeleton", "text", "values")
+    ``proof_skeleton`` and ``proof_values`` are what the save's check parses and compares
+    (``store/text_check.py``): the skeleton and values themselves, or, when a list of tables
+    repeats the layout of its second element, those without the repeats (``trims`` says
+    which elements are left), so that a list of 200 findings is proven as a list of two.
+    """
 
-    def __init__(self, skeleton: str, literals: list[str], values: list[Any]) -> None:
+    __slots__ = ("proof_skeleton", "proof_values", "skeleton", "text", "trims", "values")
+
+    def __init__(
+        self,
+        skeleton: str,
+        literals: list[str],
+        values: list[Any],
+        proof: tuple[str, list[Any], tuple[Trim, ...]] | None = None,
+    ) -> None:
         self.skeleton = skeleton
         self.values = values
         self.text = skeleton % tuple(literals)
+        self.trims: tuple[Trim, ...]
+        if proof is None:
+            self.proof_skeleton, self.proof_values, self.trims = skeleton, values, ()
+        else:
+            self.proof_skeleton, self.proof_values, self.trims = proof
 
 
 class EntryText:
@@ -146,11 +168,16 @@ class EntryText:
     def skeleton(self) -> str:
         return "".join([b.skeleton for b in self.blocks])
 
+    @property
+    def proof_skeleton(self) -> str:
+        """The skeleton the save's check proves (see :class:`Block`)."""
+        return "".join([b.proof_skeleton for b in self.blocks])
+
 
 class _Out:
     """Lines being written: the skeleton's lines, the literals, the values."""
 
-    __slots__ = ("ints", "known", "literals", "new", "out", "strings", "values")
+    __slots__ = ("cuts", "ints", "known", "literals", "new", "out", "strings", "trims", "values")
 
     def __init__(self, known: Literals) -> None:
         self.known = known.by_kind
@@ -160,6 +187,9 @@ class _Out:
         self.out: list[str] = []
         self.literals: list[str] = []
         self.values: list[Any] = []
+        self.cuts: list[tuple[int, int, int, int]] = []
+        """Repeated elements left out of the proof: their ranges in ``out`` and ``values``."""
+        self.trims: list[Trim] = []
 
     def pairs(self, pairs: list[tuple[Any, Any]]) -> None:
         out = self.out.append
@@ -219,7 +249,20 @@ class _Out:
         self.out.append(text.replace("%", "%%") if "%" in text else text)
 
     def block(self) -> Block:
-        return Block("".join(self.out), self.literals, self.values)
+        skeleton = "".join(self.out)
+        if not self.cuts:
+            return Block(skeleton, self.literals, self.values)
+        pieces: list[str] = []
+        values: list[Any] = []
+        at = held = 0
+        for start, end, first, last in self.cuts:
+            pieces += self.out[at:start]
+            values += self.values[held:first]
+            at, held = end, last
+        pieces += self.out[at:]
+        values += self.values[held:]
+        proof = ("".join(pieces), values, tuple(self.trims))
+        return Block(skeleton, self.literals, self.values, proof)
 
 
 class EntryWriter:
@@ -284,21 +327,21 @@ class EntryWriter:
             head.pairs(plain)
             blocks = [head.block()]
             for blank, key, value in tables:
-                blocks.append(self._table_block(f"{prefix}.{_key(key)}", value, blank))
+                blocks.append(self._table_block(key, f"{prefix}.{_key(key)}", value, blank))
         except _NotPlain:
             return None
         return EntryText(prefix, blocks, shown)
 
-    def _table_block(self, path: str, value: Any, blank: bool) -> Block:
+    def _table_block(self, key: str, path: str, value: Any, blank: bool) -> Block:
         known = self._blocks.get(id(value)) or self._used.get(id(value))
         if known is not None and known[0] is value and known[1] == path and known[2] == blank:
             block = known[3]
         else:
             out = _Out(self.literals)
             if isinstance(value, list):
-                _array_of_tables(out, path, value, blank=blank)
+                _array_of_tables(out, path, value, blank=blank, keys=(key,))
             else:
-                _table(out, path, value, header=True, blank=blank)
+                _table(out, path, value, header=True, blank=blank, keys=(key,))
             block = out.block()
         self._used[id(value)] = (value, path, blank, block)
         return block
@@ -347,12 +390,18 @@ def _line(key: Any) -> str:
 
 
 def _table(
-    out: _Out, path: str, table: Mapping[str, Any], *, header: bool, blank: bool = False
+    out: _Out,
+    path: str,
+    table: Mapping[str, Any],
+    *,
+    header: bool,
+    blank: bool = False,
+    keys: tuple[str, ...],
 ) -> None:
     """Values first, then tables, as tomlkit lays out a table built key by key: a table is
     set off by a blank line unless it came first in its parent (nothing there before it when
     it was added), and a table holding only tables has no header of its own (its blank line
-    still comes before its first child)."""
+    still comes before its first child). ``keys``: where the table is in the entry."""
     values = []
     tables = []
     for index, (key, value) in enumerate(table.items()):
@@ -370,9 +419,9 @@ def _table(
     for index, key, value in tables:
         child = f"{path}.{_key(key)}"
         if isinstance(value, list):
-            _array_of_tables(out, child, value, blank=index > 0)
+            _array_of_tables(out, child, value, blank=index > 0, keys=(*keys, key))
         else:
-            _table(out, child, value, header=True, blank=index > 0)
+            _table(out, child, value, header=True, blank=index > 0, keys=(*keys, key))
 
 
 def _is_table(value: Any) -> bool:
@@ -387,12 +436,35 @@ def _is_table(value: Any) -> bool:
     )
 
 
-def _array_of_tables(out: _Out, path: str, entries: list[Any], *, blank: bool) -> None:
+def _array_of_tables(
+    out: _Out, path: str, entries: list[Any], *, blank: bool, keys: tuple[str, ...] | None = None
+) -> None:
     """A list of tables (a scanner's findings), as tomlkit writes it: each entry after the
-    first set off by a blank line, each laid out as :func:`_built_table`."""
+    first set off by a blank line, each laid out as :func:`_built_table`.
+
+    With ``keys`` (where the list is in the entry, reached through tables only), each element
+    after the second whose lines are the second's with other values is left out of what the
+    save's check proves (:meth:`_Out.block`): a ``[[path]]`` header opens a new element of the
+    list, everything up to the next header is that element's, and what follows the list is
+    the next key of the enclosing table, so an element laid out as the one before it parses
+    as it did, wherever the list ends."""
+    second: list[str] | None = None
+    kept: list[int] = []
     for index, entry in enumerate(entries):
+        at, held = len(out.out), len(out.values)
         out.header(f"{chr(10) if blank or index else ''}[[{path}]]\n")
         _built_table(out, path, entry)
+        if keys is None:
+            continue
+        lines = out.out[at:] if index else None  # the element's lines, as written
+        if index >= 2 and lines == second:
+            out.cuts.append((at, len(out.out), held, len(out.values)))
+            continue
+        kept.append(index)
+        if index == 1:
+            second = lines
+    if keys is not None and len(kept) < len(entries):
+        out.trims.append((keys, tuple(kept), len(entries)))
 
 
 def _built_table(out: _Out, path: str, table: Mapping[str, Any]) -> None:

@@ -141,9 +141,97 @@ plain = st.one_of(
 keys = st.text(alphabet="abcxyz_-", min_size=1, max_size=6)
 evidence = st.recursive(
     st.dictionaries(keys, plain, max_size=4),
-    lambda inner: st.dictionaries(keys, st.one_of(plain, inner), max_size=3),
-    max_leaves=12,
+    lambda inner: st.dictionaries(
+        keys,
+        # Lists of tables too (a scanner's findings): long ones, mostly laid out alike.
+        st.one_of(plain, inner, st.lists(inner, min_size=1, max_size=6)),
+        max_size=3,
+    ),
+    max_leaves=16,
 )
+
+
+def _finding(n: int, **more: Any) -> dict[str, Any]:
+    return {"rule": "aws-access-token", "file": f"src/f{n}.py", "line": n} | more
+
+
+def _parsed_docs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the check gives tomli to parse, from now on (and no whole entry parsed)."""
+    import launch_tui.store.text_check as text_check
+
+    docs: list[str] = []
+    real = text_check.tomli.loads
+
+    def loads(text: str) -> Any:
+        docs.append(text)
+        return real(text)
+
+    def whole(_: Any) -> bool:
+        raise AssertionError("an entry was parsed whole")
+
+    monkeypatch.setattr(text_check.tomli, "loads", loads)
+    monkeypatch.setattr(text_check, "texts_read_back", whole)
+    return docs
+
+
+def test_a_long_list_of_tables_laid_out_alike_is_proven_as_two_elements(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    writer = EntryWriter()
+    short = _entry(1, findings=[_finding(n) for n in range(3)])
+    long = _entry(2, findings=[_finding(n) for n in range(40)])
+    texts = _written([short, long], writer)
+    (_, three, _), (_, forty, _) = texts
+    assert three.skeleton != forty.skeleton
+    assert three.proof_skeleton == forty.proof_skeleton  # one layout to prove, not two
+    assert three.proof_skeleton.count("[[results.evidence.findings]]") == 2
+    docs = _parsed_docs(monkeypatch)
+    assert TextCheck().verify(texts, writer.literals)
+    skeletons = "".join(d for d in docs if "[[results]]" in d)
+    assert skeletons.count("[[results.evidence.findings]]") == 2
+    # What was left out of the proof was written all the same, and reads back.
+    import tomli
+
+    assert tomli.loads(f"[[results]]\n{forty.text}")["results"][0] == texts[1][2]
+
+
+def test_an_element_laid_out_otherwise_stays_in_the_proof(monkeypatch: pytest.MonkeyPatch) -> None:
+    writer = EntryWriter()
+    findings = [_finding(n) for n in range(8)]
+    findings[5] = _finding(5, secret_hash="ab12")  # one key more: another layout
+    findings[6] = {"file": "x", "rule": "r", "line": 6}  # the same keys in another order
+    texts = _written([_entry(1, findings=findings)], writer)
+    (block,) = texts[0][1].blocks[1:]
+    assert block.trims == ((("evidence", "findings"), (0, 1, 5, 6), 8),)
+    _parsed_docs(monkeypatch)
+    assert TextCheck().verify(texts, writer.literals)
+
+
+def test_lists_inside_elements_of_a_list_are_proven_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    writer = EntryWriter()
+    hops = [{"url": f"https://x.test/{n}", "status": 301} for n in range(4)]
+    fetches = [{"url": f"https://x.test/{n}", "hops": hops} for n in range(4)]
+    texts = _written([_entry(1, fetches=fetches)], writer)
+    (block,) = texts[0][1].blocks[1:]
+    # The fetches repeat a layout (each with its four hops): the third and fourth are left
+    # out; each hop is a list inside an element, which is kept whole.
+    assert block.trims == ((("evidence", "fetches"), (0, 1), 4),)
+    assert block.proof_skeleton.count("[[results.evidence.fetches.hops]]") == 8
+    _parsed_docs(monkeypatch)
+    assert TextCheck().verify(texts, writer.literals)
+
+
+def test_a_list_cut_short_still_needs_its_witness(monkeypatch: pytest.MonkeyPatch) -> None:
+    writer = EntryWriter()
+    texts = _written([_entry(1, findings=[_finding(n) for n in range(5)])], writer)
+    path, text, data = texts[0]
+    wrong = data | {"evidence": data["evidence"] | {"findings": data["evidence"]["findings"][:2]}}
+    # The data says two findings, the text holds five. The two kept in the proof match the
+    # data's two, but the count does not: not proven by layout, so parsed whole, and refused.
+    assert not TextCheck().verify([(path, text, wrong)], writer.literals)
+    more = data["evidence"]["findings"] + [_finding(9)]
+    wrong = data | {"evidence": data["evidence"] | {"findings": more}}
+    assert not TextCheck().verify([(path, text, wrong)], writer.literals)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -439,6 +527,31 @@ def test_a_simple_literal_passed_on_its_own_is_one_tomli_reads_as_the_value(
     for value in _readings(literal):
         if _reads_as(literal, value):
             assert _tomli_reads_as(literal, value), (literal, value)
+
+
+def _pairs_of(literals: list[str], values: list[Any]) -> list[tuple[str, Any]]:
+    """Each literal with each value some reading of it gives, and with the given values."""
+    pairs = [(lit, value) for lit in literals for value in _readings(lit)]
+    return pairs + list(zip(literals, values, strict=False))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_literal_texts, max_size=8), st.lists(_simple_values, max_size=8))
+def test_literals_checked_a_kind_at_a_time_pass_as_each_alone_would(
+    literals: list[str], values: list[Any]
+) -> None:
+    from launch_tui.store.text_check import _not_simple, _reads_as
+
+    written = []
+    for value in values:  # what the writer writes for these values: mostly passes whole
+        line = EntryWriter().line("v", value)
+        if line is not None:
+            written.append((line.removeprefix("v = ").removesuffix("\n"), value))
+    pairs = _pairs_of(literals, values) + written
+    left = _not_simple(pairs)
+    alone = [pair for pair in pairs if not _reads_as(*pair)]
+    key = repr  # -0.0 and 0.0, 1 and True: told apart
+    assert sorted(map(key, left)) == sorted(map(key, alone))
 
 
 @pytest.mark.parametrize(
