@@ -18,6 +18,10 @@ weighs on both), ``--runs`` times each on a fresh session file on disk:
 then, once, ``tomlkit.dumps`` of the whole session and a plain ``write_text`` (no checks, no
 fsync): what saving without editing in place would cost.
 
+``--instructions`` (needs valgrind): also the instructions the first save and the re-run save
+execute, per tree, counted by callgrind (``bench/_instructions.py``): the same on a busy machine,
+where the timed figures of one tree against itself differ by up to a third.
+
 Target (issue 15): a save of a x8 world's results <= 100 ms.
 """
 
@@ -27,6 +31,7 @@ import argparse
 import cProfile
 import dataclasses
 import io
+import itertools
 import json
 import os
 import pstats
@@ -142,6 +147,57 @@ def _rerun(saved: Session) -> Session:
     )
 
 
+#: The steps a ``--steps`` child takes after opening the session (see :func:`steps`).
+STEPS = (("first", "first save of every result"), ("again", "re-run save (all changed)"))
+
+
+def steps(source: Path, count: int) -> None:
+    """Open a fresh session file made editable, then take the first ``count`` of
+    :data:`STEPS`; everything else is done whatever the count, so that the difference between
+    two counts is the work of the steps between them."""
+    from launch_tui.store import create_session, load_session, open_session
+    from launch_tui.store.text_check import TextCheck
+
+    # The module a first save imports, imported (and, without bytecode, compiled) beforehand:
+    # its import is not the save's work.
+    assert TextCheck
+    session = load_session(source)
+    again = _rerun(session)
+    with tempfile.TemporaryDirectory(prefix="launch-tui-save-") as folder:
+        path = Path(folder) / "s.toml"
+        create_session(path, dataclasses.replace(session, results=())).close()
+        with open_session(path) as handle:
+            handle.prepare()
+            for step in (session, again)[:count]:
+                handle.save(step)
+
+
+def instruction_counts(source: Path, args: argparse.Namespace) -> None:
+    """Millions of instructions per step of :data:`STEPS`, per tree (see the module)."""
+    from _instructions import available, instructions
+
+    if not available():
+        raise SystemExit("--instructions needs valgrind (Debian: apt-get install valgrind)")
+    trees: list[tuple[str, Path | None]] = [("this", None)]
+    if args.against:
+        trees.insert(0, ("before", args.against))
+    counts: dict[str, list[float]] = {}
+    for label, tree in trees:
+        totals = [
+            instructions([sys.executable, __file__, "--steps", str(n), "--from", str(source)], tree)
+            for n in range(len(STEPS) + 1)
+        ]
+        counts[label] = [(b - a) / 1e6 for a, b in itertools.pairwise(totals)]
+    print("instructions per save, millions (callgrind; the same on a busy machine):")
+    for index, (_, what) in enumerate(STEPS):
+        row = "  ".join(f"{label} {counts[label][index]:7.1f}" for label, _ in trees)
+        ratio = ""
+        if args.against:
+            before, after = counts["before"][index], counts["this"][index]
+            ratio = f"  ({before / after:.2f}x)"
+        print(f"  {what:32}{row}{ratio}")
+
+
 def _ms(samples: list[float]) -> str:
     return f"{statistics.median(samples):7.1f} {min(samples):7.1f} {max(samples):7.1f}"
 
@@ -225,11 +281,19 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the audited session to this file")
     parser.add_argument("--from", dest="source", type=Path, help="a session file to reuse")
     parser.add_argument("--profile", action="store_true", help="cProfile this tree's saves")
+    parser.add_argument(
+        "--instructions", action="store_true", help="also count instructions (valgrind)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--steps", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(args.source, args.runs, None)))
         return
+    if args.steps is not None:
+        steps(args.source, args.steps)
+        sys.stdout.flush()
+        os._exit(0)  # not counting the teardown (bench/_instructions.py)
     with tempfile.TemporaryDirectory(prefix="launch-tui-save-") as folder:
         source = args.source
         if source is None:
@@ -244,6 +308,8 @@ def main() -> None:
         print(f"{count} results, file {source.stat().st_size / 1e6:.2f} MB")
         compare(source, args)
         tomlkit_baseline(source)
+        if args.instructions:
+            instruction_counts(source, args)
         if args.profile:
             profile = cProfile.Profile()
             measure(source, args.runs, profile)

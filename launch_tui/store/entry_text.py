@@ -339,9 +339,9 @@ class EntryWriter:
         else:
             out = _Out(self.literals)
             if isinstance(value, list):
-                _array_of_tables(out, path, value, blank=blank, keys=(key,))
+                _array_of_tables(out, path, value, blank=blank, keys=((), key))
             else:
-                _table(out, path, value, header=True, blank=blank, keys=(key,))
+                _table(out, path, value, header=True, blank=blank, keys=((), key))
             block = out.block()
         self._used[id(value)] = (value, path, blank, block)
         return block
@@ -396,7 +396,7 @@ def _table(
     *,
     header: bool,
     blank: bool = False,
-    keys: tuple[str, ...],
+    keys: _Keys,
 ) -> None:
     """Values first, then tables, as tomlkit lays out a table built key by key: a table is
     set off by a blank line unless it came first in its parent (nothing there before it when
@@ -419,9 +419,9 @@ def _table(
     for index, key, value in tables:
         child = f"{path}.{_key(key)}"
         if isinstance(value, list):
-            _array_of_tables(out, child, value, blank=index > 0, keys=(*keys, key))
+            _array_of_tables(out, child, value, blank=index > 0, keys=(keys, key))
         else:
-            _table(out, child, value, header=True, blank=index > 0, keys=(*keys, key))
+            _table(out, child, value, header=True, blank=index > 0, keys=(keys, key))
 
 
 def _is_table(value: Any) -> bool:
@@ -437,7 +437,7 @@ def _is_table(value: Any) -> bool:
 
 
 def _array_of_tables(
-    out: _Out, path: str, entries: list[Any], *, blank: bool, keys: tuple[str, ...] | None = None
+    out: _Out, path: str, entries: list[Any], *, blank: bool, keys: _Keys | None = None
 ) -> None:
     """A list of tables (a scanner's findings), as tomlkit writes it: each entry after the
     first set off by a blank line, each laid out as :func:`_built_table`.
@@ -448,14 +448,17 @@ def _array_of_tables(
     list, everything up to the next header is that element's, and what follows the list is
     the next key of the enclosing table, so an element laid out as the one before it parses
     as it did, wherever the list ends."""
+    if keys is None or len(entries) < 3:  # nothing to leave out
+        for index, entry in enumerate(entries):
+            out.header(f"{chr(10) if blank or index else ''}[[{path}]]\n")
+            _built_table(out, path, entry)
+        return
     second: list[str] | None = None
     kept: list[int] = []
     for index, entry in enumerate(entries):
         at, held = len(out.out), len(out.values)
         out.header(f"{chr(10) if blank or index else ''}[[{path}]]\n")
         _built_table(out, path, entry)
-        if keys is None:
-            continue
         lines = out.out[at:] if index else None  # the element's lines, as written
         if index >= 2 and lines == second:
             out.cuts.append((at, len(out.out), held, len(out.values)))
@@ -463,8 +466,22 @@ def _array_of_tables(
         kept.append(index)
         if index == 1:
             second = lines
-    if keys is not None and len(kept) < len(entries):
-        out.trims.append((keys, tuple(kept), len(entries)))
+    if len(kept) < len(entries):
+        out.trims.append((_flat(keys), tuple(kept), len(entries)))
+
+
+#: Where a table is in an entry, built as it is walked: (the parent's, key), the entry's own
+#: tables' parent being ``()`` (a tuple per level, flattened only for a list cut short).
+_Keys = tuple[Any, str]
+
+
+def _flat(keys: _Keys) -> tuple[str, ...]:
+    out: list[str] = []
+    node: Any = keys
+    while node:
+        node, key = node
+        out.append(key)
+    return tuple(reversed(out))
 
 
 def _built_table(out: _Out, path: str, table: Mapping[str, Any]) -> None:

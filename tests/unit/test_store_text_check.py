@@ -555,6 +555,30 @@ def test_literals_checked_a_kind_at_a_time_pass_as_each_alone_would(
 
 
 @pytest.mark.parametrize(
+    "odd",
+    [
+        ('"a"\n"b"', 'a"\n"b'),  # two lines of the rule, one literal: refused
+        ('"a\\"b"', 'a\\"b'),  # an escape: left to tomli, which reads it otherwise
+        ('"a', "a"),
+        ("1\n2", 12),
+        ("1.5\n2.5", 1.5),
+        ("2026-12-08T01:36:37Z\n2026-12-08T01:36:37Z", datetime(2026, 12, 8, 1, 36, 37)),
+    ],
+)
+def test_a_literal_the_rule_refuses_among_many_is_checked_alone(odd: tuple[str, Any]) -> None:
+    from launch_tui.store.text_check import _not_simple
+
+    many = [(f'"t{n}"', f"t{n}") for n in range(50)] + [(str(n), n) for n in range(50)]
+    many += [(f"{n}.5", n + 0.5) for n in range(50)]
+    many += [
+        (f"2026-12-08T01:36:{n:02}Z", datetime(2026, 12, 8, 1, 36, n, tzinfo=UTC))
+        for n in range(50)
+    ]
+    pairs = [*many[:75], odd, *many[75:]]
+    assert _not_simple(pairs) == [odd]
+
+
+@pytest.mark.parametrize(
     ("literal", "value"),
     [
         ('"a"', "a"),
