@@ -410,6 +410,42 @@ def test_a_rerun_result_with_the_same_evidence_is_saved_and_a_changed_one_anew(
     assert load_session(path).results == saved.results
 
 
+def test_findings_lists_proven_by_two_elements_save_and_reopen_through_every_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New entries, a re-run with the same evidence, and edits of entries opened from the file
+    (their lines edited, a finding added, one taken away): each saved without parsing an entry
+    whole, and read back as saved."""
+    from launch_tui.store import create_session
+
+    def result(target: str, count: int, **more: Any) -> CheckResult:
+        findings = [_finding(n) for n in range(count)]
+        return CheckResult(
+            "secrets.repo",
+            target,
+            Status.FAIL,
+            Severity.CRITICAL,
+            "found",
+            {"findings": findings, "scanner": {"name": "betterleaks", "rules": 200}} | more,
+        )
+
+    base = load_session(Path(__file__).parent.parent / "data" / "tui" / "brightlane.toml")
+    path = tmp_path / "s.toml"
+    _parsed_docs(monkeypatch)
+    with create_session(path, dataclasses.replace(base, results=())) as handle:
+        saved = handle.save(
+            dataclasses.replace(handle.session, results=(result("a", 40), result("b", 3)))
+        )
+        rerun = tuple(dataclasses.replace(r, duration_ms=9) for r in saved.results)
+        saved = handle.save(dataclasses.replace(saved, results=rerun))
+    assert load_session(path).results == saved.results
+    with open_session(path) as handle:  # the file's own entries, kept as their lines
+        grown = (result("a", 41), result("b", 2, note="rotated"))
+        saved = handle.save(dataclasses.replace(handle.session, results=grown))
+    assert load_session(path).results == saved.results
+    assert len(saved.results[0].evidence["findings"]) == 41
+
+
 ODD_RESULTS: list[dict[str, Any]] = [
     {"check": "a", "target": "t", "status": "pass", "severity": "info"},
     {"check": "a", "status": "PASS", "severity": " Info "},  # read by the table reader
