@@ -157,10 +157,12 @@ def _finding(n: int, **more: Any) -> dict[str, Any]:
 
 def _parsed_docs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """What the check gives tomli to parse, from now on (and no whole entry parsed)."""
+    import tomli
+
     import launch_tui.store.text_check as text_check
 
     docs: list[str] = []
-    real = text_check.tomli.loads
+    real = tomli.loads
 
     def loads(text: str) -> Any:
         docs.append(text)
@@ -169,7 +171,7 @@ def _parsed_docs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     def whole(_: Any) -> bool:
         raise AssertionError("an entry was parsed whole")
 
-    monkeypatch.setattr(text_check.tomli, "loads", loads)
+    monkeypatch.setattr(tomli, "loads", loads)
     monkeypatch.setattr(text_check, "texts_read_back", whole)
     return docs
 
@@ -443,7 +445,8 @@ def test_findings_lists_proven_by_two_elements_save_and_reopen_through_every_pat
         grown = (result("a", 41), result("b", 2, note="rotated"))
         saved = handle.save(dataclasses.replace(handle.session, results=grown))
     assert load_session(path).results == saved.results
-    assert len(saved.results[0].evidence["findings"]) == 41
+    findings = saved.results[0].evidence["findings"]
+    assert isinstance(findings, list) and len(findings) == 41
 
 
 ODD_RESULTS: list[dict[str, Any]] = [
@@ -604,7 +607,8 @@ def test_literals_checked_a_kind_at_a_time_pass_as_each_alone_would(
 def test_a_literal_the_rule_refuses_among_many_is_checked_alone(odd: tuple[str, Any]) -> None:
     from launch_tui.store.text_check import _not_simple
 
-    many = [(f'"t{n}"', f"t{n}") for n in range(50)] + [(str(n), n) for n in range(50)]
+    many: list[tuple[str, Any]] = [(f'"t{n}"', f"t{n}") for n in range(50)]
+    many += [(str(n), n) for n in range(50)]
     many += [(f"{n}.5", n + 0.5) for n in range(50)]
     many += [
         (f"2026-12-08T01:36:{n:02}Z", datetime(2026, 12, 8, 1, 36, n, tzinfo=UTC))
