@@ -18,40 +18,16 @@ from hypothesis import strategies as st
 
 from launch_tui.core.errors import SessionValidationError
 from launch_tui.core.model import CheckResult, Session, Severity, Status
-from launch_tui.core.session_codec import ARRAYS, result_from_data, session_from_data
+from launch_tui.core.session_codec import result_from_data, session_from_data
 from launch_tui.store import load_session, open_session
 from launch_tui.store.document_render import _placed
 from launch_tui.store.entry_text import EntryWriter, Literals
 from launch_tui.store.text_check import TextCheck, _skeletons_hold
+from tests.text_entries import RESULTS, result_entry, written_entries
 
-RESULTS = ARRAYS["results"]
+_entry, _written = result_entry, written_entries
 HEAD = 'schema_version = 3\n[sprint]\nid = "s"\nclient = "c"\nstarted_at = 2026-01-01T00:00:00Z\n\n'
 ENTRY = '[[results]]\ncheck = "a.b"\ntarget = "t0"\nstatus = "pass"\nseverity = "info"\n'
-
-
-def _written(entries: list[dict[str, Any]], writer: EntryWriter | None = None) -> list[Any]:
-    writer = writer or EntryWriter()
-    texts = []
-    for entry in entries:
-        text = writer.entry("results", entry, RESULTS.defaults)
-        assert text is not None
-        data = {k: v for k, v in entry.items() if RESULTS.defaults.get(k, object()) != v}
-        texts.append(("results", text, data))
-    return texts
-
-
-def _entry(n: int, **evidence: Any) -> dict[str, Any]:
-    return {
-        "check": "http.cookies",
-        "target": f"t{n}",
-        "status": "pass",
-        "severity": "high",
-        "summary": f"No cookies set by GET https://x{n}.test/",
-        "measured_at": datetime(2026, 12, 7, 6, n % 60, tzinfo=UTC),
-        "duration_ms": n,
-        "evidence": {"cookies": [], "fetch": {"url": f"https://x{n}.test/", "status": 200}}
-        | evidence,
-    }
 
 
 def test_entries_sharing_a_layout_are_checked_by_their_literals() -> None:
@@ -149,91 +125,6 @@ evidence = st.recursive(
     ),
     max_leaves=16,
 )
-
-
-def _finding(n: int, **more: Any) -> dict[str, Any]:
-    return {"rule": "aws-access-token", "file": f"src/f{n}.py", "line": n} | more
-
-
-def _parsed_docs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """What the check gives tomli to parse, from now on (and no whole entry parsed)."""
-    import tomli
-
-    import launch_tui.store.text_check as text_check
-
-    docs: list[str] = []
-    real = tomli.loads
-
-    def loads(text: str) -> Any:
-        docs.append(text)
-        return real(text)
-
-    def whole(_: Any) -> bool:
-        raise AssertionError("an entry was parsed whole")
-
-    monkeypatch.setattr(tomli, "loads", loads)
-    monkeypatch.setattr(text_check, "texts_read_back", whole)
-    return docs
-
-
-def test_a_long_list_of_tables_laid_out_alike_is_proven_as_two_elements(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    writer = EntryWriter()
-    short = _entry(1, findings=[_finding(n) for n in range(3)])
-    long = _entry(2, findings=[_finding(n) for n in range(40)])
-    texts = _written([short, long], writer)
-    (_, three, _), (_, forty, _) = texts
-    assert three.skeleton != forty.skeleton
-    assert three.proof_skeleton == forty.proof_skeleton  # one layout to prove, not two
-    assert three.proof_skeleton.count("[[results.evidence.findings]]") == 2
-    docs = _parsed_docs(monkeypatch)
-    assert TextCheck().verify(texts, writer.literals)
-    skeletons = "".join(d for d in docs if "[[results]]" in d)
-    assert skeletons.count("[[results.evidence.findings]]") == 2
-    # What was left out of the proof was written all the same, and reads back.
-    import tomli
-
-    assert tomli.loads(f"[[results]]\n{forty.text}")["results"][0] == texts[1][2]
-
-
-def test_an_element_laid_out_otherwise_stays_in_the_proof(monkeypatch: pytest.MonkeyPatch) -> None:
-    writer = EntryWriter()
-    findings = [_finding(n) for n in range(8)]
-    findings[5] = _finding(5, secret_hash="ab12")  # one key more: another layout
-    findings[6] = {"file": "x", "rule": "r", "line": 6}  # the same keys in another order
-    texts = _written([_entry(1, findings=findings)], writer)
-    (block,) = texts[0][1].blocks[1:]
-    assert block.trims == ((("evidence", "findings"), (0, 1, 5, 6), 8),)
-    _parsed_docs(monkeypatch)
-    assert TextCheck().verify(texts, writer.literals)
-
-
-def test_lists_inside_elements_of_a_list_are_proven_whole(monkeypatch: pytest.MonkeyPatch) -> None:
-    writer = EntryWriter()
-    hops = [{"url": f"https://x.test/{n}", "status": 301} for n in range(4)]
-    fetches = [{"url": f"https://x.test/{n}", "hops": hops} for n in range(4)]
-    texts = _written([_entry(1, fetches=fetches)], writer)
-    (block,) = texts[0][1].blocks[1:]
-    # The fetches repeat a layout (each with its four hops): the third and fourth are left
-    # out; each hop is a list inside an element, which is kept whole.
-    assert block.trims == ((("evidence", "fetches"), (0, 1), 4),)
-    assert block.proof_skeleton.count("[[results.evidence.fetches.hops]]") == 8
-    _parsed_docs(monkeypatch)
-    assert TextCheck().verify(texts, writer.literals)
-
-
-def test_a_list_cut_short_still_needs_its_witness(monkeypatch: pytest.MonkeyPatch) -> None:
-    writer = EntryWriter()
-    texts = _written([_entry(1, findings=[_finding(n) for n in range(5)])], writer)
-    path, text, data = texts[0]
-    wrong = data | {"evidence": data["evidence"] | {"findings": data["evidence"]["findings"][:2]}}
-    # The data says two findings, the text holds five. The two kept in the proof match the
-    # data's two, but the count does not: not proven by layout, so parsed whole, and refused.
-    assert not TextCheck().verify([(path, text, wrong)], writer.literals)
-    more = data["evidence"]["findings"] + [_finding(9)]
-    wrong = data | {"evidence": data["evidence"] | {"findings": more}}
-    assert not TextCheck().verify([(path, text, wrong)], writer.literals)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -410,43 +301,6 @@ def test_a_rerun_result_with_the_same_evidence_is_saved_and_a_changed_one_anew(
         saved = handle.save(dataclasses.replace(saved, results=(again,)))
     assert load_session(path).results[0].evidence["n"] == 2
     assert load_session(path).results == saved.results
-
-
-def test_findings_lists_proven_by_two_elements_save_and_reopen_through_every_path(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """New entries, a re-run with the same evidence, and edits of entries opened from the file
-    (their lines edited, a finding added, one taken away): each saved without parsing an entry
-    whole, and read back as saved."""
-    from launch_tui.store import create_session
-
-    def result(target: str, count: int, **more: Any) -> CheckResult:
-        findings = [_finding(n) for n in range(count)]
-        return CheckResult(
-            "secrets.repo",
-            target,
-            Status.FAIL,
-            Severity.CRITICAL,
-            "found",
-            {"findings": findings, "scanner": {"name": "betterleaks", "rules": 200}} | more,
-        )
-
-    base = load_session(Path(__file__).parent.parent / "data" / "tui" / "brightlane.toml")
-    path = tmp_path / "s.toml"
-    _parsed_docs(monkeypatch)
-    with create_session(path, dataclasses.replace(base, results=())) as handle:
-        saved = handle.save(
-            dataclasses.replace(handle.session, results=(result("a", 40), result("b", 3)))
-        )
-        rerun = tuple(dataclasses.replace(r, duration_ms=9) for r in saved.results)
-        saved = handle.save(dataclasses.replace(saved, results=rerun))
-    assert load_session(path).results == saved.results
-    with open_session(path) as handle:  # the file's own entries, kept as their lines
-        grown = (result("a", 41), result("b", 2, note="rotated"))
-        saved = handle.save(dataclasses.replace(handle.session, results=grown))
-    assert load_session(path).results == saved.results
-    findings = saved.results[0].evidence["findings"]
-    assert isinstance(findings, list) and len(findings) == 41
 
 
 ODD_RESULTS: list[dict[str, Any]] = [
