@@ -139,7 +139,11 @@ async def test_write_routes_are_sampled_only_when_safe_to_repeat(demo_world: Run
     session = replace(session, targets=replace(session.targets, routes=routes))
     done = await run_perf(session, frozenset({"perf.latency"}), targets=only)
     sampled = done.result("perf.latency", "create-quote")
-    assert sampled is not None and sampled.status in (Status.PASS, Status.WARN), sampled
+    assert sampled is not None, done
+    # Sampled and judged; or, on a machine that left this client no CPU (seen in CI), sampled
+    # and honestly not judged: "Not measured fairly", the run flagged client-bound.
+    starved = sampled.status is Status.ERROR and sampled.evidence.get("client_bound") is True
+    assert sampled.status in (Status.PASS, Status.WARN) or starved, sampled
     assert "the 800 ms write budget" in sampled.summary
     posted = demo_world.delays("api.brightlane.test", "/v1/quotes", "POST")
     assert len(posted) == 1 + sampled.evidence["sent"]  # type: ignore[operator]
