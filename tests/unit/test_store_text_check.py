@@ -454,6 +454,7 @@ def test_literals_checked_a_kind_at_a_time_pass_as_each_alone_would(
         ('"a\\"b"', 'a\\"b'),  # an escape: left to tomli, which reads it otherwise
         ('"a', "a"),
         ("1\n2", 12),
+        ("9223372036854775808", 2**63),  # past TOML's 64-bit integers
         ("1.5\n2.5", 1.5),
         ("2026-12-08T01:36:37Z\n2026-12-08T01:36:37Z", datetime(2026, 12, 8, 1, 36, 37)),
     ],
